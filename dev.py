@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""One-command set-up for newcomers: `python3 dev.py start` runs the app, `python3 dev.py test` runs all tests.
+
+Both create (or reuse) the virtual environment `.venv` and install the pinned dependencies only when
+`pyproject.toml` changed since the last install, so they are idempotent and fast on the second call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed"
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project with its test extras, unless already up to date."""
+    if sys.version_info < (3, 11):
+        sys.exit("Vierphasen braucht Python 3.11 oder neuer.")
+    if not PYTHON.exists():
+        print("Lege die virtuelle Umgebung .venv an …", flush=True)
+        venv.create(VENV, with_pip=True)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Installiere die Abhängigkeiten (einmalig) …", flush=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "help"
+    if command not in {"start", "test"}:
+        print("Aufruf: python3 dev.py start   (App starten)\n       python3 dev.py test    (alle Tests)")
+        return 2
+    ensure_environment()
+    os.chdir(ROOT)
+    if command == "start":
+        args = [str(PYTHON), "-m", "streamlit", "run", "app.py", *argv[2:]]
+    else:
+        args = [str(PYTHON), "-m", "pytest", *argv[2:]]
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,42 @@
+"""The one place where generated form models meet streamlit-pydantic (see README, "Forms").
+
+`model_input` renders a generated model prefilled from a value and returns the current input as a model
+instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It uses
+`streamlit_pydantic.pydantic_input` because values in a `pydantic_form` are dropped on rerun until submitted.
+If streamlit-pydantic ever fails to render a field (it then returns the default silently), the round-trip
+check turns that into a visible error instead of silent data loss.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_pydantic as sp
+from pydantic import ValidationError
+
+from schemas.forms import FormModel
+
+
+class FormRoundTripError(RuntimeError):
+    """A generated model field that streamlit-pydantic did not render: its value would be lost."""
+
+
+def model_input(key: str, value: FormModel) -> FormModel:
+    """Render `value`'s model with widgets keyed by `key`; return what the user entered now."""
+    model = type(value)
+    data = sp.pydantic_input(key=key, model=value)
+    missing = set(model.model_fields) - set(data)
+    if missing:
+        raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            st.error(f"Eingabe bei „{field}“ ungültig: {_german(error)}")
+        return value
+
+
+def _german(error: dict) -> str:
+    if error["type"] == "string_too_long":
+        return f"höchstens {error['ctx']['max_length']} Zeichen."
+    return "bitte prüfen."

@@ -1,0 +1,316 @@
+"""The catalogue model: loads a catalogue YAML file and validates it, with German messages per entry.
+
+The catalogue (Handlungsfelder → Handlungsbedarfe → Handlungsstrategien, Übergreifend, Integrationsprognose,
+Profillagen, Folgegespräch activities, the agreement document, rule hints) is data that trainers change.
+Every entry has a stable `id`; labels may change without orphaning stored records.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from errors import CatalogueInvalid
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=60)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Entry(_Strict):
+    """Any catalogue entry: a stable id, the label shown, an optional description, retired or not."""
+
+    id: Id
+    label: Label
+    beschreibung: str = ""
+    ausgesondert: bool = False  # retired: not offered for new records, still shown in old ones
+
+
+class Handlungsbedarf(Entry):
+    handlungsstrategien: list[Entry] = Field(min_length=1)
+
+
+class Handlungsfeld(Entry):
+    handlungsbedarfe: list[Handlungsbedarf] = Field(min_length=1)
+
+
+class Gruppe(_Strict):
+    """A titled group of entries with a remark (Übergreifend, Integrationsprognose, Profillagen, Folgegespräch)."""
+
+    label: Label
+    bemerkung: str = ""
+
+
+class Uebergreifend(Gruppe):
+    handlungsstrategien: list[Entry] = Field(min_length=1)
+
+
+class Auswahl(Gruppe):
+    optionen: list[Entry] = Field(min_length=1)
+
+
+class Folgegespraech(Gruppe):
+    aktivitaeten: list[Entry] = Field(min_length=1)
+
+
+class Vereinbarung(_Strict):
+    """The agreement document of phase 4 (EGV, or Kooperationsplan since July 2023)."""
+
+    kurzname: Label
+    titel: Label
+    rechtsgrundlage: Label
+    unterschriften: bool
+    abschnitte: list[Entry] = Field(min_length=1)
+
+
+class Bedingung(_Strict):
+    """When a hint applies: every condition given must hold."""
+
+    prognose: Id | None = None
+    bedarf_relevant: list[Id] = Field(default_factory=list)
+    strategie_gewaehlt: list[Id] = Field(default_factory=list)
+    strategie_fehlt: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Bedingung:
+        if not (self.prognose or self.bedarf_relevant or self.strategie_gewaehlt or self.strategie_fehlt):
+            raise ValueError("Ein Hinweis braucht mindestens eine Bedingung unter „wenn“.")
+        return self
+
+
+class Hinweis(_Strict):
+    id: Id
+    wenn: Bedingung
+    text: Text
+
+
+class Catalogue(_Strict):
+    """One catalogue version, validated. Lookups by id are provided for the services."""
+
+    version: int = Field(ge=1)
+    handlungsfelder: list[Handlungsfeld] = Field(min_length=1)
+    uebergreifend: Uebergreifend
+    integrationsprognose: Auswahl
+    profillagen: Auswahl
+    folgegespraech: Folgegespraech
+    vereinbarung: Vereinbarung
+    hinweise: list[Hinweis] = Field(default_factory=list)
+
+    # --- lookups ---------------------------------------------------------------------------
+    def bedarfe(self) -> list[tuple[Handlungsfeld, Handlungsbedarf]]:
+        return [(feld, bedarf) for feld in self.handlungsfelder for bedarf in feld.handlungsbedarfe]
+
+    def bedarf(self, bedarf_id: str) -> Handlungsbedarf:
+        return next(b for _, b in self.bedarfe() if b.id == bedarf_id)
+
+    def strategien(self) -> dict[str, Entry]:
+        """Every strategy by id, those of the Bedarfe and the übergreifende ones."""
+        found = {s.id: s for _, b in self.bedarfe() for s in b.handlungsstrategien}
+        found.update({s.id: s for s in self.uebergreifend.handlungsstrategien})
+        return found
+
+    def label(self, entry_id: str) -> str:
+        """The label of any entry by id; an unknown id shows as itself, so nothing is hidden."""
+        return self._labels().get(entry_id, entry_id)
+
+    def _labels(self) -> dict[str, str]:
+        return {entry.id: entry.label for entry, _ in _entries_with_path(self)}
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "Handlungsfelder": len(self.handlungsfelder),
+            "Handlungsbedarfe": len(self.bedarfe()),
+            "Handlungsstrategien": sum(len(b.handlungsstrategien) for _, b in self.bedarfe()),
+            "übergreifende Strategien": len(self.uebergreifend.handlungsstrategien),
+            "Integrationsprognosen": len(self.integrationsprognose.optionen),
+            "Profillagen": len(self.profillagen.optionen),
+            "Folgegespräch-Aktivitäten": len(self.folgegespraech.aktivitaeten),
+            "Vereinbarungsabschnitte": len(self.vereinbarung.abschnitte),
+            "Hinweise": len(self.hinweise),
+        }
+
+    @model_validator(mode="after")
+    def _ids_unique_and_references_known(self) -> Catalogue:
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        for entry, path in _entries_with_path(self):
+            if entry.id in seen:
+                problems.append(f"{path}: Die id „{entry.id}“ ist doppelt (schon bei {seen[entry.id]}).")
+            else:
+                seen[entry.id] = path
+        bedarf_ids = {b.id for _, b in self.bedarfe()}
+        strategie_ids = set(self.strategien())
+        prognose_ids = {o.id for o in self.integrationsprognose.optionen}
+        for index, hinweis in enumerate(self.hinweise):
+            where = f"hinweise[{index + 1}] ({hinweis.id})"
+            wenn = hinweis.wenn
+            if wenn.prognose and wenn.prognose not in prognose_ids:
+                problems.append(f"{where}: Die Integrationsprognose „{wenn.prognose}“ gibt es nicht.")
+            for ref in wenn.bedarf_relevant:
+                if ref not in bedarf_ids:
+                    problems.append(f"{where}: Der Handlungsbedarf „{ref}“ gibt es nicht.")
+            for ref in [*wenn.strategie_gewaehlt, *wenn.strategie_fehlt]:
+                if ref not in strategie_ids:
+                    problems.append(f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht.")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]]:
+    """Every entry that has an id, with a readable path for messages."""
+    found: list[tuple[Entry | Hinweis, str]] = []
+    for feld in catalogue.handlungsfelder:
+        found.append((feld, f"Handlungsfeld „{feld.label}“"))
+        for bedarf in feld.handlungsbedarfe:
+            found.append((bedarf, f"Handlungsbedarf „{bedarf.label}“"))
+            found += [(s, f"Handlungsstrategie „{s.label}“ (unter „{bedarf.label}“)") for s in bedarf.handlungsstrategien]
+    found += [(s, f"Übergreifend „{s.label}“") for s in catalogue.uebergreifend.handlungsstrategien]
+    found += [(o, f"Integrationsprognose „{o.label}“") for o in catalogue.integrationsprognose.optionen]
+    found += [(o, f"Profillage „{o.label}“") for o in catalogue.profillagen.optionen]
+    found += [(a, f"Folgegespräch „{a.label}“") for a in catalogue.folgegespraech.aktivitaeten]
+    found += [(a, f"Vereinbarung „{a.label}“") for a in catalogue.vereinbarung.abschnitte]
+    found += [(h, f"Hinweis „{h.id}“") for h in catalogue.hinweise]
+    return found
+
+
+# --- loading with German messages --------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "Pflichtangabe fehlt.",
+    "extra_forbidden": "Unbekannter Schlüssel – bitte Schreibweise prüfen.",
+    "string_too_short": "Darf nicht leer sein.",
+    "too_short": "Braucht mindestens einen Eintrag.",
+    "string_pattern_mismatch": "Die id darf nur Kleinbuchstaben, Ziffern und _ enthalten und muss mit einem "
+    "Buchstaben beginnen.",
+    "string_type": "Hier wird ein Text erwartet.",
+    "list_type": "Hier wird eine Liste (Zeilen mit „- “) erwartet.",
+    "bool_parsing": "Hier wird true oder false erwartet.",
+    "bool_type": "Hier wird true oder false erwartet.",
+    "int_parsing": "Hier wird eine ganze Zahl erwartet.",
+    "int_type": "Hier wird eine ganze Zahl erwartet.",
+    "greater_than_equal": "Muss mindestens 1 sein.",
+    "model_type": "Hier wird ein Abschnitt mit Schlüsseln erwartet.",
+    "dict_type": "Hier wird ein Abschnitt mit Schlüsseln erwartet.",
+    "string_too_long": "Der Text ist zu lang.",
+}
+
+_FIELD_NAMES = {
+    "handlungsfelder": "Handlungsfeld",
+    "handlungsbedarfe": "Handlungsbedarf",
+    "handlungsstrategien": "Handlungsstrategie",
+    "optionen": "Option",
+    "aktivitaeten": "Aktivität",
+    "abschnitte": "Abschnitt",
+    "hinweise": "Hinweis",
+}
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and validate a catalogue file. Raises CatalogueInvalid with one German message per problem."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueInvalid([f"{Path(path).name}: Die Datei kann nicht gelesen werden ({exc.__class__.__name__})."])
+    return parse_catalogue(text, source=Path(path).name)
+
+
+def parse_catalogue(text: str, *, source: str = "Katalog") -> Catalogue:
+    """Validate catalogue YAML text; `source` names the file in messages. Raises CatalogueInvalid."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}, Zeile {mark.line + 1}" if mark else source
+        problem = getattr(exc, "problem", None) or "unbekannter Fehler"
+        raise CatalogueInvalid([f"{where}: Die YAML-Syntax ist fehlerhaft ({problem})."]) from exc
+    if data is None:
+        raise CatalogueInvalid([f"{source}: Die Datei ist leer."])
+    if not isinstance(data, dict):
+        raise CatalogueInvalid([f"{source}, Zeile 1: Der Katalog muss aus Abschnitten mit Schlüsseln bestehen."])
+    try:
+        return Catalogue.model_validate(data)
+    except ValidationError as exc:
+        node = yaml.compose(text, Loader=_Loader)  # only now: line numbers for the messages
+        raise CatalogueInvalid([_describe(error, data, node, source) for error in exc.errors()]) from exc
+
+
+def _describe(error: dict[str, Any], data: Any, node: yaml.Node | None, source: str) -> str:
+    loc = list(error["loc"])
+    if error["type"] == "value_error" and not loc:
+        # Cross-entry checks (duplicate ids, unknown references) already name their entries.
+        return "\n".join(f"{source}: {line}" for line in str(error["ctx"]["error"]).splitlines())
+    line = _line_of(node, loc)
+    where = f"{source}, Zeile {line}" if line else source
+    message = _MESSAGES.get(error["type"]) or _translate_value_error(error)
+    return f"{where}: {_path_text(data, loc)}: {message}"
+
+
+def _translate_value_error(error: dict[str, Any]) -> str:
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    return f"Ungültiger Wert ({error['msg']})."
+
+
+def _path_text(data: Any, loc: list[Any]) -> str:
+    """A readable path like „Handlungsfeld qualifikation › Handlungsbedarf 2 › label“."""
+    parts: list[str] = []
+    current = data
+    for index, key in enumerate(loc):
+        if isinstance(key, int) and index > 0 and isinstance(loc[index - 1], str):
+            name = _FIELD_NAMES.get(loc[index - 1], loc[index - 1])
+            item = current[key] if isinstance(current, list) and key < len(current) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts[-1] = f"{name} „{ident}“" if ident else f"{name} Nr. {key + 1}"
+        else:
+            parts.append(str(key))
+        try:
+            current = current[key]
+        except (KeyError, IndexError, TypeError):
+            current = None
+    return " › ".join(parts) or "Katalog"
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
+    """The 1-based line of the deepest YAML node on `loc` that exists."""
+    line = None
+    for key in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        node = _child(node, key)
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node if not isinstance(value_node, yaml.ScalarNode) or value_node.value else key_node
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def set_version(text: str, number: int) -> str:
+    """Return catalogue text whose top-level `version:` is `number` (added on top if missing)."""
+    if re.search(r"(?m)^version:", text):
+        return re.sub(r"(?m)^version:.*$", f"version: {number}", text, count=1)
+    return f"version: {number}\n{text}"
+
+
+SHIPPED_CATALOGUE = Path(__file__).parent / "catalogue" / "katalog.yaml"

@@ -1,0 +1,209 @@
+"""Pydantic models for the profiling forms, generated at run time from one catalogue version.
+
+One model per Handlungsfeld (per Handlungsbedarf: relevant + Bemerkungen), one strategy model per
+Handlungsfeld (per relevant Handlungsbedarf: a set of its strategies), one for Übergreifend and one for
+Integrationsprognose / Profillage. Fields are named by the entries' stable ids and titled by their labels.
+The models use only field types that streamlit-pydantic renders (str, multi-line str, bool, Enum,
+Set[Enum], nested models) — `Optional[...]` and lists of strings are avoided on purpose (see README).
+Choices are Enums whose member *names* are catalogue ids and whose *values* are the labels shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from schemas.catalogue import Catalogue, Entry, Handlungsfeld
+
+#: Enum member name meaning "nothing chosen" for single choices (Optional does not render).
+NONE = "keine_angabe"
+NONE_LABEL = "– keine Angabe –"
+
+_MULTILINE = {"format": "multi-line"}
+
+
+class FormModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), use_enum_values=False)
+
+
+class BedarfEingabe(FormModel):
+    """Input for one Handlungsbedarf in phase 1."""
+
+    relevant: bool = Field(False, title="relevant", description="Steht einer nachhaltigen Integration im Weg")
+    bemerkungen: str = Field("", title="Bemerkungen", json_schema_extra=_MULTILINE)
+
+
+class Basisprofil(FormModel):
+    """Zielberuf and Kompetenzen (one per line): together the Basisprofil."""
+
+    zielberuf: str = Field("", title="Zielberuf", max_length=200)
+    kompetenzen: str = Field(
+        "", title="Kompetenzen (eine je Zeile)", json_schema_extra=_MULTILINE, max_length=5000
+    )
+
+
+class Integrationsziel(FormModel):
+    integrationsziel: str = Field("", title="Integrationsziel", json_schema_extra=_MULTILINE, max_length=5000)
+
+
+class FoerderCheckEingabe(FormModel):
+    """The Förder-Check for a planned funded measure: passgenau – erfolgswahrscheinlich – wirtschaftlich."""
+
+    massnahme: str = Field("", title="Geplante Förderleistung / Maßnahme", max_length=300)
+    passgenau: bool = Field(False, title="passgenau")
+    erfolgswahrscheinlich: bool = Field(False, title="erfolgswahrscheinlich")
+    wirtschaftlich: bool = Field(False, title="wirtschaftlich")
+    begruendung: str = Field("", title="Begründung", json_schema_extra=_MULTILINE, max_length=5000)
+
+
+@dataclass(frozen=True)
+class ProfilingModels:
+    """All generated models of one catalogue version."""
+
+    version: int
+    handlungsfelder: dict[str, type[FormModel]]  # Handlungsfeld id → model (fields: Bedarf ids)
+    uebergreifend: type[FormModel]  # field `strategien`: Set[Enum]
+    einschaetzung: type[FormModel]  # fields `integrationsprognose`, `profillage`: Enum
+    strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies
+
+
+def _offered(entries: list[Entry], keep: frozenset[str]) -> list[Entry]:
+    """Entries offered in a form: all but the retired ones, unless the record already uses them."""
+    return [e for e in entries if not e.ausgesondert or e.id in keep]
+
+
+def _choice_enum(name: str, entries: list[Entry], *, with_none: bool = False) -> type[Enum]:
+    members = ([(NONE, NONE_LABEL)] if with_none else []) + [(e.id, e.label) for e in entries]
+    return Enum(name, members, type=str)
+
+
+def generate_models(catalogue: Catalogue, keep: frozenset[str] = frozenset()) -> ProfilingModels:
+    """Build every form model of `catalogue`; retired entries only where their id is in `keep`."""
+    felder = {
+        feld.id: handlungsfeld_model(feld, keep)
+        for feld in catalogue.handlungsfelder
+        if not feld.ausgesondert or feld.id in keep
+    }
+    strategie_enums = {
+        bedarf.id: _choice_enum(f"Strategien_{bedarf.id}", _offered(bedarf.handlungsstrategien, keep))
+        for _, bedarf in catalogue.bedarfe()
+    }
+    ueber = _choice_enum("Uebergreifend", _offered(catalogue.uebergreifend.handlungsstrategien, keep))
+    uebergreifend = create_model(
+        "Uebergreifend",
+        __base__=FormModel,
+        __doc__=catalogue.uebergreifend.bemerkung,
+        strategien=(set[ueber], Field(default_factory=set, title=catalogue.uebergreifend.label)),
+    )
+    prognose = _choice_enum("Integrationsprognose", _offered(catalogue.integrationsprognose.optionen, keep), with_none=True)
+    profillage = _choice_enum("Profillage", _offered(catalogue.profillagen.optionen, keep), with_none=True)
+    einschaetzung = create_model(
+        "Einschaetzung",
+        __base__=FormModel,
+        integrationsprognose=(
+            prognose,
+            Field(prognose[NONE], title=catalogue.integrationsprognose.label,
+                  description=catalogue.integrationsprognose.bemerkung),
+        ),
+        profillage=(
+            profillage,
+            Field(profillage[NONE], title=catalogue.profillagen.label, description=catalogue.profillagen.bemerkung),
+        ),
+    )
+    return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums)
+
+
+def handlungsfeld_model(feld: Handlungsfeld, keep: frozenset[str] = frozenset()) -> type[FormModel]:
+    """The phase-1 model of one Handlungsfeld: one nested BedarfEingabe per Handlungsbedarf."""
+    fields: dict[str, Any] = {
+        bedarf.id: (BedarfEingabe, Field(default_factory=BedarfEingabe, title=bedarf.label,
+                                         description=bedarf.beschreibung or None))
+        for bedarf in _offered(feld.handlungsbedarfe, keep)
+    }
+    return create_model(f"Handlungsfeld_{feld.id}", __base__=FormModel, __doc__=feld.label, **fields)
+
+
+def strategien_model(
+    models: ProfilingModels, catalogue: Catalogue, bedarf_ids: list[str]
+) -> type[FormModel]:
+    """The phase-3 model for the given (relevant) Handlungsbedarfe: a set of strategies each."""
+    fields: dict[str, Any] = {
+        bedarf_id: (set[models.strategie_enums[bedarf_id]],
+                    Field(default_factory=set, title=catalogue.bedarf(bedarf_id).label))
+        for bedarf_id in bedarf_ids
+    }
+    return create_model("Strategien", __base__=FormModel, **fields)
+
+
+# --- record ⇄ form model ------------------------------------------------------------------------
+# Services call these to fill a form from a stored profiling and to take the input back; the stored
+# record keeps ids only, so a renamed label never orphans a record.
+
+
+def feld_input(models: ProfilingModels, feld_id: str, handlungsbedarfe: dict[str, Any]) -> FormModel:
+    """The phase-1 form value of one Handlungsfeld from a profiling's `handlungsbedarfe` (by Bedarf id)."""
+    model = models.handlungsfelder[feld_id]
+    values = {bid: _dump(handlungsbedarfe[bid]) for bid in model.model_fields if bid in handlungsbedarfe}
+    return model.model_validate(values)
+
+
+def feld_output(value: FormModel) -> dict[str, dict[str, Any]]:
+    """Bedarf id → {"relevant", "bemerkungen"} from a phase-1 form value."""
+    return {bid: getattr(value, bid).model_dump() for bid in type(value).model_fields}
+
+
+def einschaetzung_input(models: ProfilingModels, prognose: str | None, profillage: str | None) -> FormModel:
+    model = models.einschaetzung
+    enums = {name: model.model_fields[name].annotation for name in ("integrationsprognose", "profillage")}
+    return model(
+        integrationsprognose=_member(enums["integrationsprognose"], prognose),
+        profillage=_member(enums["profillage"], profillage),
+    )
+
+
+def einschaetzung_output(value: FormModel) -> tuple[str | None, str | None]:
+    """(Integrationsprognose id, Profillage id), None where nothing is chosen."""
+    return _id_or_none(value.integrationsprognose), _id_or_none(value.profillage)
+
+
+def strategien_input(model: type[FormModel], models: ProfilingModels, strategien: dict[str, list[str]]) -> FormModel:
+    values = {
+        bid: {models.strategie_enums[bid][sid] for sid in strategien.get(bid, [])
+              if sid in models.strategie_enums[bid].__members__}
+        for bid in model.model_fields
+    }
+    return model.model_validate(values)
+
+
+def strategien_output(value: FormModel) -> dict[str, list[str]]:
+    """Bedarf id → chosen strategy ids, in catalogue order."""
+    return {bid: _ids(getattr(value, bid)) for bid in type(value).model_fields}
+
+
+def uebergreifend_input(models: ProfilingModels, chosen: list[str]) -> FormModel:
+    enum = models.uebergreifend.model_fields["strategien"].annotation.__args__[0]
+    return models.uebergreifend(strategien={enum[s] for s in chosen if s in enum.__members__})
+
+
+def uebergreifend_output(value: FormModel) -> list[str]:
+    return _ids(value.strategien)
+
+
+def _dump(value: Any) -> Any:
+    return value.model_dump() if isinstance(value, BaseModel) else value
+
+
+def _member(enum: type[Enum], entry_id: str | None) -> Enum:
+    return enum[entry_id] if entry_id and entry_id in enum.__members__ else enum[NONE]
+
+
+def _id_or_none(member: Enum) -> str | None:
+    return None if member.name == NONE else member.name
+
+
+def _ids(members: set[Enum]) -> list[str]:
+    order = {name: i for i, name in enumerate(type(next(iter(members))).__members__)} if members else {}
+    return sorted((m.name for m in members), key=order.__getitem__)

@@ -1,0 +1,196 @@
+"""The stored records of the 4-Phasen-Modell: clients, profilings, EGVs, Folgegespräche, users, audit entries.
+
+Records are plain pydantic models without behaviour; the rules live in `services/`, the lifecycle and
+immutability are enforced by `storage/`. Catalogue entries are referenced by their stable ids only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Role(StrEnum):
+    IFK = "IFK"  # caseworker: clients of the own team
+    KDN = "KDN-Fachbetreuung"  # application support: prints profilings, corrects closed ones, manages users
+    TRAINER = "Trainer"  # maintains the catalogue; no client data
+    FACHAUFSICHT = "Fachaufsicht"  # supervision: aggregate reports only
+
+
+class Status(StrEnum):
+    OFFEN = "offen"  # may be saved (also incomplete), closed or discarded
+    ABGESCHLOSSEN = "abgeschlossen"  # frozen; only the KDN override may change or delete it
+
+
+class Record(BaseModel):
+    """Fields every stored record has. `revision` 0 means: not stored yet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    revision: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = ""
+
+
+class LifecycleRecord(Record):
+    """A record with the lifecycle offen → abgeschlossen (profilings and EGVs)."""
+
+    client_id: str
+    catalogue_version: int
+    status: Status = Status.OFFEN
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+
+class Client(Record):
+    """A client (Kundin / Kunde): no more personal data than the process needs."""
+
+    kundennummer: str
+    vorname: str
+    nachname: str
+    geburtsdatum: date
+    team: str
+
+
+class BedarfEintrag(BaseModel):
+    """One Handlungsbedarf of a profiling: marked relevant, with the Standortbestimmung's notes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relevant: bool = False
+    bemerkungen: str = ""
+
+
+class FoerderCheck(BaseModel):
+    """The three guiding questions for any funded measure (Förder-Check)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    massnahme: str = ""
+    passgenau: bool = False
+    erfolgswahrscheinlich: bool = False
+    wirtschaftlich: bool = False
+    begruendung: str = ""
+
+
+class Profiling(LifecycleRecord):
+    """Phases 1–3 of one Standortbestimmung: profile, goal and strategies."""
+
+    cloned_from: str | None = None
+    # Phase 1: strengths (Basisprofil) and weaknesses (Handlungsbedarfe by id)
+    zielberuf: str = ""
+    kompetenzen: list[str] = Field(default_factory=list)
+    handlungsbedarfe: dict[str, BedarfEintrag] = Field(default_factory=dict)
+    integrationsprognose: str | None = None  # id of an Integrationsprognose option
+    profillage: str | None = None  # id of a Profillage option (z, i)
+    # Phase 2: goal and consent
+    integrationsziel: str = ""
+    einverstaendnis: bool = False
+    einverstaendnis_datum: date | None = None
+    # Phase 3: strategies per Handlungsbedarf id, cross-cutting strategies, Förder-Check
+    strategien: dict[str, list[str]] = Field(default_factory=dict)
+    uebergreifend: list[str] = Field(default_factory=list)
+    foerderung_geplant: bool = False
+    foerder_check: FoerderCheck = Field(default_factory=FoerderCheck)
+
+
+class Egv(LifecycleRecord):
+    """Phase 4: the agreement (EGV / Kooperationsplan). A Fortschreibung is a new record linked to `previous_id`."""
+
+    profiling_id: str
+    fassung: int = 1  # 1 for the first agreement, +1 per Fortschreibung
+    previous_id: str | None = None
+    integrationsziel: str = ""
+    strategien: list[str] = Field(default_factory=list)  # strategy ids
+    teilschritte: str = ""
+    leistungen_jobcenter: str = ""
+    bemuehungen_kunde: str = ""
+    angebote_dritter: str = ""
+    ueberpruefung_am: date | None = None
+
+
+class AktivitaetEintrag(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    erledigt: bool = False
+    notiz: str = ""
+
+
+class Folgegespraech(Record):
+    """A follow-up talk: the four activities of chapter 4.4 with notes, and the next appointment."""
+
+    client_id: str
+    catalogue_version: int
+    profiling_id: str | None = None
+    egv_id: str | None = None
+    datum: date
+    anliegen: str = ""
+    aktivitaeten: dict[str, AktivitaetEintrag] = Field(default_factory=dict)
+    naechster_termin: date | None = None
+
+
+class Document(Record):
+    """A PDF handed out (EGV, Einverständniserklärung …), kept with the record version it was made from."""
+
+    model_config = ConfigDict(extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
+    client_id: str
+    kind: Literal["egv", "einverstaendnis", "profiling", "auskunft"]
+    record_id: str
+    record_revision: int
+    filename: str
+    pdf: bytes
+
+
+class User(Record):
+    """A staff account. `password_hash` is an argon2 hash, never the password."""
+
+    username: str
+    display_name: str
+    role: Role
+    team: str = ""
+    password_hash: str = ""
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+class AuditEntry(BaseModel):
+    """One line of the append-only audit trail; `hash` chains it to its predecessor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int
+    at: datetime  # UTC
+    actor: str  # user name
+    role: str
+    action: str  # e.g. "angelegt", "gespeichert", "abgeschlossen", "gelesen", "korrigiert (KDN)"
+    record_kind: str
+    record_id: str
+    client_id: str | None = None
+    catalogue_version: int | None = None
+    reason: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class CatalogueVersion(BaseModel):
+    """A published catalogue version: kept for ever, never overwritten."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int
+    text: str  # the YAML as published
+    note: str
+    published_by: str
+    published_at: datetime
