@@ -3,8 +3,8 @@
 `model_input` renders a generated model prefilled from a value and returns the current input as a model
 instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It uses
 `streamlit_pydantic.pydantic_input` because values in a `pydantic_form` are dropped on rerun until submitted.
-If streamlit-pydantic ever fails to render a field (it then returns the default silently), the round-trip
-check turns that into a visible error instead of silent data loss.
+streamlit-pydantic silently returns the default for a field type it cannot render, so such models are refused
+before rendering (schemas.forms.unrenderable_fields), and a field missing from the result is an error too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import streamlit as st
 import streamlit_pydantic as sp
 from pydantic import ValidationError
 
-from schemas.forms import FormModel
+from schemas.forms import FormModel, unrenderable_fields
 
 
 class FormRoundTripError(RuntimeError):
@@ -23,6 +23,8 @@ class FormRoundTripError(RuntimeError):
 def model_input(key: str, value: FormModel) -> FormModel:
     """Render `value`'s model with widgets keyed by `key`; return what the user entered now."""
     model = type(value)
+    if bad := unrenderable_fields(model):
+        raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
     data = sp.pydantic_input(key=key, model=value)
     missing = set(model.model_fields) - set(data)
     if missing:

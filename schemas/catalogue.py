@@ -149,6 +149,10 @@ class Catalogue(_Strict):
                 problems.append(f"{path}: Die id „{entry.id}“ ist doppelt (schon bei {seen[entry.id]}).")
             else:
                 seen[entry.id] = path
+        for siblings, where in _sibling_lists(self):
+            labels = [entry.label for entry in siblings]
+            for label in sorted({label for label in labels if labels.count(label) > 1}):
+                problems.append(f"{where}: Die Bezeichnung „{label}“ kommt mehrfach vor.")
         bedarf_ids = {b.id for _, b in self.bedarfe()}
         strategie_ids = set(self.strategien())
         prognose_ids = {o.id for o in self.integrationsprognose.optionen}
@@ -166,6 +170,18 @@ class Catalogue(_Strict):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+
+def _sibling_lists(catalogue: Catalogue) -> list[tuple[list[Entry], str]]:
+    """Lists whose labels must differ, because a form offers them side by side."""
+    lists: list[tuple[list[Entry], str]] = [(list(catalogue.handlungsfelder), "Handlungsfelder")]
+    for feld in catalogue.handlungsfelder:
+        lists.append((list(feld.handlungsbedarfe), f"Handlungsfeld „{feld.label}“"))
+        lists += [(b.handlungsstrategien, f"Handlungsbedarf „{b.label}“") for b in feld.handlungsbedarfe]
+    lists.append((catalogue.uebergreifend.handlungsstrategien, "Übergreifend"))
+    lists.append((catalogue.integrationsprognose.optionen, "Integrationsprognose"))
+    lists.append((catalogue.profillagen.optionen, "Profillagen"))
+    return lists
 
 
 def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]]:

@@ -11,8 +11,9 @@ Choices are Enums whose member *names* are catalogue ids and whose *values* are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -57,6 +58,28 @@ class FoerderCheckEingabe(FormModel):
     erfolgswahrscheinlich: bool = Field(False, title="erfolgswahrscheinlich")
     wirtschaftlich: bool = Field(False, title="wirtschaftlich")
     begruendung: str = Field("", title="Begründung", json_schema_extra=_MULTILINE, max_length=5000)
+
+
+def unrenderable_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Fields of `model` (recursively) whose type streamlit-pydantic 0.6.1rc3 does not render faithfully.
+
+    It renders str, bool, int, date, Enum, set[Enum] and nested models; for anything else (Optional,
+    lists, dicts …) a prefilled form silently returns the default, so such fields are refused up front.
+    """
+    bad: list[str] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            bad += unrenderable_fields(annotation, f"{prefix}{name}.")
+        elif annotation in (str, bool, int, date) or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+            continue
+        elif get_origin(annotation) is set and all(
+            isinstance(arg, type) and issubclass(arg, Enum) for arg in get_args(annotation)
+        ):
+            continue
+        else:
+            bad.append(f"{prefix}{name}")
+    return bad
 
 
 @dataclass(frozen=True)
