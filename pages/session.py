@@ -22,10 +22,14 @@ USER_KEY = "user"
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One store per server process (stateless app: all state is in the store)."""
+    """One store per server process (stateless app: all state is in the store), with a published catalogue."""
+    from services.access import SYSTEM
+    from services.catalogue import ensure_catalogue
     from storage import open_store
 
-    return open_store(get_settings())
+    store = open_store(get_settings())
+    ensure_catalogue(store, actor=SYSTEM)
+    return store
 
 
 def current_user() -> User | None:

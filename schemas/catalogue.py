@@ -8,6 +8,7 @@ Every entry has a stable `id`; labels may change without orphaning stored record
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,10 +123,11 @@ class Catalogue(_Strict):
 
     def label(self, entry_id: str) -> str:
         """The label of any entry by id; an unknown id shows as itself, so nothing is hidden."""
-        return self._labels().get(entry_id, entry_id)
+        return self._labels.get(entry_id, entry_id)
 
+    @cached_property
     def _labels(self) -> dict[str, str]:
-        return {entry.id: entry.label for entry, _ in _entries_with_path(self)}
+        return {entry.id: entry.label for entry, _ in _entries_with_path(self) if isinstance(entry, Entry)}
 
     def counts(self) -> dict[str, int]:
         return {

@@ -15,6 +15,7 @@ class Permission(StrEnum):
     PRINT_PROFILING = "Profiling drucken"
     OVERRIDE_CLOSED = "Abgeschlossene Profilings ändern oder löschen"
     MANAGE_USERS = "Benutzer verwalten"
+    VIEW_CATALOGUE = "Katalog und Versionen ansehen"
     EDIT_CATALOGUE = "Katalog bearbeiten und veröffentlichen"
     VIEW_REPORTS = "Auswertungen Kundensteuerung ansehen"
 
@@ -28,9 +29,10 @@ _CASEWORK = {
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.IFK: frozenset(_CASEWORK),
     Role.KDN: frozenset(
-        _CASEWORK | {Permission.PRINT_PROFILING, Permission.OVERRIDE_CLOSED, Permission.MANAGE_USERS}
+        _CASEWORK
+        | {Permission.PRINT_PROFILING, Permission.OVERRIDE_CLOSED, Permission.MANAGE_USERS, Permission.VIEW_CATALOGUE}
     ),
-    Role.TRAINER: frozenset({Permission.EDIT_CATALOGUE}),
+    Role.TRAINER: frozenset({Permission.VIEW_CATALOGUE, Permission.EDIT_CATALOGUE}),
     Role.FACHAUFSICHT: frozenset({Permission.VIEW_REPORTS}),
 }
 
@@ -50,3 +52,7 @@ def require_client(actor: User, client: Client, permission: Permission = Permiss
     require(actor, permission)
     if actor.role == Role.IFK and client.team != actor.team:
         raise NotPermitted("Diese Kundin / dieser Kunde wird von einem anderen Team betreut.")
+
+
+#: The actor of work the installation does itself (first catalogue version, command-line tasks).
+SYSTEM = User(id="system", username="system", display_name="Vierphasen (System)", role=Role.KDN)

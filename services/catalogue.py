@@ -12,6 +12,7 @@ from errors import CatalogueInvalid, NotFound
 from schemas.catalogue import SHIPPED_CATALOGUE, Catalogue, parse_catalogue, set_version
 from schemas.forms import ProfilingModels, generate_models
 from schemas.records import CatalogueVersion, User
+from services.access import Permission, require
 from storage.base import Store
 
 FIRST_NOTE = "Erstausstattung nach dem Verfahrenshinweis (Kapitel 4.3)"
@@ -48,13 +49,20 @@ def get_models(store: Store, number: int, keep: frozenset[str] = frozenset()) ->
 
 
 def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> CatalogueVersion:
-    """Validate catalogue text and keep it as the next version. Raises CatalogueInvalid."""
+    """Validate catalogue text and keep it as the next version. Raises NotPermitted, CatalogueInvalid."""
+    require(actor, Permission.EDIT_CATALOGUE)
     number = (store.catalogue_numbers() or [0])[-1] + 1
     text = set_version(text, number)
     parse_catalogue(text, source=f"Version {number}")
     if not note.strip():
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
     return store.publish_catalogue(text, note=note.strip(), actor=actor)
+
+
+def list_versions(store: Store, *, actor: User) -> list[CatalogueVersion]:
+    """All published versions, newest first (Trainer and KDN-Fachbetreuung)."""
+    require(actor, Permission.VIEW_CATALOGUE)
+    return [store.catalogue_version(n) for n in reversed(store.catalogue_numbers())]
 
 
 @lru_cache(maxsize=64)

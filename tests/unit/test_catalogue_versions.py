@@ -1,0 +1,77 @@
+"""Catalogue versions: published versions are kept, any can be loaded by number, records keep theirs."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import Settings
+from errors import CatalogueInvalid, NotFound, NotPermitted
+from schemas.catalogue import SHIPPED_CATALOGUE
+from schemas.records import Role
+from services.access import SYSTEM
+from services.catalogue import ensure_catalogue, get_catalogue, get_models, latest_version, list_versions, publish_catalogue
+from storage import open_store
+from tests.factories import make_user
+
+RENAMED = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+    "label: Mobilität erhöhen", "label: Mobilität erhöhen (ÖPNV, Führerschein)"
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    yield store
+    store.close_store()
+
+
+def test_first_start_publishes_the_shipped_catalogue_once(store):
+    assert ensure_catalogue(store, actor=SYSTEM) == 1
+    assert ensure_catalogue(store, actor=SYSTEM) == 1
+    assert store.catalogue_numbers() == [1]
+    assert get_catalogue(store).label("mobilitaet_erhoehen") == "Mobilität erhöhen"
+
+
+def test_publishing_keeps_every_earlier_version_loadable_by_number(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    trainer = make_user(role=Role.TRAINER)
+    version = publish_catalogue(store, RENAMED, note="Mobilität präzisiert", actor=trainer)
+
+    assert version.number == 2 and latest_version(store) == 2
+    assert get_catalogue(store, 1).label("mobilitaet_erhoehen") == "Mobilität erhöhen"
+    assert get_catalogue(store, 2).label("mobilitaet_erhoehen") == "Mobilität erhöhen (ÖPNV, Führerschein)"
+    assert get_catalogue(store, 2).version == 2
+    assert [v.number for v in list_versions(store, actor=trainer)] == [2, 1]
+    assert store.catalogue_version(1).text == store.catalogue_version(1).text  # unchanged, not overwritten
+    assert "Mobilität erhöhen (ÖPNV" not in store.catalogue_version(1).text
+
+
+def test_generated_models_follow_the_version_asked_for(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    publish_catalogue(store, RENAMED, note="Umbenennung", actor=make_user(role=Role.TRAINER))
+    old = get_models(store, 1).strategie_enums["oertliche_mobilitaet"]
+    new = get_models(store, 2).strategie_enums["oertliche_mobilitaet"]
+    assert old["mobilitaet_erhoehen"].value == "Mobilität erhöhen"
+    assert new["mobilitaet_erhoehen"].value == "Mobilität erhöhen (ÖPNV, Führerschein)"
+
+
+def test_invalid_catalogue_is_not_published(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    with pytest.raises(CatalogueInvalid):
+        publish_catalogue(store, "version: 1\nhandlungsfelder: []\n", note="kaputt", actor=make_user(role=Role.TRAINER))
+    assert store.catalogue_numbers() == [1]
+
+
+def test_only_trainer_and_kdn_publish(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    for role in (Role.IFK, Role.FACHAUFSICHT):
+        with pytest.raises(NotPermitted):
+            publish_catalogue(store, RENAMED, note="nicht erlaubt", actor=make_user(role=role))
+    assert store.catalogue_numbers() == [1]
+
+
+def test_unknown_version_is_a_german_not_found(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    with pytest.raises(NotFound) as caught:
+        get_catalogue(store, 7)
+    assert "7" in caught.value.message
