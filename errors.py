@@ -52,9 +52,9 @@ class InvalidInput(DomainError):
 class Incomplete(DomainError):
     """Raised when a profiling is closed while required items are missing; `missing` lists them."""
 
-    def __init__(self, missing: list[str]):
+    def __init__(self, missing: list[str], subject: str = "Das Profiling"):
         self.missing = missing
-        super().__init__("Das Profiling kann noch nicht abgeschlossen werden:\n" + "\n".join(f"- {m}" for m in missing))
+        super().__init__(f"{subject} kann noch nicht abgeschlossen werden:\n" + "\n".join(f"- {m}" for m in missing))
 
 
 class LifecycleError(DomainError):

@@ -1,0 +1,497 @@
+"""The shared page layout of all documents: DejaVu Sans, A4, header, "Seite x von y" footer, block helpers."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fontTools import subset as ftsubset
+from fontTools import ttLib
+from fpdf import FPDF, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
+
+from documents.data import Wert
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT_FAMILY = "DejaVu"
+_FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LEER = "—"  # printed for every empty value (keine Angaben)
+
+# Layout in mm / pt
+MARGIN_X = 20
+MARGIN_TOP = 24
+MARGIN_BOTTOM = 20
+BODY_PT = 10
+LINE_H = 5.0
+LABEL_W = 52
+GREY = (90, 90, 90)
+RULE = (170, 170, 170)
+
+
+def format_date(value: date | None) -> str:
+    """German date, e.g. 24.11.2026; "—" for None."""
+    if value is None:
+        return LEER
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return value.strftime("%d.%m.%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """German date and time in Europe/Berlin, e.g. 24.11.2026 14:05; naive values count as Berlin time."""
+    if value is None:
+        return LEER
+    if value.tzinfo is not None:
+        value = value.astimezone(BERLIN)
+    return value.strftime("%d.%m.%Y %H:%M")
+
+
+# Characters from text areas and copy & paste that would print as boxes or cause hyphenation: carriage
+# returns and tabs become line breaks and spaces, soft hyphens and zero-width characters disappear.
+_CLEAN = str.maketrans(
+    {"\r": "\n", "\t": " ", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None}
+)
+
+
+def clean_text(text: str) -> str:
+    """`text` stripped and freed of characters that print badly (see `_CLEAN`); CR LF becomes one line break."""
+    return text.replace("\r\n", "\n").translate(_CLEAN).strip()
+
+
+def format_value(value: Wert) -> str:
+    """Any field value as printed text (see `documents.data.Wert`)."""
+    if value is None or value == "":
+        return LEER
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, str):
+        return clean_text(value) or LEER
+    if isinstance(value, int):
+        return str(value)
+    items = [clean_text(str(item)) for item in value if str(item).strip()]
+    return "\n".join(f"• {item}" for item in items) if items else LEER
+
+
+_font_lock = threading.Lock()
+
+# Tables fpdf2 drops from every embedded subset anyway (plus "kern": we do not use text shaping).
+_UNUSED_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "hdmx"]
+
+# The characters of nearly every German document: Latin-1 and Latin Extended-A (names from all over Europe
+# and Turkey), punctuation („ “ – …), currency (€), arrows, a few symbols. Anything else makes the
+# document embed from the full font file, which costs some milliseconds more but prints every glyph.
+_COMMON_UNICODES = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x180),
+    *range(0x2000, 0x2070),
+    *range(0x20A0, 0x20C1),
+    *range(0x2190, 0x2200),
+    *range(0x25A0, 0x2600),
+    *range(0x2610, 0x2613),
+    0x2713,
+    0x2714,
+    0xFFFD,
+]
+
+
+class _DocumentFont(TTFFont):
+    """fpdf2's TTFFont with a faster text width (a dict lookup per character instead of `ord` + defaultdict)."""
+
+    def units(self, text: str) -> float:
+        """Width of `text` in font units (1/1000 of the font size)."""
+        try:
+            return sum(map(self._char_widths.__getitem__, text))
+        except KeyError:  # a character the font lacks: fpdf2's default width
+            return sum(self.cw[ord(char)] for char in text)
+
+    def get_text_width(self, text, font_size_pt, text_shaping_params):
+        if text_shaping_params or self.is_symbol:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)
+        return len(text), self.units(text) * font_size_pt * 0.001
+
+
+def _document_font(template: TTFFont) -> _DocumentFont:
+    """A `_DocumentFont` with the parsed state of `template` (fpdf2 offers no constructor from parsed data)."""
+    font = _DocumentFont.__new__(_DocumentFont)
+    for slot in TTFFont.__slots__:
+        if hasattr(template, slot):
+            setattr(font, slot, getattr(template, slot))
+    font._char_widths = {chr(code): width for code, width in template.cw.items()}
+    return font
+
+
+@dataclass(frozen=True)
+class _FontSource:
+    """One parsed font style: the font object to copy per document plus two files to embed from.
+
+    fpdf2's cost per document grows with the glyph count of the font it subsets (DejaVu Sans: 6,253 glyphs),
+    so documents embed from `common` (~600 glyphs) and fall back to `full` only when a text uses a
+    character outside `_COMMON_UNICODES`.
+    """
+
+    font: _DocumentFont
+    common: bytes
+    common_glyphs: frozenset[str]
+    path: Path
+
+    @property
+    def full(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def _common_font_bytes(path: Path) -> tuple[bytes, frozenset[str]]:
+    font = ttLib.TTFont(path, recalcTimestamp=False)
+    # glyph_names=True: fpdf2 finds glyphs by name in the file it embeds from.
+    options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True)
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.drop_tables += _UNUSED_TABLES
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(unicodes=_COMMON_UNICODES)
+    subsetter.subset(font)
+    buffer = BytesIO()
+    font.save(buffer)
+    return buffer.getvalue(), frozenset(font.getGlyphOrder())
+
+
+@cache
+def _font_source(style: str) -> _FontSource:
+    """Parse a font style once per process; `add_font` alone reads cmap and metrics of every glyph."""
+    template = FPDF()
+    template.add_font(FONT_FAMILY, style, _FONT_FILES[style])
+    common, common_glyphs = _common_font_bytes(_FONT_FILES[style])
+    font = _document_font(template.fonts[f"{FONT_FAMILY.lower()}{style}"])
+    return _FontSource(font, common, common_glyphs, _FONT_FILES[style])
+
+
+def preload_fonts() -> None:
+    """Parse the fonts now (about a second, once per process) instead of in the first render."""
+    for style in _FONT_FILES:
+        with _font_lock:
+            _font_source(style)
+
+
+def _register_fonts(pdf: FPDF) -> dict[str, _FontSource]:
+    """Register the cached fonts in `pdf` as if `add_font` had been called for each style."""
+    sources = {}
+    for style in _FONT_FILES:
+        with _font_lock:
+            source = _font_source(style)
+        # Shared read-only: metrics, cmap, glyph names, descriptor. Own per document: the subset, the size
+        # bookkeeping and the fontTools object, because fpdf2 subsets that one in place on output.
+        font = copy.copy(source.font)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = ttLib.TTFont(BytesIO(source.common), recalcTimestamp=False, lazy=True)
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        pdf.fonts[font.fontkey] = font
+        sources[font.fontkey] = source
+    return sources
+
+
+class DocumentPDF(FPDF):
+    """A4 portrait with the Jobcenter name and the title in the header and "Seite x von y" in the footer.
+
+    `marking` prints a framed line under the header of every page (e.g. "Ausdruck für die Akte …");
+    `footer_note` prints at the bottom left of every page, so that loose pages can be matched.
+    """
+
+    def __init__(self, *, jobcenter: str, title: str, marking: str = "", footer_note: str = "") -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.jobcenter = jobcenter
+        self.doc_title = title
+        self.marking = marking
+        self.footer_note = footer_note
+        self._font_sources = _register_fonts(self)
+        self._footers_drawn = False
+        self.set_margins(MARGIN_X, MARGIN_TOP, MARGIN_X)
+        self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
+        self.set_title(title)
+        self.set_author(jobcenter)
+        self.set_creator("Vierphasen")
+        self.set_lang("de-DE")
+        # No "{nb}" alias: the footers know the page count (see `_draw_footers`), and client text that
+        # happens to contain "{nb}" must print as typed.
+        self.alias_nb_pages(None)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.add_page()
+
+    # -- page frame -------------------------------------------------------------------------------------
+
+    def header(self) -> None:
+        self.set_y(10)
+        self.set_font(FONT_FAMILY, "B", 9)
+        self.set_text_color(0)
+        half = self.epw / 2
+        self.cell(half, 5, self.jobcenter, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.set_font(FONT_FAMILY, "", 9)
+        self.cell(half, 5, self.doc_title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.3)
+        self.line(self.l_margin, 16, self.w - self.r_margin, 16)
+        self.set_y(MARGIN_TOP)
+        if self.marking:
+            self.set_y(19)
+            self.set_font(FONT_FAMILY, "B", 9)
+            self.set_draw_color(150, 0, 0)
+            self.set_text_color(150, 0, 0)
+            self.cell(0, 7, self.marking, border=1, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0)
+            self.set_y(self.get_y() + 5)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.set_draw_color(0)
+
+    def footer(self) -> None:
+        # Footers are drawn by `_draw_footers` once the page count is known (see there).
+        pass
+
+    def _draw_footers(self) -> None:
+        """Draw every page's footer with the final page count.
+
+        fpdf2's `{nb}` alias reserves the width of three digits and so leaves a gap in a right-aligned
+        "Seite 1 von 2"; going back over the finished pages avoids the alias altogether.
+        """
+        total = self.page
+        auto_break = self.auto_page_break
+        self.set_auto_page_break(False)
+        for number in range(1, total + 1):
+            self.page = number
+            self.set_y(-14)
+            self.set_font(FONT_FAMILY, "", 8)
+            # fpdf2 selects a font in a page's stream only once per page; this page may still use another.
+            self.current_font_is_set_on_page = False
+            self.set_text_color(*GREY)
+            half = self.epw / 2
+            self.cell(half, 5, self.footer_note, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            self.cell(half, 5, f"Seite {number} von {total}", align="R")
+        self.page = total
+        self.set_text_color(0)
+        self.set_auto_page_break(auto_break, margin=MARGIN_BOTTOM)
+
+    # -- blocks -----------------------------------------------------------------------------------------
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """`text` broken into lines that fit `width` mm in the current font.
+
+        Greedy, at spaces only, never hyphenated; a word wider than the line is split between characters.
+        Line breaks in `text` are kept, runs of spaces collapse to one. Own code instead of fpdf2's
+        `multi_cell`, whose line breaking re-measures the line at every character (quadratic; it made
+        up most of the render time of a long EGV).
+        """
+        font = self.current_font
+        per_unit = self.font_size_pt * 0.001 / self.k  # mm per font unit
+        room = (width - 2 * self.c_margin) / per_unit + 1e-6
+        space = font.units(" ")
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in paragraph.split():
+                size = font.units(word)
+                if line and used + space + size <= room:
+                    line.append(word)
+                    used += space + size
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                while size > room and len(word) > 1:
+                    cut, part = 1, font.units(word[0])
+                    while cut < len(word) and part + font.units(word[cut]) <= room:
+                        part += font.units(word[cut])
+                        cut += 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = font.units(word)
+                line, used = [word], size
+            lines.append(" ".join(line))
+        return lines
+
+    def write_lines(self, lines: Sequence[str], x: float, width: float, line_h: float = LINE_H) -> None:
+        """Print `lines` one below the other at `x`, starting a new page whenever one does not fit."""
+        for line in lines:
+            if self.will_page_break(line_h):
+                self.add_page()
+            self.set_x(x)
+            self.cell(width, line_h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def text_height(self, text: str, width: float, line_h: float = LINE_H) -> float:
+        """Height `text` takes in lines of `width` mm in the current font."""
+        return len(self.wrap(text, width)) * line_h
+
+    def keep_space(self, height: float) -> None:
+        """Start a new page unless `height` mm still fit on this one (keeps headings with their text)."""
+        if self.will_page_break(height):
+            self.add_page()
+
+    def document_title(self, title: str, subtitle: str = "") -> None:
+        """The large title on the first page, with an optional line below it."""
+        self.set_font(FONT_FAMILY, "B", 16)
+        self.multi_cell(0, 8, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if subtitle:
+            self.set_font(FONT_FAMILY, "", 11)
+            self.multi_cell(0, 6, subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.ln(4)
+
+    def heading(self, text: str, *, level: int = 1) -> None:
+        """A section heading; moves to the next page if no line of text would fit below it."""
+        size = 12 if level == 1 else 10.5
+        self.set_font(FONT_FAMILY, "B", size)
+        height = self.text_height(text, self.epw, 6)
+        self.keep_space(height + (4 if level == 1 else 2) + 2 * LINE_H)
+        self.ln(4 if level == 1 else 2)
+        self.multi_cell(0, 6, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if level == 1:
+            self.set_draw_color(*RULE)
+            self.set_line_width(0.2)
+            self.line(self.l_margin, self.get_y() + 0.5, self.w - self.r_margin, self.get_y() + 0.5)
+            self.set_draw_color(0)
+            self.ln(2)
+        else:
+            self.ln(0.5)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+
+    def paragraph(self, text: str, *, indent: float = 0) -> None:
+        """A wrapped paragraph that breaks across pages; empty text prints "—"."""
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        width = self.epw - indent
+        self.write_lines(self.wrap(clean_text(text) or LEER, width), self.l_margin + indent, width)
+        self.ln(1.5)
+
+    def note(self, text: str) -> None:
+        """Small grey explanatory text."""
+        self.set_text_color(*GREY)
+        self.set_font(FONT_FAMILY, "", 8.5)
+        self.multi_cell(0, 4.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.ln(1.5)
+
+    def bullets(self, items: Sequence[str], *, indent: float = 0) -> None:
+        """A bullet list; an empty list prints "—"."""
+        items = [item for item in items if item.strip()]
+        if not items:
+            self.paragraph(LEER, indent=indent)
+            return
+        for item in items:
+            self.set_font(FONT_FAMILY, "", BODY_PT)
+            if self.will_page_break(LINE_H):
+                self.add_page()
+            self.set_x(self.l_margin + indent)
+            self.cell(5, LINE_H, "•", new_x=XPos.RIGHT, new_y=YPos.TOP)
+            width = self.epw - indent - 5
+            self.write_lines(self.wrap(clean_text(item), width), self.l_margin + indent + 5, width)
+            self.ln(0.8)
+        self.ln(0.7)
+
+    def content(self, value: str | Sequence[str], *, indent: float = 0) -> None:
+        """Section content: a string as paragraph, a sequence of strings as bullet list."""
+        if isinstance(value, str):
+            self.paragraph(value, indent=indent)
+        else:
+            self.bullets(list(value), indent=indent)
+
+    def field(self, label: str, value: Wert, *, label_w: float = LABEL_W) -> None:
+        """A label/value row: bold label left, wrapped value right.
+
+        A value taller than the rest of the page starts on the next page together with its label; one taller
+        than a whole page starts below its label and breaks across pages.
+        """
+        text = format_value(value)
+        value_w = self.epw - label_w
+        self.set_font(FONT_FAMILY, "B", BODY_PT)
+        label_lines = self.wrap(label, label_w - 4)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        value_lines = self.wrap(text, value_w)
+        height = max(len(label_lines), len(value_lines)) * LINE_H
+        if height > self.h - self.t_margin - self.b_margin - 10:
+            self.set_font(FONT_FAMILY, "B", BODY_PT)
+            self.write_lines(label_lines, self.l_margin, self.epw)
+            self.set_font(FONT_FAMILY, "", BODY_PT)
+            self.write_lines(value_lines, self.l_margin + label_w, value_w)
+            self.ln(1.5)
+            return
+        self.keep_space(height)
+        top = self.get_y()
+        self.set_font(FONT_FAMILY, "B", BODY_PT)
+        self.write_lines(label_lines, self.l_margin, label_w - 4)
+        self.set_y(top)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.write_lines(value_lines, self.l_margin + label_w, value_w)
+        self.set_y(top + height + 1.2)
+
+    def checkbox(self, label: str, checked: bool, *, indent: float = 0) -> None:
+        """A drawn box (crossed when `checked`) followed by its label."""
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        lines = self.wrap(label, self.epw - indent - 6)
+        self.keep_space(len(lines) * LINE_H)
+        x, y = self.l_margin + indent, self.get_y()
+        box = 3.6
+        self.set_line_width(0.25)
+        self.rect(x, y + 0.7, box, box)
+        if checked:
+            self.line(x + 0.6, y + 1.3, x + box - 0.6, y + box + 0.1)
+            self.line(x + 0.6, y + box + 0.1, x + box - 0.6, y + 1.3)
+        self.write_lines(lines, x + 6, self.epw - indent - 6)
+        self.ln(1)
+
+    def signature_lines(self, captions: Sequence[str], *, prefill: Sequence[str] = ()) -> None:
+        """Signature lines side by side (at most two per row), each with its caption below the line.
+
+        `prefill` prints a text at the left end just above a line (e.g. "Musterstadt, 24.11.2026,"), leaving
+        the rest of the line for the signature.
+        The block is never split across pages.
+        """
+        gap = 12
+        col_w = (self.epw - gap) / 2
+        prefill = list(prefill) + [""] * (len(captions) - len(prefill))
+        self.keep_space(25 * ((len(captions) + 1) // 2) + 2)
+        for start in range(0, len(captions), 2):
+            row = list(zip(captions[start : start + 2], prefill[start : start + 2]))
+            self.ln(15)
+            y = self.get_y()
+            for col, (caption, pre) in enumerate(row):
+                x = self.l_margin + col * (col_w + gap)
+                if pre:
+                    self.set_xy(x, y - 5)
+                    self.set_font(FONT_FAMILY, "", 9)
+                    self.cell(col_w, 4.5, pre)
+                self.set_line_width(0.3)
+                self.line(x, y, x + col_w, y)
+                self.set_xy(x, y + 1)
+                self.set_font(FONT_FAMILY, "", 8.5)
+                self.multi_cell(col_w, 4, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_y(y + 10)
+            self.set_font(FONT_FAMILY, "", BODY_PT)
+
+    def output(self, *args, **kwargs):
+        """fpdf2's output, after the footers and after switching a font to its full file if the text needs a
+        rarer glyph."""
+        if not self._footers_drawn:
+            self._draw_footers()
+            self._footers_drawn = True
+        for fontkey, source in self._font_sources.items():
+            font = self.fonts[fontkey]
+            if not set(font.subset.get_all_glyph_names()) <= source.common_glyphs:
+                font.ttfont = ttLib.TTFont(BytesIO(source.full), recalcTimestamp=False, lazy=True)
+        return super().output(*args, **kwargs)
+
+    def to_bytes(self) -> bytes:
+        """The finished PDF."""
+        return bytes(self.output())

@@ -1,0 +1,102 @@
+"""The print of one profiling for the file (Akte), for KDN-Fachbetreuung; the service checks the role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from documents.base import LABEL_W, LEER, DocumentPDF, format_date, format_datetime
+from documents.data import ProfilingDaten
+
+TITEL = "Profiling – Ausdruck für die Akte"
+MARKIERUNG = "Ausdruck für die Akte – nur KDN-Fachbetreuung – nicht zur Aushändigung"
+
+
+def _status_text(data: ProfilingDaten) -> str:
+    if data.status != "abgeschlossen":
+        return data.status or LEER
+    text = "abgeschlossen"
+    if data.abgeschlossen_am is not None:
+        text += f" am {format_datetime(data.abgeschlossen_am)}"
+    if data.abgeschlossen_von:
+        text += f" von {data.abgeschlossen_von}"
+    return text
+
+
+def _stamp(when: datetime, who: str) -> str:
+    return format_datetime(when) + (f" ({who})" if who else "")
+
+
+def render_profiling_print(data: ProfilingDaten) -> bytes:
+    """Render a profiling with the labels of its own catalogue version, marked as a print for the file."""
+    pdf = DocumentPDF(
+        jobcenter=data.jobcenter,
+        title=TITEL,
+        marking=MARKIERUNG,
+        footer_note=f"Profiling · Kundennummer {data.kunde.kundennummer} · Katalogversion {data.katalog_version}",
+    )
+    pdf.document_title(TITEL, f"Standortbestimmung vom {format_date(data.erstellt_am.date())}")
+
+    pdf.heading("Kundin / Kunde")
+    pdf.field("Name", data.kunde.name)
+    pdf.field("Kundennummer", data.kunde.kundennummer)
+    pdf.field("Geburtsdatum", data.kunde.geburtsdatum)
+
+    pdf.heading("Profiling")
+    pdf.field("Status", _status_text(data))
+    pdf.field("Angelegt", _stamp(data.erstellt_am, data.erstellt_von))
+    pdf.field("Zuletzt bearbeitet", _stamp(data.bearbeitet_am, data.bearbeitet_von))
+    pdf.field("Katalogversion", data.katalog_version)
+    if data.ausgedruckt_am is not None:
+        pdf.field("Ausgedruckt", _stamp(data.ausgedruckt_am, data.ausgedruckt_von))
+
+    pdf.heading("Basisprofil")
+    pdf.field("Zielberuf", data.zielberuf)
+    pdf.field("Kompetenzen", list(data.kompetenzen))
+
+    pdf.heading("Handlungsbedarfe")
+    if not data.handlungsfelder:
+        pdf.paragraph(LEER)
+    for feld in data.handlungsfelder:
+        pdf.heading(feld.label, level=2)
+        if not feld.bedarfe:
+            pdf.paragraph(LEER, indent=4)
+        for bedarf in feld.bedarfe:
+            pdf.field(bedarf.label, f"relevant: {'ja' if bedarf.relevant else 'nein'}", label_w=110)
+            if bedarf.bemerkungen.strip():
+                pdf.paragraph(f"Bemerkungen: {bedarf.bemerkungen.strip()}", indent=4)
+
+    pdf.heading("Integrationsprognose")
+    pdf.field("Integrationsprognose", data.integrationsprognose)
+    pdf.field("Profillage", data.profillage)
+
+    pdf.heading("Ziel")
+    pdf.field("Integrationsziel", data.integrationsziel)
+    einverstaendnis = "ja" if data.einverstaendnis else "nein"
+    if data.einverstaendnis and data.einverstaendnis_datum is not None:
+        einverstaendnis += f", erklärt am {format_date(data.einverstaendnis_datum)}"
+    pdf.field("Einverständnis", einverstaendnis)
+
+    pdf.heading("Handlungsstrategien")
+    chosen = [
+        (bedarf.label, bedarf.strategien)
+        for feld in data.handlungsfelder
+        for bedarf in feld.bedarfe
+        if bedarf.relevant or bedarf.strategien
+    ]
+    if not chosen:
+        pdf.paragraph("Keine relevanten Handlungsbedarfe.")
+    for label, strategien in chosen:
+        pdf.field(label, list(strategien))
+    pdf.field("Übergreifend", list(data.uebergreifend))
+
+    pdf.heading("Förder-Check")
+    check = data.foerder_check
+    pdf.field("Förderung geplant", check.geplant)
+    if check.geplant or check.massnahme:
+        pdf.field("Maßnahme", check.massnahme)
+        # Boxes in the value column, under the Maßnahme they judge.
+        pdf.checkbox("passgenau", check.passgenau, indent=LABEL_W)
+        pdf.checkbox("erfolgswahrscheinlich", check.erfolgswahrscheinlich, indent=LABEL_W)
+        pdf.checkbox("wirtschaftlich", check.wirtschaftlich, indent=LABEL_W)
+        pdf.field("Begründung", check.begruendung)
+    return pdf.to_bytes()

@@ -1,0 +1,171 @@
+"""Client use cases: create, search and open a client; the shared access check and read audit for client data."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+import weakref
+from datetime import date
+
+from errors import AlreadyExists, InvalidInput
+from schemas.records import Client, Record, Role, User
+from services.access import Permission, require, require_client
+from services.dates import age_on, today
+from storage.base import KIND_NAMES, Store
+
+KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
+NAME_MAX = 100
+MIN_AGE, MAX_AGE = 14, 100
+SEARCH_MAX = 100
+
+#: A page reruns on every click; one "gelesen" entry per user, record and revision within this many
+#: seconds is enough for the Auskunft and keeps the audit trail readable.
+READ_AUDIT_INTERVAL = 600.0
+
+_read_lock = threading.Lock()
+_last_read: weakref.WeakKeyDictionary[Store, dict[tuple[str, str, int], float]] = weakref.WeakKeyDictionary()
+
+
+def new_id() -> str:
+    """A fresh record id (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+def client_for(store: Store, client_id: str, *, actor: User) -> Client:
+    """The client, if the actor may work on their data (role first, so others cannot probe ids).
+
+    Raises NotPermitted (role, or an IFK of another team), NotFound.
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    client = store.get(Client, client_id)
+    require_client(actor, client)
+    return client
+
+
+def record_read(store: Store, record: Record, *, actor: User) -> None:
+    """Audit that `actor` opened `record` (action "gelesen"), at most once per interval and revision."""
+    key = (actor.username, f"{type(record).__name__}:{record.id}", record.revision)
+    now = time.monotonic()
+    with _read_lock:
+        try:
+            seen = _last_read.setdefault(store, {})
+        except TypeError:  # a store that cannot be weakly referenced: audit every read
+            seen = {}
+        last = seen.get(key)
+        if last is not None and now - last < READ_AUDIT_INTERVAL:
+            return
+        seen[key] = now
+    client_id = record.id if isinstance(record, Client) else getattr(record, "client_id", None)
+    store.audit_append(
+        actor=actor,
+        action="gelesen",
+        record_kind=KIND_NAMES[type(record)],
+        record_id=record.id,
+        client_id=client_id,
+        catalogue_version=getattr(record, "catalogue_version", None),
+    )
+
+
+def create_client(
+    store: Store,
+    *,
+    kundennummer: str,
+    vorname: str,
+    nachname: str,
+    geburtsdatum: date,
+    actor: User,
+    team: str | None = None,
+) -> Client:
+    """Create a client of the actor's team (KDN-Fachbetreuung may name another `team`).
+
+    The Kundennummer is stored in capitals and must be unique. Raises NotPermitted, InvalidInput (with the
+    field: kundennummer, vorname, nachname, geburtsdatum, team).
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    if team is not None and actor.role == Role.IFK and team != actor.team:
+        raise InvalidInput("Sie können Kundinnen und Kunden nur für Ihr eigenes Team anlegen.", field="team")
+    team = (team if team is not None else actor.team).strip()
+    nummer = _kundennummer(kundennummer)
+    vorname = _name(vorname, "vorname", "Vorname")
+    nachname = _name(nachname, "nachname", "Nachname")
+    _geburtsdatum(geburtsdatum)
+    if not team:
+        raise InvalidInput("Bitte geben Sie das betreuende Team an.", field="team")
+    if store.client_by_kundennummer(nummer) is not None:
+        raise _duplicate(nummer)
+    client = Client(
+        id=new_id(),
+        kundennummer=nummer,
+        vorname=vorname,
+        nachname=nachname,
+        geburtsdatum=geburtsdatum,
+        team=team,
+    )
+    try:
+        return store.add(client, actor=actor)
+    except AlreadyExists as exc:  # a colleague created the same number a moment ago
+        raise _duplicate(nummer) from exc
+
+
+def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
+    """Clients whose Kundennummer or name contains `text`; an IFK sees only the own team's clients.
+
+    Raises NotPermitted, InvalidInput (search text too long).
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    text = (text or "").strip()
+    if len(text) > SEARCH_MAX:
+        raise InvalidInput(f"Der Suchbegriff darf höchstens {SEARCH_MAX} Zeichen lang sein.", field="text")
+    team = actor.team if actor.role == Role.IFK else None
+    return store.find_clients(text, team=team)
+
+
+def open_client(store: Store, client_id: str, *, actor: User) -> Client:
+    """The client's master data; the access is audited ("gelesen"). Raises NotPermitted, NotFound."""
+    client = client_for(store, client_id, actor=actor)
+    record_read(store, client, actor=actor)
+    return client
+
+
+def client_name(client: Client) -> str:
+    """'Nachname, Vorname (Kundennummer)' for headings and selections."""
+    return f"{client.nachname}, {client.vorname} ({client.kundennummer})"
+
+
+def _kundennummer(value: str) -> str:
+    nummer = (value or "").strip().upper()
+    if not KUNDENNUMMER.match(nummer):
+        raise InvalidInput(
+            "Die Kundennummer besteht aus 3 bis 20 Buchstaben oder Ziffern (ohne Leer- und Sonderzeichen).",
+            field="kundennummer",
+        )
+    return nummer
+
+
+def _name(value: str, field: str, title: str) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise InvalidInput(f"Bitte geben Sie den {title}n an.", field=field)
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"Der {title} darf höchstens {NAME_MAX} Zeichen lang sein.", field=field)
+    return name
+
+
+def _geburtsdatum(value: date) -> None:
+    if not isinstance(value, date):
+        raise InvalidInput("Bitte geben Sie das Geburtsdatum an.", field="geburtsdatum")
+    now = today()
+    if value > now:
+        raise InvalidInput("Das Geburtsdatum liegt in der Zukunft.", field="geburtsdatum")
+    age = age_on(value, now)
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise InvalidInput(
+            f"Das Geburtsdatum ergibt ein Alter von {age} Jahren; erwartet werden {MIN_AGE} bis {MAX_AGE} Jahre.",
+            field="geburtsdatum",
+        )
+
+
+def _duplicate(nummer: str) -> InvalidInput:
+    return InvalidInput(f"Die Kundennummer {nummer} ist bereits vergeben.", field="kundennummer")

@@ -1,0 +1,130 @@
+"""Folgegespräch use cases (phase 4, chapter 4.4): prepare, record and list follow-up talks.
+
+A Folgegespräch covers, besides the client's concern, at least the catalogue's four activities (a checklist
+with notes). It refers to the client's newest profiling and EGV; its suggested next step is to clone that
+profiling and update it (`services.profiling.clone_profiling`).
+"""
+
+from __future__ import annotations
+
+from errors import InvalidInput, NotFound
+from schemas.catalogue import Catalogue
+from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, User
+from services.catalogue import get_catalogue, latest_version
+from services.clients import client_for, new_id, record_read
+from services.dates import today
+from storage.base import R, Store
+
+TEXT_MAX = 5000
+NAECHSTER_SCHRITT = "Profiling klonen und aktualisieren"
+
+
+def new_folgegespraech(store: Store, client_id: str, *, actor: User) -> Folgegespraech:
+    """A new, not yet stored Folgegespräch dated today, with the activities of the catalogue version of the
+    client's newest profiling (each not done) and links to the newest profiling and EGV.
+
+    Raises NotPermitted, NotFound (client; no catalogue published).
+    """
+    client_for(store, client_id, actor=actor)
+    profiling = _newest(store.list_for_client(Profiling, client_id))
+    egv = _newest(store.list_for_client(Egv, client_id))
+    number = profiling.catalogue_version if profiling else latest_version(store)
+    catalogue = get_catalogue(store, number)
+    return Folgegespraech(
+        id=new_id(),
+        client_id=client_id,
+        catalogue_version=number,
+        profiling_id=profiling.id if profiling else None,
+        egv_id=egv.id if egv else None,
+        datum=today(),
+        aktivitaeten={
+            a.id: AktivitaetEintrag() for a in catalogue.folgegespraech.aktivitaeten if not a.ausgesondert
+        },
+    )
+
+
+def record_folgegespraech(store: Store, gespraech: Folgegespraech, *, actor: User) -> Folgegespraech:
+    """Store a Folgegespräch (revision 0: first save, else an update of the stored one).
+
+    Raises NotPermitted, NotFound, InvalidInput (datum in the future, naechster_termin not after datum, text
+    too long, unknown activity, a linked profiling/EGV of another client), StaleRevision.
+    """
+    client_for(store, gespraech.client_id, actor=actor)
+    catalogue = get_catalogue(store, gespraech.catalogue_version)
+    gespraech = _validated(store, gespraech, catalogue)
+    if gespraech.revision == 0:
+        return store.add(gespraech, actor=actor)
+    return store.save(gespraech, actor=actor)
+
+
+def list_folgegespraeche(store: Store, client_id: str, *, actor: User) -> list[Folgegespraech]:
+    """The client's Folgegespräche, newest first (by date, then by entry); the access is audited.
+
+    Raises NotPermitted, NotFound.
+    """
+    client_for(store, client_id, actor=actor)
+    talks = sorted(
+        store.list_for_client(Folgegespraech, client_id), key=lambda g: (g.datum, g.created_at), reverse=True
+    )
+    for talk in talks:
+        record_read(store, talk, actor=actor)
+    return talks
+
+
+def offene_aktivitaeten(gespraech: Folgegespraech, catalogue: Catalogue) -> list[str]:
+    """Labels of the activities not yet marked done (the talk should cover all of them)."""
+    return [
+        a.label
+        for a in catalogue.folgegespraech.aktivitaeten
+        if a.id in gespraech.aktivitaeten and not gespraech.aktivitaeten[a.id].erledigt
+    ]
+
+
+def _newest(records: list[R]) -> R | None:
+    return max(records, key=lambda r: r.created_at, default=None)
+
+
+def _validated(store: Store, gespraech: Folgegespraech, catalogue: Catalogue) -> Folgegespraech:
+    if gespraech.datum > today():
+        raise InvalidInput("Das Datum des Folgegesprächs darf nicht in der Zukunft liegen.", field="datum")
+    if gespraech.naechster_termin is not None and gespraech.naechster_termin <= gespraech.datum:
+        raise InvalidInput(
+            "Der nächste Termin muss nach dem Datum des Gesprächs liegen.", field="naechster_termin"
+        )
+    if len(gespraech.anliegen) > TEXT_MAX:
+        raise InvalidInput(
+            f"Das Gesprächsanliegen darf höchstens {TEXT_MAX} Zeichen lang sein.", field="anliegen"
+        )
+    known = {a.id: a for a in catalogue.folgegespraech.aktivitaeten}
+    for aktivitaet_id, eintrag in gespraech.aktivitaeten.items():
+        if aktivitaet_id not in known:
+            raise InvalidInput(
+                f"Die Aktivität „{aktivitaet_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
+                field="aktivitaeten",
+            )
+        if len(eintrag.notiz) > TEXT_MAX:
+            raise InvalidInput(
+                f"Die Notiz zu „{known[aktivitaet_id].label}“ darf höchstens {TEXT_MAX} Zeichen lang sein.",
+                field=f"aktivitaeten.{aktivitaet_id}",
+            )
+    # Every offered activity is part of the checklist, even if the caller left one out.
+    aktivitaeten = {
+        a.id: gespraech.aktivitaeten.get(a.id, AktivitaetEintrag())
+        for a in catalogue.folgegespraech.aktivitaeten
+        if not a.ausgesondert or a.id in gespraech.aktivitaeten
+    }
+    for kind, linked_id, field in (
+        (Profiling, gespraech.profiling_id, "profiling_id"),
+        (Egv, gespraech.egv_id, "egv_id"),
+    ):
+        if linked_id is None:
+            continue
+        try:
+            linked = store.get(kind, linked_id)
+        except NotFound as exc:
+            raise InvalidInput("Der verknüpfte Datensatz existiert nicht mehr.", field=field) from exc
+        if linked.client_id != gespraech.client_id:
+            raise InvalidInput(
+                "Der verknüpfte Datensatz gehört zu einer anderen Kundin / einem anderen Kunden.", field=field
+            )
+    return gespraech.model_copy(update={"aktivitaeten": aktivitaeten})

@@ -1,0 +1,448 @@
+"""Profiling use cases (phases 1–3): history, start, save, completeness, rule hints, close, discard, clone.
+
+Decisions documented here (DESIGN.md §4):
+- A profiling may be saved in any state of completion; it stays `offen` until it is closed.
+- Strategies chosen for a Handlungsbedarf that is no longer marked relevant are KEPT in the record (unticking
+  "relevant" by mistake loses nothing), but they count nowhere: not for the completeness check, the rule
+  hints or the EGV. `gewaehlte_strategien` gives the strategies that count.
+- An Integrationsprognose and a Profillage exclude each other (the Profillage is only for clients without a
+  prognosis); both set is listed as a gap, not refused on save, so no input is lost.
+- A clone takes the newest catalogue version and keeps every entry whose id is still offered there (present
+  and not `ausgesondert`); the consent (Einverständnis) is not copied: it is obtained anew for the new profiling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
+from schemas.catalogue import Catalogue
+from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User
+from services.access import Permission, require
+from services.catalogue import get_catalogue, latest_version
+from services.clients import client_for, new_id, record_read
+from services.dates import format_date, format_datetime, today
+from storage.base import Store
+
+ZIELBERUF_MAX = 200
+KOMPETENZ_MAX = 200
+KOMPETENZEN_MAX = 100
+TEXT_MAX = 5000
+MASSNAHME_MAX = 300
+
+NEUER_EINTRAG = "neuer Eintrag …"
+_STATUS_SHORT = {Status.OFFEN: "offen", Status.ABGESCHLOSSEN: "abgeschl."}
+
+GAP_ZIELBERUF = "Zielberuf fehlt"
+GAP_EINSCHAETZUNG = "Integrationsprognose oder Profillage (Z/I) fehlt"
+GAP_BEIDES = (
+    "Integrationsprognose und Profillage (Z/I) schließen sich aus – bitte nur eines von beiden wählen"
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a client's profiling list; `profiling_id` None is the entry "neuer Eintrag …"."""
+
+    label: str
+    profiling_id: str | None
+    status: Status | None
+
+
+@dataclass(frozen=True)
+class _Check:
+    label: str  # shown in the checklist
+    missing: str  # shown when not done
+    done: bool
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def profiling_history(store: Store, client_id: str, *, actor: User) -> list[HistoryEntry]:
+    """ "neuer Eintrag …" first, then the client's profilings newest first, labelled
+    "<created> / <edited> offen|abgeschl." in Europe/Berlin. Raises NotPermitted, NotFound.
+    """
+    client_for(store, client_id, actor=actor)
+    profilings = sorted(store.list_for_client(Profiling, client_id), key=lambda p: p.created_at, reverse=True)
+    entries = [HistoryEntry(NEUER_EINTRAG, None, None)]
+    for profiling in profilings:
+        label = (
+            f"{format_datetime(profiling.created_at)} / {format_datetime(profiling.updated_at)} "
+            f"{_STATUS_SHORT[profiling.status]}"
+        )
+        entries.append(HistoryEntry(label, profiling.id, profiling.status))
+    return entries
+
+
+def open_profiling(store: Store, profiling_id: str, *, actor: User) -> Profiling:
+    """A stored profiling; the access is audited ("gelesen"). Raises NotPermitted, NotFound."""
+    require(actor, Permission.WORK_ON_CLIENTS)
+    profiling = store.get(Profiling, profiling_id)
+    client_for(store, profiling.client_id, actor=actor)
+    record_read(store, profiling, actor=actor)
+    return profiling
+
+
+def profiling_catalogue(store: Store, profiling: Profiling) -> Catalogue:
+    """The catalogue version the profiling was made with (a closed one always renders with it)."""
+    return get_catalogue(store, profiling.catalogue_version)
+
+
+# --- phase 1–3 editing ---------------------------------------------------------------------------------
+
+
+def start_profiling(store: Store, client_id: str, *, actor: User) -> Profiling:
+    """A new, not yet stored open profiling (revision 0) on the newest catalogue version, with every offered
+    Handlungsbedarf present and not relevant. Raises NotPermitted, NotFound (client or no catalogue).
+    """
+    client_for(store, client_id, actor=actor)
+    number = latest_version(store)
+    catalogue = get_catalogue(store, number)
+    return Profiling(
+        id=new_id(),
+        client_id=client_id,
+        catalogue_version=number,
+        handlungsbedarfe={
+            bedarf.id: BedarfEintrag() for _, bedarf in catalogue.bedarfe() if not bedarf.ausgesondert
+        },
+    )
+
+
+def save_profiling(store: Store, profiling: Profiling, *, actor: User) -> Profiling:
+    """Store an open profiling, complete or not (revision 0: first save); it stays `offen`.
+
+    Kompetenzen are trimmed and de-duplicated; a consent without a date gets today's date.
+    Raises NotPermitted, NotFound, InvalidInput (with the field), RecordClosed (closed profiling: read-only),
+    StaleRevision (a colleague saved meanwhile), LifecycleError.
+    """
+    client_for(store, profiling.client_id, actor=actor)
+    catalogue = get_catalogue(store, profiling.catalogue_version)
+    profiling = _validated(profiling, catalogue)
+    if profiling.revision == 0:
+        return store.add(profiling, actor=actor)
+    return store.save(profiling, actor=actor)
+
+
+def gewaehlte_strategien(profiling: Profiling, catalogue: Catalogue) -> list[str]:
+    """The strategy ids that count, in catalogue order: those of relevant Handlungsbedarfe, then the
+    übergreifende ones. Strategies kept for a Bedarf that is no longer relevant are left out.
+    """
+    chosen: list[str] = []
+    for _, bedarf in catalogue.bedarfe():
+        eintrag = profiling.handlungsbedarfe.get(bedarf.id)
+        if eintrag is None or not eintrag.relevant:
+            continue
+        picked = set(profiling.strategien.get(bedarf.id, []))
+        chosen += [s.id for s in bedarf.handlungsstrategien if s.id in picked]
+    picked = set(profiling.uebergreifend)
+    chosen += [s.id for s in catalogue.uebergreifend.handlungsstrategien if s.id in picked]
+    return chosen
+
+
+def relevante_bedarfe(profiling: Profiling, catalogue: Catalogue) -> list[str]:
+    """Ids of the Handlungsbedarfe marked relevant, in catalogue order."""
+    return [
+        bedarf.id
+        for _, bedarf in catalogue.bedarfe()
+        if (eintrag := profiling.handlungsbedarfe.get(bedarf.id)) is not None and eintrag.relevant
+    ]
+
+
+def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
+    checks = [_Check("Zielberuf angegeben", GAP_ZIELBERUF, bool(profiling.zielberuf.strip()))]
+    for bedarf_id in relevante_bedarfe(profiling, catalogue):
+        bedarf = catalogue.bedarf(bedarf_id)
+        offered = {s.id for s in bedarf.handlungsstrategien}
+        done = any(s in offered for s in profiling.strategien.get(bedarf_id, []))
+        checks.append(
+            _Check(
+                f"Handlungsstrategie für „{bedarf.label}“ gewählt",
+                f"Für den relevanten Handlungsbedarf „{bedarf.label}“ ist noch keine Handlungsstrategie gewählt",
+                done,
+            )
+        )
+    both = bool(profiling.integrationsprognose and profiling.profillage)
+    either = bool(profiling.integrationsprognose or profiling.profillage)
+    checks.append(
+        _Check(
+            "Integrationsprognose oder Profillage (Z/I) gewählt",
+            GAP_BEIDES if both else GAP_EINSCHAETZUNG,
+            either and not both,
+        )
+    )
+    return checks
+
+
+def completeness_gaps(profiling: Profiling, catalogue: Catalogue) -> list[str]:
+    """What is still missing before the profiling can be closed, in plain German (empty: complete).
+
+    `catalogue` must be the profiling's own version.
+    """
+    return [check.missing for check in _checks(profiling, catalogue) if not check.done]
+
+
+def checklist(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, bool]]:
+    """Every completeness check with done / not done, for the live checklist beside the form."""
+    return [(check.label, check.done) for check in _checks(profiling, catalogue)]
+
+
+def rule_hints(profiling: Profiling, catalogue: Catalogue) -> list[str]:
+    """The texts of the catalogue's hints whose conditions all hold (prognose; any of bedarf_relevant
+    relevant; any of strategie_gewaehlt chosen; none of strategie_fehlt chosen).
+    """
+    relevant = set(relevante_bedarfe(profiling, catalogue))
+    chosen = set(gewaehlte_strategien(profiling, catalogue))
+    hints = []
+    for hinweis in catalogue.hinweise:
+        wenn = hinweis.wenn
+        if wenn.prognose and profiling.integrationsprognose != wenn.prognose:
+            continue
+        if wenn.bedarf_relevant and not relevant.intersection(wenn.bedarf_relevant):
+            continue
+        if wenn.strategie_gewaehlt and not chosen.intersection(wenn.strategie_gewaehlt):
+            continue
+        if wenn.strategie_fehlt and chosen.intersection(wenn.strategie_fehlt):
+            continue
+        hints.append(hinweis.text)
+    return hints
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------
+
+
+def close_profiling(store: Store, profiling_id: str, *, revision: int, actor: User) -> Profiling:
+    """Close the stored open profiling after the completeness check; from then on it is read-only.
+
+    Raises NotPermitted, NotFound, Incomplete (lists what is missing), LifecycleError (already closed),
+    StaleRevision (`revision` is not the stored one: save first).
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    profiling = store.get(Profiling, profiling_id)
+    client_for(store, profiling.client_id, actor=actor)
+    if profiling.status != Status.OFFEN:
+        raise LifecycleError("Dieses Profiling ist bereits abgeschlossen.")
+    if missing := completeness_gaps(profiling, get_catalogue(store, profiling.catalogue_version)):
+        raise Incomplete(missing)
+    return store.close(Profiling, profiling_id, revision=revision, actor=actor)
+
+
+def discard_profiling(store: Store, profiling_id: str, *, revision: int, actor: User) -> None:
+    """Delete an open profiling as a whole (verwerfen). Raises NotPermitted, NotFound, RecordClosed
+    (a closed profiling is never discarded), LifecycleError (an EGV refers to it), StaleRevision.
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    profiling = store.get(Profiling, profiling_id)
+    client_for(store, profiling.client_id, actor=actor)
+    if profiling.status != Status.OFFEN:
+        raise RecordClosed(
+            "Dieses Profiling ist abgeschlossen und kann nicht verworfen werden. "
+            "Löschen ist nur durch die KDN-Fachbetreuung mit Begründung möglich."
+        )
+    if any(egv.profiling_id == profiling_id for egv in store.list_for_client(Egv, profiling.client_id)):
+        raise LifecycleError(
+            "Zu diesem Profiling gibt es bereits eine EGV; es kann deshalb nicht verworfen werden."
+        )
+    store.discard(Profiling, profiling_id, revision=revision, actor=actor)
+
+
+def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profiling:
+    """A new stored open profiling from any profiling (open or closed), on the newest catalogue version.
+
+    Entries whose ids are no longer offered are left out; the consent is not copied; `cloned_from` links
+    the source. Raises NotPermitted, NotFound.
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    source = store.get(Profiling, profiling_id)
+    client_for(store, source.client_id, actor=actor)
+    number = latest_version(store)
+    catalogue = get_catalogue(store, number)
+
+    bedarfe = {bedarf.id: bedarf for _, bedarf in catalogue.bedarfe() if not bedarf.ausgesondert}
+    handlungsbedarfe = {
+        bedarf_id: source.handlungsbedarfe.get(bedarf_id, BedarfEintrag()).model_copy()
+        for bedarf_id in bedarfe
+    }
+    strategien: dict[str, list[str]] = {}
+    for bedarf_id, chosen in source.strategien.items():
+        if bedarf_id in bedarfe:
+            offered = {s.id for s in bedarfe[bedarf_id].handlungsstrategien if not s.ausgesondert}
+            if kept := [s for s in chosen if s in offered]:
+                strategien[bedarf_id] = kept
+    uebergreifend_offered = {s.id for s in catalogue.uebergreifend.handlungsstrategien if not s.ausgesondert}
+    prognosen = {o.id for o in catalogue.integrationsprognose.optionen if not o.ausgesondert}
+    profillagen = {o.id for o in catalogue.profillagen.optionen if not o.ausgesondert}
+
+    clone = Profiling(
+        id=new_id(),
+        client_id=source.client_id,
+        catalogue_version=number,
+        cloned_from=source.id,
+        zielberuf=source.zielberuf,
+        kompetenzen=list(source.kompetenzen),
+        handlungsbedarfe=handlungsbedarfe,
+        integrationsprognose=source.integrationsprognose
+        if source.integrationsprognose in prognosen
+        else None,
+        profillage=source.profillage if source.profillage in profillagen else None,
+        integrationsziel=source.integrationsziel,
+        strategien=strategien,
+        uebergreifend=[s for s in source.uebergreifend if s in uebergreifend_offered],
+        foerderung_geplant=source.foerderung_geplant,
+        foerder_check=source.foerder_check.model_copy(),
+    )
+    return store.add(clone, actor=actor)
+
+
+def correct_closed_profiling(store: Store, profiling: Profiling, *, reason: str, actor: User) -> Profiling:
+    """KDN-Fachbetreuung only: change a closed profiling; the reason (e.g. a data-protection incident) is
+    audited. Raises NotPermitted (other roles), InvalidInput (no reason, bad input), LifecycleError (still
+    open: save normally), StaleRevision, NotFound.
+    """
+    require(actor, Permission.OVERRIDE_CLOSED)
+    reason = _reason(reason)
+    client_for(store, profiling.client_id, actor=actor)
+    profiling = _validated(profiling, get_catalogue(store, profiling.catalogue_version))
+    return store.override_save(profiling, actor=actor, reason=reason)
+
+
+def delete_closed_profiling(store: Store, profiling_id: str, *, reason: str, actor: User) -> None:
+    """KDN-Fachbetreuung only: delete a closed profiling with an audited reason.
+
+    Raises NotPermitted (other roles), InvalidInput (no reason), LifecycleError (still open: discard it),
+    NotFound.
+    """
+    require(actor, Permission.OVERRIDE_CLOSED)
+    reason = _reason(reason)
+    profiling = store.get(Profiling, profiling_id)
+    client_for(store, profiling.client_id, actor=actor)
+    store.override_delete(Profiling, profiling_id, actor=actor, reason=reason)
+
+
+# --- texts ---------------------------------------------------------------------------------------------
+
+
+def basisprofil(profiling: Profiling) -> str:
+    """'Zielberuf: … · Kompetenzen: a, b, c' (Zielberuf and Kompetenzen together; '—' where empty)."""
+    zielberuf = profiling.zielberuf.strip() or "—"
+    kompetenzen = ", ".join(k for k in profiling.kompetenzen if k.strip()) or "—"
+    return f"Zielberuf: {zielberuf} · Kompetenzen: {kompetenzen}"
+
+
+def beratungsvermerk(profiling: Profiling) -> str:
+    """The Beratungsvermerk text that references the profiling by its created date (Europe/Berlin)."""
+    return f"Standortbestimmung, siehe Profiling vom {format_date(profiling.created_at)}"
+
+
+def label(catalogue: Catalogue, entry_id: str) -> str:
+    """The label of a catalogue entry by id (an unknown id shows as itself)."""
+    return catalogue.label(entry_id)
+
+
+# --- validation ----------------------------------------------------------------------------------------
+
+
+def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
+    """The profiling with normalised input, or InvalidInput naming the field."""
+    zielberuf = " ".join(profiling.zielberuf.split())
+    if len(zielberuf) > ZIELBERUF_MAX:
+        raise InvalidInput(
+            f"Der Zielberuf darf höchstens {ZIELBERUF_MAX} Zeichen lang sein.", field="zielberuf"
+        )
+
+    kompetenzen = list(dict.fromkeys(k.strip() for k in profiling.kompetenzen if k.strip()))
+    if len(kompetenzen) > KOMPETENZEN_MAX:
+        raise InvalidInput(f"Bitte höchstens {KOMPETENZEN_MAX} Kompetenzen erfassen.", field="kompetenzen")
+    if too_long := next((k for k in kompetenzen if len(k) > KOMPETENZ_MAX), None):
+        raise InvalidInput(
+            f"Die Kompetenz „{too_long[:40]}…“ ist länger als {KOMPETENZ_MAX} Zeichen.", field="kompetenzen"
+        )
+
+    bedarfe = {bedarf.id: bedarf for _, bedarf in catalogue.bedarfe()}
+    for bedarf_id, eintrag in profiling.handlungsbedarfe.items():
+        if bedarf_id not in bedarfe:
+            raise InvalidInput(
+                f"Den Handlungsbedarf „{bedarf_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
+                field="handlungsbedarfe",
+            )
+        if len(eintrag.bemerkungen) > TEXT_MAX:
+            raise InvalidInput(
+                f"Die Bemerkungen zu „{bedarfe[bedarf_id].label}“ dürfen höchstens {TEXT_MAX} Zeichen lang sein.",
+                field=f"handlungsbedarfe.{bedarf_id}",
+            )
+
+    prognosen = {o.id for o in catalogue.integrationsprognose.optionen}
+    if profiling.integrationsprognose is not None and profiling.integrationsprognose not in prognosen:
+        raise InvalidInput(
+            f"Die Integrationsprognose „{profiling.integrationsprognose}“ gibt es nicht.",
+            field="integrationsprognose",
+        )
+    profillagen = {o.id for o in catalogue.profillagen.optionen}
+    if profiling.profillage is not None and profiling.profillage not in profillagen:
+        raise InvalidInput(f"Die Profillage „{profiling.profillage}“ gibt es nicht.", field="profillage")
+
+    if len(profiling.integrationsziel) > TEXT_MAX:
+        raise InvalidInput(
+            f"Das Integrationsziel darf höchstens {TEXT_MAX} Zeichen lang sein.", field="integrationsziel"
+        )
+    einverstaendnis_datum = profiling.einverstaendnis_datum
+    if einverstaendnis_datum is not None and einverstaendnis_datum > today():
+        raise InvalidInput(
+            "Das Datum des Einverständnisses liegt in der Zukunft.", field="einverstaendnis_datum"
+        )
+    if profiling.einverstaendnis and einverstaendnis_datum is None:
+        einverstaendnis_datum = today()
+
+    strategien: dict[str, list[str]] = {}
+    for bedarf_id, chosen in profiling.strategien.items():
+        if bedarf_id not in bedarfe:
+            raise InvalidInput(
+                f"Den Handlungsbedarf „{bedarf_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
+                field="strategien",
+            )
+        offered = {s.id for s in bedarfe[bedarf_id].handlungsstrategien}
+        for strategie_id in chosen:
+            if strategie_id not in offered:
+                raise InvalidInput(
+                    f"Die Handlungsstrategie „{catalogue.label(strategie_id)}“ gehört nicht zum Handlungsbedarf "
+                    f"„{bedarfe[bedarf_id].label}“.",
+                    field="strategien",
+                )
+        if chosen:
+            strategien[bedarf_id] = list(dict.fromkeys(chosen))
+    uebergreifend_offered = {s.id for s in catalogue.uebergreifend.handlungsstrategien}
+    for strategie_id in profiling.uebergreifend:
+        if strategie_id not in uebergreifend_offered:
+            raise InvalidInput(
+                f"„{catalogue.label(strategie_id)}“ ist keine übergreifende Handlungsstrategie.",
+                field="uebergreifend",
+            )
+
+    check = profiling.foerder_check
+    if len(check.massnahme) > MASSNAHME_MAX:
+        raise InvalidInput(
+            f"Die Maßnahme darf höchstens {MASSNAHME_MAX} Zeichen lang sein.", field="foerder_check"
+        )
+    if len(check.begruendung) > TEXT_MAX:
+        raise InvalidInput(
+            f"Die Begründung zum Förder-Check darf höchstens {TEXT_MAX} Zeichen lang sein.",
+            field="foerder_check",
+        )
+
+    return profiling.model_copy(
+        update={
+            "zielberuf": zielberuf,
+            "kompetenzen": kompetenzen,
+            "einverstaendnis_datum": einverstaendnis_datum,
+            "strategien": strategien,
+            "uebergreifend": list(dict.fromkeys(profiling.uebergreifend)),
+            "foerder_check": FoerderCheck.model_validate(check.model_dump()),
+        }
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Bitte begründen Sie die Korrektur (z. B. Datenschutzvorfall).", field="reason")
+    return reason

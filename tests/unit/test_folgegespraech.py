@@ -1,0 +1,184 @@
+"""Folgegespräch (seed 4.4): the four activities, validation, the suggested next step and the Beratungsvermerk."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from errors import InvalidInput, NotPermitted
+from schemas.records import AktivitaetEintrag, Folgegespraech
+from services.dates import format_date, today
+from services.egv import draft_egv, save_egv
+from services.folgegespraech import (
+    NAECHSTER_SCHRITT,
+    list_folgegespraeche,
+    new_folgegespraech,
+    offene_aktivitaeten,
+    record_folgegespraech,
+)
+from services.profiling import beratungsvermerk, clone_profiling, save_profiling
+from tests.factories import make_client, make_profiling
+
+VIER_AKTIVITAETEN = [
+    "Abgleich der EGV mit dem tatsächlichen Stand der Umsetzung",
+    "Überprüfung von Profiling, Ziel und Strategieauswahl",
+    "Besprechung von Bewerbungsaktivitäten",
+    "Vereinbarung nächster Schritte",
+]
+
+
+@pytest.fixture
+def profiling(store, client, ifk):
+    return save_profiling(
+        store,
+        make_profiling(
+            client.id,
+            relevant=["oertliche_mobilitaet"],
+            zielberuf="Fachlagerist/in",
+            integrationsziel="Arbeitsaufnahme",
+            strategien={"oertliche_mobilitaet": ["mobilitaet_erhoehen"]},
+        ),
+        actor=ifk,
+    )
+
+
+def test_new_folgegespraech_has_the_four_activities_of_chapter_4_4_not_done(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+
+    assert gespraech.revision == 0 and gespraech.datum == today()
+    assert [catalogue.label(a) for a in gespraech.aktivitaeten] == VIER_AKTIVITAETEN
+    assert not any(entry.erledigt for entry in gespraech.aktivitaeten.values())
+    assert offene_aktivitaeten(gespraech, catalogue) == VIER_AKTIVITAETEN
+
+
+def test_new_folgegespraech_refers_to_the_newest_profiling_and_egv(store, client, ifk, profiling, catalogue):
+    egv = save_egv(store, draft_egv(store, profiling.id, actor=ifk), actor=ifk)
+    newer = save_profiling(store, make_profiling(client.id), actor=ifk)
+
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+
+    assert (gespraech.profiling_id, gespraech.egv_id) == (newer.id, egv.id)
+    assert gespraech.catalogue_version == newer.catalogue_version
+
+
+def test_recorded_folgegespraech_keeps_the_checklist_with_notes(store, client, ifk, profiling, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.anliegen = "Rückmeldung zur Bewerbung bei Logistik Nord"
+    gespraech.aktivitaeten["egv_abgleich"] = AktivitaetEintrag(erledigt=True, notiz="Fahrkosten beantragt")
+    gespraech.naechster_termin = today() + timedelta(days=28)
+
+    saved = record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert saved.revision == 1
+    stored = store.get(Folgegespraech, saved.id)
+    assert stored.aktivitaeten["egv_abgleich"] == AktivitaetEintrag(
+        erledigt=True, notiz="Fahrkosten beantragt"
+    )
+    assert offene_aktivitaeten(stored, catalogue) == VIER_AKTIVITAETEN[1:]
+
+
+def test_missing_activities_are_added_to_the_checklist(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    del gespraech.aktivitaeten["bewerbungsaktivitaeten"]
+
+    saved = record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert list(saved.aktivitaeten) == [a.id for a in catalogue.folgegespraech.aktivitaeten]
+
+
+def test_folgegespraech_cannot_be_dated_in_the_future(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.datum = today() + timedelta(days=1)
+
+    with pytest.raises(InvalidInput) as error:
+        record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert error.value.field == "datum"
+
+
+@pytest.mark.parametrize("days", [0, -3])
+def test_next_appointment_must_be_after_the_talk(store, client, ifk, catalogue, days):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.naechster_termin = gespraech.datum + timedelta(days=days)
+
+    with pytest.raises(InvalidInput) as error:
+        record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert error.value.field == "naechster_termin"
+    assert store.list_for_client(Folgegespraech, client.id) == []
+
+
+def test_folgegespraech_refuses_unknown_activities_long_texts_and_foreign_links(
+    store, client, ifk, catalogue
+):
+    other_client = store.add(make_client(team="Team 1"), actor=ifk)
+    foreign = save_profiling(store, make_profiling(other_client.id), actor=ifk)
+    cases = [
+        ({"aktivitaeten": {"gibt_es_nicht": AktivitaetEintrag()}}, "aktivitaeten"),
+        (
+            {"aktivitaeten": {"egv_abgleich": AktivitaetEintrag(notiz="n" * 5001)}},
+            "aktivitaeten.egv_abgleich",
+        ),
+        ({"anliegen": "a" * 5001}, "anliegen"),
+        ({"profiling_id": foreign.id}, "profiling_id"),
+    ]
+    for update, field in cases:
+        gespraech = new_folgegespraech(store, client.id, actor=ifk).model_copy(update=update)
+        with pytest.raises(InvalidInput) as error:
+            record_folgegespraech(store, gespraech, actor=ifk)
+        assert error.value.field == field
+
+
+def test_folgegespraeche_are_listed_newest_first(store, client, ifk, catalogue):
+    older = new_folgegespraech(store, client.id, actor=ifk)
+    older.datum = today() - timedelta(days=30)
+    older = record_folgegespraech(store, older, actor=ifk)
+    newer = record_folgegespraech(store, new_folgegespraech(store, client.id, actor=ifk), actor=ifk)
+
+    assert [g.id for g in list_folgegespraeche(store, client.id, actor=ifk)] == [newer.id, older.id]
+
+
+def test_suggested_next_step_clones_the_profiling_for_an_update(store, client, ifk, profiling, catalogue):
+    assert NAECHSTER_SCHRITT == "Profiling klonen und aktualisieren"
+    gespraech = record_folgegespraech(store, new_folgegespraech(store, client.id, actor=ifk), actor=ifk)
+
+    clone = clone_profiling(store, gespraech.profiling_id, actor=ifk)
+
+    assert clone.cloned_from == profiling.id and clone.zielberuf == profiling.zielberuf
+
+
+def test_beratungsvermerk_text_is_ready_to_copy(store, client, ifk, profiling):
+    text = beratungsvermerk(profiling)
+
+    assert re.fullmatch(r"Standortbestimmung, siehe Profiling vom \d{2}\.\d{2}\.\d{4}", text)
+    assert text.endswith(format_date(profiling.created_at))
+
+
+def test_ifk_of_another_team_is_refused(store, client, ifk, ifk_other_team, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+
+    for call in [
+        lambda: new_folgegespraech(store, client.id, actor=ifk_other_team),
+        lambda: record_folgegespraech(store, gespraech, actor=ifk_other_team),
+        lambda: list_folgegespraeche(store, client.id, actor=ifk_other_team),
+    ]:
+        with pytest.raises(NotPermitted):
+            call()
+
+
+@pytest.mark.parametrize("role_fixture", ["trainer", "fachaufsicht"])
+def test_trainer_and_fachaufsicht_get_no_folgegespraeche(
+    request, store, client, ifk, catalogue, role_fixture
+):
+    actor = request.getfixturevalue(role_fixture)
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+
+    for call in [
+        lambda: new_folgegespraech(store, client.id, actor=actor),
+        lambda: record_folgegespraech(store, gespraech, actor=actor),
+        lambda: list_folgegespraeche(store, client.id, actor=actor),
+    ]:
+        with pytest.raises(NotPermitted):
+            call()
