@@ -1,34 +1,75 @@
-"""Vierphasen entry point: page config, sign-in, and the navigation for the signed-in user's role."""
+"""Vierphasen entry point: page config, sign-in, session expiry, and the navigation for the signed-in user's role."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from pages.session import current_user
-from schemas.records import Role
+from pages.session import (
+    NAVIGATION,
+    NOTICE_KEY,
+    PAGES,
+    allowed_pages,
+    end_session,
+    get_store,
+    guarded,
+    signed_in_user,
+)
+from schemas.records import User
+from services.users import sign_out
 
 st.set_page_config(page_title="Vierphasen", page_icon="🧭", layout="wide")
 
-START = st.Page("pages/start.py", title="Start", icon="🏠", default=True)
-KUNDEN = st.Page("pages/kunden.py", title="Kunden", icon="👥")
-PROFILING = st.Page("pages/profiling.py", title="1 Profiling", icon="📝")
-ZIEL = st.Page("pages/ziel.py", title="2 Ziel", icon="🎯")
-STRATEGIEN = st.Page("pages/strategien.py", title="3 Strategien", icon="🧩")
-EGV = st.Page("pages/egv.py", title="4 EGV", icon="📄")
-FOLGE = st.Page("pages/folgegespraech.py", title="Folgegespräch", icon="🔁")
-KATALOG = st.Page("pages/katalog.py", title="Katalog", icon="📚")
-LOGIN = st.Page("pages/login.py", title="Anmelden", icon="🔑")
+#: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.
+ROOT = Path(__file__).resolve().parent
 
-CASEWORK = {"Fallarbeit": [KUNDEN, PROFILING, ZIEL, STRATEGIEN, EGV, FOLGE]}
 
-#: The pages each role may use; pages check permissions again themselves (and services always do).
-NAVIGATION: dict[Role, dict[str, list]] = {
-    Role.IFK: {"": [START], **CASEWORK},
-    Role.KDN: {"": [START], **CASEWORK, "Verwaltung": [KATALOG]},
-    Role.TRAINER: {"": [START], "Katalog": [KATALOG]},
-    Role.FACHAUFSICHT: {"": [START]},
-}
+def page(key: str, *, default: bool = False, hidden: bool = False) -> st.Page:
+    title, icon = PAGES[key]
+    return st.Page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
+                   visibility="hidden" if hidden else "visible")
 
-user = current_user()
-navigation = st.navigation(NAVIGATION[user.role] if user else [LOGIN])
-navigation.run()
+
+def sidebar(user: User) -> None:
+    with st.sidebar:
+        team = f", Team {user.team}" if user.team else ""
+        st.caption("Angemeldet als")
+        st.text(f"{user.display_name}\n{user.role}{team}")
+        if st.button("Abmelden", key="abmelden", icon="🚪"):
+            sign_out(get_store(), actor=user)
+            end_session("Sie haben sich abgemeldet.")
+            st.rerun()
+
+
+def main() -> None:
+    user = signed_in_user()
+    if user is None:
+        # Every address leads to the sign-in (a bookmark keeps its address, so after signing in the page opens).
+        login_file = ROOT / "pages" / "login.py"
+        pages = [page("login", default=True)] + [
+            st.Page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden") for k in PAGES if k != "login"
+        ]
+        selected = st.navigation(pages, position="hidden")
+        if notice := st.session_state.get(NOTICE_KEY):
+            st.info(notice)
+        elif selected is not pages[0]:
+            st.info("Bitte melden Sie sich an.")
+        selected.run()
+        return
+    st.session_state.pop(NOTICE_KEY, None)
+    allowed_keys = allowed_pages(user.role)
+    sections = {title: [page(k, default=k == "start") for k in keys] for title, keys in NAVIGATION[user.role].items()}
+    # Pages the role may not use stay addressable but hidden, so a direct call gets the page's German refusal.
+    others = [page(k, hidden=True) for k in PAGES if k not in allowed_keys]
+    if others:
+        sections["Nicht freigegeben"] = others
+    selected = st.navigation(sections)
+    sidebar(user)
+    if selected.url_path == "login":  # right after signing in the session still points at the sign-in page
+        st.switch_page(sections[""][0])
+    selected.run()  # the page checks sign-in and role itself (pages.session.run_page)
+
+
+with guarded():
+    main()

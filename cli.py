@@ -19,6 +19,93 @@ def _catalogue_check(args: argparse.Namespace) -> int:
     return 0
 
 
+_ROLE_NAMES = {"ifk": "IFK", "kdn": "KDN-Fachbetreuung", "kdn-fachbetreuung": "KDN-Fachbetreuung",
+               "trainer": "Trainer", "fachaufsicht": "Fachaufsicht"}
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    from services.users import confirm_password
+
+    password = getpass.getpass("Passwort: ")
+    confirm_password(password, getpass.getpass("Passwort wiederholen: "))
+    return password
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from services.access import SYSTEM
+    from services.users import create_user
+    from storage import open_store
+
+    role = _ROLE_NAMES.get(args.role.strip().lower(), args.role)
+    password = _read_password(args)
+    store = open_store()
+    try:
+        user = create_user(store, username=args.username, display_name=args.name, role=role, team=args.team,
+                           password=password, actor=SYSTEM)
+    finally:
+        store.close_store()
+    team = f", Team: {user.team}" if user.team else ""
+    print(f"OK: Benutzer „{user.username}“ ({user.role}{team}) angelegt.")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from config import get_settings
+    from storage.admin import backup
+
+    print(backup(get_settings().data_dir, Path(args.dir)))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from config import get_settings
+    from storage.admin import restore
+
+    print(restore(Path(args.dir), get_settings().data_dir))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from config import get_settings
+    from storage.admin import migrate
+    from storage.tinydb_store import TinyDBStore
+
+    print(migrate(TinyDBStore(get_settings().data_dir), args.to))
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from storage import open_store
+    from storage.admin import audit_verify
+
+    store = open_store()
+    try:
+        intact, message = audit_verify(store)
+    finally:
+        store.close_store()
+    print(message, file=sys.stdout if intact else sys.stderr)
+    return 0 if intact else 1
+
+
+def _add_storage_commands(commands: argparse._SubParsersAction) -> None:
+    backup = commands.add_parser("backup", help="TinyDB-Datenverzeichnis im laufenden Betrieb sichern")
+    backup.add_argument("dir", help="leeres Zielverzeichnis")
+    backup.set_defaults(run=_backup)
+    restore = commands.add_parser("restore", help="Sicherung zurückspielen (App vorher beenden)")
+    restore.add_argument("dir", help="Verzeichnis einer Sicherung (mit MANIFEST.json)")
+    restore.set_defaults(run=_restore)
+    migrate = commands.add_parser("migrate", help="alle Daten aus TinyDB in eine leere PostgreSQL-Datenbank übernehmen")
+    migrate.add_argument("--to", required=True, help="postgresql://benutzer:passwort@host:port/datenbank")
+    migrate.set_defaults(run=_migrate)
+    audit = commands.add_parser("audit", help="Audit-Protokoll").add_subparsers(dest="action", required=True)
+    verify = audit.add_parser("verify", help="Hash-Kette prüfen; Exit-Code 1 und erster gebrochener Eintrag")
+    verify.set_defaults(run=_audit_verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vierphasen", description="Vierphasen – Verwaltung auf der Kommandozeile")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -27,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = catalogue.add_parser("check", help="Katalogdatei prüfen; Exit-Code 1 bei Fehlern")
     check.add_argument("file")
     check.set_defaults(run=_catalogue_check)
+
+    user = commands.add_parser("user", help="Benutzerkonten").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="Benutzerkonto anlegen (Passwort wird abgefragt, nie als Argument)")
+    add.add_argument("--username", required=True, help="Benutzername (3–40 Zeichen: a–z, 0–9, . - _)")
+    add.add_argument("--name", required=True, help="Anzeigename, z. B. „Erika Mustermann“")
+    add.add_argument("--role", required=True, help="IFK, KDN-Fachbetreuung (oder KDN), Trainer, Fachaufsicht")
+    add.add_argument("--team", default="", help="Team (Pflicht für IFK)")
+    add.add_argument("--password-stdin", action="store_true", help="Passwort als erste Zeile von stdin lesen")
+    add.set_defaults(run=_user_add)
+    _add_storage_commands(commands)
 
     return parser
 

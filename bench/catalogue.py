@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from schemas.catalogue import SHIPPED_CATALOGUE, load_catalogue  # noqa: E402
-from schemas.forms import generate_models  # noqa: E402
+from schemas.catalogue import SHIPPED_CATALOGUE, load_catalogue
+from schemas.forms import generate_models
 
 RUNS = 50
 

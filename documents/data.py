@@ -70,6 +70,7 @@ class EgvDaten:
     vorherige_fassung_datum: date | None = None  # required for fassung > 1 (Fortschreibung)
     ueberpruefung_am: date | None = None
     ort: str = ""  # place printed above the signature lines, e.g. "Musterstadt"
+    entwurf: bool = False  # not yet agreed: every page is marked as a draft, not to be signed
 
 
 @dataclass(frozen=True)

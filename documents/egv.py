@@ -5,6 +5,8 @@ from __future__ import annotations
 from documents.base import DocumentPDF, format_date
 from documents.data import EgvDaten
 
+ENTWURF = "Entwurf – noch nicht vereinbart – nicht zur Unterschrift"
+
 
 def fassung_text(data: EgvDaten) -> str:
     """ "Fassung 2 vom 24.11.2026 – Fortschreibung der Fassung 1 vom 01.06.2026" (the part after the dash for N>1).
@@ -29,6 +31,7 @@ def render_egv(data: EgvDaten) -> bytes:
     pdf = DocumentPDF(
         jobcenter=data.jobcenter,
         title=vorlage.titel,
+        marking=ENTWURF if data.entwurf else "",
         footer_note=f"{vorlage.kurzname} · Kundennummer {data.kunde.kundennummer} · Fassung {data.fassung}",
     )
     pdf.document_title(title, fassung_text(data))

@@ -24,6 +24,8 @@ NONE = "keine_angabe"
 NONE_LABEL = "– keine Angabe –"
 
 _MULTILINE = {"format": "multi-line"}
+#: German placeholder of a multiple choice (streamlit-pydantic passes `st_kwargs_*` on to the widget).
+_CHOOSE = {"st_kwargs_placeholder": "Bitte auswählen …"}
 
 
 class FormModel(BaseModel):
@@ -71,9 +73,7 @@ def unrenderable_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             bad += unrenderable_fields(annotation, f"{prefix}{name}.")
-        elif annotation in (str, bool, int, date) or (isinstance(annotation, type) and issubclass(annotation, Enum)):
-            continue
-        elif get_origin(annotation) is set and all(
+        elif annotation in (str, bool, int, date) or (isinstance(annotation, type) and issubclass(annotation, Enum)) or get_origin(annotation) is set and all(
             isinstance(arg, type) and issubclass(arg, Enum) for arg in get_args(annotation)
         ):
             continue
@@ -119,7 +119,8 @@ def generate_models(catalogue: Catalogue, keep: frozenset[str] = frozenset()) ->
         "Uebergreifend",
         __base__=FormModel,
         __doc__=catalogue.uebergreifend.bemerkung,
-        strategien=(set[ueber], Field(default_factory=set, title=catalogue.uebergreifend.label)),
+        strategien=(set[ueber], Field(default_factory=set, title=catalogue.uebergreifend.label,
+                                      json_schema_extra=_CHOOSE)),
     )
     prognose = _choice_enum("Integrationsprognose", _offered(catalogue.integrationsprognose.optionen, keep), with_none=True)
     profillage = _choice_enum("Profillage", _offered(catalogue.profillagen.optionen, keep), with_none=True)
@@ -155,7 +156,7 @@ def strategien_model(
     """The phase-3 model for the given (relevant) Handlungsbedarfe: a set of strategies each."""
     fields: dict[str, Any] = {
         bedarf_id: (set[models.strategie_enums[bedarf_id]],
-                    Field(default_factory=set, title=catalogue.bedarf(bedarf_id).label))
+                    Field(default_factory=set, title=catalogue.bedarf(bedarf_id).label, json_schema_extra=_CHOOSE))
         for bedarf_id in bedarf_ids
     }
     return create_model("Strategien", __base__=FormModel, **fields)

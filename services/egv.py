@@ -24,6 +24,18 @@ from services.dates import add_months, format_date, today
 from services.profiling import gewaehlte_strategien
 from storage.base import Store
 
+#: Section id of an agreement template (e.g. the Kooperationsplan) → the EGV field that fills it; ids not listed
+#: name the field themselves (the EGV template). Used by the EGV page and the PDF alike.
+ABSCHNITT_FELD: dict[str, str] = {
+    "berufliches_ziel": "integrationsziel",
+    "zwischenziel": "handlungsstrategien",
+    "naechste_schritte": "teilschritte",
+    "unterstuetzung_jobcenter": "leistungen_jobcenter",
+    "weitere_unterstuetzung": "angebote_dritter",
+    "sonstiges": "bemuehungen_kunde",
+}
+
+
 TEXT_MAX = 10000
 REVIEW_MONTHS = 3
 #: The EGV text fields and their German names for messages.

@@ -53,12 +53,22 @@ def make_profiling(client_id: str | None = None, *, relevant: list[str] = (), **
 
 
 def make_egv(client_id: str, profiling_id: str, **fields: Any) -> Egv:
-    defaults: dict[str, Any] = {"id": new_id(), "client_id": client_id, "profiling_id": profiling_id, "catalogue_version": 1}
+    defaults: dict[str, Any] = {
+        "id": new_id(),
+        "client_id": client_id,
+        "profiling_id": profiling_id,
+        "catalogue_version": 1,
+    }
     return Egv(**(defaults | fields))
 
 
 def make_folgegespraech(client_id: str, **fields: Any) -> Folgegespraech:
-    defaults: dict[str, Any] = {"id": new_id(), "client_id": client_id, "catalogue_version": 1, "datum": date(2026, 11, 24)}
+    defaults: dict[str, Any] = {
+        "id": new_id(),
+        "client_id": client_id,
+        "catalogue_version": 1,
+        "datum": date(2026, 11, 24),
+    }
     return Folgegespraech(**(defaults | fields))
 
 

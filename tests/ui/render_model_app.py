@@ -8,7 +8,13 @@ import streamlit as st
 
 from pages.forms import model_input
 from schemas.catalogue import load_catalogue
-from schemas.forms import Basisprofil, FoerderCheckEingabe, Integrationsziel, generate_models, strategien_model
+from schemas.forms import (
+    Basisprofil,
+    FoerderCheckEingabe,
+    Integrationsziel,
+    generate_models,
+    strategien_model,
+)
 
 catalogue = load_catalogue(st.session_state["catalogue_path"])
 models = generate_models(catalogue)

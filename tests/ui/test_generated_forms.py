@@ -11,7 +11,14 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 from schemas.catalogue import SHIPPED_CATALOGUE, load_catalogue
-from schemas.forms import Basisprofil, FoerderCheckEingabe, FormModel, Integrationsziel, generate_models, strategien_model
+from schemas.forms import (
+    Basisprofil,
+    FoerderCheckEingabe,
+    FormModel,
+    Integrationsziel,
+    generate_models,
+    strategien_model,
+)
 
 APP = str(Path(__file__).with_name("render_model_app.py"))
 #: Element types a generated form may consist of; anything else (e.g. UnknownElement) fails the test.

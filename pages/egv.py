@@ -1,0 +1,214 @@
+"""Phase 4 – Eingliederungsvereinbarung: prefilled from the profiling, edited, agreed, continued (Fortschreibung)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from errors import DomainError, LifecycleError
+from pages import downloads
+from pages import widgets as w
+from pages.session import get_store, require_user, run_page
+from schemas.catalogue import Catalogue
+from schemas.records import Egv, Profiling, Status, User
+from services.catalogue import get_catalogue
+from services.egv import (
+    ABSCHNITT_FELD,
+    close_egv,
+    draft_egv,
+    egv_gaps,
+    egv_label,
+    egv_versions,
+    fortschreiben_egv,
+    save_egv,
+)
+from storage.base import Store
+
+_DRAFTS = "egv_drafts"  # EGV id → Egv being edited
+_SAVED = "egv_saved"  # EGV id → the stored Egv the draft started from
+_CURRENT = "egv_id"
+TEXT_FIELDS = ("integrationsziel", "teilschritte", "leistungen_jobcenter", "bemuehungen_kunde", "angebote_dritter")
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    w.begin_page()
+    client = w.require_client()
+    profiling = w.require_draft(client)
+    catalogue = get_catalogue(store, profiling.catalogue_version)
+    vereinbarung = catalogue.vereinbarung
+    w.case_header(f"4 {vereinbarung.kurzname}", client, None)
+    st.caption(f"{vereinbarung.titel} nach {vereinbarung.rechtsgrundlage} – vorbelegt aus dem Profiling vom "
+               f"{w.fmt_datetime(profiling.created_at)}.")
+    if w.is_new(profiling):
+        st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
+        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon="📝")
+        return
+
+    versions = egv_versions(store, client.id, actor=user)
+    egv = _current(store, user, profiling, versions)
+    catalogue = get_catalogue(store, egv.catalogue_version)
+    _status_line(egv)
+
+    form, panel = w.form_and_panel()
+    with form:
+        if egv.status == Status.ABGESCHLOSSEN:
+            _read_only(egv, catalogue)
+        else:
+            _edit(egv, catalogue)
+        downloads.egv_download(store, user, egv, catalogue.vereinbarung.kurzname)
+    with panel:
+        _panel(store, user, egv, versions)
+    _older_versions(store, egv, versions)
+    w.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", "🔁")
+
+
+# --- state -------------------------------------------------------------------------------------
+
+
+def _drafts() -> dict[str, Egv]:
+    return st.session_state.setdefault(_DRAFTS, {})
+
+
+def _saved() -> dict[str, Egv]:
+    return st.session_state.setdefault(_SAVED, {})
+
+
+def _keep(egv: Egv) -> Egv:
+    _saved()[egv.id] = egv
+    _drafts()[egv.id] = egv.model_copy(deep=True)
+    st.session_state[_CURRENT] = egv.id
+    return _drafts()[egv.id]
+
+
+def _current(store: Store, user: User, profiling: Profiling, versions: list[Egv]) -> Egv:
+    """The EGV of this profiling being edited: kept draft, else its open Fassung or a new prefilled one;
+    if its newest Fassung is agreed, that one (read-only, ready for the Fortschreibung)."""
+    current = _drafts().get(st.session_state.get(_CURRENT))
+    if current is not None and current.profiling_id == profiling.id:
+        return current
+    for egv in _drafts().values():  # a kept new draft of this profiling: nothing typed is lost
+        if egv.profiling_id == profiling.id and egv.revision == 0:
+            st.session_state[_CURRENT] = egv.id
+            return egv
+    try:
+        return _keep(draft_egv(store, profiling.id, actor=user))
+    except LifecycleError:
+        newest = next(e for e in versions if e.profiling_id == profiling.id)
+        return _keep(newest)
+
+
+def _changed(egv: Egv) -> bool:
+    saved = _saved().get(egv.id)
+    return saved is None or saved != egv
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _status_line(egv: Egv) -> None:
+    cols = st.columns([4, 2, 3], vertical_alignment="center")
+    if egv.revision == 0:
+        cols[0].markdown(f"**Fassung {egv.fassung}** – neu, noch nicht gespeichert")
+    else:
+        cols[0].markdown(f"**Fassung {egv.fassung}** vom {w.fmt_datetime(egv.created_at)}, "
+                         f"bearbeitet {w.fmt_datetime(egv.updated_at)}")
+    w.status_badge(egv.status, container=cols[1])
+    w.changes_slot(cols[2])
+
+
+def _edit(egv: Egv, catalogue: Catalogue) -> None:
+    for abschnitt in catalogue.vereinbarung.abschnitte:
+        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)  # a Kooperationsplan names its sections differently
+        if feld == "handlungsstrategien":
+            st.markdown(f"**{abschnitt.label}**")
+            for strategie_id in egv.strategien:
+                st.markdown(f"- {catalogue.label(strategie_id)}")
+            if not egv.strategien:
+                st.warning("Im Profiling ist noch keine Handlungsstrategie gewählt.")
+            w.field_slot("strategien")
+        elif feld in TEXT_FIELDS:
+            value = st.text_area(abschnitt.label, value=getattr(egv, feld), key=f"{egv.id}-{feld}",
+                                 height=160 if feld == "teilschritte" else 100, max_chars=10000)
+            setattr(egv, feld, value)
+            w.field_slot(feld)
+    egv.ueberpruefung_am = st.date_input("Überprüfung am", value=egv.ueberpruefung_am, min_value=None,
+                                         format="DD.MM.YYYY", key=f"{egv.id}-ueberpruefung")
+    w.field_slot("ueberpruefung_am")
+
+
+def _read_only(egv: Egv, catalogue: Catalogue) -> None:
+    st.info(f"Fassung {egv.fassung} ist abgeschlossen (vereinbart am {w.fmt_datetime(egv.closed_at)}) – "
+            "nur lesbar. Änderungen als Fortschreibung.")
+    _show(egv, catalogue)
+
+
+def _show(egv: Egv, catalogue: Catalogue) -> None:
+    for abschnitt in catalogue.vereinbarung.abschnitte:
+        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)
+        if feld == "handlungsstrategien":
+            st.markdown(f"**{abschnitt.label}**")
+            st.markdown("\n".join(f"- {catalogue.label(s)}" for s in egv.strategien) or "—")
+        elif feld in TEXT_FIELDS:
+            st.markdown(f"**{abschnitt.label}**")
+            st.text(getattr(egv, feld) or "—")
+    st.markdown(f"**Überprüfung am:** {w.fmt_date(egv.ueberpruefung_am)}")
+
+
+def _panel(store: Store, user: User, egv: Egv, versions: list[Egv]) -> None:
+    w.mark_changes(egv.status == Status.OFFEN and _changed(egv))
+    if egv.status == Status.ABGESCHLOSSEN:
+        newest = not any(v.previous_id == egv.id for v in versions)
+        if newest and st.button("Fortschreibung anlegen", key="egv-fortschreiben", type="primary",
+                                icon=":material/history_edu:", use_container_width=True,
+                                help="Neue Fassung mit diesem Inhalt; diese Fassung bleibt lesbar."):
+            try:
+                new = fortschreiben_egv(store, egv.id, actor=user)
+            except DomainError as err:
+                w.report(err)
+                return
+            _keep(new)
+            w.flash(f"Fassung {new.fassung} angelegt (offen). Die bisherige Fassung bleibt lesbar.")
+            st.rerun()
+        return
+    st.markdown("**Checkliste zum Abschließen**")
+    gaps = egv_gaps(egv)
+    for text in gaps:
+        st.markdown(f"⬜ {text}")
+    if not gaps:
+        st.markdown("✅ Alles Nötige ist eingetragen")
+    if st.button("EGV speichern", key="egv-save", type="primary", icon=":material/save:", use_container_width=True):
+        _save(store, user, egv, close=False)
+    if st.button("EGV abschließen (vereinbart)", key="egv-close", icon=":material/lock:", use_container_width=True,
+                 help="Die Vereinbarung ist besprochen und unterschrieben; danach nur noch lesbar."):
+        _save(store, user, egv, close=True)
+
+
+def _save(store: Store, user: User, egv: Egv, *, close: bool) -> None:
+    try:
+        saved = save_egv(store, egv, actor=user) if egv.revision == 0 or _changed(egv) else egv
+        _keep(saved)
+        if close:
+            saved = close_egv(store, saved.id, revision=saved.revision, actor=user)
+    except DomainError as err:
+        w.report(err)
+        return
+    w.clear_field_error()
+    w.reset_inputs(saved.id)
+    _keep(saved)
+    w.flash("EGV abgeschlossen (vereinbart)." if close else "EGV gespeichert – Status „offen“.")
+    st.rerun()
+
+
+def _older_versions(store: Store, egv: Egv, versions: list[Egv]) -> None:
+    others = [v for v in versions if v.id != egv.id]
+    if not others:
+        return
+    with st.expander(f"Weitere Fassungen ({len(others)})"):
+        choice = st.selectbox("Fassung", range(len(others)), format_func=lambda i: egv_label(others[i]),
+                              key="egv-older")
+        chosen = others[choice]
+        _show(chosen, get_catalogue(store, chosen.catalogue_version))
+
+
+run_page(render)

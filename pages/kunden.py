@@ -1,0 +1,131 @@
+"""Kunden: search and create clients; the selected client's profiling history (newest first)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from errors import DomainError, InvalidInput
+from pages import downloads
+from pages import widgets as w
+from pages.session import get_store, require_user, run_page
+from schemas.records import Client, Status, User
+from services.clients import client_name, create_client, find_clients
+from services.profiling import profiling_history
+from services.safety import markdown_literal
+from storage.base import Store
+
+NEW_CLIENT = "Neue Kundin / neuen Kunden anlegen"
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    w.begin_page()
+    st.title("Kundinnen und Kunden")
+    client = w.current_client()
+    if client is not None:
+        _selected(store, user, client)
+        st.divider()
+    _search(store, user)
+    _create(store, user)
+
+
+def _search(store: Store, user: User) -> None:
+    st.subheader("Suchen")
+    text = st.text_input("Kundennummer oder Name", key="kunden-suche", max_chars=100,
+                         placeholder="z. B. 123D000001 oder Mustermann")
+    w.field_slot("text")
+    try:
+        found = find_clients(store, text, actor=user)
+    except DomainError as err:
+        w.report(err)
+        return
+    if not found:
+        st.caption("Keine Kundin / kein Kunde gefunden." if text else "Noch keine Kundinnen und Kunden angelegt.")
+        return
+    current = st.session_state.get(w.CLIENT_ID)
+    for found_client in found[:20]:
+        cols = st.columns([4, 2, 1], vertical_alignment="center")
+        cols[0].markdown(markdown_literal(client_name(found_client)))
+        cols[1].caption(f"geb. {w.fmt_date(found_client.geburtsdatum)}")
+        if found_client.id == current:
+            cols[2].caption("ausgewählt")
+        elif cols[2].button("Auswählen", key=f"waehle-{found_client.id}"):
+            w.select_client(store, user, found_client.id)
+            st.rerun()
+    if len(found) > 20:
+        st.caption(f"{len(found) - 20} weitere Treffer – bitte die Suche genauer fassen.")
+
+
+def _create(store: Store, user: User) -> None:
+    with st.expander(NEW_CLIENT, expanded=False):
+        with st.form("kunde-anlegen", clear_on_submit=False, border=False):
+            st.caption("Nur die Angaben, die das Verfahren braucht.")
+            kundennummer = st.text_input("Kundennummer", max_chars=20, key="neu-kundennummer")
+            w.field_slot("kundennummer")
+            vorname = st.text_input("Vorname", max_chars=100, key="neu-vorname")
+            w.field_slot("vorname")
+            nachname = st.text_input("Nachname", max_chars=100, key="neu-nachname")
+            w.field_slot("nachname")
+            geburtsdatum = st.date_input("Geburtsdatum", value=None, min_value=date(1900, 1, 1),
+                                         max_value=w.today(), format="DD.MM.YYYY", key="neu-geburtsdatum")
+            w.field_slot("geburtsdatum", "team")
+            submitted = st.form_submit_button("Anlegen", type="primary")
+        if submitted:
+            _submit(store, user, kundennummer, vorname, nachname, geburtsdatum)
+
+
+def _submit(store: Store, user: User, kundennummer: str, vorname: str, nachname: str,
+            geburtsdatum: date | None) -> None:
+    if geburtsdatum is None:
+        w.report(InvalidInput("Bitte geben Sie das Geburtsdatum an.", field="geburtsdatum"))
+        return
+    try:
+        client = create_client(store, kundennummer=kundennummer, vorname=vorname, nachname=nachname,
+                               geburtsdatum=geburtsdatum, actor=user)
+    except DomainError as err:
+        w.report(err)
+        return
+    w.clear_field_error()
+    for key in ("neu-kundennummer", "neu-vorname", "neu-nachname", "neu-geburtsdatum"):
+        st.session_state.pop(key, None)
+    w.select_client(store, user, client.id)
+    w.flash(f"{client_name(client)} angelegt und ausgewählt.")
+    st.rerun()
+
+
+def _selected(store: Store, user: User, client: Client) -> None:
+    st.subheader(client_name(client))
+    st.caption(f"geboren am {w.fmt_date(client.geburtsdatum)} · {client.team}")
+    st.markdown("**Profilings** (neuester zuerst)")
+    draft = w.current_draft()
+    entries = profiling_history(store, client.id, actor=user)
+    # The suggested action is highlighted: continue an open profiling if there is one, else start a new one.
+    open_ids = [e.profiling_id for e in entries if e.status == Status.OFFEN]
+    suggested = (draft.id if draft is not None and draft.id in open_ids else open_ids[0]) if open_ids else None
+    for entry in entries:
+        cols = st.columns([4, 2, 2], vertical_alignment="center")
+        cols[0].markdown(entry.label)
+        if entry.status is not None:
+            w.status_badge(entry.status, container=cols[1])
+        if entry.profiling_id is None:
+            if cols[2].button("Neues Profiling", key="history-new", icon=":material/add:",
+                              type="secondary" if suggested else "primary"):
+                w.new_entry(store, user, client)
+                st.switch_page(w.PAGE_PROFILING)
+        else:
+            active = draft is not None and draft.id == entry.profiling_id
+            label = "Weiter bearbeiten" if active else ("Öffnen" if entry.status == "offen" else "Ansehen")
+            if cols[2].button(label, key=f"history-{entry.profiling_id}",
+                              type="primary" if entry.profiling_id == suggested else "secondary"):
+                w.activate(store, user, entry.profiling_id)
+                st.switch_page(w.PAGE_PROFILING)
+    with st.expander("Auskunft und ausgehändigte Dokumente"):
+        downloads.auskunft_downloads(store, user, client)
+    w.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
+                "1 Profiling", "📝")
+
+
+run_page(render)

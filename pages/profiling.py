@@ -1,0 +1,91 @@
+"""Phase 1 – Profiling: Basisprofil (Zielberuf + Kompetenzen), the four Handlungsfelder, Prognose / Profillage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import downloads
+from pages import widgets as w
+from pages.forms import model_input
+from pages.session import get_store, require_user, run_page
+from schemas.forms import Basisprofil, einschaetzung_input, einschaetzung_output, feld_input, feld_output
+from schemas.records import BedarfEintrag, Profiling
+from services.profiling import basisprofil
+from services.safety import markdown_literal
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    w.begin_page()
+    client = w.require_client()
+    draft = w.draft_for(store, user, client)
+    w.case_header("1 Profiling", client, draft)
+    draft = w.history_select(store, user, client, draft)
+    catalogue, models = w.catalogue_of(store, draft)
+
+    form, panel = w.form_and_panel()
+    with form:
+        if w.is_closed(draft):
+            _read_only(draft, catalogue)
+        else:
+            _edit(draft, catalogue, models)
+        downloads.profiling_print_download(store, user, draft)
+    with panel:
+        w.checklist_panel(store, user, draft, catalogue)
+    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen", "🎯", draft=draft)
+
+
+def _edit(draft: Profiling, catalogue, models) -> None:
+    st.subheader("Basisprofil (Stärken)")
+    basis = model_input(
+        f"{draft.id}-basisprofil",
+        Basisprofil(zielberuf=draft.zielberuf, kompetenzen="\n".join(draft.kompetenzen)),
+    )
+    w.field_slot("zielberuf", "kompetenzen")
+    draft.zielberuf = basis.zielberuf
+    draft.kompetenzen = [line.strip() for line in basis.kompetenzen.splitlines() if line.strip()]
+    st.caption(basisprofil(draft))
+
+    st.subheader("Handlungsbedarfe (Schwächen)")
+    st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
+               "in den Bemerkungen die Standortbestimmung dokumentieren.")
+    felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+    tabs = st.tabs([feld.label for feld in felder])
+    for tab, feld in zip(tabs, felder):
+        with tab:
+            value = model_input(f"{draft.id}-{feld.id}", feld_input(models, feld.id, draft.handlungsbedarfe))
+            for bedarf_id, entry in feld_output(value).items():
+                if draft.handlungsbedarfe.get(bedarf_id) != BedarfEintrag(**entry):
+                    draft.handlungsbedarfe[bedarf_id] = BedarfEintrag(**entry)
+    w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe))
+
+    st.subheader("Einschätzung")
+    value = model_input(
+        f"{draft.id}-einschaetzung",
+        einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
+    )
+    draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
+    w.field_slot("integrationsprognose", "profillage")
+
+
+def _read_only(draft: Profiling, catalogue) -> None:
+    st.info(f"Abgeschlossen – nur zur Information (Katalogversion {draft.catalogue_version}).")
+    st.subheader("Basisprofil")
+    st.markdown(f"**Zielberuf:** {markdown_literal(draft.zielberuf) or '—'}")
+    st.markdown("**Kompetenzen:** " + (markdown_literal(", ".join(draft.kompetenzen)) or "—"))
+    st.subheader("Handlungsbedarfe")
+    for feld in catalogue.handlungsfelder:
+        relevant = [b for b in feld.handlungsbedarfe
+                    if (e := draft.handlungsbedarfe.get(b.id)) is not None and e.relevant]
+        st.markdown(f"**{feld.label}:** " + ("" if relevant else "kein Handlungsbedarf"))
+        for bedarf in relevant:
+            notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
+            st.markdown(f"- {bedarf.label} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
+    st.subheader("Einschätzung")
+    prognose = catalogue.label(draft.integrationsprognose) if draft.integrationsprognose else "—"
+    lage = catalogue.label(draft.profillage) if draft.profillage else "—"
+    st.markdown(f"**{catalogue.integrationsprognose.label}:** {prognose}  \n**{catalogue.profillagen.label}:** {lage}")
+
+
+run_page(render)

@@ -1,0 +1,108 @@
+"""Phase 3 – Strategien auswählen: strategies per relevant Handlungsbedarf, Übergreifend, Förder-Check, hints."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import widgets as w
+from pages.forms import model_input
+from pages.session import get_store, require_user, run_page
+from schemas.forms import (
+    FoerderCheckEingabe,
+    strategien_input,
+    strategien_model,
+    strategien_output,
+    uebergreifend_input,
+    uebergreifend_output,
+)
+from schemas.records import FoerderCheck, Profiling
+from services.profiling import gewaehlte_strategien, relevante_bedarfe, rule_hints
+from services.safety import markdown_literal
+
+FOERDERUNG_LABEL = "Förderleistung geplant (Förder-Check ausfüllen)"
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    w.begin_page()
+    client = w.require_client()
+    draft = w.require_draft(client)
+    w.case_header("3 Strategien auswählen", client, draft)
+    catalogue, models = w.catalogue_of(store, draft)
+
+    hints = st.container()
+    form, panel = w.form_and_panel()
+    with form:
+        if w.is_closed(draft):
+            _read_only(draft, catalogue)
+        else:
+            _edit(draft, catalogue, models)
+    with hints:
+        for text in rule_hints(draft, catalogue):
+            st.warning(text, icon=":material/info:")
+    with panel:
+        w.checklist_panel(store, user, draft, catalogue)
+    w.next_step("Eingliederungsvereinbarung aus den gewählten Strategien erstellen.", w.PAGE_EGV,
+                f"4 {catalogue.vereinbarung.kurzname} erstellen", "📄", draft=draft)
+
+
+def _edit(draft: Profiling, catalogue, models) -> None:
+    relevant = set(relevante_bedarfe(draft, catalogue))
+    st.subheader("Handlungsstrategien je relevantem Handlungsbedarf")
+    if not relevant:
+        st.info("Im Profiling ist kein Handlungsbedarf als relevant markiert. Übergreifende Strategien können "
+                "Sie trotzdem wählen.")
+        st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon="📝")
+    for feld in catalogue.handlungsfelder:
+        bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant]
+        if not bedarfe:
+            continue
+        st.markdown(f"**{feld.label}**")
+        for bedarf in bedarfe:
+            # One model per Handlungsbedarf: its widget keys stay the same when other Bedarfe change.
+            model = strategien_model(models, catalogue, [bedarf.id])
+            value = model_input(f"{draft.id}-strategien-{bedarf.id}",
+                                strategien_input(model, models, draft.strategien))
+            draft.strategien.update({k: v for k, v in strategien_output(value).items() if v or k in draft.strategien})
+            notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
+            if notes:
+                st.caption(f"Bemerkungen: {markdown_literal(notes)}")
+    w.field_slot("strategien")
+
+    st.subheader("Übergreifende Handlungsstrategien")
+    st.caption(catalogue.uebergreifend.bemerkung)
+    value = model_input(f"{draft.id}-uebergreifend", uebergreifend_input(models, draft.uebergreifend))
+    draft.uebergreifend = uebergreifend_output(value)
+    w.field_slot("uebergreifend")
+
+    st.subheader("Förder-Check")
+    draft.foerderung_geplant = st.checkbox(FOERDERUNG_LABEL, value=draft.foerderung_geplant,
+                                           key=f"{draft.id}-foerderung")
+    if draft.foerderung_geplant:
+        st.caption("Jede Förderleistung muss passgenau, erfolgswahrscheinlich und wirtschaftlich sein.")
+        value = model_input(f"{draft.id}-foerdercheck", FoerderCheckEingabe(**draft.foerder_check.model_dump()))
+        if FoerderCheck(**value.model_dump()) != draft.foerder_check:
+            draft.foerder_check = FoerderCheck(**value.model_dump())
+        w.field_slot("foerder_check")
+
+
+def _read_only(draft: Profiling, catalogue) -> None:
+    st.info("Abgeschlossen – nur zur Information.")
+    chosen = gewaehlte_strategien(draft, catalogue)
+    st.markdown("**Gewählte Handlungsstrategien:**")
+    for strategie_id in chosen:
+        st.markdown(f"- {catalogue.label(strategie_id)}")
+    if not chosen:
+        st.markdown("—")
+    if draft.foerderung_geplant:
+        check = draft.foerder_check
+        marks = " – ".join(f"{name} {'✅' if ok else '❌'}" for name, ok in (
+            ("passgenau", check.passgenau), ("erfolgswahrscheinlich", check.erfolgswahrscheinlich),
+            ("wirtschaftlich", check.wirtschaftlich)))
+        st.markdown(f"**Förder-Check:** {markdown_literal(check.massnahme) or '—'}: {marks}")
+        if check.begruendung.strip():
+            st.caption(markdown_literal(check.begruendung))
+
+
+run_page(render)

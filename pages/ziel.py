@@ -1,0 +1,71 @@
+"""Phase 2 – Ziel festlegen: the Integrationsziel and the client's consent (obtained, date)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import downloads
+from pages import widgets as w
+from pages.forms import model_input
+from pages.session import get_store, require_user, run_page
+from schemas.forms import Integrationsziel
+from schemas.records import Profiling
+from services.safety import markdown_literal
+
+CONSENT_LABEL = "Einverständnis der Kundin / des Kunden eingeholt und Ergebnis besprochen"
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    w.begin_page()
+    client = w.require_client()
+    draft = w.require_draft(client)
+    w.case_header("2 Ziel festlegen", client, draft)
+    catalogue, _ = w.catalogue_of(store, draft)
+
+    form, panel = w.form_and_panel()
+    with form:
+        if w.is_closed(draft):
+            _read_only(draft)
+        else:
+            _edit(draft)
+        downloads.einverstaendnis_download(store, user, draft)
+    with panel:
+        w.checklist_panel(store, user, draft, catalogue)
+    w.next_step("Handlungsstrategien zu den relevanten Handlungsbedarfen auswählen.", w.PAGE_STRATEGIEN,
+                "3 Strategien auswählen", "🧩", draft=draft)
+
+
+def _edit(draft: Profiling) -> None:
+    st.caption("Das Ziel bezieht sich auf den Arbeitsmarkt, ist erreichbar und überprüfbar und hat die höchste "
+               "Erfolgsaussicht für eine nachhaltige Integration.")
+    value = model_input(f"{draft.id}-ziel", Integrationsziel(integrationsziel=draft.integrationsziel))
+    draft.integrationsziel = value.integrationsziel
+    w.field_slot("integrationsziel")
+
+    st.subheader("Einverständnis")
+    draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=f"{draft.id}-einverstaendnis")
+    if draft.einverstaendnis:
+        draft.einverstaendnis_datum = st.date_input(
+            "Einverständnis eingeholt am",
+            value=draft.einverstaendnis_datum or w.today(),
+            max_value=w.today(),
+            format="DD.MM.YYYY",
+            key=f"{draft.id}-einverstaendnis-datum",
+        )
+    else:
+        draft.einverstaendnis_datum = None
+    w.field_slot("einverstaendnis", "einverstaendnis_datum")
+
+
+def _read_only(draft: Profiling) -> None:
+    st.info("Abgeschlossen – nur zur Information.")
+    st.markdown(f"**Integrationsziel:** {markdown_literal(draft.integrationsziel) or '—'}")
+    if draft.einverstaendnis:
+        st.markdown(f"**Einverständnis:** eingeholt am {w.fmt_date(draft.einverstaendnis_datum)}")
+    else:
+        st.markdown("**Einverständnis:** nicht vermerkt")
+
+
+run_page(render)

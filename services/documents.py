@@ -1,0 +1,711 @@
+"""Document use cases: the PDFs of the 4-Phasen-Modell (EGV, Einverständniserklärung, Profiling-Ausdruck, Auskunft).
+
+Every use case checks the role (services.access) and the team, maps stored records onto the plain input data
+of `documents.data` with the labels of the record's OWN catalogue version, and renders with `documents`.
+
+Decisions documented here:
+- EGV / Kooperationsplan: title, legal reference, sections and signature lines come from the `vereinbarung`
+  block of the EGV's own catalogue version. Section content is looked up by section id. The EGV's own field
+  names are section ids (integrationsziel, handlungsstrategien = the strategy labels as a list, teilschritte,
+  leistungen_jobcenter, bemuehungen_kunde, angebote_dritter). A Kooperationsplan template uses other ids;
+  they are filled from the same fields by `ABSCHNITT_FELD`, so that every field appears once and none twice:
+
+      berufliches_ziel          ← integrationsziel
+      zwischenziel              ← handlungsstrategien (the agreed strategies are the stages towards the goal)
+      naechste_schritte         ← teilschritte
+      unterstuetzung_jobcenter  ← leistungen_jobcenter
+      weitere_unterstuetzung    ← angebote_dritter
+      sonstiges                 ← bemuehungen_kunde
+
+  A section id known neither way prints "—"; a retired (`ausgesondert`) section is not printed.
+- The date of a Fassung is the day it was agreed (closed, Europe/Berlin); an open Fassung prints today's
+  date. A Fortschreibung names the previous Fassung with the day that one was agreed. The IFK printed is
+  the one who agreed the Fassung (closed_by), else who last edited it, else the acting user.
+- Handed-out copies: `egv_pdf` of a CLOSED EGV is the copy the client receives. It is stored as a
+  `Document` (kind "egv") with the record revision it was made from, once per revision; every later
+  download returns the stored bytes unchanged, so "what the client received" can be shown and re-printed
+  exactly (`handed_out_documents`). An OPEN EGV prints as a draft: every page is marked "Entwurf … nicht zur
+  Unterschrift", the file name starts with "<Kurzname>-Entwurf", and nothing is stored.
+- Every print is audited: "ausgehändigt" (closed EGV, every download), "Entwurf gedruckt" (open EGV),
+  "Einverständniserklärung gedruckt", "gedruckt" (profiling print for the file); a stored handed-out copy is
+  also "angelegt" by the store. The consent form is not stored (the signed paper goes into the file).
+- Profiling-Ausdruck: KDN-Fachbetreuung only; labels and status from the record's own catalogue version;
+  strategies are printed for relevant Handlungsbedarfe only (kept strategies of a Bedarf no longer marked
+  relevant count nowhere, see services.profiling).
+- Auskunft: "Auskunft erteilt" is audited BEFORE the content is gathered, so the Auskunft lists its own
+  access. The access log names the office and role ("Jobcenter X – Integrationsfachkraft (Team 1)"), never a
+  staff member or user name (CJEU C-579/21); for the same reason no record field that holds a user name is
+  exported. The JSON export is built from the very same fields as the PDF (dates ISO 8601, UTC for times).
+- Fonts are parsed once per process on the first document (about 0.7 s); `warm_up()` does it in a
+  background thread so that the first click does not wait.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import documents
+from config import get_settings
+from documents.data import (
+    Abschnitt,
+    AuskunftDaten,
+    BedarfZeile,
+    Datensatz,
+    EgvDaten,
+    EinverstaendnisDaten,
+    Fachkraft,
+    Feld,
+    FoerderCheckDaten,
+    HandlungsfeldBlock,
+    Kunde,
+    ProfilingDaten,
+    Vereinbarungsvorlage,
+    Zugriff,
+)
+from errors import LifecycleError, NotFound, NotPermitted
+from schemas.catalogue import Catalogue
+from schemas.records import (
+    AuditEntry,
+    Client,
+    Document,
+    Egv,
+    Folgegespraech,
+    Profiling,
+    Role,
+    Status,
+    User,
+    utcnow,
+)
+from services.access import SYSTEM, Permission, allowed, require, require_client
+from services.catalogue import get_catalogue
+from services.clients import new_id
+from services.dates import format_date, format_datetime, to_berlin, today
+from services.egv import ABSCHNITT_FELD
+from services.profiling import gewaehlte_strategien
+from storage.base import Store
+
+#: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
+GEDRUCKT = "gedruckt"  # the profiling print for the file (KDN)
+AUSGEHAENDIGT = "ausgehändigt"  # a closed EGV Fassung given to the client (also every re-print)
+ENTWURF_GEDRUCKT = "Entwurf gedruckt"  # an open EGV Fassung printed as a draft
+EINVERSTAENDNIS_GEDRUCKT = "Einverständniserklärung gedruckt"
+AUSKUNFT_ERTEILT = "Auskunft erteilt"
+
+EGV_FELDER = (
+    "integrationsziel",
+    "handlungsstrategien",
+    "teilschritte",
+    "leistungen_jobcenter",
+    "bemuehungen_kunde",
+    "angebote_dritter",
+)
+
+NUR_KDN = "Profilings druckt nur die KDN-Fachbetreuung (Ausdruck für die Akte)."
+
+ROLLEN_STELLE: dict[str, str] = {
+    Role.IFK: "Integrationsfachkraft",
+    Role.KDN: "KDN-Fachbetreuung",
+    Role.TRAINER: "Trainerin / Trainer",
+    Role.FACHAUFSICHT: "Fachaufsicht",
+}
+
+#: Why an action happens, for the "Anlass / Zweck" column of the Auskunft.
+ZWECK_DER_AKTION: dict[str, str] = {
+    "angelegt": "Beratungsgespräch (Dokumentation)",
+    "gespeichert": "Beratungsgespräch (Dokumentation)",
+    "abgeschlossen": "Beratungsgespräch (Ergebnis festgehalten)",
+    "verworfen": "Beratungsgespräch (Entwurf verworfen)",
+    "gelesen": "Integrationsarbeit (Beratung, Vorbereitung, Nachhalten)",
+    GEDRUCKT: "Ausdruck für die Akte",
+    AUSGEHAENDIGT: "Aushändigung an Sie",
+    ENTWURF_GEDRUCKT: "Entwurf zur Besprechung mit Ihnen",
+    EINVERSTAENDNIS_GEDRUCKT: "Einverständniserklärung zur Unterschrift",
+    AUSKUNFT_ERTEILT: "Ihr Auskunftsersuchen (Art. 15 DSGVO)",
+}
+
+_fonts_started = threading.Lock()
+_fonts_thread: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Parse the PDF fonts in a background thread (once per process) so the first print does not wait."""
+    global _fonts_thread
+    with _fonts_started:
+        if _fonts_thread is None:
+            _fonts_thread = threading.Thread(target=documents.preload_fonts, name="pdf-fonts", daemon=True)
+            _fonts_thread.start()
+
+
+# --- Einverständniserklärung -------------------------------------------------------------------------
+
+
+def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tuple[str, bytes]:
+    """The consent form of a profiling (client, IFK, Integrationsziel, date), ready to sign; audited.
+
+    The date is the consent date recorded in the profiling, else today. Returns (file name, PDF bytes).
+    Raises NotPermitted (role or another team), NotFound.
+    """
+    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    profiling = store.get(Profiling, profiling_id)
+    client = _client(store, profiling.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    datum = profiling.einverstaendnis_datum or today()
+    pdf = documents.render_einverstaendnis(
+        EinverstaendnisDaten(
+            jobcenter=_jobcenter(),
+            kunde=_kunde(client),
+            fachkraft=_fachkraft(store, actor, actor.username),
+            datum=datum,
+            integrationsziel=profiling.integrationsziel,
+        )
+    )
+    _audit(
+        store,
+        actor,
+        EINVERSTAENDNIS_GEDRUCKT,
+        "Profiling",
+        profiling.id,
+        client.id,
+        profiling.catalogue_version,
+    )
+    return documents.pdf_filename("Einverstaendniserklaerung", client.kundennummer, datum), pdf
+
+
+# --- EGV / Kooperationsplan --------------------------------------------------------------------------
+
+
+def egv_pdf(store: Store, egv_id: str, *, actor: User) -> tuple[str, bytes]:
+    """The EGV (or Kooperationsplan) of one Fassung as PDF. Returns (file name, PDF bytes).
+
+    A closed (agreed) Fassung: the copy handed out to the client, stored once per record revision and
+    returned unchanged on every later call. An open Fassung: a draft marked "Entwurf" on every page, not
+    stored. Raises NotPermitted (role or another team), NotFound.
+    """
+    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    egv = store.get(Egv, egv_id)
+    client = _client(store, egv.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    if egv.status == Status.ABGESCHLOSSEN:
+        document = _hand_out(store, egv, client, actor)
+        return document.filename, document.pdf
+    filename, pdf = _render_egv(store, egv, client, actor, entwurf=True)
+    _audit(store, actor, ENTWURF_GEDRUCKT, "EGV", egv.id, client.id, egv.catalogue_version)
+    return filename, pdf
+
+
+def hand_out_egv(store: Store, egv_id: str, *, actor: User) -> Document:
+    """Store (or find) the copy of a closed EGV Fassung handed out to the client, with its record revision.
+
+    The copy is made once per revision; a later call returns the stored one. Raises NotPermitted, NotFound,
+    LifecycleError (an open EGV is printed as a draft only).
+    """
+    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    egv = store.get(Egv, egv_id)
+    client = _client(store, egv.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    if egv.status != Status.ABGESCHLOSSEN:
+        raise LifecycleError(
+            "Eine offene EGV wird nur als Entwurf gedruckt. Ausgehändigt wird sie, wenn sie abgeschlossen "
+            "(vereinbart) ist."
+        )
+    return _hand_out(store, egv, client, actor)
+
+
+def handed_out_documents(store: Store, client_id: str, *, actor: User) -> list[Document]:
+    """The documents handed out to a client (with the record revision each was made from), newest first.
+
+    Raises NotPermitted (role or another team), NotFound.
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    _client(store, client_id, actor, Permission.WORK_ON_CLIENTS)
+    return _documents(store, client_id)
+
+
+def egv_inhalte(egv: Egv, catalogue: Catalogue) -> dict[str, str | list[str]]:
+    """The content of every section id an agreement template may use (see `ABSCHNITT_FELD`)."""
+    felder: dict[str, str | list[str]] = {
+        "integrationsziel": egv.integrationsziel,
+        "handlungsstrategien": [catalogue.label(s) for s in egv.strategien],
+        "teilschritte": egv.teilschritte,
+        "leistungen_jobcenter": egv.leistungen_jobcenter,
+        "bemuehungen_kunde": egv.bemuehungen_kunde,
+        "angebote_dritter": egv.angebote_dritter,
+    }
+    return felder | {abschnitt: felder[feld] for abschnitt, feld in ABSCHNITT_FELD.items()}
+
+
+def _hand_out(store: Store, egv: Egv, client: Client, actor: User) -> Document:
+    stored = next(
+        (
+            d
+            for d in store.list_for_client(Document, client.id)
+            if d.kind == "egv" and d.record_id == egv.id and d.record_revision == egv.revision
+        ),
+        None,
+    )
+    if stored is None:
+        filename, pdf = _render_egv(store, egv, client, actor, entwurf=False)
+        stored = store.add(
+            Document(
+                id=new_id(),
+                client_id=client.id,
+                kind="egv",
+                record_id=egv.id,
+                record_revision=egv.revision,
+                filename=filename,
+                pdf=pdf,
+            ),
+            actor=actor,
+        )
+    _audit(store, actor, AUSGEHAENDIGT, "EGV", egv.id, client.id, egv.catalogue_version)
+    return stored
+
+
+def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf: bool) -> tuple[str, bytes]:
+    catalogue = get_catalogue(store, egv.catalogue_version)
+    vereinbarung = catalogue.vereinbarung
+    vorlage = Vereinbarungsvorlage(
+        kurzname=vereinbarung.kurzname,
+        titel=vereinbarung.titel,
+        rechtsgrundlage=vereinbarung.rechtsgrundlage,
+        unterschriften=vereinbarung.unterschriften,
+        abschnitte=tuple(Abschnitt(a.id, a.label) for a in vereinbarung.abschnitte if not a.ausgesondert),
+    )
+    datum = _fassung_datum(egv)
+    vorherige = None
+    if egv.fassung > 1:
+        previous = _get_or_none(store, egv.previous_id)
+        # A KDN may have deleted the previous Fassung; the Fortschreibung was made from it on its creation day.
+        vorherige = _fassung_datum(previous) if previous is not None else to_berlin(egv.created_at).date()
+    agreed_by = egv.closed_by or egv.updated_by or egv.created_by
+    pdf = documents.render_egv(
+        EgvDaten(
+            jobcenter=_jobcenter(),
+            vorlage=vorlage,
+            kunde=_kunde(client),
+            fachkraft=_fachkraft(store, actor, agreed_by),
+            datum=datum,
+            inhalte=egv_inhalte(egv, catalogue),
+            fassung=egv.fassung,
+            vorherige_fassung_datum=vorherige,
+            ueberpruefung_am=egv.ueberpruefung_am,
+            entwurf=entwurf,
+        )
+    )
+    kind = f"{vereinbarung.kurzname}-Entwurf" if entwurf else vereinbarung.kurzname
+    return documents.pdf_filename(kind, client.kundennummer, datum), pdf
+
+
+def _fassung_datum(egv: Egv) -> date:
+    if egv.status == Status.ABGESCHLOSSEN and egv.closed_at is not None:
+        return to_berlin(egv.closed_at).date()
+    return today()
+
+
+def _get_or_none(store: Store, egv_id: str | None) -> Egv | None:
+    if not egv_id:
+        return None
+    try:
+        return store.get(Egv, egv_id)
+    except NotFound:
+        return None
+
+
+# --- Profiling-Ausdruck ------------------------------------------------------------------------------
+
+
+def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tuple[str, bytes]:
+    """The print of one profiling for the file (Akte), with its own catalogue version and status; audited.
+
+    KDN-Fachbetreuung only. Returns (file name, PDF bytes). Raises NotPermitted (every other role), NotFound.
+    """
+    if not allowed(actor, Permission.PRINT_PROFILING):
+        raise NotPermitted(NUR_KDN)
+    profiling = store.get(Profiling, profiling_id)
+    client = _client(store, profiling.client_id, actor, Permission.PRINT_PROFILING)
+    catalogue = get_catalogue(store, profiling.catalogue_version)
+    names = _Names(store)
+    now = utcnow()
+    check = profiling.foerder_check
+    pdf = documents.render_profiling_print(
+        ProfilingDaten(
+            jobcenter=_jobcenter(),
+            kunde=_kunde(client),
+            status=str(profiling.status),
+            katalog_version=profiling.catalogue_version,
+            erstellt_am=profiling.created_at,
+            bearbeitet_am=profiling.updated_at,
+            erstellt_von=names.display(profiling.created_by),
+            bearbeitet_von=names.display(profiling.updated_by),
+            abgeschlossen_am=profiling.closed_at,
+            abgeschlossen_von=names.display(profiling.closed_by or ""),
+            zielberuf=profiling.zielberuf,
+            kompetenzen=tuple(profiling.kompetenzen),
+            handlungsfelder=_handlungsfelder(profiling, catalogue),
+            integrationsprognose=_label(catalogue, profiling.integrationsprognose),
+            profillage=_label(catalogue, profiling.profillage),
+            integrationsziel=profiling.integrationsziel,
+            einverstaendnis=profiling.einverstaendnis,
+            einverstaendnis_datum=profiling.einverstaendnis_datum,
+            uebergreifend=tuple(catalogue.label(s) for s in profiling.uebergreifend),
+            foerder_check=FoerderCheckDaten(
+                geplant=profiling.foerderung_geplant,
+                massnahme=check.massnahme,
+                passgenau=check.passgenau,
+                erfolgswahrscheinlich=check.erfolgswahrscheinlich,
+                wirtschaftlich=check.wirtschaftlich,
+                begruendung=check.begruendung,
+            ),
+            ausgedruckt_am=now,
+            ausgedruckt_von=actor.display_name,
+        )
+    )
+    _audit(store, actor, GEDRUCKT, "Profiling", profiling.id, client.id, profiling.catalogue_version)
+    datum = to_berlin(profiling.created_at).date()  # the day of the Standortbestimmung
+    return documents.pdf_filename("Profiling", client.kundennummer, datum), pdf
+
+
+def _handlungsfelder(profiling: Profiling, catalogue: Catalogue) -> tuple[HandlungsfeldBlock, ...]:
+    blocks = []
+    for feld in catalogue.handlungsfelder:
+        zeilen = []
+        for bedarf in feld.handlungsbedarfe:
+            eintrag = profiling.handlungsbedarfe.get(bedarf.id)
+            if eintrag is None and bedarf.ausgesondert:
+                continue  # retired and never used by this record
+            relevant = eintrag is not None and eintrag.relevant
+            picked = set(profiling.strategien.get(bedarf.id, [])) if relevant else set()
+            zeilen.append(
+                BedarfZeile(
+                    label=bedarf.label,
+                    relevant=relevant,
+                    bemerkungen=eintrag.bemerkungen if eintrag else "",
+                    strategien=tuple(s.label for s in bedarf.handlungsstrategien if s.id in picked),
+                )
+            )
+        blocks.append(HandlungsfeldBlock(label=feld.label, bedarfe=tuple(zeilen)))
+    return tuple(blocks)
+
+
+# --- Auskunft ----------------------------------------------------------------------------------------
+
+
+def auskunft(store: Store, client_id: str, *, actor: User) -> tuple[str, bytes, str, bytes]:
+    """Everything stored about one client, why, for whom and who accessed it, as PDF and as JSON.
+
+    The action is audited ("Auskunft erteilt") before the content is gathered, so it lists itself. The access
+    log names offices and roles, never staff. Returns (PDF file name, PDF bytes, JSON file name, JSON bytes).
+    Raises NotPermitted (role or another team), NotFound.
+    """
+    require(actor, Permission.EXPORT_AUSKUNFT)
+    client = _client(store, client_id, actor, Permission.EXPORT_AUSKUNFT)
+    store.audit_append(
+        actor=actor, action=AUSKUNFT_ERTEILT, record_kind="Kunde", record_id=client.id, client_id=client.id
+    )
+    daten = _auskunft_daten(store, client)
+    pdf = documents.render_auskunft(daten)
+    pdf_name = documents.pdf_filename("Auskunft", client.kundennummer, daten.datum)
+    json_name = pdf_name.removesuffix(".pdf") + ".json"
+    return pdf_name, pdf, json_name, auskunft_json(daten)
+
+
+def auskunft_json(daten: AuskunftDaten) -> bytes:
+    """The Auskunft as JSON (UTF-8, umlauts as they are, dates ISO 8601) with the same content as the PDF."""
+    content = {
+        "titel": "Auskunft über Ihre gespeicherten Daten (Art. 15 DSGVO, § 83 SGB X)",
+        "jobcenter": daten.jobcenter,
+        "datum": daten.datum.isoformat(),
+        "kunde": {
+            "name": daten.kunde.name,
+            "kundennummer": daten.kunde.kundennummer,
+            "geburtsdatum": _json_value(daten.kunde.geburtsdatum),
+        },
+        "zwecke": list(daten.zwecke),
+        "empfaenger": list(daten.empfaenger),
+        "herkunft": daten.herkunft,
+        "stammdaten": {feld.label: _json_value(feld.wert) for feld in daten.stammdaten},
+        "datensaetze": [
+            {"titel": d.titel, "felder": {feld.label: _json_value(feld.wert) for feld in d.felder}}
+            for d in daten.datensaetze
+        ],
+        "zugriffe": [
+            {
+                "zeitpunkt": _json_value(z.zeitpunkt),
+                "stelle": z.stelle,
+                "aktion": z.aktion,
+                "datensatz": z.datensatz,
+                "zweck": z.zweck,
+            }
+            for z in daten.zugriffe
+        ],
+    }
+    return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _auskunft_daten(store: Store, client: Client) -> AuskunftDaten:
+    jobcenter = _jobcenter()
+    profilings = sorted(store.list_for_client(Profiling, client.id), key=lambda p: p.created_at, reverse=True)
+    egvs = sorted(
+        store.list_for_client(Egv, client.id), key=lambda e: (e.created_at, e.fassung), reverse=True
+    )
+    talks = sorted(
+        store.list_for_client(Folgegespraech, client.id), key=lambda g: (g.datum, g.created_at), reverse=True
+    )
+    handed_out = _documents(store, client.id)
+    teams = _Teams(store)
+    titles: dict[str, str] = {client.id: "Stammdaten"}
+    datensaetze: list[Datensatz] = []
+    for profiling in profilings:
+        titel = f"Profiling vom {format_datetime(profiling.created_at)} ({profiling.status})"
+        titles[profiling.id] = f"Profiling vom {format_datetime(profiling.created_at)}"
+        datensaetze.append(
+            Datensatz(titel, _profiling_felder(profiling, get_catalogue(store, profiling.catalogue_version)))
+        )
+    for egv in egvs:
+        catalogue = get_catalogue(store, egv.catalogue_version)
+        name = catalogue.vereinbarung.kurzname
+        titles[egv.id] = f"{name} Fassung {egv.fassung} vom {format_date(egv.created_at)}"
+        datensaetze.append(Datensatz(f"{titles[egv.id]} ({egv.status})", _egv_felder(egv, catalogue)))
+    for talk in talks:
+        titles[talk.id] = f"Folgegespräch vom {format_date(talk.datum)}"
+        datensaetze.append(
+            Datensatz(
+                titles[talk.id], _folgegespraech_felder(talk, get_catalogue(store, talk.catalogue_version))
+            )
+        )
+    for document in handed_out:
+        titles[document.id] = f"Dokument {document.filename}"
+    if handed_out:
+        datensaetze.append(
+            Datensatz(
+                "An Sie ausgehändigte Dokumente",
+                tuple(
+                    Feld(
+                        d.filename,
+                        f"ausgehändigt am {format_datetime(d.created_at)}, erstellt aus "
+                        f"{titles.get(d.record_id, 'einem gelöschten Datensatz')} (Bearbeitungsstand {d.record_revision})",
+                    )
+                    for d in handed_out
+                ),
+            )
+        )
+    return AuskunftDaten(
+        jobcenter=jobcenter,
+        kunde=_kunde(client),
+        datum=today(),
+        stammdaten=(
+            Feld("Kundennummer", client.kundennummer),
+            Feld("Vorname", client.vorname),
+            Feld("Nachname", client.nachname),
+            Feld("Geburtsdatum", client.geburtsdatum),
+            Feld("Betreuendes Team", client.team),
+            Feld("Erfasst am", client.created_at),
+        ),
+        datensaetze=tuple(datensaetze),
+        zugriffe=tuple(
+            _zugriff(entry, jobcenter, teams, titles) for entry in store.audit_entries(client_id=client.id)
+        ),
+        empfaenger=_empfaenger(jobcenter, client, handed_out),
+    )
+
+
+def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld, ...]:
+    bedarfe = [
+        f"{bedarf.label}" + (f": {eintrag.bemerkungen.strip()}" if eintrag.bemerkungen.strip() else "")
+        for _, bedarf in catalogue.bedarfe()
+        if (eintrag := profiling.handlungsbedarfe.get(bedarf.id)) is not None and eintrag.relevant
+    ]
+    check = profiling.foerder_check
+    felder = [
+        Feld("Status", str(profiling.status)),
+        Feld("Katalogversion", profiling.catalogue_version),
+        Feld("Angelegt am", profiling.created_at),
+        Feld("Zuletzt bearbeitet am", profiling.updated_at),
+        Feld("Abgeschlossen am", profiling.closed_at),
+        Feld("Zielberuf", profiling.zielberuf),
+        Feld("Kompetenzen", list(profiling.kompetenzen)),
+        Feld("Relevante Handlungsbedarfe (mit Bemerkungen)", bedarfe),
+        Feld(catalogue.integrationsprognose.label, _label(catalogue, profiling.integrationsprognose)),
+        Feld(catalogue.profillagen.label, _label(catalogue, profiling.profillage)),
+        Feld("Integrationsziel", profiling.integrationsziel),
+        Feld("Einverständnis erklärt", profiling.einverstaendnis),
+        Feld("Einverständnis am", profiling.einverstaendnis_datum),
+        Feld("Handlungsstrategien", [catalogue.label(s) for s in gewaehlte_strategien(profiling, catalogue)]),
+        Feld("Förderung geplant", profiling.foerderung_geplant),
+    ]
+    if profiling.foerderung_geplant or check.massnahme:
+        felder += [
+            Feld("Maßnahme", check.massnahme),
+            Feld("Förder-Check: passgenau", check.passgenau),
+            Feld("Förder-Check: erfolgswahrscheinlich", check.erfolgswahrscheinlich),
+            Feld("Förder-Check: wirtschaftlich", check.wirtschaftlich),
+            Feld("Förder-Check: Begründung", check.begruendung),
+        ]
+    return tuple(felder)
+
+
+def _egv_felder(egv: Egv, catalogue: Catalogue) -> tuple[Feld, ...]:
+    inhalte = egv_inhalte(egv, catalogue)
+    felder = [
+        Feld("Status", str(egv.status)),
+        Feld("Fassung", egv.fassung),
+        Feld("Angelegt am", egv.created_at),
+        Feld("Vereinbart am", egv.closed_at),
+    ]
+    shown = set()
+    for abschnitt in catalogue.vereinbarung.abschnitte:
+        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)
+        if feld in inhalte:
+            shown.add(feld)
+            felder.append(Feld(abschnitt.label, inhalte[abschnitt.id]))
+    # Everything stored is disclosed, also fields the template does not print.
+    labels = {
+        "handlungsstrategien": "Handlungsstrategien",
+        "integrationsziel": "Integrationsziel",
+        "teilschritte": "Teilschritte und Zwischenziele",
+        "leistungen_jobcenter": "Leistungen des Jobcenters",
+        "bemuehungen_kunde": "Ihre Bemühungen",
+        "angebote_dritter": "Angebote anderer Leistungsträger",
+    }
+    felder += [Feld(labels[f], inhalte[f]) for f in EGV_FELDER if f not in shown]
+    felder.append(Feld("Überprüfung am", egv.ueberpruefung_am))
+    return tuple(felder)
+
+
+def _folgegespraech_felder(talk: Folgegespraech, catalogue: Catalogue) -> tuple[Feld, ...]:
+    aktivitaeten = [
+        f"{catalogue.label(aid)}: {'erledigt' if eintrag.erledigt else 'offen'}"
+        + (f" – {eintrag.notiz.strip()}" if eintrag.notiz.strip() else "")
+        for aid, eintrag in talk.aktivitaeten.items()
+    ]
+    return (
+        Feld("Datum", talk.datum),
+        Feld("Anliegen", talk.anliegen),
+        Feld("Besprochen", aktivitaeten),
+        Feld("Nächster Termin", talk.naechster_termin),
+    )
+
+
+def _zugriff(entry: AuditEntry, jobcenter: str, teams: _Teams, titles: dict[str, str]) -> Zugriff:
+    zweck = ZWECK_DER_AKTION.get(entry.action, "Integrationsarbeit")
+    if entry.record_kind == "Dokument" and entry.action == "angelegt":
+        zweck = "Aushändigung an Sie (Kopie aufbewahrt)"
+    if entry.reason:
+        zweck = f"Korrektur durch die KDN-Fachbetreuung: {entry.reason}"
+    datensatz = titles.get(entry.record_id) or f"{entry.record_kind} (nicht mehr gespeichert)"
+    return Zugriff(
+        zeitpunkt=entry.at,
+        stelle=stelle(entry, jobcenter, teams.team(entry.actor)),
+        aktion=entry.action,
+        zweck=zweck,
+        datensatz=datensatz,
+    )
+
+
+def stelle(entry: AuditEntry, jobcenter: str, team: str = "") -> str:
+    """The office and role behind an audit entry, e.g. "Jobcenter X – Integrationsfachkraft (Team 1)";
+    never the name of a staff member (CJEU C-579/21)."""
+    if entry.actor == SYSTEM.username:
+        return f"{jobcenter} – IT-Verfahren (automatisch)"
+    rolle = ROLLEN_STELLE.get(entry.role, entry.role)
+    return f"{jobcenter} – {rolle}" + (f" ({team})" if team and entry.role == Role.IFK else "")
+
+
+def _empfaenger(jobcenter: str, client: Client, handed_out: Sequence[Document]) -> tuple[str, ...]:
+    recipients = [
+        f"{jobcenter}: die Integrationsfachkräfte des betreuenden Teams ({client.team})",
+        f"{jobcenter}: die KDN-Fachbetreuung (fachliche Betreuung des Verfahrens, Korrekturen, Ausdruck für die Akte)",
+    ]
+    if handed_out:
+        recipients.append(
+            f"Sie selbst: {len(handed_out)} ausgehändigte(s) Dokument(e), siehe „Gespeicherte Vorgänge“"
+        )
+    recipients.append("Stellen außerhalb des Jobcenters: keine Übermittlung aus diesem Verfahren")
+    return tuple(recipients)
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+class _Names:
+    """Display names of staff by user name, looked up once (only for the KDN's file print)."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._cache: dict[str, str] = {}
+
+    def display(self, username: str) -> str:
+        if not username:
+            return ""
+        if username not in self._cache:
+            user = self._store.user_by_username(username)
+            self._cache[username] = user.display_name if user else username
+        return self._cache[username]
+
+
+class _Teams:
+    """Teams of staff by user name, looked up once per Auskunft."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._cache: dict[str, str] = {}
+
+    def team(self, username: str) -> str:
+        if username not in self._cache:
+            user = self._store.user_by_username(username)
+            self._cache[username] = user.team if user else ""
+        return self._cache[username]
+
+
+def _client(store: Store, client_id: str, actor: User, permission: Permission) -> Client:
+    client = store.get(Client, client_id)
+    require_client(actor, client, permission)
+    return client
+
+
+def _documents(store: Store, client_id: str) -> list[Document]:
+    return sorted(store.list_for_client(Document, client_id), key=lambda d: d.created_at, reverse=True)
+
+
+def _kunde(client: Client) -> Kunde:
+    return Kunde(f"{client.vorname} {client.nachname}", client.kundennummer, client.geburtsdatum)
+
+
+def _fachkraft(store: Store, actor: User, username: str) -> Fachkraft:
+    user = store.user_by_username(username) if username and username != actor.username else actor
+    user = user or actor
+    return Fachkraft(user.display_name, user.team)
+
+
+def _jobcenter() -> str:
+    return get_settings().jobcenter_name
+
+
+def _label(catalogue: Catalogue, entry_id: str | None) -> str:
+    return catalogue.label(entry_id) if entry_id else ""
+
+
+def _audit(
+    store: Store, actor: User, action: str, kind: str, record_id: str, client_id: str, version: int
+) -> None:
+    store.audit_append(
+        actor=actor,
+        action=action,
+        record_kind=kind,
+        record_id=record_id,
+        client_id=client_id,
+        catalogue_version=version,
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value == "":
+        return None  # not filled in (the PDF prints "—")
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    return [str(item) for item in value]

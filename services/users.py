@@ -1,0 +1,431 @@
+"""Staff accounts: sign-in with lockout, session expiry, the first KDN account, and user management (KDN only).
+
+Passwords are hashed with argon2 (argon2-cffi) and never stored, logged or audited in plain text. Every
+successful and failed sign-in is written to the audit trail. After `MAX_FAILED_LOGINS` failed attempts an
+account is locked for `LOCK_DURATION`; while locked, even the right password is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
+from schemas.records import Role, User, utcnow
+from services.access import Permission, require
+from services.catalogue import ensure_catalogue
+from storage.base import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but an unbounded input is a cheap denial of service
+MAX_FAILED_LOGINS = 5
+LOCK_DURATION = timedelta(minutes=15)
+SESSION_TIMEOUT = timedelta(minutes=30)
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+_TEAM = re.compile(r"^[\w][\w .\-/]{0,49}$")
+
+#: Audit actions of this module, in German as they are shown.
+ANMELDUNG_ERFOLGREICH = "Anmeldung erfolgreich"
+ANMELDUNG_FEHLGESCHLAGEN = "Anmeldung fehlgeschlagen"
+ANMELDUNG_GESPERRT = "Anmeldung abgelehnt (Konto gesperrt)"
+ANMELDUNG_DEAKTIVIERT = "Anmeldung abgelehnt (Konto deaktiviert)"
+KONTO_GESPERRT = "Konto gesperrt nach Fehlversuchen"
+ABMELDUNG = "Abmeldung"
+ABMELDUNG_ZEIT = "Abmeldung (Zeitüberschreitung)"
+ERSTES_KONTO = "erstes KDN-Konto angelegt"
+PASSWORT_ZURUECKGESETZT = "Passwort zurückgesetzt"
+ROLLE_GEAENDERT = "Rolle/Team geändert"
+DEAKTIVIERT = "deaktiviert"
+REAKTIVIERT = "reaktiviert"
+
+WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
+
+_hasher = PasswordHasher()
+# Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("vierphasen-dummy-password-never-used")
+
+#: The actor recorded in the audit trail for a failed sign-in under an unknown user name. The typed name is
+#: not recorded: people type their password into the name field often enough.
+_UNKNOWN = User.model_construct(
+    id="unbekannt",
+    username="(unbekannt)",
+    display_name="Unbekannter Benutzername",
+    role="—",
+    team="",
+    active=False,
+)
+
+
+# --- validation -------------------------------------------------------------------------------------
+def _text(value: object, field: str, label: str, *, max_length: int, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"Bitte geben Sie {label} als Text ein.", field=field)
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(f"Bitte geben Sie {label} ein.", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(
+            f"{label[0].upper()}{label[1:]} darf höchstens {max_length} Zeichen lang sein.", field=field
+        )
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise InvalidInput(f"{label[0].upper()}{label[1:]} enthält unzulässige Steuerzeichen.", field=field)
+    return value
+
+
+def normalize_username(username: object) -> str:
+    """The canonical (lower-case, trimmed) user name. Raises InvalidInput(field="username")."""
+    if not isinstance(username, str):
+        raise InvalidInput("Bitte geben Sie einen Benutzernamen ein.", field="username")
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidInput(
+            "Der Benutzername muss 3 bis 40 Zeichen lang sein und darf nur Kleinbuchstaben (a–z), Ziffern, "
+            "Punkt, Bindestrich und Unterstrich enthalten.",
+            field="username",
+        )
+    return name
+
+
+def check_password(password: object, *, username: str = "") -> str:
+    """Return the password if it meets the rules (≥ 12 characters, not the user name). Raises InvalidInput."""
+    if not isinstance(password, str) or not password:
+        raise InvalidInput("Bitte geben Sie ein Passwort ein.", field="password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", field="password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Das Passwort darf höchstens {MAX_PASSWORD_LENGTH} Zeichen lang sein.", field="password"
+        )
+    if password != password.strip():
+        raise InvalidInput("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.", field="password")
+    if any(unicodedata.category(ch) == "Cc" for ch in password):
+        raise InvalidInput("Das Passwort enthält unzulässige Steuerzeichen.", field="password")
+    if len(set(password)) < 4:
+        raise InvalidInput(
+            "Das Passwort ist zu einfach: bitte mehr verschiedene Zeichen verwenden.", field="password"
+        )
+    if username and username.lower() in password.lower():
+        raise InvalidInput("Das Passwort darf den Benutzernamen nicht enthalten.", field="password")
+    return password
+
+
+def confirm_password(password: object, repeat: object) -> None:
+    """Raise InvalidInput(field="password_repeat") unless the password was typed the same twice."""
+    if password != repeat:
+        raise InvalidInput("Die beiden Passworteingaben stimmen nicht überein.", field="password_repeat")
+
+
+def _role(role: object) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput("Bitte wählen Sie eine gültige Rolle.", field="role") from None
+
+
+def _team(team: object, role: Role) -> str:
+    value = _text(team if team is not None else "", "team", "das Team", max_length=50, required=False)
+    if value and not _TEAM.match(value):
+        raise InvalidInput(
+            "Das Team darf nur Buchstaben, Ziffern, Leerzeichen und . - / enthalten.", field="team"
+        )
+    if role == Role.IFK and not value:
+        raise InvalidInput(
+            "Eine Integrationsfachkraft braucht ein Team (sie bearbeitet die Kunden ihres Teams).",
+            field="team",
+        )
+    return value
+
+
+def _hash(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _berlin_time(at: datetime) -> str:
+    return at.astimezone(BERLIN).strftime("%H:%M")
+
+
+# --- first start ------------------------------------------------------------------------------------
+def needs_first_admin(store: Store) -> bool:
+    """True while no account exists at all: the app then asks for the first KDN-Fachbetreuung account."""
+    return not store.list_users()
+
+
+def create_first_admin(store: Store, *, username: str, display_name: str, password: str) -> User:
+    """Create the first KDN-Fachbetreuung account on an empty installation.
+
+    Raises NotPermitted once any account exists (the first start is over), InvalidInput for bad input.
+    """
+    if not needs_first_admin(store):
+        raise NotPermitted("Es gibt bereits Benutzerkonten. Neue Konten legt die KDN-Fachbetreuung an.")
+    name = normalize_username(username)
+    user = User(
+        id=uuid.uuid4().hex,
+        username=name,
+        display_name=_text(display_name, "display_name", "den Namen", max_length=100),
+        role=Role.KDN,
+        team="",
+        password_hash=_hash(check_password(password, username=name)),
+    )
+    stored = store.add(user, actor=user)
+    store.audit_append(actor=stored, action=ERSTES_KONTO, record_kind="Benutzer", record_id=stored.id)
+    ensure_catalogue(store, actor=stored)  # the first start also publishes the shipped catalogue
+    return stored
+
+
+# --- sign-in, sign-out, session -----------------------------------------------------------------------
+def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
+    """Check user name and password and return the account; audit the attempt either way.
+
+    Counts failed attempts per account and locks it for 15 minutes after the fifth. Raises
+    AuthenticationFailed (German message; it never tells whether a user name exists).
+    """
+    now = _aware(now or utcnow())
+    name = username.strip().lower() if isinstance(username, str) else ""
+    password = password if isinstance(password, str) else ""
+    user = store.user_by_username(name) if name and len(name) <= 40 else None
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        store.audit_append(
+            actor=_UNKNOWN, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id="unbekannt"
+        )
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+    if user.locked_until is not None and _aware(user.locked_until) > now:
+        store.audit_append(actor=user, action=ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
+        raise AuthenticationFailed(
+            f"Das Konto ist nach {MAX_FAILED_LOGINS} fehlgeschlagenen Anmeldeversuchen bis "
+            f"{_berlin_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
+            "oder wenden Sie sich an die KDN-Fachbetreuung."
+        )
+    if not password or len(password) > MAX_PASSWORD_LENGTH or not _verify(user.password_hash, password):
+        locked = _count_failure(store, user, now)
+        store.audit_append(
+            actor=user, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id
+        )
+        if locked:
+            store.audit_append(actor=user, action=KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
+            raise AuthenticationFailed(
+                f"{WRONG_CREDENTIALS} Nach {MAX_FAILED_LOGINS} Fehlversuchen ist das Konto für "
+                f"{int(LOCK_DURATION.total_seconds() // 60)} Minuten gesperrt."
+            )
+        raise AuthenticationFailed(WRONG_CREDENTIALS)
+    if not user.active:
+        store.audit_append(
+            actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id
+        )
+        raise AuthenticationFailed(
+            "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die KDN-Fachbetreuung."
+        )
+    user = _after_success(store, user, password)
+    store.audit_append(actor=user, action=ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _count_failure(store: Store, user: User, now: datetime) -> bool:
+    """Record one failed attempt; returns True if this attempt locked the account. Retries on a race."""
+    for _ in range(5):
+        # A lock that has run out starts a fresh count.
+        expired = user.locked_until is not None and _aware(user.locked_until) <= now
+        failed = (0 if expired else user.failed_logins) + 1
+        locked = failed >= MAX_FAILED_LOGINS
+        changed = user.model_copy(
+            update={
+                "failed_logins": 0 if locked else failed,
+                "locked_until": now + LOCK_DURATION if locked else (None if expired else user.locked_until),
+            }
+        )
+        try:
+            store.save(changed, actor=user)
+        except StaleRevision:
+            user = store.get(User, user.id)
+            if user.locked_until is not None and _aware(user.locked_until) > now:
+                return False
+            continue
+        return locked
+    return False
+
+
+def _after_success(store: Store, user: User, password: str) -> User:
+    update: dict[str, object] = {}
+    if user.failed_logins or user.locked_until is not None:
+        update |= {"failed_logins": 0, "locked_until": None}
+    if _hasher.check_needs_rehash(user.password_hash):
+        update["password_hash"] = _hash(password)
+    if not update:
+        return user
+    try:
+        return store.save(user.model_copy(update=update), actor=user)
+    except StaleRevision:
+        return store.get(User, user.id)  # a colleague changed the account meanwhile; the sign-in still holds
+
+
+def current_account(store: Store, user: User) -> User | None:
+    """The signed-in user's account as stored now, or None if it was deactivated or removed meanwhile.
+
+    Pages use the result, so a role change or a deactivation takes effect on the next click.
+    """
+    stored = store.user_by_username(user.username)
+    if stored is None or stored.id != user.id or not stored.active:
+        return None
+    return stored
+
+
+def sign_out(store: Store, *, actor: User, timed_out: bool = False) -> None:
+    """Record the end of a session in the audit trail (logout or timeout)."""
+    store.audit_append(
+        actor=actor,
+        action=ABMELDUNG_ZEIT if timed_out else ABMELDUNG,
+        record_kind="Benutzer",
+        record_id=actor.id,
+    )
+
+
+def session_expired(last_activity: datetime | None, *, now: datetime | None = None) -> bool:
+    """True if more than 30 minutes passed since the session's last activity."""
+    if last_activity is None:
+        return False
+    return (now or utcnow()) - _aware(last_activity) > SESSION_TIMEOUT
+
+
+# --- user management (KDN-Fachbetreuung) ---------------------------------------------------------------
+def list_users(store: Store, *, actor: User) -> list[User]:
+    """All accounts by user name. Raises NotPermitted unless the actor is KDN-Fachbetreuung."""
+    require(actor, Permission.MANAGE_USERS)
+    return store.list_users()
+
+
+def get_user(store: Store, user_id: str, *, actor: User) -> User:
+    """One account by id. Raises NotPermitted, NotFound."""
+    require(actor, Permission.MANAGE_USERS)
+    if not isinstance(user_id, str) or not user_id:
+        raise NotFound("Das Benutzerkonto wurde nicht gefunden.")
+    try:
+        return store.get(User, user_id)
+    except InvalidInput:
+        raise NotFound("Das Benutzerkonto wurde nicht gefunden.") from None
+
+
+def create_user(
+    store: Store,
+    *,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    team: str = "",
+    password: str,
+    actor: User,
+) -> User:
+    """Create an account with a first password. Raises NotPermitted, InvalidInput (field named)."""
+    require(actor, Permission.MANAGE_USERS)
+    name = normalize_username(username)
+    if store.user_by_username(name) is not None:
+        raise InvalidInput(f"Den Benutzernamen „{name}“ gibt es bereits.", field="username")
+    chosen = _role(role)
+    user = User(
+        id=uuid.uuid4().hex,
+        username=name,
+        display_name=_text(display_name, "display_name", "den Namen", max_length=100),
+        role=chosen,
+        team=_team(team, chosen),
+        password_hash=_hash(check_password(password, username=name)),
+    )
+    return store.add(user, actor=actor)
+
+
+def assign_role(
+    store: Store, user_id: str, *, role: Role | str, team: str = "", revision: int | None = None, actor: User
+) -> User:
+    """Give an account a role and team. Raises NotPermitted (also for removing the last KDN), InvalidInput,
+    NotFound, StaleRevision."""
+    user = get_user(store, user_id, actor=actor)
+    chosen = _role(role)
+    new_team = _team(team, chosen)
+    if user.role == Role.KDN and chosen != Role.KDN:
+        _keep_one_kdn(store, user)
+    changed = _save_user(store, user, {"role": chosen, "team": new_team}, revision, actor)
+    store.audit_append(actor=actor, action=ROLLE_GEAENDERT, record_kind="Benutzer", record_id=user.id)
+    return changed
+
+
+def deactivate_user(store: Store, user_id: str, *, revision: int | None = None, actor: User) -> User:
+    """Deactivate an account: it can no longer sign in; its records and audit entries stay.
+
+    Raises NotPermitted (own account, last active KDN account), NotFound, StaleRevision.
+    """
+    user = get_user(store, user_id, actor=actor)
+    if user.id == actor.id:
+        raise NotPermitted("Sie können Ihr eigenes Konto nicht deaktivieren.")
+    if user.role == Role.KDN:
+        _keep_one_kdn(store, user)
+    changed = _save_user(store, user, {"active": False}, revision, actor)
+    store.audit_append(actor=actor, action=DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+    return changed
+
+
+def reactivate_user(store: Store, user_id: str, *, revision: int | None = None, actor: User) -> User:
+    """Allow a deactivated account to sign in again (failed attempts reset). Raises NotPermitted, NotFound."""
+    user = get_user(store, user_id, actor=actor)
+    changed = _save_user(
+        store, user, {"active": True, "failed_logins": 0, "locked_until": None}, revision, actor
+    )
+    store.audit_append(actor=actor, action=REAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+    return changed
+
+
+def reset_password(
+    store: Store, user_id: str, *, password: str, revision: int | None = None, actor: User
+) -> User:
+    """Set a new password (and lift a lock). Raises NotPermitted, InvalidInput(field="password"), NotFound."""
+    user = get_user(store, user_id, actor=actor)
+    update = {
+        "password_hash": _hash(check_password(password, username=user.username)),
+        "failed_logins": 0,
+        "locked_until": None,
+    }
+    changed = _save_user(store, user, update, revision, actor)
+    store.audit_append(actor=actor, action=PASSWORT_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
+    return changed
+
+
+def _keep_one_kdn(store: Store, leaving: User) -> None:
+    others = [u for u in store.list_users() if u.role == Role.KDN and u.active and u.id != leaving.id]
+    if not others:
+        raise NotPermitted("Es muss mindestens ein aktives Konto der KDN-Fachbetreuung bleiben.")
+
+
+def _save_user(
+    store: Store, user: User, update: dict[str, object], revision: int | None, actor: User
+) -> User:
+    if revision is not None and revision != user.revision:
+        raise StaleRevision("Das Benutzerkonto wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+    return store.save(user.model_copy(update=update), actor=actor)
+
+
+# --- display ---------------------------------------------------------------------------------------
+def lock_text(user: User, *, now: datetime | None = None) -> str:
+    """'gesperrt bis 14:20' while the account is locked, else ''."""
+    now = now or utcnow()
+    if user.locked_until is not None and _aware(user.locked_until) > now:
+        return f"gesperrt bis {_berlin_time(user.locked_until)}"
+    return ""
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -1,0 +1,299 @@
+"""The caseworker's happy path in a real browser (Debian's headless Chromium) against `streamlit run app.py`.
+
+One screenshot per phase goes to test-artefacts/browser/ (repo root); look at them after a change of the pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artefacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+USERNAME, PASSWORD = "ifk.meier", "Lagerhalle-2026!"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_sync():
+    if not CHROMIUM.exists():
+        _skip_or_fail("Chromium fehlt: apt-get install -y chromium (Debian-Paket, kein `playwright install`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("Python-Paket playwright fehlt (pip install -e .[test])")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _prepare_data(data_dir: Path) -> None:
+    """A KDN account, the caseworker's account (Team 1) and the shipped catalogue, created through services."""
+    os.environ["VIERPHASEN_DATA_DIR"] = str(data_dir)
+    import config
+    from schemas.records import Role
+    from services.catalogue import ensure_catalogue
+    from services.users import create_first_admin, create_user
+    from storage import open_store
+
+    config.get_settings.cache_clear()
+    try:
+        store = open_store(config.get_settings())
+        admin = create_first_admin(store, username="kdn.admin", display_name="KDN Admin", password="Verwaltung-2026!")
+        ensure_catalogue(store, actor=admin)
+        create_user(store, username=USERNAME, display_name="Petra Meier", role=Role.IFK, team="Team 1",
+                    password=PASSWORD, actor=admin)
+        store.close_store()
+    finally:
+        del os.environ["VIERPHASEN_DATA_DIR"]
+        config.get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    _prepare_data(data_dir)
+    port = _free_port()
+    env = {**os.environ, "VIERPHASEN_DATA_DIR": str(data_dir)}
+    env.pop("VIERPHASEN_DATABASE_URL", None)
+    log = open(data_dir.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         # Colleagues edit the checkout while tests run; a reloaded module must not change the app under test.
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit run startete nicht:\n" + (data_dir.parent / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def page(playwright_sync, server: str):
+    browser = playwright_sync.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server)
+    settle(page)
+    yield page
+    context.close()
+    browser.close()
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def settle(page) -> None:
+    """Wait until the app's rerun is over (the running indicator is gone and the page is quiet)."""
+    page.wait_for_timeout(250)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || document.querySelector('[data-testid=\"stStatusWidget\"]').offsetParent === null",
+        timeout=20_000,
+    )
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(150)
+
+
+def shot(page, name: str, *, top: bool = True) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    if top:
+        page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
+        page.wait_for_timeout(100)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+def main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def type_into(page, label: str, text: str, *, nth: int = 0) -> None:
+    field = main(page).get_by_label(label, exact=True).nth(nth)
+    field.click()
+    field.fill(text)
+    field.press("Tab")  # Streamlit takes a text input on blur
+    settle(page)
+
+
+def click_button(page, label: str) -> None:
+    main(page).get_by_role("button", name=re.compile(rf"^(\S+\s)?{re.escape(label)}$")).first.click()
+    settle(page)
+
+
+def go(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    settle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a selectbox or multiselect by its visible label."""
+    main(page).get_by_role("combobox", name=label, exact=True).first.click()
+    page.keyboard.type(option[:12])
+    page.get_by_role("option", name=option, exact=True).first.click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def set_date(page, label: str, day: date) -> None:
+    """Type a date into a date input's segments (TT.MM.JJJJ) and close its calendar."""
+    main(page).get_by_label(label, exact=True).first.click()
+    page.keyboard.type(day.strftime("%d%m%Y"))
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def tick(page, widget_key_part: str) -> None:
+    """Tick the checkbox whose widget key contains `widget_key_part` (Streamlit marks keyed elements)."""
+    page.locator(f'[class*="{widget_key_part}"] label').first.click()
+    settle(page)
+
+
+def expect_text(page, text: str) -> None:
+    main(page).get_by_text(text, exact=False).first.wait_for(state="visible")
+
+
+# --- the test ------------------------------------------------------------------------------------
+
+
+def test_caseworker_happy_path_in_chromium(page) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTEFACTS.glob("*.png"):
+        old.unlink()
+    try:
+        _happy_path(page)
+    except BaseException:
+        shot(page, "99-fehler")
+        raise
+
+
+def _happy_path(page) -> None:
+    type_into(page, "Benutzername", USERNAME)
+    type_into(page, "Passwort", PASSWORD)
+    click_button(page, "Anmelden")
+    expect_text(page, "Guten Tag, Petra Meier")
+    shot(page, "00-start")
+
+    # Clients: create one
+    go(page, "Kunden")
+    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
+    type_into(page, "Kundennummer", "123D000777")
+    type_into(page, "Vorname", "Maria")
+    type_into(page, "Nachname", "Muster")
+    set_date(page, "Geburtsdatum", date(1985, 5, 17))
+    click_button(page, "Anlegen")
+    expect_text(page, "angelegt und ausgewählt")
+    expect_text(page, "neuer Eintrag …")
+    shot(page, "01-kunden")
+
+    # Phase 1: Profiling
+    click_button(page, "Neues Profiling")
+    expect_text(page, "Basisprofil (Stärken)")
+    type_into(page, "Zielberuf", "Fachkraft Lagerlogistik")
+    type_into(page, "Kompetenzen (eine je Zeile)", "Staplerschein\nTeamarbeit")
+    page.get_by_role("tab", name="Qualifikation").click()
+    tick(page, "berufliche_qualifikation-relevant")
+    choose(page, "Integrationsprognose", "marktnah (< 12 Monate)")
+    expect_text(page, "Ungespeicherte Änderungen")
+    shot(page, "02b-profiling-unten-checkliste-bleibt-sichtbar", top=False)
+    shot(page, "02-profiling-eingabe")
+    click_button(page, "Speichern")
+    expect_text(page, "Profiling gespeichert")
+    shot(page, "03-profiling-gespeichert")
+
+    # Phase 2: Ziel
+    go(page, "2 Ziel")
+    type_into(page, "Integrationsziel", "Festanstellung als Fachkraft Lagerlogistik")
+    main(page).get_by_text("Einverständnis der Kundin / des Kunden eingeholt", exact=False).first.click()
+    settle(page)
+    expect_text(page, "Einverständnis eingeholt am")
+    shot(page, "04-ziel")
+
+    # Phase 3: Strategien
+    go(page, "3 Strategien")
+    expect_text(page, "Vorrang hat die Vermittlung in Arbeit")
+    choose(page, "Berufliche Qualifikation", "Berufsabschluss erwerben")
+    choose(page, "Übergreifend", "Vermittlung in Arbeit/ Ausbildung 1. AMA")
+    shot(page, "05-strategien")
+    click_button(page, "Speichern")
+    expect_text(page, "Profiling gespeichert")
+
+    # Phase 4: EGV
+    go(page, "4 EGV")
+    expect_text(page, "Teilschritte und Zwischenziele")
+    type_into(page, "Leistungen des Jobcenters", "Bildungsgutschein für die Umschulung")
+    expect_text(page, "Ungespeicherte Änderungen")
+    shot(page, "06a-egv-entwurf")
+    click_button(page, "EGV speichern")
+    expect_text(page, "EGV gespeichert")
+    click_button(page, "EGV abschließen (vereinbart)")
+    expect_text(page, "EGV abgeschlossen")
+    shot(page, "06-egv")
+
+    # Close and clone the profiling
+    go(page, "1 Profiling")
+    click_button(page, "Abschließen")
+    expect_text(page, "Profiling abgeschlossen")
+    shot(page, "07-profiling-abgeschlossen")
+    click_button(page, "Klonen")
+    expect_text(page, "Kopie angelegt")
+
+    # Folgegespräch
+    go(page, "Folgegespräch")
+    main(page).get_by_text("Abgleich der EGV mit dem tatsächlichen Stand der Umsetzung", exact=True).click()
+    settle(page)
+    click_button(page, "Folgegespräch speichern")
+    expect_text(page, "gespeichert")
+    expect_text(page, "Standortbestimmung, siehe Profiling vom")
+    shot(page, "08-folgegespraech")
+    click_button(page, "Profiling klonen und aktualisieren")
+    expect_text(page, "Neues Profiling als Kopie angelegt")
+    shot(page, "09-klon")
+    go(page, "Kunden")
+    expect_text(page, "abgeschl.")
+    shot(page, "10-kunden-verlauf")
+    assert not main(page).locator('[data-testid="stException"]').count()

@@ -1,0 +1,267 @@
+"""Sign-in in the app: first start, login, lockout message, timeout, logout, navigation and refusal per role."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from schemas.records import Role, User, utcnow
+from services.users import create_first_admin, create_user
+from storage.base import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 30
+PASSWORD = "Korrekt-Pferd-Batterie-7"
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "success", "warning", "error"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [str(element.value) for element in at.sidebar.text]
+    return "\n".join(parts)
+
+
+#: app.py run from a folder without `pages/` (see gate/run_app.py: Streamlit's old multipage mode would run
+#: pages/*.py directly in AppTest and bypass app.py; tests/ui/test_errors.py shows that gap).
+GATE = Path(__file__).resolve().parent / "gate" / "run_app.py"
+
+
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(GATE), default_timeout=TIMEOUT)
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(str(ROOT / page))
+    return at.run()
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def open_start(at: AppTest) -> AppTest:
+    return goto(at, "pages/start.py")
+
+
+@pytest.fixture
+def admin(store: Store) -> User:
+    return create_first_admin(store, username="kdn.admin", display_name="Karla Admin", password=PASSWORD)
+
+
+@pytest.fixture
+def ifk(store: Store, admin: User) -> User:
+    return create_user(store, username="anna", display_name="Anna Schmidt", role=Role.IFK, team="Team 1",
+                       password=PASSWORD, actor=admin)
+
+
+def test_first_start_asks_for_the_first_kdn_account_and_signs_it_in(data_dir, store, monkeypatch):
+    at = fresh_app(monkeypatch).run()
+    assert not at.exception
+    assert "Ersteinrichtung" in texts(at)
+    assert [t.label for t in at.text_input][:2] == ["Benutzername", "Ihr Name"]
+    at.text_input[0].input("kdn.admin")
+    at.text_input[1].input("Karla Admin")
+    at.text_input[2].input(PASSWORD)
+    at.text_input[3].input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["user"].role == Role.KDN
+    open_start(at)
+    assert "Karla Admin" in texts(at)
+    assert store.user_by_username("kdn.admin").password_hash.startswith("$argon2")
+
+
+def test_first_start_refuses_mismatched_passwords(data_dir, store, monkeypatch):
+    at = fresh_app(monkeypatch).run()
+    at.text_input[0].input("kdn.admin")
+    at.text_input[1].input("Karla Admin")
+    at.text_input[2].input(PASSWORD)
+    at.text_input[3].input(PASSWORD + "!")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "stimmen nicht überein" in texts(at)
+    assert store.list_users() == []
+
+
+def test_sign_in_with_wrong_password_shows_a_german_message(data_dir, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch).run()
+    assert "Anmelden" in texts(at)
+    assert "Ersteinrichtung" not in texts(at)
+    sign_in(at, "kdn.admin", "Falsches-Passwort-1")
+    assert not at.exception
+    assert "Benutzername oder Passwort ist falsch." in [e.value for e in at.error]
+    assert "user" not in at.session_state
+
+
+def test_sign_in_and_sign_out(data_dir, store, admin, monkeypatch):
+    at = sign_in(fresh_app(monkeypatch).run(), "kdn.admin", PASSWORD)
+    assert not at.exception
+    assert at.session_state["user"].id == admin.id
+    open_start(at)
+    assert "Karla Admin" in texts(at)
+    at.button(key="abmelden").click()
+    at.run()
+    assert not at.exception
+    assert "user" not in at.session_state
+    assert "Sie haben sich abgemeldet." in texts(at)
+    assert store.audit_entries(record_id=admin.id)[-1].action == "Abmeldung"
+
+
+def test_sixth_attempt_shows_the_lock(data_dir, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch).run()
+    for attempt in range(5):
+        sign_in(at, "kdn.admin", f"Falsch-{attempt}-xxxxxxx")
+    assert "15 Minuten gesperrt" in texts(at)
+    sign_in(at, "kdn.admin", PASSWORD)
+    assert "gesperrt" in texts(at)
+    assert "user" not in at.session_state
+
+
+def test_session_ends_after_30_minutes_without_activity(data_dir, store, ifk, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = ifk
+    at.session_state["last_activity"] = utcnow() - timedelta(minutes=31)
+    at.run()
+    assert not at.exception
+    assert "user" not in at.session_state
+    assert "nach 30 Minuten ohne Aktivität abgemeldet" in texts(at)
+    assert store.audit_entries(record_id=ifk.id)[-1].action == "Abmeldung (Zeitüberschreitung)"
+
+
+def test_recent_activity_keeps_the_session(data_dir, store, ifk, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = ifk
+    at.session_state["last_activity"] = utcnow() - timedelta(minutes=29)
+    at.run()
+    assert at.session_state["user"].id == ifk.id
+    assert at.session_state["last_activity"] > utcnow() - timedelta(minutes=1)
+
+
+def test_deactivated_user_loses_the_session_on_the_next_click(data_dir, store, admin, ifk, monkeypatch):
+    from services.users import deactivate_user
+
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = ifk
+    at.run()
+    deactivate_user(store, ifk.id, actor=admin)
+    at.run()
+    assert "user" not in at.session_state
+    assert "nicht mehr aktiv" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["pages/benutzer.py", "pages/korrektur.py"])
+def test_ifk_calling_a_kdn_page_directly_gets_a_german_refusal(data_dir, store, ifk, monkeypatch, page):
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = ifk
+    at.run()
+    goto(at, page)
+    assert not at.exception
+    assert any("ist für Ihre Rolle „IFK“ nicht freigegeben" in e.value for e in at.error)
+    assert "Neues Konto" not in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [(Role.TRAINER, "pages/kunden.py"), (Role.FACHAUFSICHT, "pages/profiling.py"), (Role.FACHAUFSICHT, "pages/katalog.py")],
+)
+def test_roles_without_client_data_are_refused_case_pages(data_dir, store, admin, monkeypatch, role, page):
+    user = create_user(store, username="other", display_name="Olga", role=role, team="", password=PASSWORD,
+                       actor=admin)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = user
+    at.run()
+    goto(at, page)
+    assert not at.exception
+    assert any("nicht freigegeben" in e.value for e in at.error)
+
+
+def test_navigation_per_role_shows_only_usable_pages():
+    from pages.session import allowed_pages
+
+    assert allowed_pages(Role.IFK) == {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"}
+    assert allowed_pages(Role.KDN) == allowed_pages(Role.IFK) | {"korrektur", "benutzer", "katalog"}
+    assert allowed_pages(Role.TRAINER) == {"start", "katalog"}
+    assert allowed_pages(Role.FACHAUFSICHT) == {"start"}
+
+
+def test_kdn_creates_a_user_in_the_user_management(data_dir, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = admin
+    at.run()
+    goto(at, "pages/benutzer.py")
+    assert not at.exception
+    assert "Benutzerverwaltung" in texts(at)
+    form: dict = {}
+    for field in at.text_input:  # the first of each label belongs to the tab "Neues Konto"
+        form.setdefault(field.label, field)
+    form["Benutzername"].input("bernd")
+    form["Name"].input("Bernd <b>Weber</b>")
+    form["Team"].input("Team 2")
+    next(t for t in at.text_input if t.label.startswith("Erstes Passwort")).input(PASSWORD)
+    next(t for t in at.text_input if t.label == "Passwort wiederholen").input(PASSWORD)
+    next(b for b in at.button if b.label == "Konto anlegen").click()
+    at.run()
+    assert not at.exception
+    assert "Das Konto „bernd“ (IFK) wurde angelegt." in texts(at)
+    bernd = store.user_by_username("bernd")
+    assert (bernd.role, bernd.team, bernd.display_name) == (Role.IFK, "Team 2", "Bernd <b>Weber</b>")
+
+
+def test_kdn_corrects_a_closed_profiling_with_reason_shown_in_the_history(data_dir, store, admin, ifk, monkeypatch):
+    from schemas.records import Profiling
+    from tests.factories import make_client
+    from tests.unit.world import complete_profiling
+
+    client = store.add(make_client(team="Team 1", nachname="Korrektur"), actor=ifk)
+    closed = store.add(complete_profiling(client.id), actor=ifk)
+    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = admin
+    at.run()
+    goto(at, "pages/korrektur.py")
+    assert not at.exception
+    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Korrektur")
+    at.run()
+    assert not at.exception
+    next(t for t in at.text_input if t.label == "Zielberuf").input("Fachkraft Lagerlogistik (korrigiert)")
+    next(t for t in at.text_area if t.label.startswith("Begründung der Korrektur")).input("Datenschutzvorfall 7/2026")
+    next(b for b in at.button if b.label == "Korrektur speichern").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Die Korrektur wurde gespeichert" in texts(at)
+    assert store.get(Profiling, closed.id).zielberuf == "Fachkraft Lagerlogistik (korrigiert)"
+    history = at.dataframe[0].value
+    assert "Datenschutzvorfall 7/2026" in history["Begründung"].tolist()
+    assert "korrigiert (KDN)" in history["Aktion"].tolist()
+
+
+def test_korrektur_without_reason_is_refused(data_dir, store, admin, ifk, monkeypatch):
+    from schemas.records import Profiling
+    from tests.factories import make_client
+    from tests.unit.world import complete_profiling
+
+    client = store.add(make_client(team="Team 1", nachname="Ohnegrund"), actor=ifk)
+    closed = store.add(complete_profiling(client.id), actor=ifk)
+    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = admin
+    at.run()
+    goto(at, "pages/korrektur.py")
+    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Ohnegrund")
+    at.run()
+    next(t for t in at.text_input if t.label == "Zielberuf").input("Anders")
+    next(b for b in at.button if b.label == "Korrektur speichern").click()
+    at.run()
+    assert not at.exception
+    assert any("begründen" in e.value for e in at.error)
+    assert store.get(Profiling, closed.id).zielberuf == closed.zielberuf
