@@ -30,7 +30,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.IFK: frozenset(_CASEWORK),
     Role.KDN: frozenset(
         _CASEWORK
-        | {Permission.PRINT_PROFILING, Permission.OVERRIDE_CLOSED, Permission.MANAGE_USERS, Permission.VIEW_CATALOGUE}
+        | {
+            Permission.PRINT_PROFILING,
+            Permission.OVERRIDE_CLOSED,
+            Permission.MANAGE_USERS,
+            Permission.VIEW_CATALOGUE,
+            Permission.EDIT_CATALOGUE,  # issue 8: Trainer and KDN-Fachbetreuung edit and publish
+        }
     ),
     Role.TRAINER: frozenset({Permission.VIEW_CATALOGUE, Permission.EDIT_CATALOGUE}),
     Role.FACHAUFSICHT: frozenset({Permission.VIEW_REPORTS}),

@@ -15,7 +15,7 @@ from errors import InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import Profiling, Role, User
 from services import catalogue as catalogue_service
-from services import clients, egv, folgegespraech, history, profiling, users
+from services import clients, documents, egv, folgegespraech, history, profiling, users
 from services.dates import today
 from tests.factories import make_profiling
 from tests.unit.world import ACTORS, PASSWORD, World, build_template, copy_world
@@ -40,7 +40,6 @@ Call = Callable[[World, User], object]
 
 CASEWORK = {"IFK", "KDN-Fachbetreuung"}
 KDN = {"KDN-Fachbetreuung"}
-TRAINER = {"Trainer"}
 CATALOGUE_READERS = {"Trainer", "KDN-Fachbetreuung"}
 
 
@@ -116,9 +115,17 @@ USE_CASES: dict[str, tuple[Call, set[str]]] = {
     "publish_catalogue": (
         lambda w, a: catalogue_service.publish_catalogue(
             w.store, SHIPPED_CATALOGUE.read_text(encoding="utf-8"), note="Neue Fassung", actor=a),
-        TRAINER,
+        CATALOGUE_READERS,
     ),
     "list_versions": (lambda w, a: catalogue_service.list_versions(w.store, actor=a), CATALOGUE_READERS),
+    # documents
+    "einverstaendnis_pdf": (
+        lambda w, a: documents.einverstaendnis_pdf(w.store, w.open_profiling.id, actor=a), CASEWORK),
+    "egv_pdf": (lambda w, a: documents.egv_pdf(w.store, w.closed_egv.id, actor=a), CASEWORK),
+    "hand_out_egv": (lambda w, a: documents.hand_out_egv(w.store, w.closed_egv.id, actor=a), CASEWORK),
+    "handed_out_documents": (lambda w, a: documents.handed_out_documents(w.store, w.client.id, actor=a), CASEWORK),
+    "profiling_print_pdf": (lambda w, a: documents.profiling_print_pdf(w.store, w.closed_profiling.id, actor=a), KDN),
+    "auskunft": (lambda w, a: documents.auskunft(w.store, w.client.id, actor=a), CASEWORK),
     # user management
     "list_users": (lambda w, a: users.list_users(w.store, actor=a), KDN),
     "create_user": (
@@ -146,7 +153,7 @@ def test_permission_matrix(world: World, use_case: str, actor_name: str):
         with pytest.raises(NotPermitted) as err:
             call(world, actor)
         message = err.value.message
-        assert message and message.isprintable() and any(w in message for w in ("darf", "Team", "Rolle")), message
+        assert message and message.isprintable() and any(w in message for w in ("darf", "Team", "Rolle", "nur")), message
         assert "Traceback" not in message
 
 
@@ -201,7 +208,7 @@ def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public use case (takes `actor`) must be added to USE_CASES, so no permission goes unchecked."""
     import inspect
 
-    modules = [clients, profiling, egv, folgegespraech, catalogue_service, users, history]
+    modules = [clients, profiling, egv, folgegespraech, catalogue_service, users, history, documents]
     covered = {name.split(" ")[0] for name in USE_CASES}
     # Not use cases of a signed-in user: sign-in itself, first start, session helpers, and the installation's
     # own set-up (ensure_catalogue runs as SYSTEM on the first start).

@@ -1,0 +1,165 @@
+"""Benchmark of the storage backends: save p95 at 100 and at 100,000 profilings, and a client's history.
+
+Prints `name: value unit` lines with the prefixes tinydb_ / postgres_. The large database (100,000 profilings over
+20,000 clients) is bulk-loaded directly; only the measured `store.save` / `list_for_client` calls go through the
+store. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL, else a throwaway local server (fsync on); skipped if neither.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from schemas.records import BedarfEintrag, Client, Profiling, Role, User, utcnow
+from storage import audit_chain
+from storage.core import RuleStore
+
+SAVES = 300
+HISTORY_READS = 300
+PER_CLIENT = 5
+rng = random.Random(42)
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def synthetic(clients: int) -> tuple[User, dict, list]:
+    """Users, clients, PER_CLIENT profilings each, and one "angelegt" audit entry per record."""
+    actor = User(id="bench-user", username="bench", display_name="Bench", role=Role.IFK, revision=1)
+    now = utcnow()
+    client_rows, profiling_rows, audit = [], [], []
+    prev = audit_chain.GENESIS
+    for n in range(clients):
+        client = Client(id=f"c{n:06d}", kundennummer=f"962D{n:06d}", vorname="Vorname", nachname=f"Name{n}",
+                        geburtsdatum=date(1980, 1, 1) + timedelta(days=n % 9000), team=f"Team {n % 12 + 1}",
+                        revision=1, created_by="bench", updated_by="bench")  # fmt: skip
+        client_rows.append(client)
+        for k in range(PER_CLIENT):
+            profiling_rows.append(
+                Profiling(
+                    id=f"p{n:06d}-{k}", client_id=client.id, catalogue_version=1, revision=1,
+                    created_at=now - timedelta(days=PER_CLIENT - k), created_by="bench", updated_by="bench",
+                    zielberuf="Fachkraft Lagerlogistik", kompetenzen=["Teamarbeit", "Staplerschein", "Deutsch B2"],
+                    handlungsbedarfe={f"bedarf_{b}": BedarfEintrag(relevant=b % 2 == 0, bemerkungen="x" * 120)
+                                      for b in range(6)},
+                    strategien={"bedarf_0": ["strategie_1", "strategie_4"], "bedarf_2": ["strategie_7"]},
+                    integrationsziel="Aufnahme einer Beschäftigung als Fachkraft Lagerlogistik",
+                )
+            )  # fmt: skip
+    for seq, record in enumerate([*client_rows, *profiling_rows], start=1):
+        entry = audit_chain.make_entry(seq=seq, prev_hash=prev, at=now, actor="bench", role="IFK", action="angelegt",
+                                       record_kind="Profiling", record_id=record.id,
+                                       client_id=getattr(record, "client_id", record.id), catalogue_version=1,
+                                       reason=None)  # fmt: skip
+        audit.append(entry)
+        prev = entry.hash
+    return actor, {User: [actor], Client: client_rows, Profiling: profiling_rows}, audit
+
+
+def measure(store: RuleStore, records: dict, actor: User) -> tuple[float, float]:
+    """(save p95 ms, history p95 ms) over random profilings / clients of the loaded data."""
+    profilings = records[Profiling]
+    for profiling in rng.sample(profilings, 20):  # warm-up: imports, connections, caches
+        store.save(store.get(Profiling, profiling.id), actor=actor)
+    save_ms = []
+    for _ in range(SAVES):
+        current = store.get(Profiling, rng.choice(profilings).id)
+        changed = current.model_copy(update={"integrationsziel": f"Ziel {uuid.uuid4().hex[:6]}"})
+        start = time.perf_counter()
+        store.save(changed, actor=actor)
+        save_ms.append((time.perf_counter() - start) * 1000)
+    history_ms = []
+    clients = records[Client]
+    for _ in range(HISTORY_READS):
+        client_id = rng.choice(clients).id
+        start = time.perf_counter()
+        history = store.list_for_client(Profiling, client_id)
+        history_ms.append((time.perf_counter() - start) * 1000)
+        assert len(history) == PER_CLIENT
+    return p95(save_ms), p95(history_ms)
+
+
+def settle_postgres(store) -> None:
+    """After the bulk load: statistics for the planner, and the checkpoint now rather than during the measurement."""
+    with store.pool.connection() as conn:
+        conn.autocommit = True
+        conn.execute("ANALYZE")
+        try:
+            conn.execute("CHECKPOINT")
+        except Exception as exc:  # noqa: BLE001 - only a superuser may; without it the figures are just noisier
+            print(f"# CHECKPOINT nicht möglich: {exc}", file=sys.stderr)
+
+
+def run(prefix: str, open_store) -> None:
+    results = {}
+    for clients in (20, 20_000):
+        actor, records, audit = synthetic(clients)
+        store = open_store(f"{prefix}{clients}")
+        started = time.perf_counter()
+        if prefix == "tinydb_":
+            store.import_all(records, audit, [], durable=False)
+        else:
+            store.import_all(records, audit, [])
+            settle_postgres(store)
+        fill_s = time.perf_counter() - started
+        os.sync()  # the bulk fill's dirty pages must not be flushed by (and billed to) the measured saves
+        results[clients] = measure(store, records, actor)
+        store.close_store()
+        print(f"{prefix}fill_s_at_{clients * PER_CLIENT}: {fill_s:.1f} s", file=sys.stderr)
+    small, large = results[20][0], results[20_000][0]
+    print(f"{prefix}save_p95_ms_at_100: {small:.2f} ms", flush=True)
+    print(f"{prefix}save_p95_ms_at_100000: {large:.2f} ms", flush=True)
+    print(f"{prefix}save_ratio: {large / small:.2f} ratio", flush=True)
+    print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
+
+
+def main() -> None:
+    from storage.tinydb_store import TinyDBStore
+
+    with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
+        run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name))
+
+    server = None
+    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
+    if not url:
+        from tests.contract.pg_server import start_temp_server
+
+        try:
+            server = start_temp_server(durable=True)
+        except (RuntimeError, OSError) as exc:
+            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+            return
+        url = server.url
+    import psycopg
+
+    from storage.postgres_store import PostgresStore
+
+    schemas: list[str] = []
+
+    def open_pg(name: str) -> PostgresStore:
+        schema = f"bench_{name.replace('postgres_', '')}_{uuid.uuid4().hex[:8]}"
+        schemas.append(schema)
+        return PostgresStore(url, schema=schema)
+
+    try:
+        run("postgres_", open_pg)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Crash-safe file writes and process-plus-thread locks for the TinyDB backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+from filelock import FileLock, Timeout
+
+from errors import StorageUnavailable
+
+#: Seconds a writer waits for the data directory's write lock before giving up with StorageUnavailable.
+LOCK_TIMEOUT = 60.0
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_tmp(path: Path, data: bytes) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: temp file, fsync, rename, fsync of the directory. Never leaves a torn file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_tmp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def exclusive_create(path: Path, data: bytes) -> bool:
+    """Create `path` with `data` only if it does not exist yet (complete or not at all). False if it existed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_tmp(path, data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    return True
+
+
+def dump_json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_json(path: Path) -> object | None:
+    """The parsed file, or None if it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return json.loads(handle.read())
+    except FileNotFoundError:
+        return None
+
+
+class ProcessLock:
+    """A lock held across the threads of this process (threading.RLock) and across processes (filelock).
+
+    The thread lock in front keeps threads of one process queueing cheaply; the file lock (flock) is released by
+    the kernel when a holder dies, so a killed writer never leaves the data directory locked.
+    """
+
+    _registry: ClassVar[dict[str, ProcessLock]] = {}
+    _registry_guard: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._thread_lock = threading.RLock()
+        self._file_lock = FileLock(str(path), timeout=LOCK_TIMEOUT, thread_local=False)
+
+    @classmethod
+    def for_path(cls, path: Path) -> ProcessLock:
+        key = str(path.resolve())
+        with cls._registry_guard:
+            lock = cls._registry.get(key)
+            if lock is None:
+                lock = cls._registry[key] = cls(Path(key))
+            return lock
+
+    @classmethod
+    def _reset_after_fork(cls) -> None:
+        cls._registry_guard = threading.Lock()
+        cls._registry = {}
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if not self._thread_lock.acquire(timeout=LOCK_TIMEOUT):
+            raise StorageUnavailable(
+                "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
+            )
+        try:
+            try:
+                self._file_lock.acquire()
+            except Timeout as exc:
+                raise StorageUnavailable(
+                    "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
+                ) from exc
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+        finally:
+            self._thread_lock.release()
+
+
+os.register_at_fork(after_in_child=ProcessLock._reset_after_fork)

@@ -1,0 +1,85 @@
+"""The audit trail's hash chain, computed the same way on every backend so that migrated entries still verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from schemas.records import AuditEntry
+
+#: `prev_hash` of the first entry.
+GENESIS = "0" * 64
+
+
+def canonical_time(at: datetime) -> str:
+    """The UTC time as a fixed-format string (microseconds, +00:00), independent of the backend's time zone."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    record_kind: str,
+    record_id: str,
+    client_id: str | None,
+    catalogue_version: int | None,
+    reason: str | None,
+    prev_hash: str,
+) -> str:
+    """sha256 over the canonical JSON of every field but `hash` (including `prev_hash`)."""
+    fields = {
+        "seq": seq,
+        "at": canonical_time(at),
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "record_kind": record_kind,
+        "record_id": record_id,
+        "client_id": client_id,
+        "catalogue_version": catalogue_version,
+        "reason": reason,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def make_entry(*, seq: int, prev_hash: str, at: datetime, **fields) -> AuditEntry:
+    """A new entry chained to `prev_hash`; `at` is normalised to UTC."""
+    at = at.astimezone(UTC)
+    digest = entry_hash(seq=seq, at=at, prev_hash=prev_hash, **fields)
+    return AuditEntry(seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
+
+
+def recompute(entry: AuditEntry) -> str:
+    data = entry.model_dump(exclude={"hash"})
+    return entry_hash(**data)
+
+
+def first_break(entries: Iterable[AuditEntry | None]) -> int | None:
+    """The seq of the first entry that does not continue the chain; None if intact.
+
+    An entry given as None (unreadable in the file) breaks the chain at the position where it stands.
+    """
+    expected_prev = GENESIS
+    expected_seq = 1
+    for entry in entries:
+        if entry is None:
+            return expected_seq
+        if (
+            entry.seq != expected_seq
+        ):  # an entry was removed or inserted: the chain breaks where it is missing
+            return expected_seq
+        if entry.prev_hash != expected_prev or recompute(entry) != entry.hash:
+            return entry.seq
+        expected_prev = entry.hash
+        expected_seq += 1
+    return None

@@ -1,0 +1,347 @@
+"""The lifecycle, revision and audit rules shared by both backends; a backend only supplies a transaction."""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from errors import (
+    AlreadyExists,
+    DomainError,
+    InvalidInput,
+    LifecycleError,
+    NotFound,
+    NotPermitted,
+    RecordClosed,
+    StaleRevision,
+)
+from schemas.records import (
+    AuditEntry,
+    CatalogueVersion,
+    Client,
+    Document,
+    Egv,
+    Folgegespraech,
+    Profiling,
+    Record,
+    Role,
+    Status,
+    User,
+    utcnow,
+)
+from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, RECORD_KINDS, R, Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+#: Table (TinyDB) / relation (PostgreSQL) name per kind.
+TABLES: dict[type[Record], str] = {
+    Client: "clients",
+    Profiling: "profilings",
+    Egv: "egvs",
+    Folgegespraech: "folgegespraeche",
+    Document: "documents",
+    User: "users",
+}
+KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES.items()}
+
+#: "Dieses Profiling", "Diese EGV" … for messages.
+_DEMONSTRATIVE: dict[type[Record], str] = {
+    Client: "Dieser Kunde",
+    Profiling: "Dieses Profiling",
+    Egv: "Diese EGV",
+    Folgegespraech: "Dieses Folgegespräch",
+    Document: "Dieses Dokument",
+    User: "Dieses Benutzerkonto",
+}
+
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+#: Audit actions, in German as they are shown.
+ANGELEGT = "angelegt"
+GESPEICHERT = "gespeichert"
+ABGESCHLOSSEN = "abgeschlossen"
+VERWORFEN = "verworfen"
+KORRIGIERT_KDN = "korrigiert (KDN)"
+GELOESCHT_KDN = "gelöscht (KDN)"
+GELESEN = "gelesen"
+KATALOG_VEROEFFENTLICHT = "Katalog veröffentlicht"
+
+
+def berlin(at: datetime) -> str:
+    """'24.11.2026 um 14:05' in Europe/Berlin."""
+    local = at.astimezone(BERLIN)
+    return f"{local:%d.%m.%Y} um {local:%H:%M}"
+
+
+def check_id(record_id: str) -> str:
+    if not isinstance(record_id, str) or not _ID_PATTERN.match(record_id):
+        raise InvalidInput(f"Die Kennung „{record_id}“ ist ungültig.", field="id")
+    return record_id
+
+
+def check_kind(kind: type[Record]) -> type[Record]:
+    if kind not in RECORD_KINDS:
+        raise InvalidInput(f"Unbekannte Datensatzart: {getattr(kind, '__name__', kind)}.")
+    return kind
+
+
+def kind_name(kind: type[Record]) -> str:
+    return KIND_NAMES[kind]
+
+
+class Tx(Protocol):
+    """One locked read-check-write of a single record, with the audit append in the same unit of work."""
+
+    stored: Record | None
+
+    def ensure_unique(self, record: Record) -> None: ...
+
+    def put(self, record: Record) -> None: ...
+
+    def delete(self) -> None: ...
+
+    def audit(self, **fields: Any) -> AuditEntry: ...
+
+    def user(self, username: str) -> User | None:
+        """The account (for the stale message), read within this unit of work."""
+
+
+class RuleStore(Store):
+    """Implements every rule of `Store` on top of a backend's `_tx` (locked read-modify-write + audit)."""
+
+    @abstractmethod
+    def _tx(
+        self, kind: type[Record], record_id: str, *, client_id: str | None = None
+    ) -> AbstractContextManager[Tx]:
+        """Lock the record `record_id` of `kind` for a change; `client_id` is given when a new record is added.
+
+        Raises NotFound when `client_id` is given and the client does not exist.
+        """
+
+    # --- export / import (backup, migration) ------------------------------------------------------
+    @abstractmethod
+    def export_records(self, kind: type[R]) -> Iterator[R]:
+        """Every stored record of a kind, as stored."""
+
+    @abstractmethod
+    def export_catalogue(self) -> list[CatalogueVersion]:
+        """Every kept catalogue version, ascending."""
+
+    @abstractmethod
+    def import_all(
+        self,
+        records: dict[type[Record], list[Record]],
+        audit: list[AuditEntry],
+        catalogue: list[CatalogueVersion],
+    ) -> None:
+        """Write records, audit entries and catalogue versions verbatim into an empty store (migration only)."""
+
+    @abstractmethod
+    def is_empty(self) -> bool:
+        """True if no record, audit entry or catalogue version is stored."""
+
+    # --- helpers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _display_name(tx: Tx, username: str) -> str:
+        try:
+            user = tx.user(username) if username else None
+        except DomainError:  # the name is only for a message; a read error must not hide the refusal
+            user = None
+        return (
+            (user.display_name or user.username) if user else (username or "einer Kollegin / einem Kollegen")
+        )
+
+    def _stale(self, kind: type[Record], stored: Record, tx: Tx) -> StaleRevision:
+        who = self._display_name(tx, stored.updated_by)
+        return StaleRevision(
+            f"{_DEMONSTRATIVE[kind]} wurde inzwischen von {who} am {berlin(stored.updated_at)} geändert. "
+            "Ihre Änderungen wurden nicht gespeichert – bitte laden Sie den aktuellen Stand neu."
+        )
+
+    @staticmethod
+    def _not_found(kind: type[Record], record_id: str) -> NotFound:
+        return NotFound(f"{kind_name(kind)} „{record_id}“ wurde nicht gefunden.")
+
+    @staticmethod
+    def _closed(kind: type[Record]) -> RecordClosed:
+        return RecordClosed(
+            f"{_DEMONSTRATIVE[kind]} ist abgeschlossen und kann nicht mehr geändert werden. "
+            "Korrekturen sind nur durch die KDN-Fachbetreuung mit Begründung möglich."
+        )
+
+    @staticmethod
+    def _audit_fields(record: Record, action: str, actor: User, reason: str | None = None) -> dict[str, Any]:
+        return {
+            "actor": actor.username,
+            "role": str(actor.role),
+            "action": action,
+            "record_kind": kind_name(type(record)),
+            "record_id": record.id,
+            "client_id": record.id if isinstance(record, Client) else getattr(record, "client_id", None),
+            "catalogue_version": getattr(record, "catalogue_version", None),
+            "reason": reason,
+        }
+
+    @staticmethod
+    def _require_kdn(actor: User, reason: str) -> str:
+        if actor.role != Role.KDN:
+            raise NotPermitted(
+                "Abgeschlossene Datensätze darf nur die KDN-Fachbetreuung ändern oder löschen."
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise NotPermitted(
+                "Bitte geben Sie eine Begründung für die Korrektur an (z. B. Datenschutzvorfall)."
+            )
+        return reason.strip()
+
+    # --- records ------------------------------------------------------------------------------------
+    def add(self, record: R, *, actor: User) -> R:
+        kind = check_kind(type(record))
+        check_id(record.id)
+        if kind in LIFECYCLE_KINDS and record.status != Status.OFFEN:
+            raise LifecycleError(f"{_DEMONSTRATIVE[kind]} muss zunächst offen angelegt werden.")
+        now = utcnow()
+        update: dict[str, Any] = {
+            "revision": 1,
+            "created_at": now,
+            "created_by": actor.username,
+            "updated_at": now,
+            "updated_by": actor.username,
+        }
+        if kind in LIFECYCLE_KINDS:
+            update |= {"closed_at": None, "closed_by": None}
+        new = record.model_copy(update=update)
+        client_id = getattr(record, "client_id", None) if kind in CLIENT_KINDS else None
+        if client_id is not None:
+            check_id(client_id)
+        with self._tx(kind, record.id, client_id=client_id) as tx:
+            if tx.stored is not None:
+                raise AlreadyExists(f"{kind_name(kind)} „{record.id}“ ist bereits gespeichert.")
+            tx.ensure_unique(new)
+            tx.audit(**self._audit_fields(new, ANGELEGT, actor))
+            tx.put(new)
+        return new
+
+    def save(self, record: R, *, actor: User) -> R:
+        kind = check_kind(type(record))
+        check_id(record.id)
+        with self._tx(kind, record.id) as tx:
+            stored = tx.stored
+            if stored is None:
+                raise self._not_found(kind, record.id)
+            if kind in LIFECYCLE_KINDS and stored.status != Status.OFFEN:
+                raise self._closed(kind)
+            if kind in LIFECYCLE_KINDS and record.status != Status.OFFEN:
+                raise LifecycleError(
+                    f"{_DEMONSTRATIVE[kind]} wird über „Abschließen“ abgeschlossen, nicht beim Speichern."
+                )
+            if stored.revision != record.revision:
+                raise self._stale(kind, stored, tx)
+            new = self._next_revision(record, stored, actor)
+            tx.ensure_unique(new)
+            tx.audit(**self._audit_fields(new, GESPEICHERT, actor))
+            tx.put(new)
+        return new
+
+    @staticmethod
+    def _next_revision(record: R, stored: Record, actor: User, **extra: Any) -> R:
+        if getattr(record, "client_id", None) != getattr(stored, "client_id", None):
+            raise InvalidInput(
+                "Ein Datensatz kann keinem anderen Kunden zugeordnet werden.", field="client_id"
+            )
+        update: dict[str, Any] = {
+            "revision": stored.revision + 1,
+            "created_at": stored.created_at,
+            "created_by": stored.created_by,
+            "updated_at": utcnow(),
+            "updated_by": actor.username,
+        }
+        if isinstance(stored, (Profiling, Egv)):
+            update |= {"status": stored.status, "closed_at": stored.closed_at, "closed_by": stored.closed_by}
+        update |= extra
+        return record.model_copy(update=update)
+
+    def close(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> R:
+        check_kind(kind)
+        check_id(record_id)
+        if kind not in LIFECYCLE_KINDS:
+            raise LifecycleError(f"{kind_name(kind)}-Datensätze haben keinen Abschluss.")
+        with self._tx(kind, record_id) as tx:
+            stored = tx.stored
+            if stored is None:
+                raise self._not_found(kind, record_id)
+            if stored.status != Status.OFFEN:
+                raise LifecycleError(f"{_DEMONSTRATIVE[kind]} ist bereits abgeschlossen.")
+            if stored.revision != revision:
+                raise self._stale(kind, stored, tx)
+            now = utcnow()
+            new = stored.model_copy(
+                update={
+                    "revision": stored.revision + 1,
+                    "status": Status.ABGESCHLOSSEN,
+                    "closed_at": now,
+                    "closed_by": actor.username,
+                    "updated_at": now,
+                    "updated_by": actor.username,
+                }
+            )
+            tx.audit(**self._audit_fields(new, ABGESCHLOSSEN, actor))
+            tx.put(new)
+        return new
+
+    def discard(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> None:
+        check_kind(kind)
+        check_id(record_id)
+        if kind not in LIFECYCLE_KINDS:
+            raise LifecycleError(f"{kind_name(kind)}-Datensätze können nicht verworfen werden.")
+        with self._tx(kind, record_id) as tx:
+            stored = tx.stored
+            if stored is None:
+                raise self._not_found(kind, record_id)
+            if stored.status != Status.OFFEN:
+                raise self._closed(kind)
+            if stored.revision != revision:
+                raise self._stale(kind, stored, tx)
+            tx.audit(**self._audit_fields(stored, VERWORFEN, actor))
+            tx.delete()
+
+    def override_save(self, record: R, *, actor: User, reason: str) -> R:
+        reason = self._require_kdn(actor, reason)
+        kind = check_kind(type(record))
+        check_id(record.id)
+        if kind not in LIFECYCLE_KINDS:
+            raise LifecycleError(f"{kind_name(kind)}-Datensätze werden normal gespeichert.")
+        with self._tx(kind, record.id) as tx:
+            stored = tx.stored
+            if stored is None:
+                raise self._not_found(kind, record.id)
+            if stored.status != Status.ABGESCHLOSSEN:
+                raise LifecycleError(f"{_DEMONSTRATIVE[kind]} ist noch offen und wird normal gespeichert.")
+            if stored.revision != record.revision:
+                raise self._stale(kind, stored, tx)
+            new = self._next_revision(record, stored, actor)
+            tx.audit(**self._audit_fields(new, KORRIGIERT_KDN, actor, reason))
+            tx.put(new)
+        return new
+
+    def override_delete(self, kind: type[R], record_id: str, *, actor: User, reason: str) -> None:
+        reason = self._require_kdn(actor, reason)
+        check_kind(kind)
+        check_id(record_id)
+        if kind not in LIFECYCLE_KINDS:
+            raise LifecycleError(f"{kind_name(kind)}-Datensätze können so nicht gelöscht werden.")
+        with self._tx(kind, record_id) as tx:
+            stored = tx.stored
+            if stored is None:
+                raise self._not_found(kind, record_id)
+            if stored.status != Status.ABGESCHLOSSEN:
+                raise LifecycleError(
+                    f"{_DEMONSTRATIVE[kind]} ist noch offen; offene Datensätze werden verworfen."
+                )
+            tx.audit(**self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
+            tx.delete()

@@ -1,0 +1,577 @@
+"""The embedded backend: TinyDB files under the data directory, one small file per client and kind.
+
+Layout (every JSON file is replaced atomically, never written in place):
+
+    DATA/clients/<ab>/<client_id>/<table>.json   TinyDB file per client and kind (clients, profilings, egvs …)
+    DATA/ids/<ab>/<record_id>.json               where a client's record lives ({"table", "client_id"})
+    DATA/index/clients-<ab>.json                 search index for the client list (256 shards)
+    DATA/users.json                              TinyDB file with the accounts
+    DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
+    DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
+    DATA/locks/write.lock                        the write lock (filelock) every change holds
+
+Every change holds one write lock for its read-check-audit-write, so the audit chain, the index and the record
+file always agree, and a backup taken under the same lock is consistent. The cost of a change depends only on
+the one client's file, the shard of the index (client changes) and the tail of the audit file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from errors import AlreadyExists, InvalidInput, NotFound, StorageUnavailable
+from schemas.records import AuditEntry, CatalogueVersion, Client, Record, User, utcnow
+from storage import audit_chain
+from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_create, fsync_dir, read_json
+from storage.base import CLIENT_KINDS, R
+from storage.core import KATALOG_VEROEFFENTLICHT, KINDS_BY_TABLE, TABLES, RuleStore, check_id, check_kind
+
+_SHARDS = 256
+_UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that replaces its file atomically (temp file, fsync, rename, fsync of the directory)."""
+
+    def __init__(self, path: str | Path, durable: bool = True):
+        self.path = Path(path)
+        self.durable = durable
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return read_json(self.path)  # type: ignore[return-value]
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        payload = dump_json(data)
+        if self.durable:
+            atomic_write(self.path, payload)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_bytes(payload)
+
+    def close(self) -> None:
+        pass
+
+
+def shard(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:2]
+
+
+@contextmanager
+def _io_errors() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise StorageUnavailable(f"{_UNAVAILABLE} ({exc.strerror or exc}).") from exc
+
+
+class _TinyTx:
+    """One change of one record under the write lock (see RuleStore._tx)."""
+
+    def __init__(self, store: TinyDBStore, kind: type[Record], record_id: str, client_id: str | None):
+        self.store = store
+        self.kind = kind
+        self.record_id = record_id
+        self.table = TABLES[kind]
+        self.pointer_needed = False
+        if kind is User:
+            self.path = store.root / "users.json"
+        elif kind is Client:
+            self.path = store.client_file(record_id, "clients")
+        else:
+            pointer = store.read_pointer(record_id)
+            if pointer is not None and store.pointed_record(pointer, record_id) is not None:
+                # the id is taken (by this kind or another): an add must see it as existing
+                self.path = store.client_file(pointer["client_id"], pointer["table"])
+                if pointer["table"] != self.table:  # the id belongs to a record of another kind
+                    self.stored = None
+                    self.foreign = True
+                    return
+            elif client_id is not None:
+                if store.read_from(store.client_file(client_id, "clients"), "clients", client_id) is None:
+                    raise NotFound(f"Kunde „{client_id}“ wurde nicht gefunden.")
+                self.path = store.client_file(client_id, self.table)
+                self.pointer_needed = True
+                self.client_id = client_id
+            else:
+                self.path = None  # not stored
+        self.foreign = False
+        self.stored = None
+        if self.path is not None:
+            data = store.read_from(self.path, self.table, record_id)
+            self.stored = kind.model_validate(data) if data is not None else None
+
+    def ensure_unique(self, record: Record) -> None:
+        if self.foreign:
+            raise AlreadyExists(f"Die Kennung „{record.id}“ ist bereits vergeben.")
+        if isinstance(record, Client):
+            other = self.store.client_by_kundennummer(record.kundennummer)
+            if other is not None and other.id != record.id:
+                raise AlreadyExists(f"Die Kundennummer {record.kundennummer} ist bereits vergeben.")
+        elif isinstance(record, User):
+            other = self.store.user_by_username(record.username)
+            if other is not None and other.id != record.id:
+                raise AlreadyExists(f"Der Benutzername „{record.username}“ ist bereits vergeben.")
+
+    def put(self, record: Record) -> None:
+        if self.foreign:
+            raise InvalidInput("Die Kennung gehört zu einem anderen Datensatz.", field="id")
+        if self.pointer_needed:
+            atomic_write(
+                self.store.pointer_path(record.id),
+                dump_json({"table": self.table, "client_id": self.client_id}),
+            )
+        data = record.model_dump(mode="json")
+        table = self.store.tinydb(self.path).table(self.table, cache_size=0)
+        if self.stored is None:
+            table.insert(data)
+        else:
+            table.update(TinyDocumentReplace(data), Query().id == record.id)
+        if isinstance(record, Client):
+            self.store.index_put(record)
+
+    def user(self, username: str) -> User | None:
+        return self.store.user_by_username(username)
+
+    def delete(self) -> None:
+        table = self.store.tinydb(self.path).table(self.table, cache_size=0)
+        table.remove(Query().id == self.record_id)
+        if self.kind in CLIENT_KINDS:
+            pointer = self.store.pointer_path(self.record_id)
+            pointer.unlink(missing_ok=True)
+            fsync_dir(pointer.parent)
+
+    def audit(self, **fields: Any) -> AuditEntry:
+        return self.store.append_audit_locked(fields)
+
+
+def TinyDocumentReplace(data: dict[str, Any]):
+    """A TinyDB update operation that replaces the whole document (dropping keys that are gone)."""
+
+    def transform(document: dict[str, Any]) -> None:
+        document.clear()
+        document.update(data)
+
+    return transform
+
+
+class TinyDBStore(RuleStore):
+    """The embedded default store under `data_dir`."""
+
+    def __init__(self, data_dir: str | Path):
+        self.root = Path(data_dir)
+        self._index_cache: dict[str, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+        with _io_errors():
+            for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+            exclusive_create(
+                self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
+            )
+        self.lock = ProcessLock.for_path(self.root / "locks" / "write.lock")
+
+    def __repr__(self) -> str:
+        return f"TinyDBStore({str(self.root)!r})"
+
+    # --- paths and files ---------------------------------------------------------------------------
+    def client_dir(self, client_id: str) -> Path:
+        return self.root / "clients" / shard(client_id) / client_id
+
+    def client_file(self, client_id: str, table: str) -> Path:
+        return self.client_dir(client_id) / f"{table}.json"
+
+    def pointer_path(self, record_id: str) -> Path:
+        return self.root / "ids" / shard(record_id) / f"{record_id}.json"
+
+    def read_pointer(self, record_id: str) -> dict[str, str] | None:
+        return read_json(self.pointer_path(record_id))  # type: ignore[return-value]
+
+    def pointed_record(self, pointer: dict[str, str], record_id: str) -> dict | None:
+        return self.read_from(
+            self.client_file(pointer["client_id"], pointer["table"]), pointer["table"], record_id
+        )
+
+    @staticmethod
+    def tinydb(path: Path, durable: bool = True) -> TinyDB:
+        return TinyDB(path, storage=AtomicJSONStorage, durable=durable)
+
+    @staticmethod
+    def read_from(path: Path, table: str, record_id: str) -> dict | None:
+        data = read_json(path)
+        if not data:
+            return None
+        for document in data.get(table, {}).values():  # type: ignore[union-attr]
+            if document.get("id") == record_id:
+                return document
+        return None
+
+    @staticmethod
+    def read_table(path: Path, table: str) -> list[dict]:
+        data = read_json(path)
+        return list(data.get(table, {}).values()) if data else []  # type: ignore[union-attr]
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the data directory's write lock: no change happens meanwhile (backup, migration)."""
+        with self.lock.held():
+            yield
+
+    @contextmanager
+    def _tx(self, kind: type[Record], record_id: str, *, client_id: str | None = None) -> Iterator[_TinyTx]:
+        with _io_errors(), self.lock.held():
+            yield _TinyTx(self, kind, record_id, client_id)
+
+    # --- client index ------------------------------------------------------------------------------
+    def _index_path(self, client_id: str) -> Path:
+        return self.root / "index" / f"clients-{shard(client_id)}.json"
+
+    def _index_shard(self, path: Path) -> dict[str, dict]:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._index_cache.get(str(path))
+        if cached and cached[0] == key:
+            return cached[1]
+        data = read_json(path) or {}
+        self._index_cache[str(path)] = (key, data)  # type: ignore[assignment]
+        return data  # type: ignore[return-value]
+
+    def index_put(self, client: Client) -> None:
+        path = self._index_path(client.id)
+        data = dict(self._index_shard(path))
+        data[client.id] = client.model_dump(mode="json")
+        atomic_write(path, dump_json(data))
+
+    def _all_indexed(self) -> Iterator[dict]:
+        for number in range(_SHARDS):
+            yield from self._index_shard(self.root / "index" / f"clients-{number:02x}.json").values()
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def get(self, kind: type[R], record_id: str) -> R:
+        check_kind(kind)
+        check_id(record_id)
+        table = TABLES[kind]
+        with _io_errors():
+            if kind is User:
+                data = self.read_from(self.root / "users.json", table, record_id)
+            elif kind is Client:
+                data = self.read_from(self.client_file(record_id, table), table, record_id)
+            else:
+                pointer = self.read_pointer(record_id)
+                data = None
+                if pointer is not None and pointer.get("table") == table:
+                    data = self.pointed_record(pointer, record_id)
+        if data is None:
+            raise self._not_found(kind, record_id)
+        return kind.model_validate(data)
+
+    def list_for_client(self, kind: type[R], client_id: str) -> list[R]:
+        check_kind(kind)
+        check_id(client_id)
+        with _io_errors():
+            rows = self.read_table(self.client_file(client_id, TABLES[kind]), TABLES[kind])
+        records = [kind.model_validate(row) for row in rows]
+        records.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        return records
+
+    def find_clients(self, text: str = "", *, team: str | None = None, limit: int = 50) -> list[Client]:
+        needle = text.strip().lower()
+        hits = []
+        with _io_errors():
+            for row in self._all_indexed():
+                if team is not None and row["team"] != team:
+                    continue
+                if needle and not any(
+                    needle in value.lower()
+                    for value in (
+                        row["kundennummer"],
+                        row["vorname"],
+                        row["nachname"],
+                        f"{row['vorname']} {row['nachname']}",
+                    )
+                ):
+                    continue
+                hits.append(row)
+        hits.sort(key=lambda r: (r["nachname"].lower(), r["vorname"].lower(), r["id"]))
+        return [Client.model_validate(row) for row in hits[:limit]]
+
+    def client_by_kundennummer(self, kundennummer: str) -> Client | None:
+        with _io_errors():
+            for row in self._all_indexed():
+                if row["kundennummer"] == kundennummer:
+                    return Client.model_validate(row)
+        return None
+
+    def user_by_username(self, username: str) -> User | None:
+        with _io_errors():
+            for row in self.read_table(self.root / "users.json", "users"):
+                if row["username"] == username:
+                    return User.model_validate(row)
+        return None
+
+    def list_users(self) -> list[User]:
+        with _io_errors():
+            users = [User.model_validate(row) for row in self.read_table(self.root / "users.json", "users")]
+        return sorted(users, key=lambda u: u.username)
+
+    # --- audit trail ---------------------------------------------------------------------------------
+    @property
+    def audit_path(self) -> Path:
+        return self.root / "audit" / "audit.jsonl"
+
+    def _audit_tail(self) -> tuple[int, str]:
+        """(seq, hash) of the last complete entry; cuts off a torn last line (a writer killed mid-append).
+
+        Only called under the write lock, so an incomplete last line cannot be an append in progress.
+        """
+        path = self.audit_path
+        try:
+            handle = open(path, "r+b")  # noqa: SIM115 - closed by the `with` below
+        except FileNotFoundError:
+            return 0, audit_chain.GENESIS
+        with handle:
+            size = handle.seek(0, os.SEEK_END)
+            window = 8192
+            while True:
+                start = max(0, size - window)
+                handle.seek(start)
+                chunk = handle.read(size - start)
+                end = chunk.rfind(b"\n")
+                if end == -1 and start > 0:
+                    window *= 4
+                    continue
+                if end + 1 != len(chunk):  # torn tail
+                    handle.truncate(start + end + 1)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    chunk = chunk[: end + 1]
+                    size = start + end + 1
+                if not chunk.strip():
+                    return 0, audit_chain.GENESIS
+                previous = chunk.rfind(b"\n", 0, len(chunk) - 1)
+                if previous == -1 and start > 0:
+                    window *= 4
+                    continue
+                try:
+                    last = json.loads(chunk[previous + 1 :])
+                    return int(last["seq"]), str(last["hash"])
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise StorageUnavailable(
+                        "Das Audit-Protokoll ist beschädigt; es wird nichts gespeichert. "
+                        "Bitte die KDN-Fachbetreuung informieren (vierphasen audit verify)."
+                    ) from exc
+
+    def append_audit_locked(self, fields: dict[str, Any]) -> AuditEntry:
+        """Append one entry; the caller holds the write lock."""
+        seq, prev = self._audit_tail()
+        entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
+        self._append_lines([self._audit_line(entry)])
+        return entry
+
+    @staticmethod
+    def _audit_line(entry: AuditEntry) -> bytes:
+        data = entry.model_dump(mode="json")
+        data["at"] = audit_chain.canonical_time(entry.at)
+        return dump_json(data) + b"\n"
+
+    def _append_lines(self, lines: list[bytes], durable: bool = True) -> None:
+        created = not self.audit_path.exists()
+        fd = os.open(self.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            view = memoryview(b"".join(lines))
+            while view:
+                view = view[os.write(fd, view) :]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created and durable:
+            fsync_dir(self.audit_path.parent)
+
+    def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
+                     client_id: str | None = None, catalogue_version: int | None = None,
+                     reason: str | None = None) -> AuditEntry:  # fmt: skip
+        fields = {
+            "actor": actor.username,
+            "role": str(actor.role),
+            "action": action,
+            "record_kind": record_kind,
+            "record_id": record_id,
+            "client_id": client_id,
+            "catalogue_version": catalogue_version,
+            "reason": reason,
+        }
+        with _io_errors(), self.lock.held():
+            return self.append_audit_locked(fields)
+
+    def _audit_rows(self) -> Iterator[AuditEntry | None]:
+        """Every complete line as an entry (None where a line cannot be read); a line being written is skipped."""
+        try:
+            raw = self.audit_path.read_bytes()
+        except FileNotFoundError:
+            return
+        lines = raw.split(b"\n")
+        for line in lines[:-1]:  # the part after the last newline is incomplete (or empty)
+            try:
+                yield AuditEntry.model_validate_json(line)
+            except ValueError:
+                yield None
+
+    def audit_entries(
+        self, *, client_id: str | None = None, record_id: str | None = None
+    ) -> list[AuditEntry]:
+        with _io_errors():
+            return [
+                entry
+                for entry in self._audit_rows()
+                if entry is not None
+                and (client_id is None or entry.client_id == client_id)
+                and (record_id is None or entry.record_id == record_id)
+            ]
+
+    def audit_verify(self) -> int | None:
+        with _io_errors():
+            return audit_chain.first_break(self._audit_rows())
+
+    # --- catalogue versions --------------------------------------------------------------------------
+    def _catalogue_path(self, number: int) -> Path:
+        return self.root / "catalogue" / f"v{number:04d}.json"
+
+    def catalogue_numbers(self) -> list[int]:
+        with _io_errors():
+            names = os.listdir(self.root / "catalogue")
+        return sorted(
+            int(n[1:5]) for n in names if n.startswith("v") and n.endswith(".json") and n[1:5].isdigit()
+        )
+
+    def catalogue_version(self, number: int) -> CatalogueVersion:
+        with _io_errors():
+            data = read_json(self._catalogue_path(number))
+        if data is None:
+            raise NotFound(f"Die Katalogversion {number} gibt es nicht.")
+        return CatalogueVersion.model_validate(data)
+
+    def publish_catalogue(self, text: str, *, note: str, actor: User) -> CatalogueVersion:
+        with _io_errors(), self.lock.held():
+            numbers = self.catalogue_numbers()
+            number = (numbers[-1] if numbers else 0) + 1
+            version = CatalogueVersion(
+                number=number, text=text, note=note, published_by=actor.username, published_at=utcnow()
+            )
+            self.append_audit_locked(
+                {
+                    "actor": actor.username,
+                    "role": str(actor.role),
+                    "action": KATALOG_VEROEFFENTLICHT,
+                    "record_kind": "Katalog",
+                    "record_id": str(number),
+                    "client_id": None,
+                    "catalogue_version": number,
+                    "reason": None,
+                }
+            )
+            if not exclusive_create(self._catalogue_path(number), dump_json(version.model_dump(mode="json"))):
+                raise AlreadyExists(f"Die Katalogversion {number} gibt es bereits.")
+        return version
+
+    # --- export / import -----------------------------------------------------------------------------
+    def _client_ids(self) -> Iterator[str]:
+        base = self.root / "clients"
+        for shard_dir in sorted(base.iterdir()):
+            if shard_dir.is_dir():
+                for client_dir in sorted(shard_dir.iterdir()):
+                    if client_dir.is_dir():
+                        yield client_dir.name
+
+    def export_records(self, kind: type[R]) -> Iterator[R]:
+        check_kind(kind)
+        table = TABLES[kind]
+        with _io_errors():
+            if kind is User:
+                rows = self.read_table(self.root / "users.json", table)
+                yield from (User.model_validate(row) for row in rows)  # type: ignore[misc]
+                return
+            for client_id in self._client_ids():
+                for row in self.read_table(self.client_file(client_id, table), table):
+                    yield kind.model_validate(row)
+
+    def export_catalogue(self) -> list[CatalogueVersion]:
+        return [self.catalogue_version(n) for n in self.catalogue_numbers()]
+
+    def export_audit(self) -> list[AuditEntry]:
+        return self.audit_entries()
+
+    def is_empty(self) -> bool:
+        with _io_errors():
+            return (
+                not any(self._client_ids())
+                and not self.read_table(self.root / "users.json", "users")
+                and not self.catalogue_numbers()
+                and not (self.audit_path.exists() and self.audit_path.stat().st_size)
+            )
+
+    def import_all(self, records, audit, catalogue, *, durable: bool = True) -> None:
+        """Write everything verbatim into this (empty) store; `durable=False` skips fsync (bench fill only)."""
+        with _io_errors(), self.lock.held():
+            if not self.is_empty():
+                raise AlreadyExists("Das Ziel enthält bereits Daten; es wird nichts überschrieben.")
+            write = atomic_write if durable else _plain_write
+            users = records.get(User, [])
+            if users:
+                write(self.root / "users.json", dump_json(_tinydb_doc("users", users)))
+            per_client: dict[str, dict[str, list[Record]]] = {}
+            for kind, items in records.items():
+                if kind is User:
+                    continue
+                table = TABLES[kind]
+                for record in items:
+                    client_id = record.id if kind is Client else record.client_id  # type: ignore[attr-defined]
+                    per_client.setdefault(client_id, {}).setdefault(table, []).append(record)
+                    if kind is not Client:
+                        write(
+                            self.pointer_path(record.id), dump_json({"table": table, "client_id": client_id})
+                        )
+            shards: dict[str, dict[str, dict]] = {}
+            for client_id, tables in per_client.items():
+                for table, items in tables.items():
+                    write(self.client_file(client_id, table), dump_json(_tinydb_doc(table, items)))
+                for client in tables.get("clients", []):
+                    shards.setdefault(shard(client.id), {})[client.id] = client.model_dump(mode="json")
+            for key, rows in shards.items():
+                write(self.root / "index" / f"clients-{key}.json", dump_json(rows))
+            if audit:
+                self._append_lines([self._audit_line(e) for e in audit], durable=durable)
+            for version in catalogue:
+                if not exclusive_create(
+                    self._catalogue_path(version.number), dump_json(version.model_dump(mode="json"))
+                ):
+                    raise AlreadyExists(f"Die Katalogversion {version.number} gibt es bereits.")
+
+
+def _plain_write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _tinydb_doc(table: str, records: list[Record]) -> dict[str, dict[str, dict]]:
+    return {table: {str(number): r.model_dump(mode="json") for number, r in enumerate(records, start=1)}}
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["KINDS_BY_TABLE", "AtomicJSONStorage", "TinyDBStore"]

@@ -1,0 +1,59 @@
+"""Contract: the backend is chosen by VIERPHASEN_DATABASE_URL and PostgreSQL migrates itself idempotently."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from config import Settings
+from storage import open_store
+from storage.postgres_store import MIGRATIONS, PostgresStore
+from storage.tinydb_store import TinyDBStore
+
+
+def test_open_store_without_url_uses_tinydb_under_data_dir(tmp_path: Path) -> None:
+    store = open_store(Settings(data_dir=tmp_path / "daten", database_url=""))
+    assert isinstance(store, TinyDBStore)
+    assert (tmp_path / "daten" / "FORMAT.json").exists()
+
+
+@pytest.mark.postgres
+def test_open_store_with_url_uses_postgres_and_creates_schema(postgres_url: str) -> None:
+    store = open_store(Settings(database_url=postgres_url))
+    try:
+        assert isinstance(store, PostgresStore)
+        assert store.is_empty() in (True, False)
+    finally:
+        store.close_store()
+
+
+@pytest.mark.postgres
+def test_schema_migration_is_idempotent_and_safe_in_parallel(postgres_url: str) -> None:
+    schema = "t_migrate_parallel"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            stores = list(
+                pool.map(lambda _: PostgresStore(postgres_url, schema=schema, max_size=2), range(4))
+            )
+        assert stores[0].migrate_schema() == []
+        for store in stores:
+            store.close_store()
+        with psycopg.connect(postgres_url, options=f"-c search_path={schema}") as conn:
+            versions = [row[0] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")]
+        assert versions == [number for number, _ in MIGRATIONS]
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_unreachable_postgres_raises_storage_unavailable() -> None:
+    from errors import StorageUnavailable
+
+    with pytest.raises(StorageUnavailable) as err:
+        PostgresStore("postgresql://x:y@127.0.0.1:1/none", timeout=1)
+    assert "Datenbank" in err.value.message
