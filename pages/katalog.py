@@ -1,14 +1,344 @@
-"""Katalog: the published catalogue versions, their entries, and the forms generated from them."""
+"""Katalog: trainers edit a shared draft, check and preview it, and publish it; every published version stays."""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 import streamlit as st
 
+from errors import DomainError
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
 from schemas.catalogue import Catalogue, Entry
+from schemas.forms import strategien_model
+from schemas.records import CatalogueDraft
+from services import catalogue_editor as editor
+from services.access import Permission, allowed
 from services.catalogue import get_catalogue, get_models, list_versions
 from services.dates import format_datetime
+from services.safety import markdown_literal
+
+_MESSAGE = "katalog-meldung"
+
+# --- actions: run as button callbacks, before the page renders again, so the page shows the new draft -------
+
+
+def _act(success, use_case, *args: Any, **kwargs: Any) -> None:
+    """Run an editor use case for the signed-in trainer; its outcome is shown on top of the next run."""
+    kwargs = dict(kwargs)
+    values = {name: st.session_state.get(key) or "" for name, key in kwargs.pop("inputs", {}).items()}
+    try:
+        result = use_case(get_store(), *args, **kwargs, **values, actor=st.session_state["user"])
+    except DomainError as err:
+        st.session_state[_MESSAGE] = ("error", err.message)
+    else:
+        st.session_state[_MESSAGE] = ("success", success(result) if callable(success) else success)
+
+
+def _button(label: str, key: str, success, use_case, *args: Any, help: str | None = None,
+            disabled: bool = False, primary: bool = False, **kwargs: Any) -> None:
+    st.button(label, key=key, help=help, disabled=disabled, type="primary" if primary else "secondary", on_click=_act,
+              args=(success, use_case, *args), kwargs=kwargs)
+
+
+def _show_message() -> None:
+    # always one container, so that the elements below keep their place (an open expander stays open)
+    slot = st.container()
+    kind, text = st.session_state.pop(_MESSAGE, (None, None))
+    if kind == "error":
+        slot.error(text)
+    elif kind == "success":
+        slot.success(text)
+
+
+# --- the draft's tree ------------------------------------------------------------------------------------
+
+
+def _problems(at: dict[str, list[str]], entry_id: str) -> None:
+    for problem in at.get(entry_id, []):
+        st.error(problem)
+
+
+def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[str]], indent: int,
+               slot: str) -> None:
+    """One entry with its actions; `slot` keys the widgets where an invalid draft repeats an id."""
+    entry_id = str(entry.get("id"))
+    wid = entry_id if slot == entry_id else f"{entry_id}-{slot}"
+    label = str(entry.get("label") or "(ohne Bezeichnung)")
+    retired = bool(entry.get("ausgesondert"))
+    rev = draft.revision
+    _, text, up, down, change = st.columns([indent or 0.01, 12 - indent, 1, 1, 3], vertical_alignment="center")
+    with text:
+        shown = f"~~{markdown_literal(label)}~~ *(ausgesondert)*" if retired else markdown_literal(label)
+        st.markdown(f"{shown} · `{entry_id}`")
+    with up:
+        _button("↑", f"up-{wid}", f"„{label}“ nach oben verschoben.", editor.move_entry, entry_id, -1,
+                revision=rev, help="nach oben")
+    with down:
+        _button("↓", f"down-{wid}", f"„{label}“ nach unten verschoben.", editor.move_entry, entry_id, 1,
+                revision=rev, help="nach unten")
+    with change, st.popover("Ändern", use_container_width=True):
+        st.text_input("Neue Bezeichnung", value=label, key=f"label-{wid}-{rev}")
+        st.caption(f"Die id `{entry_id}` bleibt; gespeicherte Profilings verweisen nur auf sie.")
+        _button("Umbenennen", f"rename-{wid}", "Bezeichnung geändert.", editor.rename_entry,
+                entry_id, revision=rev, inputs={"label": f"label-{wid}-{rev}"})
+        if retired:
+            _button("Wieder aufnehmen", f"retire-{wid}", f"„{label}“ wieder aufgenommen.",
+                    editor.retire_entry, entry_id, retired=False, revision=rev)
+        else:
+            st.caption("Aussondern: nicht mehr für neue Profilings angeboten; gespeicherte zeigen den Eintrag weiter.")
+            _button("Aussondern", f"retire-{wid}", f"„{label}“ ausgesondert.", editor.retire_entry, entry_id,
+                    revision=rev)
+        _button("Löschen", f"remove-{wid}", f"„{label}“ gelöscht.", editor.remove_entry, entry_id,
+                revision=rev, help="Nur für Einträge, die noch in keiner veröffentlichten Version stehen.")
+    _problems(at, entry_id)
+
+
+def _add_form(parent: str, what: str, where: str, draft: CatalogueDraft, *, with_strategy: bool = False) -> None:
+    key = f"neu-{parent}-{draft.revision}"
+    with st.expander(f"➕ {what} hinzufügen ({where})"):
+        st.text_input(f"Bezeichnung {what}", key=key)
+        inputs = {"label": key}
+        if with_strategy:
+            st.text_input("Erste Handlungsstrategie", key=f"{key}-strategie",
+                          help="Jeder Handlungsbedarf braucht mindestens eine Handlungsstrategie.")
+            inputs["first_strategy"] = f"{key}-strategie"
+        _button("Hinzufügen", f"add-{parent}", f"{what} hinzugefügt.", editor.add_entry, parent=parent,
+                revision=draft.revision, inputs=inputs)
+
+
+def _list(data: dict[str, Any], *path: str) -> list[dict[str, Any]]:
+    node: Any = data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return [e for e in node if isinstance(e, dict)] if isinstance(node, list) else []
+
+
+def _ids(data: dict[str, Any]) -> Counter[str]:
+    """How often each id occurs in the draft (an invalid draft may repeat one; widget keys must not)."""
+    found: Counter[str] = Counter()
+    for feld in _list(data, "handlungsfelder"):
+        found[str(feld.get("id"))] += 1
+        for bedarf in _list(feld, "handlungsbedarfe"):
+            found[str(bedarf.get("id"))] += 1
+            found.update(str(s.get("id")) for s in _list(bedarf, "handlungsstrategien"))
+    for group, key in editor.GROUP_LISTS.items():
+        found.update(str(e.get("id")) for e in _list(data, group, key))
+    return found
+
+
+def _slot(entry: dict[str, Any], counts: Counter[str], position: str) -> str:
+    entry_id = str(entry.get("id"))
+    return entry_id if counts[entry_id] == 1 else position
+
+
+def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]]) -> None:
+    counts = _ids(data)
+    st.caption("↑ ↓ ändern die Reihenfolge in den Formularen. Umbenennen ändert nur die Bezeichnung, die id bleibt. "
+               "Ausgesonderte Einträge werden für neue Profilings nicht mehr angeboten, alte zeigen sie weiter.")
+    st.subheader("Handlungsfelder, Handlungsbedarfe und Handlungsstrategien")
+    for f, feld in enumerate(_list(data, "handlungsfelder")):
+        with st.container(border=True):
+            _entry_row(feld, draft, at, 0, _slot(feld, counts, f"f{f}"))
+            for b, bedarf in enumerate(_list(feld, "handlungsbedarfe")):
+                _entry_row(bedarf, draft, at, 1, _slot(bedarf, counts, f"f{f}b{b}"))
+                for n, strategie in enumerate(_list(bedarf, "handlungsstrategien")):
+                    _entry_row(strategie, draft, at, 2, _slot(strategie, counts, f"f{f}b{b}s{n}"))
+                if counts[str(bedarf.get("id"))] == 1:
+                    _, add = st.columns([2, 10])
+                    with add:
+                        _add_form(str(bedarf.get("id")), "Handlungsstrategie", f"zu „{bedarf.get('label')}“", draft)
+            if counts[str(feld.get("id"))] == 1:
+                _add_form(str(feld.get("id")), "Handlungsbedarf", f"in „{feld.get('label')}“", draft,
+                          with_strategy=True)
+    _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
+    for group, key in (("uebergreifend", "handlungsstrategien"), ("integrationsprognose", "optionen"),
+                       ("profillagen", "optionen"), ("folgegespraech", "aktivitaeten")):
+        block = data.get(group) if isinstance(data.get(group), dict) else {}
+        st.subheader(str(block.get("label", group)))
+        if block.get("bemerkung"):
+            st.caption(str(block["bemerkung"]))
+        with st.container(border=True):
+            for n, entry in enumerate(_list(block, key)):
+                _entry_row(entry, draft, at, 0, _slot(entry, counts, f"{group}{n}"))
+            _add_form(group, editor.GROUPS[group], str(block.get("label", group)), draft)
+    _agreement_editor(draft, data, at, counts)
+    _hints_editor(draft, data, at)
+    _samples(data, at)
+
+
+def _agreement_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]],
+                      counts: Counter[str]) -> None:
+    block = data.get("vereinbarung") if isinstance(data.get("vereinbarung"), dict) else {}
+    st.subheader("Vereinbarung (Phase 4)")
+    rev = draft.revision
+    with st.container(border=True):
+        name, titel, recht = st.columns(3)
+        name.text_input("Kurzname", value=str(block.get("kurzname", "")), key=f"v-kurzname-{rev}")
+        titel.text_input("Titel", value=str(block.get("titel", "")), key=f"v-titel-{rev}")
+        recht.text_input("Rechtsgrundlage", value=str(block.get("rechtsgrundlage", "")), key=f"v-recht-{rev}")
+        _button("Vereinbarung übernehmen", "vereinbarung", "Vereinbarung geändert.", editor.edit_agreement,
+                revision=rev, inputs={"kurzname": f"v-kurzname-{rev}", "titel": f"v-titel-{rev}",
+                                      "rechtsgrundlage": f"v-recht-{rev}"})
+        st.markdown("**Abschnitte**")
+        for n, entry in enumerate(_list(block, "abschnitte")):
+            _entry_row(entry, draft, at, 0, _slot(entry, counts, f"abschnitt{n}"))
+        _add_form("vereinbarung", "Vereinbarungsabschnitt", str(block.get("titel", "")), draft)
+
+
+def _hints_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]]) -> None:
+    st.subheader("Hinweise")
+    st.caption("Die Bedingungen (wenn: prognose, bedarf_relevant, strategie_gewaehlt, strategie_fehlt) werden im "
+               "YAML-Text bearbeitet.")
+    for n, hint in enumerate(_list(data, "hinweise")):
+        hint_id = str(hint.get("id"))
+        key = f"hinweis-{n}-{draft.revision}"
+        st.text_area(f"Hinweis `{hint_id}`", value=str(hint.get("text", "")), key=key)
+        _button("Hinweistext übernehmen", f"hint-{n}", "Hinweis geändert.", editor.edit_hint, hint_id,
+                revision=draft.revision, inputs={"text": key})
+        _problems(at, hint_id)
+
+
+def _samples(data: dict[str, Any], at: dict[str, list[str]]) -> None:
+    st.subheader("Beispiel-Profilings")
+    st.caption("Ein Entwurf wird nur veröffentlicht, wenn jedes Beispiel noch passt. Beispiele werden im YAML-Text "
+               "unter „beispiele“ gepflegt.")
+    for sample in _list(data, "beispiele"):
+        st.markdown(f"- {markdown_literal(str(sample.get('label', '')))} · `{sample.get('id')}`")
+        _problems(at, str(sample.get("id")))
+
+
+# --- preview, changes, publishing ------------------------------------------------------------------------
+
+
+def _preview(catalogue: Catalogue, models, key: str) -> None:
+    st.caption("So sehen Integrationsfachkräfte die Formulare. Eingaben hier werden nicht gespeichert.")
+    st.markdown("**1 Profiling – Handlungsbedarfe**")
+    felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+    for tab, feld in zip(st.tabs([feld.label for feld in felder]), felder):
+        with tab:
+            model_input(f"{key}-{feld.id}", models.handlungsfelder[feld.id]())
+    model_input(f"{key}-einschaetzung", models.einschaetzung())
+    st.markdown("**3 Strategien** (hier für jeden Handlungsbedarf, als wäre er relevant)")
+    bedarfe = [b.id for feld in felder for b in feld.handlungsbedarfe
+               if not b.ausgesondert and models.strategie_enums[b.id].__members__]
+    model_input(f"{key}-strategien", strategien_model(models, catalogue, bedarfe)())
+    if models.uebergreifend.model_fields["strategien"].annotation.__args__[0].__members__:
+        model_input(f"{key}-uebergreifend", models.uebergreifend())
+
+
+def _changes(check: editor.DraftCheck) -> None:
+    if check.draft.base_version < check.newest:
+        st.warning(f"Der Entwurf beruht auf Version {check.draft.base_version}; inzwischen ist Version "
+                   f"{check.newest} veröffentlicht. Die Änderungen sind gegen Version {check.newest} gerechnet: "
+                   "was dort neu ist und im Entwurf fehlt, würde zurückgenommen.")
+    st.markdown(f"**Änderungen gegenüber Version {check.newest}**")
+    if not check.auswirkungen:
+        st.caption("Keine Änderungen.")
+    for item in check.auswirkungen:
+        line = markdown_literal(item.aenderung.text)
+        count = item.offene_profilings
+        if count:
+            text = f"{line} — **{count} offene{'s' if count == 1 else ''} Profiling{'' if count == 1 else 's'}** nutz{'t' if count == 1 else 'en'} diesen Eintrag"
+            if item.aenderung.art in ("ausgesondert", "entfernt"):
+                st.warning(text)
+            else:
+                st.markdown(f"- {text}")
+        elif count == 0:
+            st.markdown(f"- {line} — kein offenes Profiling nutzt diesen Eintrag")
+        else:
+            st.markdown(f"- {line}")
+    st.caption("Offene Profilings bleiben auf der Version, mit der sie begonnen wurden; neue Profilings und Klone "
+               "nutzen die neue Version. Abgeschlossene Profilings zeigen immer ihre eigene Version.")
+
+
+def _publish(check: editor.DraftCheck) -> None:
+    for problem in check.form_problems:
+        st.error(problem)
+    st.markdown("**Beispiel-Profilings**")
+    if check.catalogue is not None:
+        for sample in check.catalogue.beispiele:
+            st.markdown(f"- {markdown_literal(sample.label)}")
+    if check.catalogue is not None and not check.form_problems:
+        st.caption("Alle Beispiele passen zum Entwurf und lassen sich in den Formularen darstellen.")
+    st.text_input("Notiz zur Veröffentlichung", key="publish-note",
+                  placeholder="z. B. Neuer Handlungsbedarf „Digitale Kompetenzen“")
+    _button("Veröffentlichen", "publish",
+            lambda version: f"Version {version.number} veröffentlicht. Neue Profilings nutzen sie ab sofort.",
+            editor.publish_draft, revision=check.draft.revision, inputs={"note": "publish-note"},
+            disabled=not check.publishable, primary=True,
+            help=None if check.publishable else "Erst veröffentlichen, wenn der Entwurf fehlerfrei ist.")
+
+
+def _draft_tab(store, user, versions) -> None:
+    draft = editor.current_draft(store, actor=user)
+    if draft is None:
+        st.info("Zurzeit ist kein Entwurf in Arbeit.")
+        _button(f"Neuen Entwurf aus Version {versions[0].number} beginnen", "start", "Entwurf begonnen.",
+                editor.start_draft, primary=True)
+        _import(None)
+        return
+    st.caption(f"Entwurf auf Grundlage von Version {draft.base_version}, zuletzt gespeichert von "
+               f"{draft.saved_by} am {format_datetime(draft.saved_at)}.")
+    check = editor.check_draft(store, actor=user)
+    data = editor.draft_data(draft)
+    at, rest = editor.problems_at_entries(data, check.problems)
+    if check.problems:
+        count = "1 Meldung" if len(check.problems) == 1 else f"{len(check.problems)} Meldungen"
+        st.error(f"Der Entwurf ist fehlerhaft ({count}) und kann so nicht veröffentlicht "
+                 "werden. Die Meldungen stehen bei den Einträgen" + (", diese hier:" if rest else "."))
+        for problem in rest:
+            st.error(problem)
+    elif check.form_problems:
+        st.error("Der Entwurf kann so nicht veröffentlicht werden – siehe „Prüfen und veröffentlichen“.")
+    else:
+        st.success("Der Entwurf ist gültig.")
+    tree, preview, publish, source = st.tabs(
+        ["Einträge bearbeiten", "Formularvorschau", "Prüfen und veröffentlichen", "YAML-Text und Import"])
+    with tree:
+        if data is None:
+            st.warning("Der YAML-Text ist nicht lesbar; bitte unter „YAML-Text und Import“ korrigieren.")
+        else:
+            _tree_editor(draft, data, at)
+    with preview:
+        if check.catalogue is None:
+            st.warning("Die Vorschau erscheint, sobald der Entwurf fehlerfrei ist.")
+        else:
+            _preview(check.catalogue, editor.preview_models(check.catalogue), f"entwurf-{draft.revision}")
+    with publish:
+        if check.catalogue is not None:
+            _changes(check)
+        _publish(check)
+        _button("Entwurf verwerfen", "discard", "Entwurf verworfen.", editor.discard_draft,
+                help="Die veröffentlichten Versionen bleiben unverändert.")
+    with source:
+        key = f"yaml-{draft.revision}"
+        st.text_area("YAML-Text des Entwurfs", value=draft.text, height=500, key=key)
+        _button("YAML-Text übernehmen", "save-text", "YAML-Text gespeichert.", editor.save_draft_text,
+                revision=draft.revision, inputs={"text": key})
+        st.download_button("Entwurf herunterladen", draft.text.encode("utf-8"), file_name="katalog_entwurf.yaml",
+                           mime="application/x-yaml")
+        _import(draft)
+
+
+def _import(draft: CatalogueDraft | None) -> None:
+    st.markdown("**YAML-Datei als Entwurf importieren**")
+    if draft is not None:
+        st.caption("Der Import ersetzt den aktuellen Entwurf.")
+    upload = st.file_uploader("YAML-Datei", type=["yaml", "yml"], key="import-file")
+    if upload is not None and st.button("Als Entwurf importieren", key="import"):
+        try:
+            editor.import_draft(get_store(), upload.getvalue(), filename=upload.name,
+                                revision=draft.revision if draft else None, actor=st.session_state["user"])
+        except DomainError as err:
+            st.error(err.message)
+        else:
+            st.session_state[_MESSAGE] = ("success", f"„{upload.name}“ als Entwurf importiert.")
+            st.rerun()
+
+
+# --- published versions ----------------------------------------------------------------------------------
 
 
 def _entries(entries: list[Entry]) -> None:
@@ -19,9 +349,9 @@ def _entries(entries: list[Entry]) -> None:
 
 def _tree(catalogue: Catalogue) -> None:
     for feld in catalogue.handlungsfelder:
-        st.subheader(feld.label)
+        st.subheader(feld.label + (" *(ausgesondert)*" if feld.ausgesondert else ""))
         for bedarf in feld.handlungsbedarfe:
-            st.markdown(f"**{bedarf.label}** · `{bedarf.id}`")
+            st.markdown(f"**{bedarf.label}**{' *(ausgesondert)*' if bedarf.ausgesondert else ''} · `{bedarf.id}`")
             _entries(bedarf.handlungsstrategien)
     for gruppe, entries in (
         (catalogue.uebergreifend, catalogue.uebergreifend.handlungsstrategien),
@@ -42,35 +372,20 @@ def _tree(catalogue: Catalogue) -> None:
         st.info(hinweis.text)
 
 
-def _preview(store, catalogue: Catalogue) -> None:
-    st.caption("So sehen Integrationsfachkräfte die Formulare dieser Version. Eingaben hier werden nicht gespeichert.")
-    models = get_models(store, catalogue.version)
-    for feld in catalogue.handlungsfelder:
-        with st.expander(feld.label):
-            model_input(f"vorschau-{catalogue.version}-{feld.id}", models.handlungsfelder[feld.id]())
-    with st.expander(catalogue.uebergreifend.label):
-        model_input(f"vorschau-{catalogue.version}-uebergreifend", models.uebergreifend())
-    with st.expander(f"{catalogue.integrationsprognose.label} / {catalogue.profillagen.label}"):
-        model_input(f"vorschau-{catalogue.version}-einschaetzung", models.einschaetzung())
-
-
-def render() -> None:
-    user = require_user()
-    store = get_store()
-    st.title("Katalog")
-    versions = list_versions(store, actor=user)
+def _versions_tab(store, versions) -> None:
     version = st.selectbox(
         "Veröffentlichte Version",
         versions,
         format_func=lambda v: f"Version {v.number} vom {format_datetime(v.published_at)} – {v.note}",
     )
-    st.caption(f"Veröffentlicht von {version.published_by}. Gespeicherte Profilings behalten ihre Version.")
+    st.caption(f"Version {version.number}: veröffentlicht von {version.published_by} am "
+               f"{format_datetime(version.published_at)}. Gespeicherte Profilings behalten ihre Version.")
     catalogue = get_catalogue(store, version.number)
     entries, preview, source = st.tabs(["Einträge", "Formularvorschau", "YAML-Datei"])
     with entries:
         _tree(catalogue)
     with preview:
-        _preview(store, catalogue)
+        _preview(catalogue, get_models(store, catalogue.version), f"vorschau-{catalogue.version}")
     with source:
         st.download_button(
             "YAML-Datei herunterladen",
@@ -79,6 +394,39 @@ def render() -> None:
             mime="application/x-yaml",
         )
         st.code(version.text, language="yaml")
+
+
+def _compare_tab(store, user, versions) -> None:
+    numbers = [v.number for v in versions]
+    if len(numbers) < 2:
+        st.info("Es gibt erst eine veröffentlichte Version.")
+        return
+    old_col, new_col = st.columns(2)
+    old = old_col.selectbox("Ältere Version", numbers, index=1, key="vergleich-alt")
+    new = new_col.selectbox("Neuere Version", numbers, index=0, key="vergleich-neu")
+    changes = editor.compare_versions(store, old, new, actor=user)
+    if not changes:
+        st.caption("Keine Unterschiede.")
+    for change in changes:
+        st.markdown(f"- {markdown_literal(change.text)}")
+
+
+def render() -> None:
+    user = require_user()
+    store = get_store()
+    st.title("Katalog")
+    _show_message()
+    versions = list_versions(store, actor=user)
+    if allowed(user, Permission.EDIT_CATALOGUE):
+        draft_tab, versions_tab, compare_tab = st.tabs(["Entwurf", "Veröffentlichte Versionen", "Versionen vergleichen"])
+        with draft_tab:
+            _draft_tab(store, user, versions)
+    else:
+        versions_tab, compare_tab = st.tabs(["Veröffentlichte Versionen", "Versionen vergleichen"])
+    with versions_tab:
+        _versions_tab(store, versions)
+    with compare_tab:
+        _compare_tab(store, user, versions)
 
 
 run_page(render)

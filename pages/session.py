@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "korrektur": ("Korrektur abgeschlossener Profilings", "🛠️"),
     "benutzer": ("Benutzerverwaltung", "🔐"),
     "login": ("Anmelden", "🔑"),
+    "berichte": ("Kundensteuerung", "📊"),  # issue 9
 }
 
 _CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"]}
@@ -44,9 +45,10 @@ _CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", 
 #: (services check permissions once more).
 NAVIGATION: dict[Role, dict[str, list[str]]] = {
     Role.IFK: {"": ["start"], **_CASEWORK},
-    Role.KDN: {"": ["start"], **_CASEWORK, "Verwaltung": ["korrektur", "benutzer", "katalog"]},
+    Role.KDN: {"": ["start"], **_CASEWORK, "Verwaltung": ["korrektur", "benutzer", "katalog"],
+               "Auswertungen": ["berichte"]},
     Role.TRAINER: {"": ["start"], "Katalog": ["katalog"]},
-    Role.FACHAUFSICHT: {"": ["start"]},
+    Role.FACHAUFSICHT: {"": ["start"], "Auswertungen": ["berichte"]},
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import widgets as w
-from pages.session import require_user, run_page
-from schemas.records import Role
+from pages.session import get_store, require_user, run_page
+from schemas.records import Role, User
 from services.clients import client_name
 from services.safety import markdown_literal
+from services.wiedervorlage import VORSCHAU_TAGE, list_wiedervorlage
+
+WIEDERVORLAGE_MAX = 50
 
 INTRO = (
     "Vierphasen begleitet Sie im Kundengespräch durch das 4-Phasen-Modell: Profiling, Ziel, Strategien und "
@@ -24,6 +27,7 @@ def render() -> None:
     st.caption(f"Angemeldet als {user.role}" + (f" · {user.team}" if user.team else ""))
     if user.role in (Role.IFK, Role.KDN):
         st.markdown(INTRO)
+        _wiedervorlage(user)
         _casework_next_step()
     elif user.role == Role.TRAINER:
         st.markdown("Als Trainerin / Trainer pflegen Sie den Katalog: Handlungsfelder, Handlungsbedarfe, "
@@ -33,7 +37,7 @@ def render() -> None:
     else:
         st.markdown("Als Fachaufsicht sehen Sie zusammengefasste Auswertungen zur Kundensteuerung, ohne "
                     "Freitexte aus Kundendaten.")
-        st.info("Die Auswertungen sind noch nicht freigeschaltet.")
+        st.page_link("pages/berichte.py", label="Kundensteuerung ansehen", icon="📊")
 
 
 def _casework_next_step() -> None:
@@ -50,6 +54,29 @@ def _casework_next_step() -> None:
     else:
         st.page_link(w.PAGE_PROFILING, label="Profiling beginnen", icon="📝")
     st.page_link(w.PAGE_KUNDEN, label="Andere Kundin / anderen Kunden suchen", icon="👥")
+
+
+def _wiedervorlage(user: User) -> None:
+    """Due and overdue Folgegespräche and EGV reviews of the own team, most urgent first; one click opens."""
+    store = get_store()
+    st.subheader("Wiedervorlage")
+    items = list_wiedervorlage(store, actor=user)
+    if not items:
+        st.caption(f"Keine Folgegespräche oder EGV-Überprüfungen fällig (nächste {VORSCHAU_TAGE} Tage).")
+        return
+    st.caption(f"Fällige und überfällige Termine, die nächsten {VORSCHAU_TAGE} Tage eingeschlossen; "
+               "die dringendsten zuerst.")
+    for number, item in enumerate(items[:WIEDERVORLAGE_MAX]):
+        cols = st.columns([2, 4, 2, 1], vertical_alignment="center")
+        cols[0].markdown(f"**{w.fmt_date(item.faellig_am)}**")
+        cols[1].markdown(markdown_literal(item.kunde))
+        cols[2].markdown(item.art + (" · :red[überfällig]" if item.ueberfaellig else
+                                     " · heute" if item.tage == 0 else ""))
+        if cols[3].button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
+            w.select_client(store, user, item.client_id)
+            st.switch_page(w.PAGE_FOLGE if item.seite == "folgegespraech" else w.PAGE_EGV)
+    if len(items) > WIEDERVORLAGE_MAX:
+        st.caption(f"{len(items) - WIEDERVORLAGE_MAX} weitere Einträge – bitte zuerst die dringendsten erledigen.")
 
 
 run_page(render)

@@ -8,6 +8,7 @@ Every entry has a stable `id`; labels may change without orphaning stored record
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -96,6 +97,18 @@ class Hinweis(_Strict):
     text: Text
 
 
+class Beispiel(_Strict):
+    """A sample profiling kept with the catalogue: trainers check that every draft still accepts it."""
+
+    id: Id
+    label: Label
+    relevant: list[Id] = Field(default_factory=list)  # Handlungsbedarf ids marked relevant
+    strategien: list[Id] = Field(default_factory=list)  # strategies chosen for the relevant Bedarfe
+    uebergreifend: list[Id] = Field(default_factory=list)
+    integrationsprognose: Id | None = None
+    profillage: Id | None = None
+
+
 class Catalogue(_Strict):
     """One catalogue version, validated. Lookups by id are provided for the services."""
 
@@ -107,6 +120,7 @@ class Catalogue(_Strict):
     folgegespraech: Folgegespraech
     vereinbarung: Vereinbarung
     hinweise: list[Hinweis] = Field(default_factory=list)
+    beispiele: list[Beispiel] = Field(default_factory=list)  # sample profilings (issue 8)
 
     # --- lookups ---------------------------------------------------------------------------
     def bedarfe(self) -> list[tuple[Handlungsfeld, Handlungsbedarf]]:
@@ -169,6 +183,7 @@ class Catalogue(_Strict):
             for ref in [*wenn.strategie_gewaehlt, *wenn.strategie_fehlt]:
                 if ref not in strategie_ids:
                     problems.append(f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht.")
+        problems += _beispiel_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -232,6 +247,7 @@ _FIELD_NAMES = {
     "aktivitaeten": "Aktivität",
     "abschnitte": "Abschnitt",
     "hinweise": "Hinweis",
+    "beispiele": "Beispiel",
 }
 
 
@@ -332,3 +348,167 @@ def set_version(text: str, number: int) -> str:
 
 
 SHIPPED_CATALOGUE = Path(__file__).parent / "catalogue" / "katalog.yaml"
+
+
+# --- sample profilings and the difference between versions (issue 8) ---------------------------------
+
+
+def _beispiel_problems(catalogue: Catalogue) -> list[str]:
+    """Every id a sample profiling uses must exist where it is used; sample ids are unique among samples."""
+    problems: list[str] = []
+    bedarfe = {b.id: b for _, b in catalogue.bedarfe()}
+    uebergreifend = {s.id for s in catalogue.uebergreifend.handlungsstrategien}
+    prognosen = {o.id for o in catalogue.integrationsprognose.optionen}
+    profillagen = {o.id for o in catalogue.profillagen.optionen}
+    seen: set[str] = set()
+    for index, beispiel in enumerate(catalogue.beispiele):
+        where = f"beispiele[{index + 1}] „{beispiel.label}“ ({beispiel.id})"
+        if beispiel.id in seen:
+            problems.append(f"{where}: Die id „{beispiel.id}“ ist unter den Beispielen doppelt.")
+        seen.add(beispiel.id)
+        for ref in beispiel.relevant:
+            if ref not in bedarfe:
+                problems.append(f"{where}: Der Handlungsbedarf „{ref}“ gibt es nicht.")
+        offered = {s.id for ref in beispiel.relevant if ref in bedarfe for s in bedarfe[ref].handlungsstrategien}
+        for ref in beispiel.strategien:
+            if ref not in offered:
+                problems.append(
+                    f"{where}: Die Handlungsstrategie „{ref}“ gehört zu keinem relevanten Handlungsbedarf des Beispiels."
+                )
+        for ref in beispiel.uebergreifend:
+            if ref not in uebergreifend:
+                problems.append(f"{where}: Die übergreifende Strategie „{ref}“ gibt es nicht.")
+        if beispiel.integrationsprognose and beispiel.integrationsprognose not in prognosen:
+            problems.append(f"{where}: Die Integrationsprognose „{beispiel.integrationsprognose}“ gibt es nicht.")
+        if beispiel.profillage and beispiel.profillage not in profillagen:
+            problems.append(f"{where}: Die Profillage „{beispiel.profillage}“ gibt es nicht.")
+    return problems
+
+
+#: The kinds of entries with an id, in German, as the difference names them.
+ENTRY_KINDS = (
+    "Handlungsfeld", "Handlungsbedarf", "Handlungsstrategie", "Übergreifende Strategie", "Integrationsprognose",
+    "Profillage", "Folgegespräch-Aktivität", "Vereinbarungsabschnitt",
+)
+
+
+@dataclass(frozen=True)
+class Platz:
+    """Where an entry stands: its kind, label, retired flag, and the list it belongs to."""
+
+    art: str
+    label: str
+    ausgesondert: bool
+    beschreibung: str
+    liste: str  # key of the sibling list, e.g. "handlungsbedarfe:qualifikation"
+    eltern: str  # label of the parent (Handlungsfeld, Handlungsbedarf or group)
+
+
+def entry_places(catalogue: Catalogue) -> dict[str, Platz]:
+    """Every entry with an id (not hints or samples) by id, in catalogue order."""
+    places: dict[str, Platz] = {}
+
+    def put(entries: list[Entry], art: str, liste: str, eltern: str) -> None:
+        for e in entries:
+            places.setdefault(e.id, Platz(art, e.label, e.ausgesondert, e.beschreibung, liste, eltern))
+
+    put(list(catalogue.handlungsfelder), "Handlungsfeld", "handlungsfelder", "Handlungsfelder")
+    for feld in catalogue.handlungsfelder:
+        put(list(feld.handlungsbedarfe), "Handlungsbedarf", f"handlungsbedarfe:{feld.id}", feld.label)
+        for bedarf in feld.handlungsbedarfe:
+            put(bedarf.handlungsstrategien, "Handlungsstrategie", f"handlungsstrategien:{bedarf.id}", bedarf.label)
+    put(catalogue.uebergreifend.handlungsstrategien, "Übergreifende Strategie", "uebergreifend",
+        catalogue.uebergreifend.label)
+    put(catalogue.integrationsprognose.optionen, "Integrationsprognose", "integrationsprognose",
+        catalogue.integrationsprognose.label)
+    put(catalogue.profillagen.optionen, "Profillage", "profillagen", catalogue.profillagen.label)
+    put(catalogue.folgegespraech.aktivitaeten, "Folgegespräch-Aktivität", "folgegespraech",
+        catalogue.folgegespraech.label)
+    put(catalogue.vereinbarung.abschnitte, "Vereinbarungsabschnitt", "vereinbarung", catalogue.vereinbarung.titel)
+    return places
+
+
+@dataclass(frozen=True)
+class Aenderung:
+    """One difference between two catalogue versions; `text` is the German line shown to trainers."""
+
+    art: str  # neu | umbenannt | ausgesondert | wieder aufgenommen | entfernt | verschoben | geändert | Reihenfolge
+    entry_id: str | None
+    text: str
+
+
+def diff_catalogues(old: Catalogue, new: Catalogue) -> list[Aenderung]:
+    """The changes from `old` to `new`, keyed by ids: a renamed label is „umbenannt“, never „entfernt“ + „neu“."""
+    changes: list[Aenderung] = []
+    before, after = entry_places(old), entry_places(new)
+    for entry_id, place in after.items():
+        was = before.get(entry_id)
+        name = f"{place.art} „{place.label}“"
+        if was is None:
+            changes.append(Aenderung("neu", entry_id, f"neu: {name} (in „{place.eltern}“)"))
+            continue
+        if was.label != place.label:
+            changes.append(Aenderung("umbenannt", entry_id, f"umbenannt: {place.art} „{was.label}“ → „{place.label}“"))
+        if place.ausgesondert and not was.ausgesondert:
+            changes.append(Aenderung("ausgesondert", entry_id, f"ausgesondert: {name}"))
+        elif was.ausgesondert and not place.ausgesondert:
+            changes.append(Aenderung("wieder aufgenommen", entry_id, f"wieder aufgenommen: {name}"))
+        if was.liste != place.liste:
+            changes.append(Aenderung("verschoben", entry_id,
+                                     f"verschoben: {name} von „{was.eltern}“ nach „{place.eltern}“"))
+        if was.beschreibung != place.beschreibung:
+            changes.append(Aenderung("geändert", entry_id, f"geändert: Beschreibung von {name}"))
+    for entry_id, was in before.items():
+        if entry_id not in after:
+            changes.append(Aenderung("entfernt", entry_id, f"entfernt: {was.art} „{was.label}“ (aus „{was.eltern}“)"))
+    changes += _order_changes(before, after)
+    changes += _text_changes(old, new)
+    return changes
+
+
+def _order_changes(before: dict[str, Platz], after: dict[str, Platz]) -> list[Aenderung]:
+    lists_before: dict[str, list[str]] = {}
+    for entry_id, place in before.items():
+        lists_before.setdefault(place.liste, []).append(entry_id)
+    lists_after: dict[str, list[str]] = {}
+    for entry_id, place in after.items():
+        lists_after.setdefault(place.liste, []).append(entry_id)
+    changes = []
+    for liste, ids in lists_after.items():
+        common = [i for i in ids if i in set(lists_before.get(liste, []))]
+        old_common = [i for i in lists_before.get(liste, []) if i in set(common)]
+        if common != old_common:
+            changes.append(Aenderung("Reihenfolge", None, f"Reihenfolge geändert: in „{after[ids[0]].eltern}“"))
+    return changes
+
+
+def _text_changes(old: Catalogue, new: Catalogue) -> list[Aenderung]:
+    changes: list[Aenderung] = []
+    for name, a, b in (
+        ("Übergreifend", old.uebergreifend, new.uebergreifend),
+        ("Integrationsprognose", old.integrationsprognose, new.integrationsprognose),
+        ("Profillagen", old.profillagen, new.profillagen),
+        ("Folgegespräch", old.folgegespraech, new.folgegespraech),
+    ):
+        if a.label != b.label:
+            changes.append(Aenderung("umbenannt", None, f"umbenannt: Gruppe „{a.label}“ → „{b.label}“"))
+        if a.bemerkung != b.bemerkung:
+            changes.append(Aenderung("geändert", None, f"geändert: Bemerkung der Gruppe {name}"))
+    fields = {"kurzname": "Kurzname", "titel": "Titel", "rechtsgrundlage": "Rechtsgrundlage",
+              "unterschriften": "Unterschriften"}
+    for key, title in fields.items():
+        a, b = getattr(old.vereinbarung, key), getattr(new.vereinbarung, key)
+        if a != b:
+            shown = {True: "ja", False: "nein"}
+            changes.append(Aenderung("geändert", None,
+                                     f"geändert: Vereinbarung {title} „{shown.get(a, a)}“ → „{shown.get(b, b)}“"))
+    for kind, olds, news in (("Hinweis", old.hinweise, new.hinweise), ("Beispiel", old.beispiele, new.beispiele)):
+        before = {h.id: h for h in olds}
+        after = {h.id: h for h in news}
+        for item_id, item in after.items():
+            if item_id not in before:
+                changes.append(Aenderung("neu", item_id, f"neu: {kind} „{item_id}“"))
+            elif before[item_id] != item:
+                changes.append(Aenderung("geändert", item_id, f"geändert: {kind} „{item_id}“"))
+        changes += [Aenderung("entfernt", i, f"entfernt: {kind} „{i}“") for i in before if i not in after]
+    return changes

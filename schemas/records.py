@@ -194,3 +194,18 @@ class CatalogueVersion(BaseModel):
     note: str
     published_by: str
     published_at: datetime
+
+
+class CatalogueDraft(BaseModel):
+    """The one shared catalogue draft of an installation: edited by trainers, published as the next version.
+
+    `revision` guards against two trainers overwriting each other's edits (0: no draft stored yet).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str  # the YAML as edited; may be invalid until published
+    base_version: int  # the published version the draft started from
+    revision: int = 0
+    saved_by: str = ""
+    saved_at: datetime = Field(default_factory=utcnow)

@@ -36,6 +36,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.VIEW_CATALOGUE,
             Permission.EDIT_CATALOGUE,  # issue 8: Trainer and KDN-Fachbetreuung edit and publish
+            Permission.VIEW_REPORTS,  # issue 9: Kundensteuerung for KDN-Fachbetreuung too
         }
     ),
     Role.TRAINER: frozenset({Permission.VIEW_CATALOGUE, Permission.EDIT_CATALOGUE}),

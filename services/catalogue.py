@@ -10,7 +10,19 @@ from functools import lru_cache
 
 from errors import CatalogueInvalid, NotFound
 from schemas.catalogue import SHIPPED_CATALOGUE, Catalogue, parse_catalogue, set_version
-from schemas.forms import ProfilingModels, generate_models
+from schemas.forms import (
+    ProfilingModels,
+    einschaetzung_input,
+    einschaetzung_output,
+    feld_input,
+    feld_output,
+    generate_models,
+    strategien_input,
+    strategien_model,
+    strategien_output,
+    uebergreifend_input,
+    uebergreifend_output,
+)
 from schemas.records import CatalogueVersion, User
 from services.access import Permission, require
 from storage.base import Store
@@ -49,11 +61,17 @@ def get_models(store: Store, number: int, keep: frozenset[str] = frozenset()) ->
 
 
 def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> CatalogueVersion:
-    """Validate catalogue text and keep it as the next version. Raises NotPermitted, CatalogueInvalid."""
+    """Validate catalogue text and keep it as the next version. Raises NotPermitted, CatalogueInvalid.
+
+    Beyond the file rules, every offered entry must still offer something in the forms, and every sample
+    profiling kept with the catalogue (`beispiele`) must still fit and render.
+    """
     require(actor, Permission.EDIT_CATALOGUE)
     number = (store.catalogue_numbers() or [0])[-1] + 1
     text = set_version(text, number)
-    parse_catalogue(text, source=f"Version {number}")
+    catalogue = parse_catalogue(text, source=f"Version {number}")
+    if problems := form_problems(catalogue) + beispiel_render_problems(catalogue):
+        raise CatalogueInvalid(problems)
     if not note.strip():
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
     return store.publish_catalogue(text, note=note.strip(), actor=actor)
@@ -63,6 +81,62 @@ def list_versions(store: Store, *, actor: User) -> list[CatalogueVersion]:
     """All published versions, newest first (Trainer and KDN-Fachbetreuung)."""
     require(actor, Permission.VIEW_CATALOGUE)
     return [store.catalogue_version(n) for n in reversed(store.catalogue_numbers())]
+
+
+def form_problems(catalogue: Catalogue) -> list[str]:
+    """Offered entries whose form would offer nothing: everything below them is retired."""
+    problems: list[str] = []
+    for feld in catalogue.handlungsfelder:
+        if feld.ausgesondert:
+            continue
+        offered = [b for b in feld.handlungsbedarfe if not b.ausgesondert]
+        if not offered:
+            problems.append(f"Handlungsfeld „{feld.label}“: Jeder Handlungsbedarf ist ausgesondert. Bitte einen "
+                            "neuen anlegen oder das Handlungsfeld aussondern.")
+        for bedarf in offered:
+            if all(s.ausgesondert for s in bedarf.handlungsstrategien):
+                problems.append(f"Handlungsbedarf „{bedarf.label}“: Jede Handlungsstrategie ist ausgesondert. Bitte "
+                                "eine neue anlegen oder den Handlungsbedarf aussondern.")
+    if all(s.ausgesondert for s in catalogue.uebergreifend.handlungsstrategien):
+        problems.append(f"{catalogue.uebergreifend.label}: Jede Strategie ist ausgesondert; mindestens eine muss "
+                        "angeboten werden.")
+    return problems
+
+
+def beispiel_render_problems(catalogue: Catalogue) -> list[str]:
+    """Samples the forms generated from `catalogue` would not show faithfully (e.g. a relevant Bedarf in a
+    retired Handlungsfeld). Their ids were already checked by the catalogue's validation."""
+    problems: list[str] = []
+    field_of = {bedarf.id: feld for feld, bedarf in catalogue.bedarfe()}
+    for beispiel in catalogue.beispiele:
+        where = f"Beispiel „{beispiel.label}“ ({beispiel.id})"
+        keep = frozenset({*beispiel.relevant, *beispiel.strategien, *beispiel.uebergreifend,
+                          *(i for i in (beispiel.integrationsprognose, beispiel.profillage) if i)})
+        try:
+            models = generate_models(catalogue, keep)
+            for bid in beispiel.relevant:
+                feld = field_of[bid]
+                if feld.id not in models.handlungsfelder:
+                    problems.append(f"{where}: Das Handlungsfeld „{feld.label}“ ist ausgesondert; der relevante "
+                                    f"Handlungsbedarf „{catalogue.label(bid)}“ würde im Formular fehlen.")
+                    continue
+                shown = feld_output(feld_input(models, feld.id, {bid: {"relevant": True, "bemerkungen": ""}}))
+                if not shown.get(bid, {}).get("relevant"):
+                    problems.append(f"{where}: Der Handlungsbedarf „{catalogue.label(bid)}“ fehlt im Formular.")
+            chosen = {bid: [s.id for s in catalogue.bedarf(bid).handlungsstrategien if s.id in beispiel.strategien]
+                      for bid in beispiel.relevant}
+            model = strategien_model(models, catalogue, list(beispiel.relevant))
+            if strategien_output(strategien_input(model, models, chosen)) != chosen:
+                problems.append(f"{where}: Die Strategieauswahl lässt sich im Formular nicht darstellen.")
+            if uebergreifend_output(uebergreifend_input(models, beispiel.uebergreifend)) != [
+                    s.id for s in catalogue.uebergreifend.handlungsstrategien if s.id in beispiel.uebergreifend]:
+                problems.append(f"{where}: Die übergreifenden Strategien lassen sich im Formular nicht darstellen.")
+            einschaetzung = (beispiel.integrationsprognose, beispiel.profillage)
+            if einschaetzung_output(einschaetzung_input(models, *einschaetzung)) != einschaetzung:
+                problems.append(f"{where}: Integrationsprognose / Profillage lassen sich nicht darstellen.")
+        except (KeyError, ValueError, TypeError) as exc:
+            problems.append(f"{where}: Das Formular nimmt das Beispiel nicht an ({exc.__class__.__name__}).")
+    return problems
 
 
 @lru_cache(maxsize=64)

@@ -9,10 +9,13 @@ them (`audit_append(..., action="gelesen")`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 from schemas.records import (
     AuditEntry,
+    CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
@@ -140,5 +143,72 @@ class Store(ABC):
     def catalogue_numbers(self) -> list[int]:
         """Numbers of all kept versions, ascending."""
 
-    def close_store(self) -> None:  # noqa: B027 - optional hook
+    # --- catalogue draft (issue 8) ----------------------------------------------------------------
+    @abstractmethod
+    def catalogue_draft(self) -> CatalogueDraft | None:
+        """The installation's one shared catalogue draft, or None if nobody is editing."""
+
+    @abstractmethod
+    def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
+        """Store the draft text if `revision` equals the stored draft's (0: no draft yet); returns revision+1.
+
+        Raises StaleRevision (naming who saved the draft meanwhile and when); nothing is overwritten.
+        """
+
+    @abstractmethod
+    def discard_catalogue_draft(self) -> None:
+        """Delete the draft (after publishing or when a trainer throws it away); no draft is not an error."""
+
+    @abstractmethod
+    def open_profilings(self) -> list[Profiling]:
+        """Every open (offen) profiling of every client, for the catalogue's impact check."""
+
+    # --- reports and Wiedervorlage (issue 9) -------------------------------------------------------
+    @abstractmethod
+    def report_counts(self, *, team: str | None, von: date, bis: date, stichtag: date) -> ReportCounts:
+        """The Kundensteuerung figures of all clients (or one team); see ReportCounts. Counts only, no names."""
+
+    @abstractmethod
+    def due_items(self, *, team: str | None, until: date) -> list[DueItem]:
+        """Folgegespräche and EGV reviews due on or before `until`, oldest date first (see DueItem)."""
+
+    @abstractmethod
+    def report_teams(self) -> list[str]:
+        """The distinct teams of all clients, sorted."""
+
+    def close_store(self) -> None:
         """Release connections and locks; the default has none."""
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """The Kundensteuerung figures (issue 9), identical on every backend.
+
+    Bestand (at `stichtag`, over the clients of the team filter): `clients` all clients; per client the newest
+    closed profiling (latest closed_at, ties: greater id) gives Prognose / Profillage ("" = none), its relevant
+    Handlungsbedarfe and its chosen strategy ids (per Bedarf and übergreifend, each once); the newest closed EGV
+    is valid when its review date is unset or not before `stichtag`, overdue when it is before.
+    Verlauf (days in Europe/Berlin within von..bis): profilings created / closed and Folgegespräche held per
+    (team, "YYYY-MM"); per month the Folgegespräche due (their naechster_termin in that month) and held (datum).
+    """
+
+    clients: int
+    with_closed_profiling: int
+    egv_valid: int
+    egv_overdue: int
+    prognose: dict[str, int] = field(default_factory=dict)
+    profillage: dict[str, int] = field(default_factory=dict)
+    bedarfe: dict[str, int] = field(default_factory=dict)
+    strategien: dict[str, int] = field(default_factory=dict)
+    team_month: dict[tuple[str, str], tuple[int, int, int]] = field(default_factory=dict)
+    due_held: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, order=True)
+class DueItem:
+    """One Wiedervorlage: the next appointment of a client's latest Folgegespräch ("folgegespraech"), or the
+    review date of the client's newest closed EGV ("egv")."""
+
+    due: date
+    kind: str
+    client_id: str

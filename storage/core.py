@@ -22,6 +22,7 @@ from errors import (
 )
 from schemas.records import (
     AuditEntry,
+    CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
@@ -345,3 +346,11 @@ class RuleStore(Store):
                 )
             tx.audit(**self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
             tx.delete()
+
+
+def stale_draft(stored: CatalogueDraft) -> StaleRevision:
+    """The refusal of a catalogue draft save that started from an older draft (issue 8)."""
+    return StaleRevision(
+        f"Der Katalogentwurf wurde inzwischen von {stored.saved_by} am {berlin(stored.saved_at)} geändert. "
+        "Ihre Änderung wurde nicht gespeichert; bitte laden Sie den aktuellen Entwurf."
+    )

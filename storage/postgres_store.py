@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import psycopg_pool
@@ -20,11 +23,21 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from errors import AlreadyExists, DomainError, NotFound, StorageUnavailable
-from schemas.records import AuditEntry, CatalogueVersion, Client, Record, User, utcnow
+from schemas.records import (
+    AuditEntry,
+    CatalogueDraft,
+    CatalogueVersion,
+    Client,
+    Profiling,
+    Record,
+    User,
+    utcnow,
+)
 from storage import audit_chain
-from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, R
-from storage.core import KATALOG_VEROEFFENTLICHT, TABLES, RuleStore, check_id, check_kind
+from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts
+from storage.core import KATALOG_VEROEFFENTLICHT, TABLES, RuleStore, check_id, check_kind, stale_draft
 
+_BERLIN = ZoneInfo("Europe/Berlin")
 _UNAVAILABLE = (
     "Die Datenbank ist nicht erreichbar oder hat den Vorgang abgelehnt. Bitte versuchen Sie es später erneut."
 )
@@ -103,6 +116,21 @@ CREATE TRIGGER catalogue_keep BEFORE UPDATE OR DELETE ON catalogue_versions
     FOR EACH ROW EXECUTE FUNCTION vierphasen_refuse_change();
 CREATE TRIGGER catalogue_no_truncate BEFORE TRUNCATE ON catalogue_versions
     FOR EACH STATEMENT EXECUTE FUNCTION vierphasen_refuse_change();
+""",
+    ),
+    (
+        2,
+        # issue 8: the one shared catalogue draft (a single row, id = 1), and open profilings found quickly
+        """
+CREATE TABLE catalogue_draft (
+    id integer PRIMARY KEY CHECK (id = 1),
+    text text NOT NULL,
+    base_version integer NOT NULL,
+    revision integer NOT NULL,
+    saved_by text NOT NULL,
+    saved_at timestamptz NOT NULL
+);
+CREATE INDEX profilings_open ON profilings (status) WHERE status = 'offen';
 """,
     ),
 ]
@@ -457,6 +485,45 @@ class PostgresStore(RuleStore):
                 row["number"] for row in conn.execute("SELECT number FROM catalogue_versions ORDER BY number")
             ]
 
+    # --- catalogue draft (issue 8) ------------------------------------------------------------------------
+    def catalogue_draft(self) -> CatalogueDraft | None:
+        with _db_errors(), self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT text, base_version, revision, saved_by, saved_at FROM catalogue_draft WHERE id = 1"
+            ).fetchone()
+        return CatalogueDraft.model_validate(row) if row else None
+
+    def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            conn.execute("LOCK TABLE catalogue_draft IN EXCLUSIVE MODE")  # also serialises the first insert
+            row = conn.execute(
+                "SELECT text, base_version, revision, saved_by, saved_at FROM catalogue_draft WHERE id = 1"
+            ).fetchone()
+            stored = CatalogueDraft.model_validate(row) if row else None
+            if (stored.revision if stored else 0) != revision:
+                if stored is None:
+                    raise NotFound("Der Katalogentwurf wurde inzwischen veröffentlicht oder verworfen.")
+                raise stale_draft(stored)
+            draft = CatalogueDraft(text=text, base_version=base_version, revision=revision + 1,
+                                   saved_by=actor.username, saved_at=utcnow())
+            conn.execute(
+                "INSERT INTO catalogue_draft (id, text, base_version, revision, saved_by, saved_at)"
+                " VALUES (1, %(text)s, %(base_version)s, %(revision)s, %(saved_by)s, %(saved_at)s)"
+                " ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text, base_version = EXCLUDED.base_version,"
+                " revision = EXCLUDED.revision, saved_by = EXCLUDED.saved_by, saved_at = EXCLUDED.saved_at",
+                draft.model_dump(),
+            )
+        return draft
+
+    def discard_catalogue_draft(self) -> None:
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            conn.execute("DELETE FROM catalogue_draft")
+
+    def open_profilings(self) -> list[Profiling]:
+        with _db_errors(), self.pool.connection() as conn:
+            rows = conn.execute("SELECT data FROM profilings WHERE status = 'offen'").fetchall()
+        return [Profiling.model_validate(row["data"]) for row in rows]
+
     # --- export / import ---------------------------------------------------------------------------------
     def export_records(self, kind: type[R]) -> Iterator[R]:
         check_kind(kind)
@@ -518,3 +585,180 @@ class PostgresStore(RuleStore):
             if conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(_ident(table))).fetchone():
                 return False
         return True
+
+    # --- reports and Wiedervorlage (issue 9): SQL aggregates over the JSONB columns -----------------------
+    def report_counts(self, *, team: str | None, von: date, bis: date, stichtag: date) -> ReportCounts:
+        params = {"team": team, "von": von, "bis": bis, "stichtag": stichtag,
+                  "von_text": von.isoformat(), "bis_text": bis.isoformat()}  # fmt: skip
+        months, bounds = _month_bounds(von, bis)
+        verlauf_sql, verlauf_params = _report_verlauf(team is not None), params | {"bounds": bounds}
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            _report_session(conn)
+            # The two queries run side by side on two connections that share one snapshot (pg_export_snapshot);
+            # without a free second connection they run one after the other on this one.
+            snapshot = conn.execute("SELECT pg_export_snapshot() AS s").fetchone()["s"]
+            with ThreadPoolExecutor(max_workers=1) as helper:
+                verlauf_job = helper.submit(self._on_snapshot, snapshot, verlauf_sql, verlauf_params)
+                bestand = conn.execute(_report_bestand(team is not None), params).fetchone()
+                verlauf = verlauf_job.result()
+            if verlauf is None:
+                verlauf = conn.execute(verlauf_sql, verlauf_params).fetchall()
+        team_month: dict[tuple[str, str], tuple[int, int, int]] = {}
+        due_held: dict[str, tuple[int, int]] = {}
+        for r in verlauf:  # a few rows per team and month; the months' sums over the teams are summed here
+            monat = r["monat"] or months[r["bucket"] - 1]
+            if r["angelegt"] or r["abgeschlossen"] or r["gespraeche"]:
+                before = team_month.get((r["team"], monat), (0, 0, 0))
+                team_month[(r["team"], monat)] = (before[0] + r["angelegt"], before[1] + r["abgeschlossen"],
+                                                  before[2] + r["gespraeche"])  # fmt: skip
+            due, held = due_held.get(monat, (0, 0))
+            if r["faellig"] or r["gespraeche"]:
+                due_held[monat] = (due + r["faellig"], held + r["gespraeche"])
+        return ReportCounts(
+            clients=bestand["clients"],
+            with_closed_profiling=bestand["with_closed"],
+            egv_valid=bestand["egv_valid"],
+            egv_overdue=bestand["egv_overdue"],
+            prognose=bestand["prognose"],
+            profillage=bestand["profillage"],
+            bedarfe=bestand["bedarfe"],
+            strategien=bestand["strategien"],
+            team_month=team_month,
+            due_held=due_held,
+        )
+
+    def _on_snapshot(self, snapshot: str, query: str, params: dict[str, Any]) -> list[dict] | None:
+        """Run a report query in the exported snapshot on a second connection; None if none is free at once."""
+        try:
+            with self.pool.connection(timeout=0.2) as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+                conn.execute("SET LOCAL jit = off")
+                conn.execute("SET LOCAL work_mem = '32MB'")
+                return conn.execute(query, params).fetchall()
+        except psycopg_pool.PoolTimeout:
+            return None
+
+    def due_items(self, *, team: str | None, until: date) -> list[DueItem]:
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            _report_session(conn)
+            rows = conn.execute(_due_items(team is not None), {"team": team, "until": until}).fetchall()
+        return sorted(DueItem(r["due"], r["kind"], r["client_id"]) for r in rows)
+
+    def report_teams(self) -> list[str]:
+        with _db_errors(), self.pool.connection() as conn:
+            return [r["team"] for r in conn.execute('SELECT DISTINCT team COLLATE "C" AS team FROM clients ORDER BY 1')]
+
+
+# --- report queries (issue 9); the definitions are those of storage.base.ReportCounts / DueItem -----------------
+# Each scan projects only the few JSONB fields it needs before any join, sort or materialisation, so that the
+# whole documents (with their free text) are never carried through the plan.
+
+
+def _report_session(conn: psycopg.Connection) -> None:
+    """One snapshot for all queries of a report; no JIT (compiling costs more than these scans take)."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    conn.execute("SET LOCAL jit = off")
+    conn.execute("SET LOCAL work_mem = '32MB'")
+
+
+def _of_team(alias: str, filtered: bool) -> str:
+    """The join that keeps only records of clients of %(team)s (nothing when all teams are reported)."""
+    return f"JOIN clients tc ON tc.id = {alias}.client_id AND tc.team = %(team)s" if filtered else ""
+
+
+def _newest_closed(table: str, alias: str, filtered: bool, columns: str) -> str:
+    """Per client the newest closed record (latest closed_at, ties: the greater id)."""
+    return f"""
+        SELECT DISTINCT ON ({alias}.client_id) {columns}
+        FROM {table} {alias} {_of_team(alias, filtered)}
+        WHERE {alias}.status = 'abgeschlossen'
+        ORDER BY {alias}.client_id, ({alias}.data->>'closed_at')::timestamptz DESC, {alias}.id COLLATE "C" DESC
+    """
+
+
+def _report_bestand(filtered: bool) -> str:
+    clients = "SELECT count(*) FROM clients" + (" WHERE team = %(team)s" if filtered else "")
+    return f"""
+WITH np_ids AS MATERIALIZED ({_newest_closed("profilings", "p", filtered, "p.id")}),
+np AS MATERIALIZED (
+    SELECT p.id, p.data->>'integrationsprognose' AS prognose, p.data->>'profillage' AS profillage,
+           p.data->'handlungsbedarfe' AS hb, p.data->'strategien' AS st, p.data->'uebergreifend' AS ue
+    FROM profilings p JOIN np_ids USING (id)
+),
+ne AS MATERIALIZED ({_newest_closed("egvs", "e", filtered, "(e.data->>'ueberpruefung_am')::date AS u")})
+SELECT
+    ({clients})::int AS clients,
+    (SELECT count(*) FROM np)::int AS with_closed,
+    (SELECT count(*) FROM ne WHERE u IS NULL OR u >= %(stichtag)s)::int AS egv_valid,
+    (SELECT count(*) FROM ne WHERE u < %(stichtag)s)::int AS egv_overdue,
+    (SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM (
+        SELECT coalesce(prognose, '') AS k, count(*) AS n FROM np GROUP BY 1) x) AS prognose,
+    (SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM (
+        SELECT coalesce(profillage, '') AS k, count(*) AS n FROM np GROUP BY 1) x) AS profillage,
+    (SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM (
+        SELECT b.key AS k, count(*) AS n FROM np, jsonb_each(np.hb) b
+        WHERE (b.value->>'relevant')::boolean GROUP BY 1) x) AS bedarfe,
+    (SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM (
+        SELECT k, count(DISTINCT id) AS n FROM (  -- each strategy once per profiling
+            SELECT np.id, jsonb_array_elements_text(v.value) AS k FROM np, jsonb_each(np.st) v
+            UNION ALL
+            SELECT np.id, jsonb_array_elements_text(np.ue) FROM np
+        ) s GROUP BY k) x) AS strategien
+"""
+
+
+def _month_bounds(von: date, bis: date) -> tuple[list[str], list[datetime]]:
+    """The months von..bis ("YYYY-MM") and the instants their days start in Europe/Berlin (one more at the end):
+    times are put into months by width_bucket over these bounds instead of converting every row's time zone."""
+    months, bounds = [], [datetime.combine(von, time.min, _BERLIN)]
+    day = von
+    while day <= bis:
+        months.append(f"{day:%Y-%m}")
+        nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        day = nxt
+        bounds.append(datetime.combine(min(nxt, bis + timedelta(days=1)), time.min, _BERLIN))
+    return months, bounds
+
+
+def _report_verlauf(filtered: bool) -> str:
+    """Per team and month: profilings created (kind 0) and closed (1), Folgegespräche held (2) and due (3).
+
+    Times (created_at, closed_at) fall into a month by width_bucket over the Berlin month starts (`bucket`);
+    dates (datum, naechster_termin) are ISO text in the JSONB, so their month is their first seven characters.
+    """
+    return f"""
+WITH f AS MATERIALIZED (
+    SELECT client_id, width_bucket(created_at, %(bounds)s::timestamptz[]) AS bucket, NULL::text AS monat, 0 AS kind
+    FROM profilings WHERE created_at >= (%(bounds)s::timestamptz[])[1]
+    UNION ALL
+    SELECT client_id, width_bucket((data->>'closed_at')::timestamptz, %(bounds)s::timestamptz[]), NULL, 1
+    FROM profilings WHERE status = 'abgeschlossen'
+    UNION ALL
+    SELECT g.client_id, 0, left(x.d, 7), x.kind FROM folgegespraeche g, LATERAL (VALUES
+        (g.data->>'datum', 2), (g.data->>'naechster_termin', 3)) x(d, kind)
+    WHERE x.d BETWEEN %(von_text)s AND %(bis_text)s
+)
+SELECT c.team, f.bucket, f.monat,
+       (count(*) FILTER (WHERE kind = 0))::int AS angelegt,
+       (count(*) FILTER (WHERE kind = 1))::int AS abgeschlossen,
+       (count(*) FILTER (WHERE kind = 2))::int AS gespraeche,
+       (count(*) FILTER (WHERE kind = 3))::int AS faellig
+FROM f JOIN clients c ON c.id = f.client_id {"AND c.team = %(team)s" if filtered else ""}
+WHERE f.monat IS NOT NULL OR f.bucket BETWEEN 1 AND cardinality(%(bounds)s::timestamptz[]) - 1
+GROUP BY 1, 2, 3
+"""
+
+
+def _due_items(filtered: bool) -> str:
+    latest_talk = f"""
+        SELECT DISTINCT ON (g.client_id) g.client_id, (g.data->>'naechster_termin')::date AS due
+        FROM folgegespraeche g {_of_team("g", filtered)}
+        ORDER BY g.client_id, (g.data->>'datum')::date DESC, g.created_at DESC, g.id COLLATE "C" DESC
+    """
+    newest_egv = _newest_closed("egvs", "e", filtered, "e.client_id, (e.data->>'ueberpruefung_am')::date AS due")
+    return f"""
+SELECT client_id, 'folgegespraech' AS kind, due FROM ({latest_talk}) lf WHERE due <= %(until)s
+UNION ALL
+SELECT client_id, 'egv' AS kind, due FROM ({newest_egv}) ne WHERE due <= %(until)s
+"""

@@ -23,6 +23,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,29 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from errors import AlreadyExists, InvalidInput, NotFound, StorageUnavailable
-from schemas.records import AuditEntry, CatalogueVersion, Client, Record, User, utcnow
-from storage import audit_chain
+from schemas.records import (
+    AuditEntry,
+    CatalogueDraft,
+    CatalogueVersion,
+    Client,
+    Profiling,
+    Record,
+    Status,
+    User,
+    utcnow,
+)
+from storage import audit_chain, summary
 from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_create, fsync_dir, read_json
-from storage.base import CLIENT_KINDS, R
-from storage.core import KATALOG_VEROEFFENTLICHT, KINDS_BY_TABLE, TABLES, RuleStore, check_id, check_kind
+from storage.base import CLIENT_KINDS, DueItem, R, ReportCounts
+from storage.core import (
+    KATALOG_VEROEFFENTLICHT,
+    KINDS_BY_TABLE,
+    TABLES,
+    RuleStore,
+    check_id,
+    check_kind,
+    stale_draft,
+)
 
 _SHARDS = 256
 _UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
@@ -138,6 +157,7 @@ class _TinyTx:
             table.update(TinyDocumentReplace(data), Query().id == record.id)
         if isinstance(record, Client):
             self.store.index_put(record)
+        self.store.summary_changed(self.kind, self.path)  # issue 9: report summary, same lock
 
     def user(self, username: str) -> User | None:
         return self.store.user_by_username(username)
@@ -149,6 +169,7 @@ class _TinyTx:
             pointer = self.store.pointer_path(self.record_id)
             pointer.unlink(missing_ok=True)
             fsync_dir(pointer.parent)
+        self.store.summary_changed(self.kind, self.path)  # issue 9
 
     def audit(self, **fields: Any) -> AuditEntry:
         return self.store.append_audit_locked(fields)
@@ -549,6 +570,7 @@ class TinyDBStore(RuleStore):
                     shards.setdefault(shard(client.id), {})[client.id] = client.model_dump(mode="json")
             for key, rows in shards.items():
                 write(self.root / "index" / f"clients-{key}.json", dump_json(rows))
+            self.summary_import(per_client, write)  # issue 9
             if audit:
                 self._append_lines([self._audit_line(e) for e in audit], durable=durable)
             for version in catalogue:
@@ -556,6 +578,133 @@ class TinyDBStore(RuleStore):
                     self._catalogue_path(version.number), dump_json(version.model_dump(mode="json"))
                 ):
                     raise AlreadyExists(f"Die Katalogversion {version.number} gibt es bereits.")
+
+    # --- catalogue draft (issue 8) -------------------------------------------------------------------
+    @property
+    def _draft_path(self) -> Path:
+        # beside, not inside, catalogue/: that directory holds only published versions, never replaced
+        return self.root / "catalogue-draft.json"
+
+    def catalogue_draft(self) -> CatalogueDraft | None:
+        with _io_errors():
+            data = read_json(self._draft_path)
+        return CatalogueDraft.model_validate(data) if data else None
+
+    def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
+        with _io_errors(), self.lock.held():
+            stored = self.catalogue_draft()
+            if (stored.revision if stored else 0) != revision:
+                if stored is None:
+                    raise NotFound("Der Katalogentwurf wurde inzwischen veröffentlicht oder verworfen.")
+                raise stale_draft(stored)
+            draft = CatalogueDraft(text=text, base_version=base_version, revision=revision + 1,
+                                   saved_by=actor.username, saved_at=utcnow())
+            atomic_write(self._draft_path, dump_json(draft.model_dump(mode="json")))
+        return draft
+
+    def discard_catalogue_draft(self) -> None:
+        with _io_errors(), self.lock.held():
+            if self._draft_path.exists():
+                self._draft_path.unlink()
+                fsync_dir(self.root)
+
+    def open_profilings(self) -> list[Profiling]:
+        table = TABLES[Profiling]
+        with _io_errors():
+            return [
+                Profiling.model_validate(row)
+                for client_id in self._client_ids()
+                for row in self.read_table(self.client_file(client_id, table), table)
+                if row.get("status") == Status.OFFEN
+            ]
+
+    # --- report summaries (issue 9) ------------------------------------------------------------------
+    _SUMMARY_KINDS = frozenset({"clients", "profilings", "egvs", "folgegespraeche"})
+
+    def _summary_path(self, client_id: str) -> Path:
+        return self.root / "index" / f"summary-{shard(client_id)}.json"
+
+    @property
+    def _summary_ready_path(self) -> Path:
+        return self.root / "index" / "summary.ready"
+
+    def _summary_shard(self, path: Path) -> dict[str, dict]:
+        return self._index_shard(path)  # same stat-keyed cache as the client index
+
+    def _client_summary(self, client_id: str) -> dict | None:
+        client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
+        if client is None:
+            return None
+        rows = {t: self.read_table(self.client_file(client_id, t), t)
+                for t in ("profilings", "egvs", "folgegespraeche")}  # fmt: skip
+        return summary.client_summary(client, rows["profilings"], rows["egvs"], rows["folgegespraeche"])
+
+    def summary_changed(self, kind: type[Record], path: Path | None) -> None:
+        """Rewrite the changed client's summary in its shard; the caller holds the write lock."""
+        if path is None or TABLES.get(kind) not in self._SUMMARY_KINDS:
+            return
+        client_id = path.parent.name
+        shard_path = self._summary_path(client_id)
+        data = dict(self._summary_shard(shard_path))
+        entry = self._client_summary(client_id)
+        if entry is None:
+            data.pop(client_id, None)
+        else:
+            data[client_id] = entry
+        atomic_write(shard_path, dump_json(data))
+
+    def summary_import(self, per_client: dict[str, dict[str, list[Record]]], write) -> None:
+        """Build every summary from imported records (import_all holds the lock)."""
+        shards: dict[str, dict[str, dict]] = {}
+        for client_id, tables in per_client.items():
+            clients = tables.get("clients", [])
+            if not clients:
+                continue
+            rows = {t: [r.model_dump(mode="json") for r in tables.get(t, [])]
+                    for t in ("profilings", "egvs", "folgegespraeche")}  # fmt: skip
+            shards.setdefault(shard(client_id), {})[client_id] = summary.client_summary(
+                clients[0].model_dump(mode="json"), rows["profilings"], rows["egvs"], rows["folgegespraeche"]
+            )
+        for key, rows in shards.items():
+            write(self.root / "index" / f"summary-{key}.json", dump_json(rows))
+        write(self._summary_ready_path, b"{}")
+
+    def _ensure_summaries(self) -> None:
+        """Build the summaries once for a data directory written before they existed (under the write lock)."""
+        if self._summary_ready_path.exists():
+            return
+        with self.lock.held():
+            if self._summary_ready_path.exists():
+                return
+            shards: dict[str, dict[str, dict]] = {}
+            for client_id in self._client_ids():
+                entry = self._client_summary(client_id)
+                if entry is not None:
+                    shards.setdefault(shard(client_id), {})[client_id] = entry
+            for number in range(_SHARDS):
+                key = f"{number:02x}"
+                path = self.root / "index" / f"summary-{key}.json"
+                if key in shards or path.exists():
+                    atomic_write(path, dump_json(shards.get(key, {})))
+            atomic_write(self._summary_ready_path, b"{}")
+
+    def _summaries(self) -> Iterator[tuple[str, dict]]:
+        self._ensure_summaries()
+        for number in range(_SHARDS):
+            yield from self._summary_shard(self.root / "index" / f"summary-{number:02x}.json").items()
+
+    def report_counts(self, *, team: str | None, von: date, bis: date, stichtag: date) -> ReportCounts:
+        with _io_errors():
+            return summary.aggregate((s for _, s in self._summaries()), team=team, von=von, bis=bis,
+                                     stichtag=stichtag)  # fmt: skip
+
+    def due_items(self, *, team: str | None, until: date) -> list[DueItem]:
+        with _io_errors():
+            return summary.due_items(self._summaries(), team=team, until=until)
+
+    def report_teams(self) -> list[str]:
+        with _io_errors():
+            return summary.teams(s for _, s in self._summaries())
 
 
 def _plain_write(path: Path, data: bytes) -> None:

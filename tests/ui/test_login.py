@@ -189,9 +189,9 @@ def test_navigation_per_role_shows_only_usable_pages():
     from pages.session import allowed_pages
 
     assert allowed_pages(Role.IFK) == {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"}
-    assert allowed_pages(Role.KDN) == allowed_pages(Role.IFK) | {"korrektur", "benutzer", "katalog"}
+    assert allowed_pages(Role.KDN) == allowed_pages(Role.IFK) | {"korrektur", "benutzer", "katalog", "berichte"}
     assert allowed_pages(Role.TRAINER) == {"start", "katalog"}
-    assert allowed_pages(Role.FACHAUFSICHT) == {"start"}
+    assert allowed_pages(Role.FACHAUFSICHT) == {"start", "berichte"}
 
 
 def test_kdn_creates_a_user_in_the_user_management(data_dir, store, admin, monkeypatch):

@@ -9,7 +9,14 @@ from errors import CatalogueInvalid, NotFound, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import Role
 from services.access import SYSTEM
-from services.catalogue import ensure_catalogue, get_catalogue, get_models, latest_version, list_versions, publish_catalogue
+from services.catalogue import (
+    ensure_catalogue,
+    get_catalogue,
+    get_models,
+    latest_version,
+    list_versions,
+    publish_catalogue,
+)
 from storage import open_store
 from tests.factories import make_user
 
@@ -75,3 +82,15 @@ def test_unknown_version_is_a_german_not_found(store):
     with pytest.raises(NotFound) as caught:
         get_catalogue(store, 7)
     assert "7" in caught.value.message
+
+
+def test_publishing_refuses_a_catalogue_whose_sample_profiling_no_longer_renders(store):
+    ensure_catalogue(store, actor=SYSTEM)
+    text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+        "  - id: rahmenbedingungen\n    label: Rahmenbedingungen\n",
+        "  - id: rahmenbedingungen\n    label: Rahmenbedingungen\n    ausgesondert: true\n",
+    )
+    with pytest.raises(CatalogueInvalid) as caught:
+        publish_catalogue(store, text, note="Rahmenbedingungen aussondern", actor=make_user(role=Role.TRAINER))
+    assert any("Beispiel „Marktfern mit gesundheitlichen Einschränkungen“" in p for p in caught.value.problems)
+    assert store.catalogue_numbers() == [1]

@@ -15,7 +15,18 @@ from errors import InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import Profiling, Role, User
 from services import catalogue as catalogue_service
-from services import clients, documents, egv, folgegespraech, history, profiling, users
+from services import catalogue_editor as editor
+from services import (
+    clients,
+    documents,
+    egv,
+    folgegespraech,
+    history,
+    profiling,
+    reports,
+    users,
+    wiedervorlage,
+)
 from services.dates import today
 from tests.factories import make_profiling
 from tests.unit.world import ACTORS, PASSWORD, World, build_template, copy_world
@@ -41,6 +52,7 @@ Call = Callable[[World, User], object]
 CASEWORK = {"IFK", "KDN-Fachbetreuung"}
 KDN = {"KDN-Fachbetreuung"}
 CATALOGUE_READERS = {"Trainer", "KDN-Fachbetreuung"}
+REPORT_READERS = {"Fachaufsicht", "KDN-Fachbetreuung"}  # issue 9
 
 
 USE_CASES: dict[str, tuple[Call, set[str]]] = {
@@ -118,6 +130,59 @@ USE_CASES: dict[str, tuple[Call, set[str]]] = {
         CATALOGUE_READERS,
     ),
     "list_versions": (lambda w, a: catalogue_service.list_versions(w.store, actor=a), CATALOGUE_READERS),
+    # catalogue editor (issue 8): only Trainer and KDN-Fachbetreuung see, edit and publish the draft
+    "current_draft": (lambda w, a: editor.current_draft(w.store, actor=a), CATALOGUE_READERS),
+    "check_draft": (lambda w, a: editor.check_draft(w.store, actor=a) if _draft(w) else None, CATALOGUE_READERS),
+    "compare_versions": (lambda w, a: editor.compare_versions(w.store, 1, 1, actor=a), CATALOGUE_READERS),
+    "start_draft": (lambda w, a: editor.start_draft(w.store, actor=a), CATALOGUE_READERS),
+    "discard_draft": (lambda w, a: editor.discard_draft(w.store, actor=a) if _draft(w) else None, CATALOGUE_READERS),
+    "save_draft_text": (
+        lambda w, a: editor.save_draft_text(w.store, SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                                            revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
+    "import_draft": (
+        lambda w, a: editor.import_draft(w.store, SHIPPED_CATALOGUE.read_bytes(), filename="katalog.yaml",
+                                         revision=None, actor=a),
+        CATALOGUE_READERS,
+    ),
+    "add_entry": (
+        lambda w, a: editor.add_entry(w.store, parent="berufserfahrung", label="Praktikum", revision=_draft(w),
+                                      actor=a),
+        CATALOGUE_READERS,
+    ),
+    "rename_entry": (
+        lambda w, a: editor.rename_entry(w.store, "berufserfahrung", "Praxis", revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
+    "move_entry": (
+        lambda w, a: editor.move_entry(w.store, "berufserfahrung", -1, revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
+    "retire_entry": (
+        lambda w, a: editor.retire_entry(w.store, "absolventenmanagement", revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
+    "remove_entry": (
+        lambda w, a: editor.remove_entry(
+            w.store, editor.add_entry(w.store, parent="berufserfahrung", label="Neu", revision=_draft(w),
+                                      actor=w.actors["Trainer"]) and "neu", revision=2, actor=a),
+        CATALOGUE_READERS,
+    ),
+    "edit_agreement": (
+        lambda w, a: editor.edit_agreement(w.store, kurzname="Kooperationsplan", titel="Kooperationsplan",
+                                           rechtsgrundlage="§ 15 SGB II", revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
+    "edit_hint": (
+        lambda w, a: editor.edit_hint(w.store, "reha_verweis", "Bitte an die BA verweisen.", revision=_draft(w),
+                                      actor=a),
+        CATALOGUE_READERS,
+    ),
+    "publish_draft": (
+        lambda w, a: editor.publish_draft(w.store, note="Neue Fassung", revision=_draft(w), actor=a),
+        CATALOGUE_READERS,
+    ),
     # documents
     "einverstaendnis_pdf": (
         lambda w, a: documents.einverstaendnis_pdf(w.store, w.open_profiling.id, actor=a), CASEWORK),
@@ -138,7 +203,22 @@ USE_CASES: dict[str, tuple[Call, set[str]]] = {
     "reactivate_user": (lambda w, a: users.reactivate_user(w.store, w.target.id, actor=a), KDN),
     "reset_password": (
         lambda w, a: users.reset_password(w.store, w.target.id, password="Ganz-Neues-Passwort-1", actor=a), KDN),
+    # Kundensteuerung and Wiedervorlage (issue 9)
+    "compile_report": (
+        lambda w, a: reports.compile_report(w.store, von=today().replace(day=1), bis=today(), actor=a),
+        REPORT_READERS,
+    ),
+    "list_report_teams": (lambda w, a: reports.list_report_teams(w.store, actor=a), REPORT_READERS),
+    "list_wiedervorlage": (
+        lambda w, a: wiedervorlage.list_wiedervorlage(w.store, actor=a), CASEWORK | {"IFK anderes Team"}),
 }
+
+def _draft(w: World) -> int:
+    """Arrange a catalogue draft from version 1 (stored directly, no permission involved); its revision."""
+    draft = w.store.catalogue_draft() or w.store.save_catalogue_draft(
+        w.store.catalogue_version(1).text, base_version=1, revision=0, actor=w.actors["Trainer"])
+    return draft.revision
+
 
 MATRIX = [(name, actor) for name in USE_CASES for actor in ACTORS]
 
@@ -208,7 +288,8 @@ def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public use case (takes `actor`) must be added to USE_CASES, so no permission goes unchecked."""
     import inspect
 
-    modules = [clients, profiling, egv, folgegespraech, catalogue_service, users, history, documents]
+    modules = [clients, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents]
+    modules += [reports, wiedervorlage]  # issue 9
     covered = {name.split(" ")[0] for name in USE_CASES}
     # Not use cases of a signed-in user: sign-in itself, first start, session helpers, and the installation's
     # own set-up (ensure_catalogue runs as SYSTEM on the first start).

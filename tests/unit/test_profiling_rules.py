@@ -375,9 +375,11 @@ def test_clone_takes_the_newest_catalogue_and_leaves_out_retired_entries(
         complete(client.id, strategien={"oertliche_mobilitaet": ["mobilitaet_erhoehen"]}),
         actor=ifk,
     )
+    # the retired strategy is replaced by a new one, so that the Handlungsbedarf still offers a strategy
     retired = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
         "- id: mobilitaet_erhoehen\n            label: Mobilität erhöhen",
-        "- id: mobilitaet_erhoehen\n            label: Mobilität erhöhen\n            ausgesondert: true",
+        "- id: mobilitaet_erhoehen\n            label: Mobilität erhöhen\n            ausgesondert: true"
+        "\n          - id: mobilitaet_foerdern\n            label: Mobilität fördern (Führerschein, ÖPNV)",
     )
     assert retired != SHIPPED_CATALOGUE.read_text(encoding="utf-8")
     publish_catalogue(store, retired, note="Mobilität ausgesondert", actor=trainer)

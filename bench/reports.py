@@ -1,0 +1,171 @@
+"""Benchmark of the Kundensteuerung report at 20,000 clients on TinyDB and on PostgreSQL.
+
+Prints `report_ms_at_20000_clients_tinydb: <v> ms` and `report_ms_at_20000_clients_postgres: <v> ms`: the
+median of REPEAT calls of `services.reports.compile_report` (all teams, twelve months) on a store opened as the
+app opens it, after one warm-up call (the app process keeps its store: connections, parsed catalogue, file
+caches). The first (cold) call is printed as a comment on stderr. The data (20,000 clients, about 40,000 profilings, 12,000 EGVs and 30,000
+Folgegespräche) is bulk-loaded with `import_all`. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL, else a throwaway
+local server; skipped if neither.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from schemas.catalogue import SHIPPED_CATALOGUE, set_version
+from schemas.records import (
+    BedarfEintrag,
+    Client,
+    Egv,
+    Folgegespraech,
+    Profiling,
+    Role,
+    Status,
+    User,
+)
+
+CLIENTS = 20_000
+REPEAT = 7
+STICHTAG = date(2026, 11, 25)
+BEDARFE = {
+    "schulische_qualifikation": ["schulabschluss_erwerben"],
+    "berufliche_qualifikation": ["berufsabschluss_erwerben"],
+    "wohnsituation": ["wohnsituation_stabilisieren"],
+    "gesundheitliche_einschraenkungen": ["leistungsfaehigkeit_feststellen"],
+}
+ACTOR = User(id="bench-fa", username="fachaufsicht", display_name="Fachaufsicht", role=Role.FACHAUFSICHT)
+
+
+def synthetic(clients: int, seed: int = 42) -> dict:
+    """Clients of 12 teams; 0–4 profilings each (70 % closed), EGVs and Folgegespräche."""
+    rng = random.Random(seed)
+    out: dict = {Client: [], Profiling: [], Egv: [], Folgegespraech: []}
+    base = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    for n in range(clients):
+        client = Client(id=f"c{n:06d}", kundennummer=f"962D{n:06d}", vorname="Vorname", nachname=f"Name{n}",
+                        geburtsdatum=date(1980, 1, 1) + timedelta(days=n % 9000), team=f"Team {n % 12 + 1}",
+                        revision=1)  # fmt: skip
+        out[Client].append(client)
+        closed_ids = []
+        for k in range(rng.randrange(0, 5)):
+            created = base - timedelta(days=rng.randrange(0, 700), minutes=rng.randrange(1440))
+            closed = rng.random() < 0.7
+            relevant = rng.sample(sorted(BEDARFE), rng.randrange(0, 3))
+            profiling = Profiling(
+                id=f"p{n:06d}-{k}", client_id=client.id, catalogue_version=1, revision=2, created_at=created,
+                status=Status.ABGESCHLOSSEN if closed else Status.OFFEN,
+                closed_at=created + timedelta(hours=2) if closed else None,
+                zielberuf="Fachkraft Lagerlogistik", kompetenzen=["Teamarbeit", "Staplerschein"],
+                handlungsbedarfe={b: BedarfEintrag(relevant=b in relevant, bemerkungen="x" * 120) for b in BEDARFE},
+                strategien={b: BEDARFE[b] for b in relevant}, uebergreifend=["vermittlung_arbeit_ausbildung"],
+                integrationsprognose=rng.choice(["marktnah", "marktfern", None]),
+                integrationsziel="Aufnahme einer Beschäftigung als Fachkraft Lagerlogistik",
+            )  # fmt: skip
+            out[Profiling].append(profiling)
+            if closed:
+                closed_ids.append(profiling.id)
+        if closed_ids and rng.random() < 0.6:
+            created = base - timedelta(days=rng.randrange(0, 300))
+            out[Egv].append(Egv(
+                id=f"e{n:06d}", client_id=client.id, profiling_id=closed_ids[0], catalogue_version=1, revision=2,
+                created_at=created, status=Status.ABGESCHLOSSEN, closed_at=created + timedelta(hours=1),
+                teilschritte="Bewerbungen schreiben", ueberpruefung_am=STICHTAG + timedelta(days=rng.randrange(-90, 90)),
+            ))  # fmt: skip
+        for k in range(rng.randrange(0, 4)):
+            datum = STICHTAG - timedelta(days=rng.randrange(0, 400))
+            out[Folgegespraech].append(Folgegespraech(
+                id=f"f{n:06d}-{k}", client_id=client.id, catalogue_version=1, revision=1, datum=datum,
+                created_at=base - timedelta(days=rng.randrange(0, 400)), anliegen="Bewerbungen besprechen",
+                naechster_termin=datum + timedelta(days=rng.randrange(14, 90)),
+            ))  # fmt: skip
+    return out
+
+
+def measure(open_store) -> tuple[float, float]:
+    """(ms of the first call on a freshly opened store, median ms of REPEAT further calls)."""
+    from services.reports import compile_report
+
+    store = open_store()
+    samples = []
+    try:
+        for _ in range(REPEAT + 1):
+            start = time.perf_counter()
+            report = compile_report(store, von=date(2025, 12, 1), bis=date(2026, 11, 30), actor=ACTOR,
+                                    stichtag=STICHTAG)  # fmt: skip
+            samples.append((time.perf_counter() - start) * 1000)
+        assert report.counts.clients == CLIENTS, report.counts.clients
+    finally:
+        store.close_store()
+    return samples[0], statistics.median(samples[1:])
+
+
+def fill(store, records: dict, **kwargs) -> None:
+    store.import_all(records, [], [], **kwargs)
+    text = set_version(SHIPPED_CATALOGUE.read_text(encoding="utf-8"), 1)
+    store.publish_catalogue(text, note="Bench", actor=User(id="sys", username="system", display_name="System",
+                                                             role=Role.KDN))  # fmt: skip
+
+
+def main() -> None:
+    from storage.tinydb_store import TinyDBStore
+
+    started = time.perf_counter()
+    records = synthetic(CLIENTS)
+    print(f"# data: {sum(len(v) for v in records.values())} records in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)  # fmt: skip
+
+    with tempfile.TemporaryDirectory(prefix="vierphasen-bench-reports-") as tmp:
+        started = time.perf_counter()
+        fill(TinyDBStore(tmp), records, durable=False)
+        print(f"# tinydb fill: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        cold, warm = measure(lambda: TinyDBStore(tmp))
+        print(f"# tinydb first call (cold, catalogue parsed, shards read): {cold:.1f} ms", file=sys.stderr)
+        print(f"report_ms_at_20000_clients_tinydb: {warm:.1f} ms", flush=True)
+
+    server = None
+    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
+    if not url:
+        from tests.contract.pg_server import start_temp_server
+
+        try:
+            server = start_temp_server(durable=True)
+        except (RuntimeError, OSError) as exc:
+            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+            return
+        url = server.url
+    import psycopg
+
+    from storage.postgres_store import PostgresStore
+
+    schema = f"bench_reports_{uuid.uuid4().hex[:8]}"
+    try:
+        store = PostgresStore(url, schema=schema)
+        started = time.perf_counter()
+        fill(store, records)
+        with store.pool.connection() as conn:
+            conn.autocommit = True
+            conn.execute("ANALYZE")
+        store.close_store()
+        print(f"# postgres fill: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        cold, warm = measure(lambda: PostgresStore(url, schema=schema))
+        print(f"# postgres first call (cold, second connection opened): {cold:.1f} ms", file=sys.stderr)
+        print(f"report_ms_at_20000_clients_postgres: {warm:.1f} ms", flush=True)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

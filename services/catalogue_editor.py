@@ -1,0 +1,509 @@
+"""Catalogue editing by trainers: one shared draft, checked, previewed, compared and published as a new version.
+
+Decisions (also in README, section "Catalogue"):
+
+- One draft per installation, stored in the store (who and when, a revision against lost edits). Every edit
+  (add, rename, reorder, retire, edit the YAML text, import a file) is saved to it at once; the draft may be
+  invalid meanwhile — it is checked with the same German messages as `vierphasen catalogue check`.
+  Tree edits rewrite the YAML, so comments of the file are replaced by one fixed header.
+- Entries are addressed by their ids. A rename changes the label only; entries that already stand in a
+  published version cannot be deleted, only retired (`ausgesondert`), so no stored record loses its entry.
+- Publishing needs a valid draft, a note, and every sample profiling (`beispiele` in the catalogue) still valid
+  and accepted by the forms generated from the draft. The draft is deleted once its version is published.
+- Open profilings made with an older version continue on their version (they render and save with it);
+  `clone_profiling` moves a profiling to the newest version. Closed ones always render with their own version.
+  The impact check shows, before publishing, how many open profilings use each renamed, moved, retired or
+  removed entry, so nobody retires an option that open work depends on without seeing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from errors import CatalogueInvalid, InvalidInput, NotFound, StaleRevision
+from schemas.catalogue import (
+    Aenderung,
+    Catalogue,
+    diff_catalogues,
+    entry_places,
+    parse_catalogue,
+)
+from schemas.forms import (
+    ProfilingModels,
+    generate_models,
+)
+from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User
+from services.access import Permission, require
+from services.catalogue import (
+    beispiel_render_problems,
+    form_problems,
+    get_catalogue,
+    latest_version,
+    publish_catalogue,
+)
+from storage.base import Store
+
+DRAFT_SOURCE = "Entwurf"
+
+#: The header a draft's YAML gets when the tree editor rewrites it (comments are not kept by a rewrite).
+HEADER = (
+    "# Katalog für das 4-Phasen-Modell, bearbeitet im Browser (Seite „Katalog“).\n"
+    "# Jeder Eintrag hat eine feste id; die Bezeichnung (label) darf sich ändern. ausgesondert: true nimmt\n"
+    "# einen Eintrag aus dem Angebot für neue Profilings; gespeicherte Profilings zeigen ihn weiter.\n"
+)
+
+#: Lists of entries the editor can add to that are not below another entry, with their German names.
+GROUPS: dict[str, str] = {
+    "handlungsfelder": "Handlungsfeld",
+    "uebergreifend": "Übergreifende Strategie",
+    "integrationsprognose": "Integrationsprognose",
+    "profillagen": "Profillage",
+    "folgegespraech": "Folgegespräch-Aktivität",
+    "vereinbarung": "Vereinbarungsabschnitt",
+}
+GROUP_LISTS = {
+    "uebergreifend": "handlungsstrategien",
+    "integrationsprognose": "optionen",
+    "profillagen": "optionen",
+    "folgegespraech": "aktivitaeten",
+    "vereinbarung": "abschnitte",
+}
+
+#: Changes whose entries open profilings may use: the impact check counts them.
+IMPACT_KINDS = ("umbenannt", "ausgesondert", "entfernt", "verschoben")
+_PROFILING_KINDS = {"Handlungsfeld", "Handlungsbedarf", "Handlungsstrategie", "Übergreifende Strategie",
+                    "Integrationsprognose", "Profillage"}
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Auswirkung:
+    """One change of the draft and how many open profilings use its entry (None: not a profiling entry)."""
+
+    aenderung: Aenderung
+    offene_profilings: int | None
+
+
+@dataclass
+class DraftCheck:
+    """Everything the catalogue page shows about the draft before publishing."""
+
+    draft: CatalogueDraft
+    newest: int  # the newest published version the draft is compared with
+    catalogue: Catalogue | None  # None while the draft is invalid
+    problems: list[str] = field(default_factory=list)  # the messages of `vierphasen catalogue check`
+    form_problems: list[str] = field(default_factory=list)  # forms that would break, samples they do not accept
+    auswirkungen: list[Auswirkung] = field(default_factory=list)
+
+    @property
+    def publishable(self) -> bool:
+        return self.catalogue is not None and not self.problems and not self.form_problems
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+
+def current_draft(store: Store, *, actor: User) -> CatalogueDraft | None:
+    """The shared draft, or None if nobody has started one. Raises NotPermitted."""
+    require(actor, Permission.VIEW_CATALOGUE)
+    return store.catalogue_draft()
+
+
+def draft_data(draft: CatalogueDraft) -> dict[str, Any] | None:
+    """The draft's YAML as plain data for the tree, or None while its YAML syntax is broken."""
+    try:
+        data = yaml.safe_load(draft.text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_draft(store: Store, *, actor: User) -> DraftCheck:
+    """Validate the draft, check the sample profilings, and list its changes against the newest version with
+    the number of open profilings using each changed entry. Raises NotPermitted, NotFound (no draft)."""
+    require(actor, Permission.VIEW_CATALOGUE)
+    draft = _draft(store)
+    newest = latest_version(store)
+    check = DraftCheck(draft=draft, newest=newest, catalogue=None)
+    try:
+        check.catalogue = parse_catalogue(draft.text, source=DRAFT_SOURCE)
+    except CatalogueInvalid as exc:
+        check.problems = list(exc.problems)
+        return check
+    check.form_problems = form_problems(check.catalogue) + beispiel_render_problems(check.catalogue)
+    changes = diff_catalogues(get_catalogue(store, newest), check.catalogue)
+    check.auswirkungen = impact(store, get_catalogue(store, newest), changes)
+    return check
+
+
+def compare_versions(store: Store, old: int, new: int, *, actor: User) -> list[Aenderung]:
+    """The German difference between two published versions, keyed by ids. Raises NotPermitted, NotFound."""
+    require(actor, Permission.VIEW_CATALOGUE)
+    return diff_catalogues(get_catalogue(store, old), get_catalogue(store, new))
+
+
+def impact(store: Store, before: Catalogue, changes: list[Aenderung]) -> list[Auswirkung]:
+    """Each change with the number of open profilings that use its entry (renamed, moved, retired, removed)."""
+    places = entry_places(before)
+    uses: Counter[str] = Counter()
+    for profiling in store.open_profilings():
+        uses.update(used_ids(profiling, before))
+    result = []
+    for change in changes:
+        place = places.get(change.entry_id or "")
+        counted = change.art in IMPACT_KINDS and place is not None and place.art in _PROFILING_KINDS
+        result.append(Auswirkung(change, uses[change.entry_id] if counted else None))
+    return result
+
+
+def used_ids(profiling: Profiling, catalogue: Catalogue) -> set[str]:
+    """The catalogue ids a profiling depends on: relevant Bedarfe (and their Handlungsfeld), chosen strategies,
+    übergreifende strategies, Integrationsprognose and Profillage."""
+    relevant = {bid for bid, entry in profiling.handlungsbedarfe.items() if entry.relevant}
+    used = set(relevant)
+    used |= {feld.id for feld in catalogue.handlungsfelder if any(b.id in relevant for b in feld.handlungsbedarfe)}
+    used |= {sid for bid, chosen in profiling.strategien.items() if bid in relevant for sid in chosen}
+    used |= set(profiling.uebergreifend)
+    used |= {i for i in (profiling.integrationsprognose, profiling.profillage) if i}
+    return used
+
+
+def preview_models(catalogue: Catalogue) -> ProfilingModels:
+    """The form models caseworkers would get from a draft catalogue (no retired entry kept), cached per text."""
+    return _preview_models(catalogue.model_dump_json())
+
+
+@lru_cache(maxsize=16)
+def _preview_models(dumped: str) -> ProfilingModels:
+    return generate_models(Catalogue.model_validate_json(dumped))
+
+
+def problems_at_entries(data: dict[str, Any] | None, problems: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Sort messages to the entries they name (by id or label, the last one named wins): (by id, the rest)."""
+    tokens: list[tuple[str, str]] = []  # (text as quoted in messages, entry key)
+    for entry in _raw_entries(data):
+        key = str(entry.get("id"))
+        tokens.append((f"„{key}“", key))
+        tokens.append((f"({key})", key))
+        if isinstance(entry.get("label"), str) and entry["label"]:
+            tokens.append((f"„{entry['label']}“", key))
+    at: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for problem in problems:
+        best: tuple[int, str] | None = None
+        for token, key in tokens:
+            position = problem.rfind(token)
+            if position >= 0 and (best is None or position > best[0]):
+                best = (position, key)
+        if best is None:
+            rest.append(problem)
+        else:
+            at.setdefault(best[1], []).append(problem)
+    return at, rest
+
+
+# --- changing the draft ------------------------------------------------------------------------------------
+
+
+def start_draft(store: Store, *, actor: User, from_version: int | None = None) -> CatalogueDraft:
+    """Start the shared draft from a published version (default: newest). Raises NotPermitted, NotFound,
+    InvalidInput if a draft exists already (it is continued or discarded first)."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    existing = store.catalogue_draft()
+    if existing is not None:
+        raise InvalidInput(f"Es gibt schon einen Entwurf (zuletzt gespeichert von {existing.saved_by}). "
+                           "Bitte setzen Sie ihn fort oder verwerfen Sie ihn zuerst.")
+    number = from_version if from_version is not None else latest_version(store)
+    version = store.catalogue_version(number)
+    return store.save_catalogue_draft(version.text, base_version=number, revision=0, actor=actor)
+
+
+def discard_draft(store: Store, *, actor: User) -> None:
+    """Throw the shared draft away; published versions are untouched. Raises NotPermitted."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    store.discard_catalogue_draft()
+
+
+def save_draft_text(store: Store, text: str, *, revision: int, actor: User) -> CatalogueDraft:
+    """Replace the draft's YAML with edited text (kept even if invalid, so it can be fixed).
+    Raises NotPermitted, NotFound, StaleRevision, InvalidInput (empty or too long)."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft = _draft(store)
+    return store.save_catalogue_draft(_checked_text(text), base_version=draft.base_version, revision=revision,
+                                      actor=actor)
+
+
+def import_draft(store: Store, content: bytes, *, filename: str, revision: int | None, actor: User) -> CatalogueDraft:
+    """Make an uploaded YAML file the draft (replacing the current one, whose `revision` the trainer saw; None if
+    there is none). It is kept even if invalid, and checked like any draft.
+    Raises NotPermitted, InvalidInput (not UTF-8 text, empty, too long), StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{filename}: Die Datei ist keine UTF-8-Textdatei.") from exc
+    existing = store.catalogue_draft()
+    current = existing.revision if existing else 0
+    if revision is not None and revision != current or revision is None and existing is not None:
+        raise StaleRevision("Der Entwurf wurde inzwischen geändert. Bitte laden Sie die Seite neu und "
+                            "importieren Sie die Datei erneut.")
+    return store.save_catalogue_draft(_checked_text(text, filename), base_version=latest_version(store),
+                                      revision=current, actor=actor)
+
+
+def add_entry(store: Store, *, parent: str, label: str, revision: int, actor: User,
+              first_strategy: str = "") -> CatalogueDraft:
+    """Add an entry with `label` (its id is made from the label, unique in the catalogue).
+
+    `parent` is a group of GROUPS, or the id of a Handlungsfeld (adds a Handlungsbedarf, with `first_strategy`
+    as its first Handlungsstrategie if given) or of a Handlungsbedarf (adds a Handlungsstrategie).
+    Raises NotPermitted, NotFound, InvalidInput (empty label, unknown parent, unreadable draft), StaleRevision.
+    """
+    require(actor, Permission.EDIT_CATALOGUE)
+    label = _label(label)
+    draft, data = _editable(store)
+    ids = _all_ids(data)
+    entry: dict[str, Any] = {"id": _new_id(label, ids), "label": label}
+    if parent == "handlungsfelder":
+        entry["handlungsbedarfe"] = []
+        _list(data, "handlungsfelder").append(entry)
+    elif parent in GROUP_LISTS:
+        group = data.get(parent)
+        if not isinstance(group, dict):
+            raise InvalidInput(f"Der Abschnitt „{parent}“ fehlt im Entwurf; bitte im YAML-Text ergänzen.")
+        _list(group, GROUP_LISTS[parent]).append(entry)
+    else:
+        found = _find(data, parent)
+        if found is None:
+            raise InvalidInput(f"Den Eintrag „{parent}“ gibt es im Entwurf nicht.")
+        siblings, index, liste = found
+        owner = siblings[index]
+        if liste == "handlungsfelder":
+            if first_strategy.strip():
+                strategy_label = _label(first_strategy)
+                entry["handlungsstrategien"] = [
+                    {"id": _new_id(strategy_label, ids | {entry["id"]}), "label": strategy_label}]
+            else:
+                entry["handlungsstrategien"] = []
+            _list(owner, "handlungsbedarfe").append(entry)
+        elif liste.startswith("handlungsbedarfe"):
+            _list(owner, "handlungsstrategien").append(entry)
+        else:
+            raise InvalidInput(f"Unter „{owner.get('label', parent)}“ können keine Einträge angelegt werden.")
+    return _save(store, draft, data, revision, actor)
+
+
+def rename_entry(store: Store, entry_id: str, label: str, *, revision: int, actor: User) -> CatalogueDraft:
+    """Change an entry's label; its id stays, so no stored record is orphaned.
+    Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    label = _label(label)
+    draft, data = _editable(store)
+    siblings, index, _ = _found(data, entry_id)
+    siblings[index]["label"] = label
+    return _save(store, draft, data, revision, actor)
+
+
+def move_entry(store: Store, entry_id: str, step: int, *, revision: int, actor: User) -> CatalogueDraft:
+    """Move an entry up (step -1) or down (+1) among its siblings; the forms show this order.
+    Raises NotPermitted, NotFound, InvalidInput (already first / last), StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft, data = _editable(store)
+    siblings, index, _ = _found(data, entry_id)
+    target = index + (1 if step > 0 else -1)
+    if not 0 <= target < len(siblings):
+        raise InvalidInput("Der Eintrag steht schon an dieser Stelle.")
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    return _save(store, draft, data, revision, actor)
+
+
+def retire_entry(store: Store, entry_id: str, *, retired: bool = True, revision: int, actor: User) -> CatalogueDraft:
+    """Retire an entry (not offered for new records, still shown in old ones) or take it back into use.
+    Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft, data = _editable(store)
+    siblings, index, _ = _found(data, entry_id)
+    if retired:
+        siblings[index]["ausgesondert"] = True
+    else:
+        siblings[index].pop("ausgesondert", None)
+    return _save(store, draft, data, revision, actor)
+
+
+def remove_entry(store: Store, entry_id: str, *, revision: int, actor: User) -> CatalogueDraft:
+    """Delete an entry that is new in the draft. An entry of a published version is only retired, never deleted,
+    because stored records refer to it. Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft, data = _editable(store)
+    siblings, index, _ = _found(data, entry_id)
+    for number in store.catalogue_numbers():
+        if entry_id in entry_places(get_catalogue(store, number)):
+            raise InvalidInput(f"„{siblings[index].get('label', entry_id)}“ steht schon in Version {number}. "
+                               "Veröffentlichte Einträge werden ausgesondert, nicht gelöscht.")
+    del siblings[index]
+    return _save(store, draft, data, revision, actor)
+
+
+def edit_agreement(store: Store, *, kurzname: str, titel: str, rechtsgrundlage: str, revision: int,
+                   actor: User) -> CatalogueDraft:
+    """Set the agreement document's short name, title and legal reference (e.g. Kooperationsplan, § 15 SGB II).
+    Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft, data = _editable(store)
+    block = data.get("vereinbarung")
+    if not isinstance(block, dict):
+        raise InvalidInput("Der Abschnitt „vereinbarung“ fehlt im Entwurf; bitte im YAML-Text ergänzen.")
+    block.update(kurzname=_label(kurzname), titel=_label(titel), rechtsgrundlage=_label(rechtsgrundlage))
+    return _save(store, draft, data, revision, actor)
+
+
+def edit_hint(store: Store, hint_id: str, text: str, *, revision: int, actor: User) -> CatalogueDraft:
+    """Change the text of a rule hint (its conditions are edited in the YAML text).
+    Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft, data = _editable(store)
+    hints = data.get("hinweise") if isinstance(data.get("hinweise"), list) else []
+    hint = next((h for h in hints if isinstance(h, dict) and h.get("id") == hint_id), None)
+    if hint is None:
+        raise InvalidInput(f"Den Hinweis „{hint_id}“ gibt es im Entwurf nicht.")
+    if not text.strip():
+        raise InvalidInput("Der Hinweistext darf nicht leer sein.", field="text")
+    hint["text"] = text.strip()
+    return _save(store, draft, data, revision, actor)
+
+
+def publish_draft(store: Store, *, note: str, revision: int, actor: User) -> CatalogueVersion:
+    """Publish the draft the trainer checked (`revision`) as the next version with a note; the draft is removed.
+
+    Raises NotPermitted, NotFound (no draft), StaleRevision (changed after the check), CatalogueInvalid
+    (invalid draft, a sample that no longer fits, or an empty note).
+    """
+    require(actor, Permission.EDIT_CATALOGUE)
+    draft = _draft(store)
+    if draft.revision != revision:
+        raise StaleRevision(f"Der Entwurf wurde inzwischen von {draft.saved_by} geändert. Bitte prüfen Sie ihn "
+                            "erneut, bevor Sie veröffentlichen.")
+    version = publish_catalogue(store, draft.text, note=note, actor=actor)
+    store.discard_catalogue_draft()
+    return version
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+_MAX_TEXT = 500_000
+
+
+def _draft(store: Store) -> CatalogueDraft:
+    draft = store.catalogue_draft()
+    if draft is None:
+        raise NotFound("Es gibt keinen Katalogentwurf. Bitte beginnen Sie einen neuen Entwurf.")
+    return draft
+
+
+def _checked_text(text: str, source: str = DRAFT_SOURCE) -> str:
+    if not text.strip():
+        raise InvalidInput(f"{source}: Die Datei ist leer.")
+    if len(text) > _MAX_TEXT:
+        raise InvalidInput(f"{source}: Die Datei ist zu groß (höchstens 500.000 Zeichen).")
+    return text
+
+
+def _editable(store: Store) -> tuple[CatalogueDraft, dict[str, Any]]:
+    draft = _draft(store)
+    data = draft_data(draft)
+    if data is None:
+        raise InvalidInput("Der Entwurf ist kein lesbares YAML. Bitte korrigieren Sie zuerst den YAML-Text "
+                           "(die Meldungen stehen oben).")
+    return draft, data
+
+
+def _save(store: Store, draft: CatalogueDraft, data: dict[str, Any], revision: int, actor: User) -> CatalogueDraft:
+    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+    return store.save_catalogue_draft(text, base_version=draft.base_version, revision=revision, actor=actor)
+
+
+def _label(label: str) -> str:
+    label = " ".join(str(label).split())
+    if not label:
+        raise InvalidInput("Bitte geben Sie eine Bezeichnung ein.", field="label")
+    if len(label) > 200:
+        raise InvalidInput("Die Bezeichnung ist zu lang (höchstens 200 Zeichen).", field="label")
+    return label
+
+
+_UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _new_id(label: str, taken: set[str]) -> str:
+    """A readable id from the label (lower case, digits, _), unique among `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower().translate(_UMLAUTE)).strip("_")[:50] or "eintrag"
+    if not base[0].isalpha():
+        base = f"e_{base}"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}_{number}", number + 1
+    return candidate
+
+
+def _list(owner: dict[str, Any], key: str) -> list[Any]:
+    if not isinstance(owner.get(key), list):
+        owner[key] = []
+    return owner[key]
+
+
+def _entry_lists(data: dict[str, Any] | None) -> list[tuple[list[Any], str]]:
+    """Every list of entries in the raw draft with a key like the difference uses, tolerant of broken data."""
+    if not isinstance(data, dict):
+        return []
+    lists: list[tuple[list[Any], str]] = []
+    felder = data.get("handlungsfelder")
+    if isinstance(felder, list):
+        lists.append((felder, "handlungsfelder"))
+        for feld in (f for f in felder if isinstance(f, dict)):
+            bedarfe = feld.get("handlungsbedarfe")
+            if isinstance(bedarfe, list):
+                lists.append((bedarfe, f"handlungsbedarfe:{feld.get('id')}"))
+                for bedarf in (b for b in bedarfe if isinstance(b, dict)):
+                    if isinstance(bedarf.get("handlungsstrategien"), list):
+                        lists.append((bedarf["handlungsstrategien"], f"handlungsstrategien:{bedarf.get('id')}"))
+    for group, key in GROUP_LISTS.items():
+        block = data.get(group)
+        if isinstance(block, dict) and isinstance(block.get(key), list):
+            lists.append((block[key], group))
+    return lists
+
+
+def _raw_entries(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    entries = [e for siblings, _ in _entry_lists(data) for e in siblings if isinstance(e, dict) and e.get("id")]
+    if isinstance(data, dict):
+        for key in ("hinweise", "beispiele"):
+            if isinstance(data.get(key), list):
+                entries += [e for e in data[key] if isinstance(e, dict) and e.get("id")]
+    return entries
+
+
+def _all_ids(data: dict[str, Any]) -> set[str]:
+    return {str(e["id"]) for e in _raw_entries(data)}
+
+
+def _find(data: dict[str, Any], entry_id: str) -> tuple[list[Any], int, str] | None:
+    for siblings, liste in _entry_lists(data):
+        for index, entry in enumerate(siblings):
+            if isinstance(entry, dict) and entry.get("id") == entry_id:
+                return siblings, index, liste
+    return None
+
+
+def _found(data: dict[str, Any], entry_id: str) -> tuple[list[Any], int, str]:
+    found = _find(data, entry_id)
+    if found is None:
+        raise InvalidInput(f"Den Eintrag „{entry_id}“ gibt es im Entwurf nicht.")
+    return found

@@ -1,0 +1,72 @@
+"""Wiedervorlage for caseworkers: due and overdue Folgegespräche and EGV review dates of the own team.
+
+An entry is due when its date lies on or before today + VORSCHAU_TAGE, overdue when it lies before today:
+- Folgegespräch: the next appointment (nächster Termin) agreed in the client's latest Folgegespräch (latest by
+  date; a later talk replaces the earlier appointment);
+- EGV-Überprüfung: the review date (Überprüfung am) of the client's newest closed EGV.
+Most urgent (earliest date) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from schemas.records import Client, Role, User
+from services.access import Permission, require
+from services.clients import client_name
+from services.dates import today
+from storage.base import Store
+
+VORSCHAU_TAGE = 7
+
+#: Kind of a due item → (German name, the page that opens it).
+ARTEN: dict[str, tuple[str, str]] = {
+    "folgegespraech": ("Folgegespräch", "folgegespraech"),
+    "egv": ("EGV-Überprüfung", "egv"),
+}
+
+
+@dataclass(frozen=True)
+class Wiedervorlage:
+    """One due item of the list, with what the caseworker needs to open the client."""
+
+    client_id: str
+    kunde: str  # "Nachname, Vorname (Kundennummer)"
+    art: str  # "Folgegespräch" | "EGV-Überprüfung"
+    seite: str  # page to open: "folgegespraech" | "egv"
+    faellig_am: date
+    ueberfaellig: bool
+    tage: int  # days overdue (> 0), 0 today, < 0 days left
+
+
+def list_wiedervorlage(
+    store: Store, *, actor: User, heute: date | None = None, vorschau_tage: int = VORSCHAU_TAGE
+) -> list[Wiedervorlage]:
+    """The actor's Wiedervorlage: an IFK's own team (KDN-Fachbetreuung: their team, or all without a team).
+
+    Raises NotPermitted (roles without casework).
+    """
+    require(actor, Permission.WORK_ON_CLIENTS)
+    heute = heute or today()
+    team = actor.team if actor.role == Role.IFK else (actor.team or None)
+    items = store.due_items(team=team, until=heute + timedelta(days=vorschau_tage))
+    clients: dict[str, Client] = {}
+    result = []
+    for item in items:
+        client = clients.get(item.client_id) or store.get(Client, item.client_id)
+        clients[item.client_id] = client
+        art, seite = ARTEN[item.kind]
+        result.append(
+            Wiedervorlage(
+                client_id=client.id,
+                kunde=client_name(client),
+                art=art,
+                seite=seite,
+                faellig_am=item.due,
+                ueberfaellig=item.due < heute,
+                tage=(heute - item.due).days,
+            )
+        )
+    result.sort(key=lambda w: (w.faellig_am, w.art, w.kunde))
+    return result

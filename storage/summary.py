@@ -1,0 +1,153 @@
+"""Per-client report summaries for the embedded backend, and the report figures computed from them.
+
+The TinyDB store keeps one small summary per client (team, the newest closed profiling's Prognose, Profillage,
+relevant Handlungsbedarfe and chosen strategies, the dates of every profiling and Folgegespräch, the newest
+closed EGV's review date, the next appointment of the latest Folgegespräch) in a sharded index. It is rewritten
+from the client's own files in the same locked write as every change, so a report reads 256 small files instead
+of every record. The figures follow exactly the definitions the PostgreSQL queries implement (`ReportCounts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storage.base import DueItem, ReportCounts
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CLOSED = "abgeschlossen"
+
+
+def _when(value: str | None) -> datetime | None:
+    """A stored ISO time (pydantic JSON, UTC) as an aware datetime."""
+    if value is None:
+        return None
+    at = datetime.fromisoformat(value)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _berlin_day(value: str | None) -> str | None:
+    """The Europe/Berlin calendar day of a stored time, as 'YYYY-MM-DD'."""
+    at = _when(value)
+    return at.astimezone(BERLIN).date().isoformat() if at is not None else None
+
+
+def _newest_closed(rows: list[dict]) -> dict | None:
+    """The closed record with the latest closed_at (ties: the greater id), as the SQL query orders them."""
+    closed = [r for r in rows if r.get("status") == CLOSED and r.get("closed_at")]
+    return max(closed, key=lambda r: (_when(r["closed_at"]), r["id"])) if closed else None
+
+
+def strategy_ids(profiling: dict) -> list[str]:
+    """Every strategy id a profiling chose (per Handlungsbedarf and übergreifend), each once, sorted."""
+    chosen = {s for ids in (profiling.get("strategien") or {}).values() for s in ids}
+    chosen.update(profiling.get("uebergreifend") or [])
+    return sorted(chosen)
+
+
+def client_summary(client: dict, profilings: list[dict], egvs: list[dict], talks: list[dict]) -> dict[str, Any]:
+    """The summary of one client from its stored rows (JSON as stored)."""
+    newest = _newest_closed(profilings)
+    egv = _newest_closed(egvs)
+    latest_talk = (
+        max(talks, key=lambda t: (t["datum"], _when(t["created_at"]), t["id"])) if talks else None
+    )
+    return {
+        "t": client["team"],
+        "np": None
+        if newest is None
+        else [
+            newest.get("integrationsprognose"),
+            newest.get("profillage"),
+            sorted(k for k, v in (newest.get("handlungsbedarfe") or {}).items() if v.get("relevant")),
+            strategy_ids(newest),
+        ],
+        "p": [
+            [_berlin_day(p["created_at"]), _berlin_day(p.get("closed_at")) if p.get("status") == CLOSED else None]
+            for p in profilings
+        ],
+        "e": None if egv is None else [egv.get("ueberpruefung_am")],
+        "f": [[t["datum"], t.get("naechster_termin")] for t in talks],
+        "fn": latest_talk.get("naechster_termin") if latest_talk else None,
+    }
+
+
+def aggregate(
+    summaries: Iterable[dict[str, Any]], *, team: str | None, von: date, bis: date, stichtag: date
+) -> ReportCounts:
+    """The report figures over the summaries (see ReportCounts for the definitions)."""
+    start, end, today = von.isoformat(), bis.isoformat(), stichtag.isoformat()
+    clients = with_closed = egv_valid = egv_overdue = 0
+    prognose: Counter[str] = Counter()
+    profillage: Counter[str] = Counter()
+    bedarfe: Counter[str] = Counter()
+    strategien: Counter[str] = Counter()
+    team_month: dict[tuple[str, str], list[int]] = {}
+    due_held: dict[str, list[int]] = {}
+    for s in summaries:
+        if team is not None and s["t"] != team:
+            continue
+        clients += 1
+        newest = s["np"]
+        if newest is not None:
+            with_closed += 1
+            prognose[newest[0] or ""] += 1
+            profillage[newest[1] or ""] += 1
+            bedarfe.update(newest[2])
+            strategien.update(newest[3])
+        if s["e"] is not None:
+            review = s["e"][0]
+            if review is None or review >= today:
+                egv_valid += 1
+            else:
+                egv_overdue += 1
+        for created, closed in s["p"]:
+            if start <= created <= end:
+                team_month.setdefault((s["t"], created[:7]), [0, 0, 0])[0] += 1
+            if closed is not None and start <= closed <= end:
+                team_month.setdefault((s["t"], closed[:7]), [0, 0, 0])[1] += 1
+        for held, due in s["f"]:
+            if start <= held <= end:
+                team_month.setdefault((s["t"], held[:7]), [0, 0, 0])[2] += 1
+                due_held.setdefault(held[:7], [0, 0])[1] += 1
+            if due is not None and start <= due <= end:
+                due_held.setdefault(due[:7], [0, 0])[0] += 1
+    return ReportCounts(
+        clients=clients,
+        with_closed_profiling=with_closed,
+        egv_valid=egv_valid,
+        egv_overdue=egv_overdue,
+        prognose=dict(prognose),
+        profillage=dict(profillage),
+        bedarfe=dict(bedarfe),
+        strategien=dict(strategien),
+        team_month={k: (v[0], v[1], v[2]) for k, v in team_month.items()},
+        due_held={k: (v[0], v[1]) for k, v in due_held.items()},
+    )
+
+
+def due_items(summaries: Iterable[tuple[str, dict[str, Any]]], *, team: str | None, until: date) -> list[DueItem]:
+    """Folgegespräche and EGV reviews due on or before `until` (see DueItem), sorted most urgent first."""
+    limit = until.isoformat()
+    items: list[DueItem] = []
+    for client_id, s in summaries:
+        if team is not None and s["t"] != team:
+            continue
+        if s["fn"] is not None and s["fn"] <= limit:
+            items.append(DueItem(date.fromisoformat(s["fn"]), "folgegespraech", client_id))
+        if s["e"] is not None and s["e"][0] is not None and s["e"][0] <= limit:
+            items.append(DueItem(date.fromisoformat(s["e"][0]), "egv", client_id))
+    return sorted(items)
+
+
+def teams(summaries: Iterable[dict[str, Any]]) -> list[str]:
+    """The distinct teams of all clients, sorted."""
+    return sorted({s["t"] for s in summaries})
+
+
+def iter_values(shards: Iterable[dict[str, dict]]) -> Iterator[dict]:
+    for shard in shards:
+        yield from shard.values()
