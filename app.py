@@ -38,7 +38,10 @@ def sidebar(user: User) -> None:
         st.text(f"{user.display_name}\n{user.role}{team}")
         if st.button("Abmelden", key="abmelden", icon="🚪"):
             sign_out(get_store(), actor=user)
-            end_session("Sie haben sich abgemeldet.")
+            # A single sign-on session also deletes the identity cookie and signs out at the provider.
+            end_session("Sie haben sich abgemeldet.", logout=bool(user.sso_subject))
+            if user.sso_subject:
+                st.stop()  # the browser follows st.logout's redirect
             st.rerun()
 
 

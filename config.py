@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import field_validator
+from pydantic import BaseModel, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SsoRole(BaseModel):
+    """What one value of the role claim (e.g. one group) grants: a role name and, for IFK, a team."""
+
+    role: str
+    team: str = ""
 
 
 class Settings(BaseSettings):
@@ -20,6 +28,19 @@ class Settings(BaseSettings):
     database_url: str = ""
     #: Jobcenter name printed on documents.
     jobcenter_name: str = "Jobcenter"
+    #: Sign-in: "local" (accounts with password, the embedded default) or "sso" (OpenID Connect through
+    #: Streamlit's st.login; the provider is configured in .streamlit/secrets.toml [auth]).
+    auth_mode: Literal["local", "sso"] = "local"
+    #: With SSO on, the one local account that may still sign in with password (+ TOTP): the KDN emergency account.
+    emergency_kdn: str = ""
+    #: The ID-token claim that carries the groups/roles (a list or a single string).
+    sso_role_claim: str = "groups"
+    #: Claim value → role (and team); JSON, e.g. {"vp-ifk-team1": {"role": "IFK", "team": "Team 1"}}.
+    #: The first entry (in this order) that the user's claim contains decides.
+    sso_role_map: dict[str, SsoRole] = {}
+    #: Roles besides KDN-Fachbetreuung (always) that must use a second factor (TOTP), comma-separated,
+    #: e.g. "IFK,Trainer".
+    totp_roles: str = ""
 
     @field_validator("data_dir")
     @classmethod
@@ -34,6 +55,12 @@ class Settings(BaseSettings):
         if value and not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("VIERPHASEN_DATABASE_URL muss mit postgresql:// beginnen.")
         return value
+
+
+    @field_validator("emergency_kdn")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,7 @@ as_postgres "$bin/initdb" -D "$dir/data" -U postgres -E UTF8 --auth-local=trust 
 as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >&2
 as_postgres "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q >&2 <<SQL
-CREATE ROLE vierphasen LOGIN PASSWORD '$password';
+CREATE ROLE vierphasen LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE vierphasen_test OWNER vierphasen;
 SQL
 log "PostgreSQL läuft auf 127.0.0.1:$port (Daten in $dir)"

@@ -1,4 +1,5 @@
-"""Benutzerverwaltung (KDN-Fachbetreuung): create accounts, assign role and team, deactivate, reset passwords."""
+"""Benutzerverwaltung (KDN-Fachbetreuung): create accounts, assign role and team, deactivate, reset passwords
+and second factors."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import streamlit as st
 
 from pages.session import get_store, guarded, require_user, run_page
 from schemas.records import Role, User
+from services.totp import reset_second_factor
 from services.users import (
     MIN_PASSWORD_LENGTH,
     assign_role,
@@ -37,6 +39,8 @@ def _overview(users: list[User]) -> None:
                 "Rolle": str(u.role),
                 "Team": u.team or "—",
                 "Status": _status(u),
+                "Anmeldung": "Single Sign-on" if u.sso_subject else "Passwort",
+                "2. Faktor": "eingerichtet" if u.totp_secret else "—",
             }
             for u in users
         ],
@@ -98,6 +102,12 @@ def _edit_account(users: list[User], actor: User) -> None:
                 confirm_password(password, repeat)
                 reset_password(store, chosen.id, password=password, revision=chosen.revision, actor=actor)
                 _flash(f"Das Passwort von „{chosen.username}“ wurde zurückgesetzt; eine Sperre ist aufgehoben.")
+    if chosen.totp_secret and st.button("Zweiten Faktor zurücksetzen", key=f"totp_reset_{chosen.id}",
+                                        help="Bei Verlust des Handys: das Konto richtet ihn bei der nächsten "
+                                        "Anmeldung neu ein; die Wiederherstellungscodes verfallen."):
+        with guarded():
+            reset_second_factor(store, chosen.id, revision=chosen.revision, actor=actor)
+            _flash(f"Der zweite Faktor von „{chosen.username}“ wurde zurückgesetzt.")
     if chosen.active:
         if st.button("Konto deaktivieren", key=f"deaktivieren_{chosen.id}"):
             with guarded():

@@ -22,6 +22,9 @@ log = logging.getLogger("vierphasen")
 USER_KEY = "user"
 ACTIVITY_KEY = "last_activity"
 NOTICE_KEY = "sign_out_notice"
+#: Time of the sign-in (UTC; the 12-hour limit), and a refused single sign-on (its German message).
+SIGNED_IN_KEY = "signed_in_at"
+SSO_REFUSED_KEY = "sso_refused"
 
 #: Every page: file stem = url path → (title, icon).
 PAGES: dict[str, tuple[str, str]] = {
@@ -72,32 +75,101 @@ def current_user() -> User | None:
     return st.session_state.get(USER_KEY)
 
 
-def signed_in_user() -> User | None:
-    """The signed-in user as stored now; signs out after 30 minutes without activity or on deactivation."""
-    from services.users import current_account, session_expired, sign_out
+def sso_enabled() -> bool:
+    """True if this installation signs in through the identity provider (VIERPHASEN_AUTH_MODE=sso)."""
+    return get_settings().auth_mode == "sso"
 
-    user = current_user()
+
+def sso_claims() -> dict | None:
+    """The ID-token claims of the provider sign-in of this browser session (st.user), or None."""
+    if not sso_enabled():
+        return None
+    claims = st.user.to_dict()  # without an [auth] section in the secrets it has no "is_logged_in"
+    return claims if claims.get("is_logged_in") else None
+
+
+def start_session(user: User) -> None:
+    """Begin a session for a user who just signed in (either way)."""
+    st.session_state[USER_KEY] = user
+    st.session_state[SIGNED_IN_KEY] = utcnow()
+    st.session_state[ACTIVITY_KEY] = utcnow()
+
+
+def _adopt_sso_user() -> User | None:
+    """Sign in the person the identity provider vouches for, once per session; refusals are kept (and shown)."""
+    from errors import DomainError
+    from services.sso import idle_too_long, sign_in_with_claims, token_too_old
+
+    if SSO_REFUSED_KEY in st.session_state:
+        return None
+    claims = sso_claims()
+    if claims is None:
+        return None
+    if token_too_old(claims):
+        end_session("Ihre Anmeldung ist älter als 12 Stunden. Bitte melden Sie sich erneut an.", logout=True)
+        return None
+    if idle_too_long(claims):
+        end_session("Sie wurden nach 30 Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an.",
+                    logout=True)
+        return None
+    try:
+        user = sign_in_with_claims(get_store(), claims)
+    except DomainError as err:
+        st.session_state[SSO_REFUSED_KEY] = err.message
+        return None
+    start_session(user)
+    return user
+
+
+def signed_in_user() -> User | None:
+    """The signed-in user as stored now; signs out after 30 minutes without activity, 12 hours after the
+    sign-in, or on deactivation. With single sign-on, a provider sign-in of this browser becomes a session."""
+    from services.users import current_account, session_expired, session_too_old, sign_out
+
+    user = current_user() or _adopt_sso_user()
     if user is None:
         return None
     store = get_store()
     if session_expired(st.session_state.get(ACTIVITY_KEY)):
         sign_out(store, actor=user, timed_out=True)
-        end_session("Sie wurden nach 30 Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an.")
+        end_session("Sie wurden nach 30 Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an.",
+                    logout=bool(user.sso_subject))
+        return None
+    if session_too_old(st.session_state.setdefault(SIGNED_IN_KEY, utcnow())):
+        sign_out(store, actor=user, too_old=True)
+        end_session("Sie wurden nach 12 Stunden automatisch abgemeldet. Bitte melden Sie sich erneut an.",
+                    logout=bool(user.sso_subject))
         return None
     account = current_account(store, user)
     if account is None:
-        end_session("Ihr Konto ist nicht mehr aktiv. Bitte wenden Sie sich an die KDN-Fachbetreuung.")
+        end_session("Ihr Konto ist nicht mehr aktiv. Bitte wenden Sie sich an die KDN-Fachbetreuung.",
+                    logout=bool(user.sso_subject))
         return None
     st.session_state[USER_KEY] = account
     st.session_state[ACTIVITY_KEY] = utcnow()
+    if account.sso_subject:
+        from services.sso import note_activity
+
+        note_activity(account.sso_subject)
     return account
 
 
-def end_session(notice: str | None = None) -> None:
-    """Forget everything of this session (form input included); keep only the note for the sign-in page."""
+def end_session(notice: str | None = None, *, logout: bool = False) -> None:
+    """Forget everything of this session (form input included); keep only the note for the sign-in page.
+
+    With `logout` (a single sign-on session) the identity cookie is deleted too (st.logout), so the browser
+    is not signed in again by it; the provider's own sign-out page follows.
+    """
+    user = current_user()
     st.session_state.clear()
     if notice:
         st.session_state[NOTICE_KEY] = notice
+    if user is not None and user.sso_subject:
+        from services.sso import forget_activity
+
+        forget_activity(user.sso_subject)
+    if logout and sso_claims() is not None:
+        st.logout()
 
 
 def require_user() -> User:
@@ -116,9 +188,14 @@ def guarded() -> Iterator[None]:
         yield
     except DomainError as err:
         st.error(err.message)
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - logged with a reference, shown as a German message
         reference = uuid.uuid4().hex[:8].upper()
-        log.exception("Unerwarteter Fehler, Referenz %s", reference)
+        # Where, not what: an error's text may carry client data (a rejected input), so it is not logged (issue 10).
+        import traceback
+
+        where = " ← ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+                           for frame in reversed(traceback.extract_tb(exc.__traceback__)))
+        log.error("Unerwarteter Fehler, Referenz %s: %s bei %s", reference, type(exc).__name__, where)
         st.error(
             f"Ein unerwarteter Fehler ist aufgetreten. Ihre gespeicherten Daten sind nicht betroffen. "
             f"Bitte wenden Sie sich mit der Referenznummer {reference} an die KDN-Fachbetreuung."

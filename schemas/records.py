@@ -163,6 +163,13 @@ class User(Record):
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = None
+    #: Second factor (issue 11): base32 TOTP secret ("" = not enrolled), the last accepted 30-second time step
+    #: (a code is accepted once), argon2 hashes of the unused recovery codes.
+    totp_secret: str = ""
+    totp_last_step: int = 0
+    recovery_hashes: list[str] = Field(default_factory=list)
+    #: Single sign-on: "issuer|subject" of the identity provider's account ("" = local account).
+    sso_subject: str = ""
 
 
 class AuditEntry(BaseModel):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from config import Settings, get_settings
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
 from schemas.records import Role, User, utcnow
 from services.access import Permission, require
@@ -29,18 +30,22 @@ MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but an unbounded input is a
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
 SESSION_TIMEOUT = timedelta(minutes=30)
+SESSION_MAX_AGE = timedelta(hours=12)  # absolute limit of a session, however active
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 _TEAM = re.compile(r"^[\w][\w .\-/]{0,49}$")
 
 #: Audit actions of this module, in German as they are shown.
 ANMELDUNG_ERFOLGREICH = "Anmeldung erfolgreich"
+PASSWORT_BESTAETIGT = "Passwort bestätigt (zweiter Faktor ausstehend)"
+ANMELDUNG_NUR_SSO = "Anmeldung abgelehnt (Passwort-Anmeldung abgeschaltet)"
 ANMELDUNG_FEHLGESCHLAGEN = "Anmeldung fehlgeschlagen"
 ANMELDUNG_GESPERRT = "Anmeldung abgelehnt (Konto gesperrt)"
 ANMELDUNG_DEAKTIVIERT = "Anmeldung abgelehnt (Konto deaktiviert)"
 KONTO_GESPERRT = "Konto gesperrt nach Fehlversuchen"
 ABMELDUNG = "Abmeldung"
 ABMELDUNG_ZEIT = "Abmeldung (Zeitüberschreitung)"
+ABMELDUNG_HOECHSTDAUER = "Abmeldung (Höchstdauer 12 Stunden)"
 ERSTES_KONTO = "erstes KDN-Konto angelegt"
 PASSWORT_ZURUECKGESETZT = "Passwort zurückgesetzt"
 ROLLE_GEAENDERT = "Rolle/Team geändert"
@@ -48,6 +53,10 @@ DEAKTIVIERT = "deaktiviert"
 REAKTIVIERT = "reaktiviert"
 
 WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
+SSO_ONLY = (
+    "Die Anmeldung mit Passwort ist in dieser Installation abgeschaltet. Bitte melden Sie sich mit "
+    "„Mit Single Sign-on anmelden“ an."
+)
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -169,6 +178,13 @@ def create_first_admin(store: Store, *, username: str, display_name: str, passwo
     if not needs_first_admin(store):
         raise NotPermitted("Es gibt bereits Benutzerkonten. Neue Konten legt die KDN-Fachbetreuung an.")
     name = normalize_username(username)
+    settings = get_settings()
+    if settings.auth_mode == "sso" and name != settings.emergency_kdn:
+        raise InvalidInput(
+            "Mit Single Sign-on ist das erste Konto der Notfallzugang der KDN-Fachbetreuung: bitte den "
+            f"Benutzernamen „{settings.emergency_kdn or '(VIERPHASEN_EMERGENCY_KDN ist nicht gesetzt)'}“ verwenden.",
+            field="username",
+        )
     user = User(
         id=uuid.uuid4().hex,
         username=name,
@@ -184,15 +200,27 @@ def create_first_admin(store: Store, *, username: str, display_name: str, passwo
 
 
 # --- sign-in, sign-out, session -----------------------------------------------------------------------
-def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
+def authenticate(
+    store: Store, username: str, password: str, *, now: datetime | None = None, settings: Settings | None = None
+) -> User:
     """Check user name and password and return the account; audit the attempt either way.
 
-    Counts failed attempts per account and locks it for 15 minutes after the fifth. Raises
-    AuthenticationFailed (German message; it never tells whether a user name exists).
+    Counts failed attempts per account and locks it for 15 minutes after the fifth. With single sign-on on
+    (VIERPHASEN_AUTH_MODE=sso) only the emergency KDN account may sign in with a password. If the account
+    needs a second factor (services.totp.second_factor_required) the sign-in is not complete yet: the audit
+    says "Passwort bestätigt" and the caller must ask for the code. Raises AuthenticationFailed (German
+    message; it never tells whether a user name exists).
     """
+    from services.totp import second_factor_required
+
+    settings = settings or get_settings()
     now = _aware(now or utcnow())
     name = username.strip().lower() if isinstance(username, str) else ""
     password = password if isinstance(password, str) else ""
+    if settings.auth_mode == "sso" and (not settings.emergency_kdn or name != settings.emergency_kdn):
+        _verify(_DUMMY_HASH, password)
+        store.audit_append(actor=_UNKNOWN, action=ANMELDUNG_NUR_SSO, record_kind="Anmeldung", record_id="unbekannt")
+        raise AuthenticationFailed(SSO_ONLY)
     user = store.user_by_username(name) if name and len(name) <= 40 else None
     if user is None:
         _verify(_DUMMY_HASH, password)
@@ -200,25 +228,9 @@ def authenticate(store: Store, username: str, password: str, *, now: datetime | 
             actor=_UNKNOWN, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id="unbekannt"
         )
         raise AuthenticationFailed(WRONG_CREDENTIALS)
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        store.audit_append(actor=user, action=ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
-        raise AuthenticationFailed(
-            f"Das Konto ist nach {MAX_FAILED_LOGINS} fehlgeschlagenen Anmeldeversuchen bis "
-            f"{_berlin_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
-            "oder wenden Sie sich an die KDN-Fachbetreuung."
-        )
+    refuse_if_locked(store, user, now)
     if not password or len(password) > MAX_PASSWORD_LENGTH or not _verify(user.password_hash, password):
-        locked = _count_failure(store, user, now)
-        store.audit_append(
-            actor=user, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id
-        )
-        if locked:
-            store.audit_append(actor=user, action=KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
-            raise AuthenticationFailed(
-                f"{WRONG_CREDENTIALS} Nach {MAX_FAILED_LOGINS} Fehlversuchen ist das Konto für "
-                f"{int(LOCK_DURATION.total_seconds() // 60)} Minuten gesperrt."
-            )
-        raise AuthenticationFailed(WRONG_CREDENTIALS)
+        record_failure(store, user, now, WRONG_CREDENTIALS)
     if not user.active:
         store.audit_append(
             actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id
@@ -226,7 +238,51 @@ def authenticate(store: Store, username: str, password: str, *, now: datetime | 
         raise AuthenticationFailed(
             "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die KDN-Fachbetreuung."
         )
-    user = _after_success(store, user, password)
+    pending = second_factor_required(user, settings)
+    user = _after_success(store, user, password if not pending else None)
+    store.audit_append(
+        actor=user,
+        action=PASSWORT_BESTAETIGT if pending else ANMELDUNG_ERFOLGREICH,
+        record_kind="Benutzer",
+        record_id=user.id,
+    )
+    return user
+
+
+def refuse_if_locked(store: Store, user: User, now: datetime) -> None:
+    """Raise AuthenticationFailed (audited) while the account is locked after repeated failures."""
+    if user.locked_until is not None and _aware(user.locked_until) > _aware(now):
+        store.audit_append(actor=user, action=ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
+        raise AuthenticationFailed(
+            f"Das Konto ist nach {MAX_FAILED_LOGINS} fehlgeschlagenen Anmeldeversuchen bis "
+            f"{_berlin_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
+            "oder wenden Sie sich an die KDN-Fachbetreuung."
+        )
+
+
+def record_failure(store: Store, user: User, now: datetime, message: str) -> None:
+    """Count and audit one failed sign-in step (password or second factor), then raise AuthenticationFailed.
+
+    The fifth failure in a row locks the account for 15 minutes (the message then says so).
+    """
+    locked = _count_failure(store, user, _aware(now))
+    store.audit_append(actor=user, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id)
+    if locked:
+        store.audit_append(actor=user, action=KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
+        raise AuthenticationFailed(
+            f"{message} Nach {MAX_FAILED_LOGINS} Fehlversuchen ist das Konto für "
+            f"{int(LOCK_DURATION.total_seconds() // 60)} Minuten gesperrt."
+        )
+    raise AuthenticationFailed(message)
+
+
+def complete_sign_in(store: Store, user: User, update: dict[str, object] | None = None) -> User:
+    """Finish a sign-in after the second factor: reset the failure count, apply `update`, audit the success."""
+    changes = dict(update or {})
+    if user.failed_logins or user.locked_until is not None:
+        changes |= {"failed_logins": 0, "locked_until": None}
+    if changes:
+        user = store.save(user.model_copy(update=changes), actor=user)
     store.audit_append(actor=user, action=ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
     return user
 
@@ -262,8 +318,11 @@ def _count_failure(store: Store, user: User, now: datetime) -> bool:
     return False
 
 
-def _after_success(store: Store, user: User, password: str) -> User:
+def _after_success(store: Store, user: User, password: str | None) -> User:
+    """After the right password: reset the failure count, unless a second factor still has to follow."""
     update: dict[str, object] = {}
+    if password is None:
+        return user  # the failure count is reset once the second factor is right (complete_sign_in)
     if user.failed_logins or user.locked_until is not None:
         update |= {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(user.password_hash):
@@ -287,11 +346,11 @@ def current_account(store: Store, user: User) -> User | None:
     return stored
 
 
-def sign_out(store: Store, *, actor: User, timed_out: bool = False) -> None:
-    """Record the end of a session in the audit trail (logout or timeout)."""
+def sign_out(store: Store, *, actor: User, timed_out: bool = False, too_old: bool = False) -> None:
+    """Record the end of a session in the audit trail (logout, idle timeout or the 12-hour limit)."""
     store.audit_append(
         actor=actor,
-        action=ABMELDUNG_ZEIT if timed_out else ABMELDUNG,
+        action=ABMELDUNG_HOECHSTDAUER if too_old else ABMELDUNG_ZEIT if timed_out else ABMELDUNG,
         record_kind="Benutzer",
         record_id=actor.id,
     )
@@ -302,6 +361,13 @@ def session_expired(last_activity: datetime | None, *, now: datetime | None = No
     if last_activity is None:
         return False
     return (now or utcnow()) - _aware(last_activity) > SESSION_TIMEOUT
+
+
+def session_too_old(signed_in_at: datetime | None, *, now: datetime | None = None) -> bool:
+    """True if the sign-in is more than 12 hours ago (absolute limit, whatever the activity)."""
+    if signed_in_at is None:
+        return False
+    return (now or utcnow()) - _aware(signed_in_at) > SESSION_MAX_AGE
 
 
 # --- user management (KDN-Fachbetreuung) ---------------------------------------------------------------

@@ -229,8 +229,10 @@ class PostgresStore(RuleStore):
         kwargs: dict[str, Any] = {"row_factory": dict_row}
         if schema:
             kwargs["options"] = f"-c search_path={schema}"
+        # check: a connection broken by a server restart is replaced before use, not handed out (issue 10)
         self.pool = psycopg_pool.ConnectionPool(
-            url, min_size=1, max_size=max_size, kwargs=kwargs, timeout=timeout, open=False, name="vierphasen"
+            url, min_size=1, max_size=max_size, kwargs=kwargs, timeout=timeout, open=False, name="vierphasen",
+            check=psycopg_pool.ConnectionPool.check_connection,
         )
         with _db_errors():
             try:

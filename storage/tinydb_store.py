@@ -17,6 +17,7 @@ the one client's file, the shard of the index (client changes) and the tail of t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -57,6 +58,19 @@ from storage.core import (
 
 _SHARDS = 256
 _UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
+#: German reasons for the OS errors an operator can fix (issue 10: full disk, read-only mount, permissions).
+_OS_REASONS = {
+    errno.ENOSPC: "kein Speicherplatz mehr frei",
+    errno.EDQUOT: "Speicherkontingent erschöpft",
+    errno.EROFS: "schreibgeschützt",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EIO: "Ein-/Ausgabefehler",
+}
+_NOTHING_CHANGED = (
+    "Die Änderung wurde nicht gespeichert; bereits Gespeichertes bleibt erhalten. "
+    "Bitte wenden Sie sich an den IT-Betrieb."
+)
 
 
 class AtomicJSONStorage(Storage):
@@ -90,7 +104,8 @@ def _io_errors() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise StorageUnavailable(f"{_UNAVAILABLE} ({exc.strerror or exc}).") from exc
+        reason = _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise StorageUnavailable(f"{_UNAVAILABLE} ({reason}). {_NOTHING_CHANGED}") from exc
 
 
 class _TinyTx:
@@ -101,6 +116,7 @@ class _TinyTx:
         self.kind = kind
         self.record_id = record_id
         self.table = TABLES[kind]
+        self.written = False  # set once the record's file is replaced (see TinyDBStore._tx)
         self.pointer_needed = False
         if kind is User:
             self.path = store.root / "users.json"
@@ -155,6 +171,7 @@ class _TinyTx:
             table.insert(data)
         else:
             table.update(TinyDocumentReplace(data), Query().id == record.id)
+        self.written = True  # from here on the change is stored: its audit entry must stay
         if isinstance(record, Client):
             self.store.index_put(record)
         self.store.summary_changed(self.kind, self.path)  # issue 9: report summary, same lock
@@ -165,6 +182,7 @@ class _TinyTx:
     def delete(self) -> None:
         table = self.store.tinydb(self.path).table(self.table, cache_size=0)
         table.remove(Query().id == self.record_id)
+        self.written = True
         if self.kind in CLIENT_KINDS:
             pointer = self.store.pointer_path(self.record_id)
             pointer.unlink(missing_ok=True)
@@ -248,7 +266,24 @@ class TinyDBStore(RuleStore):
     @contextmanager
     def _tx(self, kind: type[Record], record_id: str, *, client_id: str | None = None) -> Iterator[_TinyTx]:
         with _io_errors(), self.lock.held():
-            yield _TinyTx(self, kind, record_id, client_id)
+            audit_size = self.audit_path.stat().st_size if self.audit_path.exists() else 0
+            tx = _TinyTx(self, kind, record_id, client_id)
+            try:
+                yield tx
+            except OSError:
+                if not tx.written:  # refused before the record was stored (disk full, read-only): no audit entry
+                    self._truncate_audit(audit_size)
+                raise
+
+    def _truncate_audit(self, size: int) -> None:
+        """Cut the audit trail back to `size` bytes (best effort: the disk may be read-only)."""
+        try:
+            if self.audit_path.exists() and self.audit_path.stat().st_size > size:
+                with open(self.audit_path, "r+b") as handle:
+                    handle.truncate(size)
+                    os.fsync(handle.fileno())
+        except OSError:
+            pass  # a read-only disk cannot have taken the entry either
 
     # --- client index ------------------------------------------------------------------------------
     def _index_path(self, client_id: str) -> Path:

@@ -1,10 +1,12 @@
-"""Sign-in in the app: first start, login, lockout message, timeout, logout, navigation and refusal per role."""
+"""Sign-in in the app: first start, login, second factor, single sign-on, lockout message, timeouts, logout,
+navigation and refusal per role."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -51,6 +53,26 @@ def open_start(at: AppTest) -> AppTest:
     return goto(at, "pages/start.py")
 
 
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def enrol_second_factor(at: AppTest) -> list[str]:
+    """On the enrolment step: read the secret as shown, type the current code, note the recovery codes."""
+    assert "Zweiten Faktor einrichten" in texts(at)
+    assert len(at.image) == 1, "the QR code is shown as an image"
+    secret = at.code[0].value
+    at.text_input[0].input(pyotp.TOTP(secret).now())
+    button(at, "Einrichten und anmelden").click()
+    at.run()
+    assert not at.exception
+    assert "Wiederherstellungscodes" in texts(at)
+    codes = at.code[0].value.split("\n")
+    button(at, "Ich habe die Codes notiert – weiter").click()
+    at.run()
+    return codes
+
+
 @pytest.fixture
 def admin(store: Store) -> User:
     return create_first_admin(store, username="kdn.admin", display_name="Karla Admin", password=PASSWORD)
@@ -73,6 +95,9 @@ def test_first_start_asks_for_the_first_kdn_account_and_signs_it_in(data_dir, st
     at.text_input[3].input(PASSWORD)
     at.button[0].click()
     at.run()
+    assert not at.exception
+    assert "user" not in at.session_state  # KDN-Fachbetreuung must enrol a second factor first
+    enrol_second_factor(at)
     assert not at.exception
     assert at.session_state["user"].role == Role.KDN
     open_start(at)
@@ -106,6 +131,7 @@ def test_sign_in_with_wrong_password_shows_a_german_message(data_dir, store, adm
 def test_sign_in_and_sign_out(data_dir, store, admin, monkeypatch):
     at = sign_in(fresh_app(monkeypatch).run(), "kdn.admin", PASSWORD)
     assert not at.exception
+    enrol_second_factor(at)
     assert at.session_state["user"].id == admin.id
     open_start(at)
     assert "Karla Admin" in texts(at)
@@ -265,3 +291,169 @@ def test_korrektur_without_reason_is_refused(data_dir, store, admin, ifk, monkey
     assert not at.exception
     assert any("begründen" in e.value for e in at.error)
     assert store.get(Profiling, closed.id).zielberuf == closed.zielberuf
+
+
+# --- second factor (issue 11) ----------------------------------------------------------------------------------
+def test_enrolled_kdn_signs_in_with_the_code_of_the_app(data_dir, store, admin, monkeypatch):
+    from services import totp
+
+    secret = totp.new_secret()
+    totp.enrol(store, admin.id, secret=secret, code=pyotp.TOTP(secret).at(utcnow() - timedelta(minutes=2)),
+               now=utcnow() - timedelta(minutes=2))
+    at = sign_in(fresh_app(monkeypatch).run(), "kdn.admin", PASSWORD)
+    assert "Zweiter Faktor" in texts(at) and "user" not in at.session_state
+    at.text_input[0].input("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+    button(at, "Anmelden").click()
+    at.run()
+    assert "Der Code ist falsch oder abgelaufen." in [e.value for e in at.error]
+    assert "user" not in at.session_state
+    at.text_input[0].input(pyotp.TOTP(secret).now())
+    button(at, "Anmelden").click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["user"].id == admin.id
+
+
+def test_ifk_signs_in_without_second_factor_unless_configured(data_dir, store, ifk, monkeypatch):
+    at = sign_in(fresh_app(monkeypatch).run(), "anna", PASSWORD)
+    assert at.session_state["user"].id == ifk.id
+    monkeypatch.setenv("VIERPHASEN_TOTP_ROLES", "IFK")
+    import config
+
+    config.get_settings.cache_clear()
+    at = sign_in(fresh_app(monkeypatch).run(), "anna", PASSWORD)
+    assert "user" not in at.session_state
+    assert "Zweiten Faktor einrichten" in texts(at)
+
+
+def test_kdn_resets_a_second_factor_in_the_user_management(data_dir, store, admin, monkeypatch):
+    from services import totp
+
+    secret = totp.new_secret()
+    totp.enrol(store, admin.id, secret=secret, code=pyotp.TOTP(secret).now())
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = store.get(User, admin.id)
+    at.run()
+    goto(at, "pages/benutzer.py")
+    button(at, "Zweiten Faktor zurücksetzen").click()
+    at.run()
+    assert not at.exception
+    assert "Der zweite Faktor von „kdn.admin“ wurde zurückgesetzt." in texts(at)
+    assert store.get(User, admin.id).totp_secret == ""
+
+
+def test_session_ends_12_hours_after_the_sign_in_despite_activity(data_dir, store, ifk, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = ifk
+    at.session_state["signed_in_at"] = utcnow() - timedelta(hours=12, minutes=1)
+    at.session_state["last_activity"] = utcnow() - timedelta(minutes=1)
+    at.run()
+    assert "user" not in at.session_state
+    assert "nach 12 Stunden automatisch abgemeldet" in texts(at)
+    assert store.audit_entries(record_id=ifk.id)[-1].action == "Abmeldung (Höchstdauer 12 Stunden)"
+
+
+# --- single sign-on in the app (the protocol itself: tests/browser/test_sso_browser.py) -------------------------
+@pytest.fixture
+def sso_mode(data_dir, monkeypatch):
+    import config
+
+    monkeypatch.setenv("VIERPHASEN_AUTH_MODE", "sso")
+    monkeypatch.setenv("VIERPHASEN_EMERGENCY_KDN", "kdn.admin")
+    monkeypatch.setenv("VIERPHASEN_SSO_ROLE_MAP",
+                       '{"vp-ifk-team1": {"role": "IFK", "team": "Team 1"}, "vp-trainer": {"role": "Trainer"}}')
+    config.get_settings.cache_clear()
+    yield
+    config.get_settings.cache_clear()
+
+
+def sso_user(sub: str, groups: list[str]) -> dict:
+    import time
+
+    return {"is_logged_in": True, "iss": "http://127.0.0.1:1", "sub": sub, "email": f"{sub}@jc.example",
+            "name": f"Person {sub}", "groups": groups, "iat": int(time.time())}
+
+
+def test_sso_user_with_a_mapped_group_is_signed_in_with_role_and_team(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("ines", ["vp-ifk-team1"])
+    at.run()
+    assert not at.exception
+    user = at.session_state["user"]
+    assert (user.role, user.team, user.sso_subject) == (Role.IFK, "Team 1", "http://127.0.0.1:1|ines")
+    open_start(at)
+    assert "Person ines" in texts(at)
+
+
+def test_sso_user_without_role_is_refused_in_german_and_audited(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("niemand", ["andere-gruppe"])
+    at.run()
+    assert not at.exception
+    assert "user" not in at.session_state
+    assert any("keine Rolle in Vierphasen zugeordnet" in e.value for e in at.error)
+    assert store.audit_entries()[-1].action == "SSO-Anmeldung abgelehnt (keine Rolle)"
+
+
+def test_with_sso_on_the_sign_in_page_offers_sso_and_refuses_other_passwords(sso_mode, store, admin, ifk,
+                                                                              monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert button(at, "Mit Single Sign-on anmelden")
+    assert "Notfallzugang der KDN-Fachbetreuung" in [e.label for e in at.expander]
+    button(at, "Mit Single Sign-on anmelden").click()
+    at.run()
+    assert not at.exception  # this test has no [auth] secrets: a German note, no traceback
+    assert any("nicht vollständig eingerichtet" in e.value for e in at.error)
+    at.text_input[0].input("anna")
+    at.text_input[1].input(PASSWORD)
+    button(at, "Anmelden").click()
+    at.run()
+    assert any("Passwort ist in dieser Installation abgeschaltet" in e.value for e in at.error)
+    assert "user" not in at.session_state
+    at.text_input[0].input("kdn.admin")  # the emergency account still signs in with password (+ TOTP)
+    at.text_input[1].input(PASSWORD)
+    button(at, "Anmelden").click()
+    at.run()
+    assert "Zweiten Faktor einrichten" in texts(at)
+
+
+def test_deactivated_sso_user_loses_the_session_and_is_signed_out_at_the_provider(sso_mode, store, admin,
+                                                                                   monkeypatch):
+    from services.users import deactivate_user
+
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("ines", ["vp-ifk-team1"])
+    at.run()
+    user = at.session_state["user"]
+    deactivate_user(store, user.id, actor=admin)
+    at.run()
+    assert "user" not in at.session_state
+    assert at.user == {"is_logged_in": False}  # st.logout was called: the identity cookie is gone
+    at.run()
+    assert "user" not in at.session_state
+
+
+def test_sso_session_ends_after_30_idle_minutes_with_sign_out_at_the_provider(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("ines", ["vp-ifk-team1"])
+    at.run()
+    at.session_state["last_activity"] = utcnow() - timedelta(minutes=31)
+    at.run()
+    assert "user" not in at.session_state
+    assert at.user == {"is_logged_in": False}
+
+
+def test_sso_sign_out_button_signs_out_at_the_provider(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("tom", ["vp-trainer"])
+    at.run()
+    assert at.session_state["user"].role == Role.TRAINER
+    at.button(key="abmelden").click()
+    at.run()
+    assert not at.exception
+    assert "user" not in at.session_state
+    assert at.user == {"is_logged_in": False}
+    assert store.audit_entries(record_id=store.user_by_username(
+        next(u.username for u in store.list_users() if u.sso_subject)).id)[-1].action == "Abmeldung"

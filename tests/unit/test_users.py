@@ -98,9 +98,16 @@ def test_weak_password_is_refused_with_german_reason(store, admin, password, wor
 
 # --- sign-in and lockout ------------------------------------------------------------------------------------
 def test_right_password_signs_in_and_is_audited(store, admin):
+    anna = _add(store, admin)
+    user = authenticate(store, "Anna ", PASSWORD)
+    assert user.id == anna.id
+    assert store.audit_entries(record_id=anna.id)[-1].action == users.ANMELDUNG_ERFOLGREICH
+
+
+def test_right_password_of_a_kdn_account_still_awaits_the_second_factor(store, admin):
     user = authenticate(store, "KDN.Admin ", PASSWORD)
     assert user.id == admin.id
-    assert store.audit_entries(record_id=admin.id)[-1].action == users.ANMELDUNG_ERFOLGREICH
+    assert store.audit_entries(record_id=admin.id)[-1].action == users.PASSWORT_BESTAETIGT
 
 
 def test_wrong_password_is_refused_and_audited_without_the_password(store, admin, tmp_path):
@@ -136,14 +143,15 @@ def test_fifth_failure_locks_the_account_for_15_minutes_even_for_the_right_passw
 
 
 def test_four_failures_do_not_lock_and_success_resets_the_count(store, admin):
+    anna = _add(store, admin)  # an account without second factor: the password completes the sign-in
     for attempt in range(MAX_FAILED_LOGINS - 1):
         with pytest.raises(AuthenticationFailed):
-            authenticate(store, "kdn.admin", f"falsch-{attempt}-xxxxxx")
-    assert authenticate(store, "kdn.admin", PASSWORD).failed_logins == 0
+            authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
+    assert authenticate(store, "anna", PASSWORD).failed_logins == 0
     for attempt in range(MAX_FAILED_LOGINS - 1):
         with pytest.raises(AuthenticationFailed):
-            authenticate(store, "kdn.admin", f"falsch-{attempt}-xxxxxx")
-    assert authenticate(store, "kdn.admin", PASSWORD).id == admin.id
+            authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
+    assert authenticate(store, "anna", PASSWORD).id == anna.id
 
 
 def test_lockout_is_per_account(store, admin):

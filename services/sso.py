@@ -1,0 +1,169 @@
+"""Single sign-on (OpenID Connect): turn the identity provider's ID-token claims into a staff account.
+
+Streamlit's st.login does the protocol (configured in .streamlit/secrets.toml [auth]); this module decides
+who gets in: the role and team come from one claim (VIERPHASEN_SSO_ROLE_CLAIM, default "groups") through
+the operator's mapping VIERPHASEN_SSO_ROLE_MAP. Every SSO user has a User record (created at the first
+sign-in, keyed by issuer and subject) so deactivation, audit and permissions work as for local accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from config import Settings, get_settings
+from errors import AuthenticationFailed, StaleRevision
+from schemas.records import Role, User, utcnow
+from services.users import (
+    ANMELDUNG_DEAKTIVIERT,
+    ANMELDUNG_ERFOLGREICH,
+    SESSION_MAX_AGE,
+    SESSION_TIMEOUT,
+    _aware,
+)
+from storage.base import Store
+
+#: Audit actions of this module.
+SSO_KEINE_ROLLE = "SSO-Anmeldung abgelehnt (keine Rolle)"
+SSO_UNGUELTIG = "SSO-Anmeldung abgelehnt (Angaben unvollständig)"
+SSO_KONTO_ANGELEGT = "SSO-Konto angelegt"
+SSO_ROLLE_UEBERNOMMEN = "Rolle/Team aus SSO übernommen"
+
+NO_ROLE = (
+    "Ihre Anmeldung beim Identitätsanbieter war erfolgreich, aber Ihrem Konto ist keine Rolle in Vierphasen "
+    "zugeordnet. Bitte wenden Sie sich an die KDN-Fachbetreuung."
+)
+INCOMPLETE = "Die Anmeldedaten des Identitätsanbieters sind unvollständig. Bitte wenden Sie sich an die KDN-Fachbetreuung."
+DEACTIVATED = "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die KDN-Fachbetreuung."
+
+_ATTEMPT = User.model_construct(
+    id="sso", username="(sso)", display_name="SSO-Anmeldung", role="—", team="", active=False
+)
+
+
+def _claim_values(claims: dict[str, Any], name: str) -> list[str]:
+    value = claims.get(name)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def map_role(claims: dict[str, Any], settings: Settings | None = None) -> tuple[Role, str] | None:
+    """Role and team for the claims, or None if no entry of the mapping matches.
+
+    The first entry of VIERPHASEN_SSO_ROLE_MAP (in its order) whose key is among the claim's values wins.
+    An entry with an unknown role name or an IFK entry without team is ignored (the operator's mistake must
+    not grant anything).
+    """
+    settings = settings or get_settings()
+    values = set(_claim_values(claims, settings.sso_role_claim))
+    for key, entry in settings.sso_role_map.items():
+        if key not in values:
+            continue
+        role = next((r for r in Role if entry.role.strip().lower() in (r.value.lower(), r.name.lower())), None)
+        if role is None or (role == Role.IFK and not entry.team.strip()):
+            continue
+        return role, entry.team.strip()
+    return None
+
+
+def subject_key(claims: dict[str, Any]) -> str:
+    """"issuer|subject": the provider's stable identity of the person."""
+    return f"{claims.get('iss', '')}|{claims.get('sub', '')}"
+
+
+def username_for(claims: dict[str, Any]) -> str:
+    """A readable, unique user name for an SSO account: "sso." + e-mail or preferred name (+ hash of the subject)."""
+    base = str(claims.get("preferred_username") or claims.get("email") or "")
+    base = re.sub(r"[^a-z0-9._-]", "-", base.lower().split("@")[0]).strip("-.")[:20]
+    digest = hashlib.sha256(subject_key(claims).encode()).hexdigest()[:8]
+    return f"sso.{base}.{digest}" if base else f"sso.{digest}"
+
+
+def issued_at(claims: dict[str, Any]) -> datetime | None:
+    """The time of the sign-in at the provider (claim iat or auth_time), if the token says."""
+    for name in ("auth_time", "iat"):
+        value = claims.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, tz=UTC)
+    return None
+
+
+def token_too_old(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
+    """True if the provider sign-in behind these claims is more than 12 hours ago (absolute session limit)."""
+    at = issued_at(claims)
+    return at is not None and _aware(now or utcnow()) - at > SESSION_MAX_AGE
+
+
+#: Last activity per SSO identity in this server process. Streamlit's identity cookie outlives a browser
+#: session (30 days), so a new tab would otherwise start a fresh session after any idle time. Without a
+#: record here (e.g. after a restart) the provider sign-in time counts: the safe side, it asks to sign in.
+_last_activity: dict[str, datetime] = {}
+
+
+def note_activity(subject: str, *, now: datetime | None = None) -> None:
+    """Remember the latest action of an SSO identity (for the idle timeout across browser tabs)."""
+    _last_activity[subject] = _aware(now or utcnow())
+
+
+def idle_too_long(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
+    """True if the identity behind these claims was idle more than 30 minutes (in this server process)."""
+    candidates = [t for t in (issued_at(claims), _last_activity.get(subject_key(claims))) if t is not None]
+    return bool(candidates) and _aware(now or utcnow()) - max(candidates) > SESSION_TIMEOUT
+
+
+def forget_activity(subject: str) -> None:
+    """Drop the activity record at sign-out, so the identity cookie alone does not start a new session."""
+    _last_activity.pop(subject, None)
+
+
+def sign_in_with_claims(store: Store, claims: dict[str, Any], *, settings: Settings | None = None) -> User:
+    """The account for a person the identity provider signed in; created at the first sign-in.
+
+    Role and team are taken from the claims at every sign-in (the provider is the source of truth).
+    Raises AuthenticationFailed (German, audited) if the claims map to no role, lack a subject, or the
+    account was deactivated in Vierphasen.
+    """
+    settings = settings or get_settings()
+    if not claims.get("sub") or not claims.get("iss"):
+        store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
+        raise AuthenticationFailed(INCOMPLETE)
+    key = subject_key(claims)
+    username = username_for(claims)
+    mapped = map_role(claims, settings)
+    existing = store.user_by_username(username)
+    if existing is not None and existing.sso_subject != key:
+        existing = None
+        username = f"sso.{hashlib.sha256(key.encode()).hexdigest()[:16]}"  # a local account has the name
+        existing = store.user_by_username(username)
+    if mapped is None:
+        actor = existing or _ATTEMPT.model_copy(update={"username": username})
+        store.audit_append(actor=actor, action=SSO_KEINE_ROLLE, record_kind="Anmeldung",
+                           record_id=existing.id if existing else username)
+        raise AuthenticationFailed(NO_ROLE)
+    role, team = mapped
+    display = str(claims.get("name") or claims.get("email") or claims.get("preferred_username") or username)[:100]
+    if existing is None:
+        user = User(id=uuid.uuid4().hex, username=username, display_name=display, role=role, team=team,
+                    sso_subject=key)
+        user = store.add(user, actor=user)
+        store.audit_append(actor=user, action=SSO_KONTO_ANGELEGT, record_kind="Benutzer", record_id=user.id)
+    else:
+        user = existing
+        if not user.active:
+            store.audit_append(actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+            raise AuthenticationFailed(DEACTIVATED)
+        if (user.role, user.team, user.display_name) != (role, team, display):
+            try:
+                user = store.save(user.model_copy(update={"role": role, "team": team, "display_name": display}),
+                                  actor=user)
+            except StaleRevision:
+                user = store.get(User, user.id)
+            store.audit_append(actor=user, action=SSO_ROLLE_UEBERNOMMEN, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=user, action=ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
+    return user

@@ -1,0 +1,1 @@
+"""Operation tests: several instances on one PostgreSQL, faults of the database server and the data directory."""

@@ -1,0 +1,97 @@
+"""The PostgreSQL server is stopped and restarted while the app is in use: German message, reconnect, nothing lost.
+
+Uses its own throwaway server (tests/contract/pg_server.py) because it stops and restarts it; with
+VIERPHASEN_TEST_DATABASE_URL set (an external server this test may not restart) it skips.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from errors import StorageUnavailable
+from schemas.records import Role
+from services.access import SYSTEM
+from services.catalogue import ensure_catalogue
+from services.profiling import open_profiling, save_profiling, start_profiling
+from storage.postgres_store import PostgresStore
+from tests.contract.pg_server import TempServer, start_temp_server
+from tests.factories import make_client, make_user
+
+pytestmark = pytest.mark.postgres
+
+UNAVAILABLE = (
+    "Die Datenbank ist nicht erreichbar oder hat den Vorgang abgelehnt. Bitte versuchen Sie es später erneut."
+)
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def own_server() -> Iterator[TempServer]:
+    """Always a throwaway server of its own (also on CI): the shared test server is never restarted."""
+    try:
+        server = start_temp_server()
+    except (RuntimeError, OSError) as exc:
+        _skip_or_fail(f"PostgreSQL nicht verfügbar: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _pg_ctl(server: TempServer, *args: str) -> None:
+    """Run pg_ctl; the server's output goes to its log file (a pipe would be inherited by the postmaster)."""
+    result = subprocess.run(
+        [*server.run_as, str(server.bin_dir / "pg_ctl"), "-D", str(server.base / "data"), "-w",
+         "-l", str(server.base / "server.log"), *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=60,
+    )
+    assert result.returncode == 0, (server.base / "server.log").read_text()[-2000:]
+
+
+def _start(server: TempServer) -> None:
+    _pg_ctl(server, "-o",
+            f"-p {server.port} -k {server.base} -c listen_addresses='' -c fsync=off", "start")
+
+
+def test_restarted_database_server_gives_german_message_then_reconnects_without_loss(own_server) -> None:
+    store = PostgresStore(own_server.url, max_size=4, timeout=2.0)
+    try:
+        ensure_catalogue(store, actor=SYSTEM)
+        ifk = store.add(make_user(Role.IFK, username="ifk.restart"), actor=SYSTEM)
+        client = store.add(make_client(), actor=ifk)
+        acknowledged = save_profiling(
+            store, start_profiling(store, client.id, actor=ifk).model_copy(update={"zielberuf": "Koch"}), actor=ifk
+        )
+
+        # restart while in use: every pooled connection is now dead
+        _pg_ctl(own_server, "-m", "fast", "restart")
+        reopened = open_profiling(store, acknowledged.id, actor=ifk)
+        assert reopened.zielberuf == "Koch"
+        acknowledged = save_profiling(store, reopened.model_copy(update={"zielberuf": "Köchin"}), actor=ifk)
+
+        # down: the save is refused with the German message, the caller keeps its input
+        _pg_ctl(own_server, "-m", "fast", "stop")
+        with pytest.raises(StorageUnavailable) as refused:
+            save_profiling(store, acknowledged.model_copy(update={"zielberuf": "Bäcker"}), actor=ifk)
+        assert refused.value.message == UNAVAILABLE
+        with pytest.raises(StorageUnavailable):
+            open_profiling(store, acknowledged.id, actor=ifk)
+
+        # up again: the same store object reconnects by itself, the first request already works
+        _start(own_server)
+        stored = open_profiling(store, acknowledged.id, actor=ifk)
+        assert (stored.zielberuf, stored.revision) == ("Köchin", acknowledged.revision)
+        saved = save_profiling(store, stored.model_copy(update={"zielberuf": "Bäcker"}), actor=ifk)
+        assert saved.revision == acknowledged.revision + 1
+        assert store.audit_verify() is None
+    finally:
+        store.close_store()

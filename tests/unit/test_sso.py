@@ -1,0 +1,138 @@
+"""Single sign-on: role and team from the provider's claims, refusals audited, accounts created and kept in step."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from config import Settings, SsoRole
+from errors import AuthenticationFailed
+from schemas.records import Role, User, utcnow
+from services import sso
+from services.users import ANMELDUNG_ERFOLGREICH, authenticate, create_first_admin, deactivate_user
+from storage.base import Store
+
+PASSWORD = "Korrekt-Pferd-Batterie-7"
+SETTINGS = Settings(
+    auth_mode="sso",
+    emergency_kdn="notfall.kdn",
+    sso_role_map={
+        "vp-kdn": SsoRole(role="KDN-Fachbetreuung"),
+        "vp-ifk-team1": SsoRole(role="IFK", team="Team 1"),
+        "vp-trainer": SsoRole(role="Trainer"),
+        "vp-ifk-ohne-team": SsoRole(role="IFK"),
+        "vp-unbekannt": SsoRole(role="Chef"),
+    },
+)
+
+
+def claims(sub: str = "u-1", groups: object = ("vp-ifk-team1",), **extra: object) -> dict:
+    return {"iss": "http://127.0.0.1:9999", "sub": sub, "email": f"{sub}@jobcenter.example",
+            "name": "Ines Fallmanagerin", "groups": list(groups) if isinstance(groups, tuple) else groups,
+            "iat": int(time.time()), "is_logged_in": True, **extra}
+
+
+def test_role_and_team_come_from_the_mapped_group():
+    assert sso.map_role(claims(), SETTINGS) == (Role.IFK, "Team 1")
+    assert sso.map_role(claims(groups=("andere", "vp-trainer")), SETTINGS) == (Role.TRAINER, "")
+    assert sso.map_role(claims(groups="vp-trainer"), SETTINGS) == (Role.TRAINER, "")
+
+
+def test_the_first_entry_of_the_mapping_wins():
+    assert sso.map_role(claims(groups=("vp-trainer", "vp-kdn")), SETTINGS) == (Role.KDN, "")
+
+
+@pytest.mark.parametrize("groups", [(), ("andere",), ("vp-unbekannt",), ("vp-ifk-ohne-team",), None, 42])
+def test_claims_without_a_valid_mapping_grant_nothing(groups):
+    assert sso.map_role(claims(groups=groups), SETTINGS) is None
+
+
+def test_first_sign_in_creates_the_account_with_the_mapped_role(store: Store):
+    user = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+    assert (user.role, user.team, user.display_name) == (Role.IFK, "Team 1", "Ines Fallmanagerin")
+    assert user.sso_subject == "http://127.0.0.1:9999|u-1" and user.password_hash == ""
+    assert user.username.startswith("sso.u-1.")
+    assert [e.action for e in store.audit_entries(record_id=user.id)][-1] == ANMELDUNG_ERFOLGREICH
+    again = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+    assert again.id == user.id and len(store.list_users()) == 1
+
+
+def test_a_changed_group_changes_the_role_at_the_next_sign_in(store: Store):
+    user = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+    moved = sso.sign_in_with_claims(store, claims(groups=("vp-trainer",)), settings=SETTINGS)
+    assert (moved.id, moved.role, moved.team) == (user.id, Role.TRAINER, "")
+    assert sso.SSO_ROLLE_UEBERNOMMEN in [e.action for e in store.audit_entries(record_id=user.id)]
+
+
+def test_claims_without_a_role_are_refused_in_german_and_audited(store: Store):
+    with pytest.raises(AuthenticationFailed) as err:
+        sso.sign_in_with_claims(store, claims(sub="ohne-rolle", groups=()), settings=SETTINGS)
+    assert "keine Rolle" in err.value.message
+    assert store.list_users() == []
+    entry = store.audit_entries()[-1]
+    assert entry.action == sso.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-rolle")
+
+
+def test_claims_without_subject_are_refused(store: Store):
+    with pytest.raises(AuthenticationFailed):
+        sso.sign_in_with_claims(store, {"is_logged_in": True, "groups": ["vp-kdn"]}, settings=SETTINGS)
+    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+
+
+def test_a_deactivated_sso_account_is_refused_although_the_provider_signs_it_in(store: Store):
+    admin = sso.sign_in_with_claims(store, claims(sub="chef", groups=("vp-kdn",)), settings=SETTINGS)
+    user = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+    deactivate_user(store, user.id, actor=admin)
+    with pytest.raises(AuthenticationFailed, match="deaktiviert"):
+        sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+
+
+def test_a_local_account_with_the_same_name_is_not_taken_over(store: Store):
+    admin = create_first_admin(store, username="kdn.admin", display_name="K", password=PASSWORD)
+    local = store.add(User(id="x1", username=sso.username_for(claims()), display_name="Lokal", role=Role.KDN),
+                      actor=admin)
+    user = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
+    assert user.id != local.id and user.role == Role.IFK
+
+
+def test_with_sso_on_only_the_emergency_account_signs_in_with_a_password(store: Store, monkeypatch):
+    monkeypatch.setenv("VIERPHASEN_AUTH_MODE", "sso")
+    monkeypatch.setenv("VIERPHASEN_EMERGENCY_KDN", "notfall.kdn")
+    import config
+
+    config.get_settings.cache_clear()
+    try:
+        with pytest.raises(Exception, match="Benutzernamen „notfall.kdn“"):
+            create_first_admin(store, username="kdn.admin", display_name="K", password=PASSWORD)
+        admin = create_first_admin(store, username="notfall.kdn", display_name="K", password=PASSWORD)
+        assert authenticate(store, "notfall.kdn", PASSWORD).id == admin.id
+        from services.users import create_user
+
+        create_user(store, username="anna", display_name="A", role=Role.IFK, team="T", password=PASSWORD,
+                    actor=admin)
+        with pytest.raises(AuthenticationFailed, match="Passwort ist in dieser Installation abgeschaltet"):
+            authenticate(store, "anna", PASSWORD)
+    finally:
+        config.get_settings.cache_clear()
+
+
+def test_a_provider_sign_in_older_than_12_hours_is_too_old():
+    assert not sso.token_too_old(claims())
+    old = int((utcnow() - timedelta(hours=12, minutes=1)).timestamp())
+    assert sso.token_too_old(claims(iat=old))
+    assert sso.token_too_old(claims(auth_time=old))
+
+
+def test_idle_time_counts_across_browser_tabs_of_the_same_identity():
+    now = utcnow()
+    fresh = claims(sub="tabs", iat=int((now - timedelta(minutes=5)).timestamp()))
+    assert not sso.idle_too_long(fresh, now=now)
+    old = claims(sub="tabs", iat=int((now - timedelta(hours=2)).timestamp()))
+    assert sso.idle_too_long(old, now=now)  # no activity known: the provider sign-in time counts
+    sso.note_activity(sso.subject_key(old), now=now - timedelta(minutes=10))
+    assert not sso.idle_too_long(old, now=now)
+    assert sso.idle_too_long(old, now=now + timedelta(minutes=21))
+    sso.forget_activity(sso.subject_key(old))
+    assert sso.idle_too_long(old, now=now)
