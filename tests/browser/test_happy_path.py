@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.browser.streamlit_server import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts" / "browser"
@@ -46,12 +43,6 @@ def playwright_sync():
         yield playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _prepare_data(data_dir: Path) -> None:
     """A KDN account, the caseworker's account (Team 1) and the shipped catalogue, created through services."""
     os.environ["VIERPHASEN_DATA_DIR"] = str(data_dir)
@@ -78,38 +69,8 @@ def _prepare_data(data_dir: Path) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("browser-data")
     _prepare_data(data_dir)
-    port = _free_port()
-    env = {**os.environ, "VIERPHASEN_DATA_DIR": str(data_dir)}
-    env.pop("VIERPHASEN_DATABASE_URL", None)
-    log = open(data_dir.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         # Colleagues edit the checkout while tests run; a reloaded module must not change the app under test.
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit run startete nicht:\n" + (data_dir.parent / "streamlit.log").read_text())
-            time.sleep(0.3)
+    with streamlit_server({"VIERPHASEN_DATA_DIR": str(data_dir)}, data_dir.parent / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture

@@ -6,19 +6,15 @@ Screenshots go to test-artefacts/browser/katalog-*.png (repo root); look at them
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser.streamlit_server import streamlit_server
 from tests.browser.test_happy_path import (  # noqa: F401 - fixtures playwright_sync and page are used by name
     ARTEFACTS,
     ROOT,
-    _free_port,
     click_button,
     expect_text,
     main,
@@ -60,38 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` on a free port with the trainer's data directory (used by the `page` fixture)."""
     data_dir = tmp_path_factory.mktemp("katalog-data")
     _prepare_data(data_dir)
-    port = _free_port()
-    env = {**os.environ, "VIERPHASEN_DATA_DIR": str(data_dir)}
-    env.pop("VIERPHASEN_DATABASE_URL", None)
     log_path = data_dir.parent / "streamlit-katalog.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit run startete nicht:\n" + log_path.read_text())
-            time.sleep(0.3)
+    with streamlit_server({"VIERPHASEN_DATA_DIR": str(data_dir)}, log_path) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def shot(page, name: str) -> None:  # noqa: F811 - the fixture `page` imported above

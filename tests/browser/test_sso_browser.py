@@ -9,21 +9,17 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser.streamlit_server import free_port, streamlit_server
 from tests.browser.test_happy_path import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
-    _free_port,
     main,
     playwright_sync,
     settle,
@@ -63,7 +59,7 @@ def provider() -> Iterator[str]:
 def sso_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     workdir = tmp_path_factory.mktemp("sso-run")
     data_dir = workdir / "data"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     (workdir / ".streamlit").mkdir()
     shutil.copy(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
@@ -75,38 +71,11 @@ def sso_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         'client_secret = "test-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    env = {**os.environ, "VIERPHASEN_DATA_DIR": str(data_dir), "VIERPHASEN_AUTH_MODE": "sso",
+    env = {"VIERPHASEN_DATA_DIR": str(data_dir), "VIERPHASEN_AUTH_MODE": "sso",
            "VIERPHASEN_EMERGENCY_KDN": "kdn.notfall", "VIERPHASEN_SSO_ROLE_MAP": ROLE_MAP,
            "AUTHLIB_INSECURE_TRANSPORT": "1"}
-    env.pop("VIERPHASEN_DATABASE_URL", None)
-    log_path = workdir / "streamlit.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("streamlit run startete nicht:\n" + log_path.read_text())
-            time.sleep(0.3)
-        yield url, data_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with streamlit_server(env, workdir / "streamlit.log", cwd=workdir, port=port) as started:
+        yield started, data_dir
 
 
 @pytest.fixture
