@@ -20,10 +20,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.browser.streamlit_server import free_port
 from tests.browser.test_happy_path import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    _free_port,
     _skip_or_fail,
     click_button,
     expect_text,
@@ -84,7 +84,7 @@ def shared_database(postgres_url: str) -> Iterator[str]:
 
 
 def _start_instance(url: str, log_path: Path) -> tuple[subprocess.Popen, str, object]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VIERPHASEN_DATABASE_URL": url}
     log = open(log_path, "w")  # noqa: SIM115 - closed by the fixture
     process = subprocess.Popen(
