@@ -85,6 +85,21 @@ def check_id(record_id: str) -> str:
     return record_id
 
 
+def audit_fields(actor: User, action: str, record_kind: str, record_id: str, client_id: str | None,
+                 catalogue_version: int | None, reason: str | None) -> dict[str, object]:
+    """The fields of an audit entry before it is chained (seq, time and hashes are added by the backend)."""
+    return {
+        "actor": actor.username,
+        "role": str(actor.role),
+        "action": action,
+        "record_kind": record_kind,
+        "record_id": record_id,
+        "client_id": client_id,
+        "catalogue_version": catalogue_version,
+        "reason": reason,
+    }
+
+
 def check_kind(kind: type[Record]) -> type[Record]:
     if kind not in RECORD_KINDS:
         raise InvalidInput(f"Unbekannte Datensatzart: {getattr(kind, '__name__', kind)}.")

@@ -35,7 +35,15 @@ from schemas.records import (
 )
 from storage import audit_chain
 from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts
-from storage.core import KATALOG_VEROEFFENTLICHT, TABLES, RuleStore, check_id, check_kind, stale_draft
+from storage.core import (
+    KATALOG_VEROEFFENTLICHT,
+    TABLES,
+    RuleStore,
+    audit_fields,
+    check_id,
+    check_kind,
+    stale_draft,
+)
 
 _BERLIN = ZoneInfo("Europe/Berlin")
 _UNAVAILABLE = (
@@ -397,16 +405,7 @@ class PostgresStore(RuleStore):
     def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
-        fields = {
-            "actor": actor.username,
-            "role": str(actor.role),
-            "action": action,
-            "record_kind": record_kind,
-            "record_id": record_id,
-            "client_id": client_id,
-            "catalogue_version": catalogue_version,
-            "reason": reason,
-        }
+        fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             return self.append_audit(conn, fields)
 

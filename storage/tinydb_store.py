@@ -51,6 +51,7 @@ from storage.core import (
     KINDS_BY_TABLE,
     TABLES,
     RuleStore,
+    audit_fields,
     check_id,
     check_kind,
     stale_draft,
@@ -457,16 +458,7 @@ class TinyDBStore(RuleStore):
     def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
-        fields = {
-            "actor": actor.username,
-            "role": str(actor.role),
-            "action": action,
-            "record_kind": record_kind,
-            "record_id": record_id,
-            "client_id": client_id,
-            "catalogue_version": catalogue_version,
-            "reason": reason,
-        }
+        fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
         with _io_errors(), self.lock.held():
             return self.append_audit_locked(fields)
 
