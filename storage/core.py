@@ -117,11 +117,11 @@ class Tx(Protocol):
 
     def ensure_unique(self, record: Record) -> None: ...
 
-    def put(self, record: Record) -> None: ...
+    def put(self, record: Record, *, audit: dict[str, Any]) -> None:
+        """Store the record and append its audit entry (`audit`: the fields before chaining), both or neither."""
 
-    def delete(self) -> None: ...
-
-    def audit(self, **fields: Any) -> AuditEntry: ...
+    def delete(self, *, audit: dict[str, Any]) -> None:
+        """Delete the record and append its audit entry, both or neither."""
 
     def user(self, username: str) -> User | None:
         """The account (for the stale message), read within this unit of work."""
@@ -239,8 +239,7 @@ class RuleStore(Store):
             if tx.stored is not None:
                 raise AlreadyExists(f"{kind_name(kind)} „{record.id}“ ist bereits gespeichert.")
             tx.ensure_unique(new)
-            tx.audit(**self._audit_fields(new, ANGELEGT, actor))
-            tx.put(new)
+            tx.put(new, audit=self._audit_fields(new, ANGELEGT, actor))
         return new
 
     def save(self, record: R, *, actor: User) -> R:
@@ -260,8 +259,7 @@ class RuleStore(Store):
                 raise self._stale(kind, stored, tx)
             new = self._next_revision(record, stored, actor)
             tx.ensure_unique(new)
-            tx.audit(**self._audit_fields(new, GESPEICHERT, actor))
-            tx.put(new)
+            tx.put(new, audit=self._audit_fields(new, GESPEICHERT, actor))
         return new
 
     @staticmethod
@@ -306,8 +304,7 @@ class RuleStore(Store):
                     "updated_by": actor.username,
                 }
             )
-            tx.audit(**self._audit_fields(new, ABGESCHLOSSEN, actor))
-            tx.put(new)
+            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN, actor))
         return new
 
     def discard(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> None:
@@ -323,8 +320,7 @@ class RuleStore(Store):
                 raise self._closed(kind)
             if stored.revision != revision:
                 raise self._stale(kind, stored, tx)
-            tx.audit(**self._audit_fields(stored, VERWORFEN, actor))
-            tx.delete()
+            tx.delete(audit=self._audit_fields(stored, VERWORFEN, actor))
 
     def override_save(self, record: R, *, actor: User, reason: str) -> R:
         reason = self._require_kdn(actor, reason)
@@ -341,8 +337,7 @@ class RuleStore(Store):
             if stored.revision != record.revision:
                 raise self._stale(kind, stored, tx)
             new = self._next_revision(record, stored, actor)
-            tx.audit(**self._audit_fields(new, KORRIGIERT_KDN, actor, reason))
-            tx.put(new)
+            tx.put(new, audit=self._audit_fields(new, KORRIGIERT_KDN, actor, reason))
         return new
 
     def override_delete(self, kind: type[R], record_id: str, *, actor: User, reason: str) -> None:
@@ -359,8 +354,7 @@ class RuleStore(Store):
                 raise LifecycleError(
                     f"{_DEMONSTRATIVE[kind]} ist noch offen; offene Datensätze werden verworfen."
                 )
-            tx.audit(**self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
-            tx.delete()
+            tx.delete(audit=self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
 
 
 def stale_draft(stored: CatalogueDraft) -> StaleRevision:

@@ -193,7 +193,8 @@ class _PgTx:
             if row:
                 raise AlreadyExists(f"Der Benutzername „{record.username}“ ist bereits vergeben.")
 
-    def put(self, record: Record) -> None:
+    def put(self, record: Record, *, audit: dict[str, Any]) -> None:
+        self.store.append_audit(self.conn, audit)  # same transaction: both or neither
         try:
             if self.stored is None:
                 self.store.insert(self.conn, record)
@@ -217,13 +218,11 @@ class _PgTx:
         row = self.conn.execute("SELECT data FROM users WHERE username = %s", (username,)).fetchone()
         return User.model_validate(row["data"]) if row else None
 
-    def delete(self) -> None:
+    def delete(self, *, audit: dict[str, Any]) -> None:
+        self.store.append_audit(self.conn, audit)
         self.conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %s").format(_ident(self.table)), (self.record_id,)
         )
-
-    def audit(self, **fields: Any) -> AuditEntry:
-        return self.store.append_audit(self.conn, fields)
 
 
 class PostgresStore(RuleStore):

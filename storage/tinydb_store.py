@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -117,7 +117,6 @@ class _TinyTx:
         self.kind = kind
         self.record_id = record_id
         self.table = TABLES[kind]
-        self.written = False  # set once the record's file is replaced (see TinyDBStore._tx)
         self.pointer_needed = False
         if kind is User:
             self.path = store.root / "users.json"
@@ -158,40 +157,35 @@ class _TinyTx:
             if other is not None and other.id != record.id:
                 raise AlreadyExists(f"Der Benutzername „{record.username}“ ist bereits vergeben.")
 
-    def put(self, record: Record) -> None:
+    def put(self, record: Record, *, audit: dict[str, Any]) -> None:
         if self.foreign:
             raise InvalidInput("Die Kennung gehört zu einem anderen Datensatz.", field="id")
-        if self.pointer_needed:
-            atomic_write(
-                self.store.pointer_path(record.id),
-                dump_json({"table": self.table, "client_id": self.client_id}),
-            )
-        data = record.model_dump(mode="json")
-        table = self.store.tinydb(self.path).table(self.table, cache_size=0)
-        if self.stored is None:
-            table.insert(data)
-        else:
-            table.update(TinyDocumentReplace(data), Query().id == record.id)
-        self.written = True  # from here on the change is stored: its audit entry must stay
-        if isinstance(record, Client):
-            self.store.index_put(record)
-        self.store.summary_changed(self.kind, self.path)  # issue 9: report summary, same lock
+        with self.store.journaled(self, revision=record.revision, audit=audit):
+            if self.pointer_needed:
+                atomic_write(
+                    self.store.pointer_path(record.id),
+                    dump_json({"table": self.table, "client_id": self.client_id}),
+                )
+            data = record.model_dump(mode="json")
+            table = self.store.tinydb(self.path).table(self.table, cache_size=0)
+            if self.stored is None:
+                table.insert(data)
+            else:
+                table.update(TinyDocumentReplace(data), Query().id == record.id)
+            self.store.derived_changed(self.path)
 
     def user(self, username: str) -> User | None:
         return self.store.user_by_username(username)
 
-    def delete(self) -> None:
-        table = self.store.tinydb(self.path).table(self.table, cache_size=0)
-        table.remove(Query().id == self.record_id)
-        self.written = True
-        if self.kind in CLIENT_KINDS:
-            pointer = self.store.pointer_path(self.record_id)
-            pointer.unlink(missing_ok=True)
-            fsync_dir(pointer.parent)
-        self.store.summary_changed(self.kind, self.path)  # issue 9
-
-    def audit(self, **fields: Any) -> AuditEntry:
-        return self.store.append_audit_locked(fields)
+    def delete(self, *, audit: dict[str, Any]) -> None:
+        with self.store.journaled(self, revision=None, audit=audit):
+            table = self.store.tinydb(self.path).table(self.table, cache_size=0)
+            table.remove(Query().id == self.record_id)
+            if self.kind in CLIENT_KINDS:
+                pointer = self.store.pointer_path(self.record_id)
+                pointer.unlink(missing_ok=True)
+                fsync_dir(pointer.parent)
+            self.store.derived_changed(self.path)
 
 
 def TinyDocumentReplace(data: dict[str, Any]):
@@ -217,6 +211,9 @@ class TinyDBStore(RuleStore):
                 self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
             )
         self.lock = ProcessLock.for_path(self.root / "locks" / "write.lock")
+        if self._journal_path.exists():  # a writer died mid-change: repair before the first read
+            with suppress(StorageUnavailable), _io_errors(), self.write_lock():
+                pass
 
     def __repr__(self) -> str:
         return f"TinyDBStore({str(self.root)!r})"
@@ -260,31 +257,86 @@ class TinyDBStore(RuleStore):
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Hold the data directory's write lock: no change happens meanwhile (backup, migration)."""
+        """Hold the data directory's write lock: no change happens meanwhile (backup, migration).
+
+        A change that a dead writer left half done is finished or undone first (see `_recover`).
+        """
         with self.lock.held():
+            self._recover()
             yield
 
     @contextmanager
     def _tx(self, kind: type[Record], record_id: str, *, client_id: str | None = None) -> Iterator[_TinyTx]:
-        with _io_errors(), self.lock.held():
-            audit_size = self.audit_path.stat().st_size if self.audit_path.exists() else 0
-            tx = _TinyTx(self, kind, record_id, client_id)
+        with _io_errors(), self.write_lock():
             try:
-                yield tx
+                yield _TinyTx(self, kind, record_id, client_id)
             except OSError:
-                if not tx.written:  # refused before the record was stored (disk full, read-only): no audit entry
-                    self._truncate_audit(audit_size)
+                # refused half way (disk full, read-only): keep what was stored, drop the rest, at once if possible
+                with suppress(OSError):
+                    self._recover()
                 raise
 
-    def _truncate_audit(self, size: int) -> None:
-        """Cut the audit trail back to `size` bytes (best effort: the disk may be read-only)."""
-        try:
-            if self.audit_path.exists() and self.audit_path.stat().st_size > size:
-                with open(self.audit_path, "r+b") as handle:
-                    handle.truncate(size)
-                    os.fsync(handle.fileno())
-        except OSError:
-            pass  # a read-only disk cannot have taken the entry either
+    # --- write-ahead journal -------------------------------------------------------------------------
+    # A change touches several files: the audit trail, the record's file, the id pointer, the client index
+    # and the report summary. Before the first of them, a small journal names the change; after the last,
+    # it is removed. A writer killed in between leaves the journal, and the next holder of the write lock
+    # (or the next store opened on the directory) finishes the change from the record's file, or undoes
+    # its audit entry if the record's file was never replaced.
+    @property
+    def _journal_path(self) -> Path:
+        return self.root / "locks" / "journal.json"
+
+    @contextmanager
+    def journaled(self, tx: _TinyTx, *, revision: int | None, audit: dict[str, Any]) -> Iterator[None]:
+        """Around one put (`revision`: the new one) or delete (None) with its audit entry; under the lock."""
+        self._audit_tail()  # cuts a torn tail first, so that the size below is where this change's entry starts
+        note = {
+            "path": tx.path.relative_to(self.root).as_posix(),
+            "table": tx.table,
+            "record_id": tx.record_id,
+            "revision": revision,
+            "audit_size": self.audit_path.stat().st_size if self.audit_path.exists() else 0,
+        }
+        atomic_write(self._journal_path, dump_json(note))
+        self.append_audit_locked(audit)
+        yield
+        self._end_journal()
+
+    def _end_journal(self) -> None:
+        self._journal_path.unlink()
+        fsync_dir(self._journal_path.parent)
+
+    def _recover(self) -> None:
+        """Finish or undo the change a journal names; the caller holds the write lock."""
+        note = read_json(self._journal_path)
+        if note is None:
+            return
+        path = self.root / note["path"]
+        stored = self.read_from(path, note["table"], note["record_id"])
+        if note["revision"] is None:
+            done = stored is None
+        else:
+            done = stored is not None and stored.get("revision") == note["revision"]
+        if not done:
+            self._undo_audit(note["audit_size"], note["record_id"])
+        if stored is None and note["table"] not in ("users", "clients"):
+            # a deleted record, or an add that never arrived: its id pointer goes too
+            self.pointer_path(note["record_id"]).unlink(missing_ok=True)
+        self.derived_changed(path)
+        self._end_journal()
+
+    def _undo_audit(self, size: int, record_id: str) -> None:
+        """Cut off the audit entry of a change that was not stored: the one line (or part) after `size`."""
+        if not self.audit_path.exists():
+            return
+        with open(self.audit_path, "r+b") as handle:
+            handle.seek(size)
+            tail = handle.read()
+            lines = tail.split(b"\n")
+            if len(lines) > 2 or (lines[0] and record_id.encode() not in lines[0]):
+                return  # more than this change's entry follows: never cut another change's entry
+            handle.truncate(size)
+            os.fsync(handle.fileno())
 
     # --- client index ------------------------------------------------------------------------------
     def _index_path(self, client_id: str) -> Path:
@@ -303,10 +355,23 @@ class TinyDBStore(RuleStore):
         self._index_cache[str(path)] = (key, data)  # type: ignore[assignment]
         return data  # type: ignore[return-value]
 
-    def index_put(self, client: Client) -> None:
-        path = self._index_path(client.id)
+    def derived_changed(self, path: Path) -> None:
+        """Bring the client index and the report summary in line with a changed record file (under the lock)."""
+        if path.name == "users.json":
+            return
+        client_id = path.parent.name
+        if path.stem == "clients":
+            self._index_put(client_id)
+        self.summary_changed(client_id, path.stem)
+
+    def _index_put(self, client_id: str) -> None:
+        path = self._index_path(client_id)
         data = dict(self._index_shard(path))
-        data[client.id] = client.model_dump(mode="json")
+        client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
+        if client is None:
+            data.pop(client_id, None)
+        else:
+            data[client_id] = client
         atomic_write(path, dump_json(data))
 
     def _all_indexed(self) -> Iterator[dict]:
@@ -459,7 +524,7 @@ class TinyDBStore(RuleStore):
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.write_lock():
             return self.append_audit_locked(fields)
 
     def _audit_rows(self) -> Iterator[AuditEntry | None]:
@@ -510,7 +575,7 @@ class TinyDBStore(RuleStore):
         return CatalogueVersion.model_validate(data)
 
     def publish_catalogue(self, text: str, *, note: str, actor: User) -> CatalogueVersion:
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.write_lock():
             numbers = self.catalogue_numbers()
             number = (numbers[-1] if numbers else 0) + 1
             version = CatalogueVersion(
@@ -570,7 +635,7 @@ class TinyDBStore(RuleStore):
 
     def import_all(self, records, audit, catalogue, *, durable: bool = True) -> None:
         """Write everything verbatim into this (empty) store; `durable=False` skips fsync (bench fill only)."""
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.write_lock():
             if not self.is_empty():
                 raise AlreadyExists("Das Ziel enthält bereits Daten; es wird nichts überschrieben.")
             write = atomic_write if durable else _plain_write
@@ -618,7 +683,7 @@ class TinyDBStore(RuleStore):
         return CatalogueDraft.model_validate(data) if data else None
 
     def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.write_lock():
             stored = self.catalogue_draft()
             if (stored.revision if stored else 0) != revision:
                 if stored is None:
@@ -630,7 +695,7 @@ class TinyDBStore(RuleStore):
         return draft
 
     def discard_catalogue_draft(self) -> None:
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.write_lock():
             if self._draft_path.exists():
                 self._draft_path.unlink()
                 fsync_dir(self.root)
@@ -666,11 +731,10 @@ class TinyDBStore(RuleStore):
                 for t in ("profilings", "egvs", "folgegespraeche")}  # fmt: skip
         return summary.client_summary(client, rows["profilings"], rows["egvs"], rows["folgegespraeche"])
 
-    def summary_changed(self, kind: type[Record], path: Path | None) -> None:
+    def summary_changed(self, client_id: str, table: str) -> None:
         """Rewrite the changed client's summary in its shard; the caller holds the write lock."""
-        if path is None or TABLES.get(kind) not in self._SUMMARY_KINDS:
+        if table not in self._SUMMARY_KINDS:
             return
-        client_id = path.parent.name
         shard_path = self._summary_path(client_id)
         data = dict(self._summary_shard(shard_path))
         entry = self._client_summary(client_id)
@@ -700,7 +764,7 @@ class TinyDBStore(RuleStore):
         """Build the summaries once for a data directory written before they existed (under the write lock)."""
         if self._summary_ready_path.exists():
             return
-        with self.lock.held():
+        with self.write_lock():
             if self._summary_ready_path.exists():
                 return
             shards: dict[str, dict[str, dict]] = {}

@@ -129,3 +129,62 @@ def test_torn_last_audit_line_is_cut_off_by_the_next_append(tmp_path: Path) -> N
     assert [e.seq for e in store.audit_entries()] == [1, 2, 3]
     assert store.audit_verify() is None
     assert all(json.loads(line) for line in audit.read_bytes().splitlines())
+
+
+def _die_in_child_at(data_dir: Path, target: tuple[object, str], change) -> None:
+    """Fork a writer that runs `change(store)` and dies (no cleanup, like SIGKILL) when it reaches `target`."""
+    owner, name = target
+    pid = os.fork()
+    if pid == 0:  # child
+        setattr(owner, name, lambda *args, **kwargs: os._exit(9))
+        try:
+            change(TinyDBStore(data_dir))
+        except BaseException as exc:  # noqa: BLE001 - shown by the parent when the child exits 1
+            os.write(2, repr(exc).encode())
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 9, "the writer did not reach the point where it should die"
+
+
+def test_writer_killed_after_the_record_file_is_finished_by_the_next_store(tmp_path: Path) -> None:
+    """Regression: a kill between the client's file and the search index left the index stale for ever."""
+    store = TinyDBStore(tmp_path / "data")
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(vorname="Alt"), actor=ifk)
+    entries = len(store.audit_entries())
+
+    _die_in_child_at(
+        tmp_path / "data",
+        (TinyDBStore, "_index_put"),
+        lambda s: s.save(s.get(Client, client.id).model_copy(update={"vorname": "Neu"}), actor=ifk),
+    )
+
+    reopened = TinyDBStore(tmp_path / "data")
+    assert reopened.get(Client, client.id).vorname == "Neu"
+    assert [c.id for c in reopened.find_clients("Neu")] == [client.id]
+    assert reopened.find_clients("Alt") == []
+    assert len(reopened.audit_entries()) == entries + 1  # the change happened, so its entry stays
+    assert reopened.audit_verify() is None
+    assert not (tmp_path / "data" / "locks" / "journal.json").exists()
+
+
+def test_writer_killed_before_the_record_file_leaves_no_audit_entry(tmp_path: Path) -> None:
+    store = TinyDBStore(tmp_path / "data")
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(), actor=ifk)
+    entries = len(store.audit_entries())
+
+    # dies after the journal and the audit entry, before the new profiling's file is written
+    _die_in_child_at(
+        tmp_path / "data", (TinyDBStore, "tinydb"), lambda s: s.add(make_profiling(client.id), actor=ifk)
+    )
+
+    assert (tmp_path / "data" / "locks" / "journal.json").exists()
+    reopened = TinyDBStore(tmp_path / "data")
+    assert reopened.list_for_client(Profiling, client.id) == []
+    assert len(reopened.audit_entries()) == entries  # the audit trail names no change that was not stored
+    assert reopened.audit_verify() is None
+    assert not list((tmp_path / "data" / "ids").rglob("*.json"))  # no pointer to a record that never arrived
+    reopened.add(make_profiling(client.id), actor=ifk)
+    assert reopened.audit_verify() is None

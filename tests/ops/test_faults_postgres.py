@@ -63,7 +63,7 @@ def _start(server: TempServer) -> None:
 
 
 def test_restarted_database_server_gives_german_message_then_reconnects_without_loss(own_server) -> None:
-    store = PostgresStore(own_server.url, max_size=4, timeout=2.0)
+    store = PostgresStore(own_server.url, max_size=4, timeout=10.0)  # the pool backs off while down
     try:
         ensure_catalogue(store, actor=SYSTEM)
         ifk = store.add(make_user(Role.IFK, username="ifk.restart"), actor=SYSTEM)
