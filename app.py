@@ -19,7 +19,7 @@ from pages.session import (
 from schemas.records import User
 from services.users import sign_out
 
-st.set_page_config(page_title="Vierphasen", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
 #: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.
 ROOT = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ def sidebar(user: User) -> None:
         team = f", Team {user.team}" if user.team else ""
         st.caption("Angemeldet als")
         st.text(f"{user.display_name}\n{user.role}{team}")
-        if st.button("Abmelden", key="abmelden", icon="🚪"):
+        if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
             sign_out(get_store(), actor=user)
             # A single sign-on session also deletes the identity cookie and signs out at the provider.
             end_session("Sie haben sich abgemeldet.", logout=bool(user.sso_subject))

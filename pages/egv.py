@@ -42,7 +42,7 @@ def render() -> None:
                f"{w.fmt_datetime(profiling.created_at)}.")
     if w.is_new(profiling):
         st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
-        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon="📝")
+        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
         return
 
     versions = egv_versions(store, client.id, actor=user)
@@ -60,7 +60,7 @@ def render() -> None:
     with panel:
         _panel(store, user, egv, versions)
     _older_versions(store, egv, versions)
-    w.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", "🔁")
+    w.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", ":material/forum:")
 
 
 # --- state -------------------------------------------------------------------------------------
@@ -174,9 +174,9 @@ def _panel(store: Store, user: User, egv: Egv, versions: list[Egv]) -> None:
     st.markdown("**Checkliste zum Abschließen**")
     gaps = egv_gaps(egv)
     for text in gaps:
-        st.markdown(f"⬜ {text}")
+        st.markdown(f"{w.TODO} {text}")
     if not gaps:
-        st.markdown("✅ Alles Nötige ist eingetragen")
+        st.markdown(f"{w.DONE} Alles Nötige ist eingetragen")
     if st.button("EGV speichern", key="egv-save", type="primary", icon=":material/save:", use_container_width=True):
         _save(store, user, egv, close=False)
     if st.button("EGV abschließen (vereinbart)", key="egv-close", icon=":material/lock:", use_container_width=True,

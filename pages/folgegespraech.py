@@ -98,7 +98,7 @@ def _next_step(store: Store, user: User, client: Client) -> None:
     st.divider()
     if not entries:
         st.markdown("**Nächster Schritt:** ein erstes Profiling anlegen.")
-        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon="📝")
+        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
         return
     profiling = open_profiling(store, entries[0].profiling_id, actor=user)
     cols = st.columns([3, 2], vertical_alignment="center")

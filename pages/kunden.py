@@ -125,7 +125,7 @@ def _selected(store: Store, user: User, client: Client) -> None:
     with st.expander("Auskunft und ausgehändigte Dokumente"):
         downloads.auskunft_downloads(store, user, client)
     w.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
-                "1 Profiling", "📝")
+                "1 Profiling", ":material/edit_note:")
 
 
 run_page(render)

@@ -33,7 +33,7 @@ def render() -> None:
         downloads.profiling_print_download(store, user, draft)
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
-    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen", "🎯", draft=draft)
+    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen", ":material/flag:", draft=draft)
 
 
 def _edit(draft: Profiling, catalogue, models) -> None:

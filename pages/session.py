@@ -28,18 +28,18 @@ SSO_REFUSED_KEY = "sso_refused"
 
 #: Every page: file stem = url path → (title, icon).
 PAGES: dict[str, tuple[str, str]] = {
-    "start": ("Start", "🏠"),
-    "kunden": ("Kunden", "👥"),
-    "profiling": ("1 Profiling", "📝"),
-    "ziel": ("2 Ziel", "🎯"),
-    "strategien": ("3 Strategien", "🧩"),
-    "egv": ("4 EGV", "📄"),
-    "folgegespraech": ("Folgegespräch", "🔁"),
-    "katalog": ("Katalog", "📚"),
-    "korrektur": ("Korrektur abgeschlossener Profilings", "🛠️"),
-    "benutzer": ("Benutzerverwaltung", "🔐"),
-    "login": ("Anmelden", "🔑"),
-    "berichte": ("Kundensteuerung", "📊"),  # issue 9
+    "start": ("Start", ":material/home:"),
+    "kunden": ("Kunden", ":material/group:"),
+    "profiling": ("1 Profiling", ":material/edit_note:"),
+    "ziel": ("2 Ziel", ":material/flag:"),
+    "strategien": ("3 Strategien", ":material/extension:"),
+    "egv": ("4 EGV", ":material/description:"),
+    "folgegespraech": ("Folgegespräch", ":material/forum:"),
+    "katalog": ("Katalog", ":material/library_books:"),
+    "korrektur": ("Korrektur abgeschlossener Profilings", ":material/build:"),
+    "benutzer": ("Benutzerverwaltung", ":material/manage_accounts:"),
+    "login": ("Anmelden", ":material/login:"),
+    "berichte": ("Kundensteuerung", ":material/bar_chart:"),  # issue 9
 }
 
 _CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"]}

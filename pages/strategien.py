@@ -44,7 +44,7 @@ def render() -> None:
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
     w.next_step("Eingliederungsvereinbarung aus den gewählten Strategien erstellen.", w.PAGE_EGV,
-                f"4 {catalogue.vereinbarung.kurzname} erstellen", "📄", draft=draft)
+                f"4 {catalogue.vereinbarung.kurzname} erstellen", ":material/description:", draft=draft)
 
 
 def _edit(draft: Profiling, catalogue, models) -> None:
@@ -53,7 +53,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     if not relevant:
         st.info("Im Profiling ist kein Handlungsbedarf als relevant markiert. Übergreifende Strategien können "
                 "Sie trotzdem wählen.")
-        st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon="📝")
+        st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon=":material/edit_note:")
     for feld in catalogue.handlungsfelder:
         bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant]
         if not bedarfe:
@@ -97,7 +97,7 @@ def _read_only(draft: Profiling, catalogue) -> None:
         st.markdown("—")
     if draft.foerderung_geplant:
         check = draft.foerder_check
-        marks = " – ".join(f"{name} {'✅' if ok else '❌'}" for name, ok in (
+        marks = " – ".join(f"{name} {w.DONE if ok else w.NOT_DONE}" for name, ok in (
             ("passgenau", check.passgenau), ("erfolgswahrscheinlich", check.erfolgswahrscheinlich),
             ("wirtschaftlich", check.wirtschaftlich)))
         st.markdown(f"**Förder-Check:** {markdown_literal(check.massnahme) or '—'}: {marks}")

@@ -31,6 +31,11 @@ from services.profiling import (
 from services.safety import markdown_literal
 from storage.base import Store
 
+#: Marks of a checklist: Material Symbols ship with Streamlit, so they show on every client (emoji need a font).
+DONE = ":green[:material/check_circle:]"
+TODO = ":orange[:material/radio_button_unchecked:]"
+NOT_DONE = ":red[:material/cancel:]"
+
 CLIENT_ID = "client_id"
 PROFILING_ID = "profiling_id"
 _CLIENT = "client"  # the opened Client (opening is audited once, not on every rerun)
@@ -145,7 +150,7 @@ def require_client() -> Client:
     client = current_client()
     if client is None:
         st.info("Bitte wählen Sie zuerst eine Kundin / einen Kunden aus.")
-        st.page_link(PAGE_KUNDEN, label="Kundin / Kunden suchen", icon="👥")
+        st.page_link(PAGE_KUNDEN, label="Kundin / Kunden suchen", icon=":material/group:")
         st.stop()
     return client
 
@@ -217,7 +222,7 @@ def require_draft(client: Client) -> Profiling:
     draft = current_draft()
     if draft is None or draft.client_id != client.id:
         st.info("Für diese Kundin / diesen Kunden ist noch kein Profiling geöffnet.")
-        st.page_link(PAGE_PROFILING, label="Zum Profiling (Phase 1)", icon="📝")
+        st.page_link(PAGE_PROFILING, label="Zum Profiling (Phase 1)", icon=":material/edit_note:")
         st.stop()
     return draft
 
@@ -313,11 +318,11 @@ def history_select(store: Store, user: User, client: Client, draft: Profiling) -
     return draft
 
 
-def next_step(text: str, page: str, label: str, icon: str = "➡️", *, draft: Profiling | None = None) -> None:
+def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_forward:", *, draft: Profiling | None = None) -> None:
     """The suggested next step, always visible at the end of a page; for a closed profiling: the EGV."""
     if draft is not None and is_closed(draft):
         text = "Eingliederungsvereinbarung abschließen oder fortschreiben; für Änderungen das Profiling klonen."
-        page, label, icon = PAGE_EGV, "4 EGV", "📄"
+        page, label, icon = PAGE_EGV, "4 EGV", ":material/description:"
     st.divider()
     cols = st.columns([3, 2], vertical_alignment="center")
     cols[0].markdown(f"**Nächster Schritt:** {text}")
@@ -333,7 +338,7 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
     st.markdown("**Checkliste zum Abschließen**")
     items = checklist(draft, catalogue)
     for text, done in items:
-        st.markdown(f"{'✅' if done else '⬜'} {text}")
+        st.markdown(f"{DONE if done else TODO} {text}")
     complete = all(done for _, done in items)
     if is_closed(draft):
         st.caption(f"Abgeschlossen am {fmt_datetime(draft.closed_at)}; nur noch lesbar.")

@@ -34,7 +34,7 @@ def render() -> None:
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
     w.next_step("Handlungsstrategien zu den relevanten Handlungsbedarfen auswählen.", w.PAGE_STRATEGIEN,
-                "3 Strategien auswählen", "🧩", draft=draft)
+                "3 Strategien auswählen", ":material/extension:", draft=draft)
 
 
 def _edit(draft: Profiling) -> None:

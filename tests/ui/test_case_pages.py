@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages import widgets as w
 from schemas.records import Egv, Folgegespraech, Profiling, Role, Status
 from services.dates import today
 from storage.base import Store
@@ -88,7 +89,7 @@ def test_one_client_through_all_four_phases(app: AppTest, store: Store) -> None:
 
     fill_profiling(at)
     assert "Ungespeicherte Änderungen" in texts(at)
-    assert "⬜ Handlungsstrategie für „Berufliche Qualifikation“ gewählt" in texts(at)
+    assert f"{w.TODO} Handlungsstrategie für „Berufliche Qualifikation“ gewählt" in texts(at)
     ok(button(at, "Speichern").click().run())
     assert "Profiling gespeichert" in texts(at)
     assert "Ungespeicherte Änderungen" not in texts(at)
@@ -121,7 +122,7 @@ def test_one_client_through_all_four_phases(app: AppTest, store: Store) -> None:
     at.text_input(key=form_key(at, "foerdercheck-massnahme")).input("Umschulung Fachkraft Lagerlogistik")
     at.checkbox(key=form_key(at, "foerdercheck-passgenau")).check()
     ok(at.run())
-    assert "✅ Handlungsstrategie für „Berufliche Qualifikation“ gewählt" in texts(at)
+    assert f"{w.DONE} Handlungsstrategie für „Berufliche Qualifikation“ gewählt" in texts(at)
     ok(button(at, "Speichern").click().run())
     stored = store.get(Profiling, profiling_id)
     assert stored.integrationsziel == "Festanstellung als Fachkraft Lagerlogistik"
@@ -219,8 +220,8 @@ def test_closing_an_incomplete_profiling_lists_what_is_missing(app: AppTest, sto
     ok(at.switch_page(PROFILING).run())
     at.checkbox(key=form_key(at, "rahmenbedingungen-wohnsituation.relevant")).check()
     ok(at.run())
-    assert "⬜ Zielberuf angegeben" in texts(at)
-    assert "⬜ Handlungsstrategie für „Wohnsituation“ gewählt" in texts(at)
+    assert f"{w.TODO} Zielberuf angegeben" in texts(at)
+    assert f"{w.TODO} Handlungsstrategie für „Wohnsituation“ gewählt" in texts(at)
     button(at, "Abschließen").click().run()
     assert not at.exception
     message = "\n".join(e.value for e in at.error)
