@@ -702,6 +702,7 @@ SELECT
     (SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM (
         SELECT k, count(DISTINCT id) AS n FROM (  -- each strategy once per profiling
             SELECT np.id, jsonb_array_elements_text(v.value) AS k FROM np, jsonb_each(np.st) v
+            WHERE (np.hb -> v.key ->> 'relevant')::boolean  -- strategies of an unmarked Bedarf count nowhere
             UNION ALL
             SELECT np.id, jsonb_array_elements_text(np.ue) FROM np
         ) s GROUP BY k) x) AS strategien

@@ -42,8 +42,17 @@ def _newest_closed(rows: list[dict]) -> dict | None:
 
 
 def strategy_ids(profiling: dict) -> list[str]:
-    """Every strategy id a profiling chose (per Handlungsbedarf and übergreifend), each once, sorted."""
-    chosen = {s for ids in (profiling.get("strategien") or {}).values() for s in ids}
+    """Every strategy id a profiling chose (per relevant Handlungsbedarf, and übergreifend), each once, sorted.
+
+    Strategies kept under a Handlungsbedarf that is no longer marked relevant count nowhere (README, decisions).
+    """
+    bedarfe = profiling.get("handlungsbedarfe") or {}
+    chosen = {
+        s
+        for bedarf, ids in (profiling.get("strategien") or {}).items()
+        if (bedarfe.get(bedarf) or {}).get("relevant")
+        for s in ids
+    }
     chosen.update(profiling.get("uebergreifend") or [])
     return sorted(chosen)
 

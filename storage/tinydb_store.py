@@ -4,15 +4,19 @@ Layout (every JSON file is replaced atomically, never written in place):
 
     DATA/clients/<ab>/<client_id>/<table>.json   TinyDB file per client and kind (clients, profilings, egvs …)
     DATA/ids/<ab>/<record_id>.json               where a client's record lives ({"table", "client_id"})
-    DATA/index/clients-<ab>.json                 search index for the client list (256 shards)
+    DATA/index/clients-<ab>.json                 search index for the client list (256 shards by client id)
+    DATA/index/kundennummer-<ab>.json            Kundennummer → client id (256 shards by Kundennummer)
+    DATA/index/summary-<ab>.json                 per-client report summaries (issue 9)
+    DATA/index/ready.json                        the format of the indexes above (rebuilt once when it changes)
     DATA/users.json                              TinyDB file with the accounts
     DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
     DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
     DATA/locks/write.lock                        the write lock (filelock) every change holds
+    DATA/locks/journal.json                      the change in progress, while it is written (see `journaled`)
 
 Every change holds one write lock for its read-check-audit-write, so the audit chain, the index and the record
 file always agree, and a backup taken under the same lock is consistent. The cost of a change depends only on
-the one client's file, the shard of the index (client changes) and the tail of the audit file.
+the one client's file, a few index shards and the tail of the audit file.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ from storage.core import (
 )
 
 _SHARDS = 256
+#: Content of DATA/index/ready.json; a new format (what an index holds) rebuilds every index once at start.
+_DERIVED_FORMAT = b'{"format":2}'
 _UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
 #: German reasons for the OS errors an operator can fix (issue 10: full disk, read-only mount, permissions).
 _OS_REASONS = {
@@ -214,6 +220,10 @@ class TinyDBStore(RuleStore):
         if self._journal_path.exists():  # a writer died mid-change: repair before the first read
             with suppress(StorageUnavailable), _io_errors(), self.write_lock():
                 pass
+        if not self._derived_ready():  # a new directory, or one from before an index format change
+            with suppress(StorageUnavailable), _io_errors(), self.lock.held():
+                if not self._derived_ready():
+                    self._build_derived(atomic_write)
 
     def __repr__(self) -> str:
         return f"TinyDBStore({str(self.root)!r})"
@@ -356,7 +366,10 @@ class TinyDBStore(RuleStore):
         return data  # type: ignore[return-value]
 
     def derived_changed(self, path: Path) -> None:
-        """Bring the client index and the report summary in line with a changed record file (under the lock)."""
+        """Bring the client indexes and the report summary in line with a changed record file (under the lock).
+
+        Shards are read afresh, not through the readers' cache: a writer must never rewrite one from stale data.
+        """
         if path.name == "users.json":
             return
         client_id = path.parent.name
@@ -365,13 +378,30 @@ class TinyDBStore(RuleStore):
         self.summary_changed(client_id, path.stem)
 
     def _index_put(self, client_id: str) -> None:
-        path = self._index_path(client_id)
-        data = dict(self._index_shard(path))
         client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
-        if client is None:
-            data.pop(client_id, None)
-        else:
+        path = self._index_path(client_id)
+        data = read_json(path) or {}
+        old = data.pop(client_id, None)
+        if client is not None:
             data[client_id] = client
+        atomic_write(path, dump_json(data))
+        if old is not None and (client is None or old["kundennummer"] != client["kundennummer"]):
+            self._number_put(old["kundennummer"], None, only_if=client_id)
+        if client is not None:
+            self._number_put(client["kundennummer"], client_id)
+
+    def _number_path(self, kundennummer: str) -> Path:
+        return self.root / "index" / f"kundennummer-{shard(kundennummer)}.json"
+
+    def _number_put(self, kundennummer: str, client_id: str | None, *, only_if: str | None = None) -> None:
+        path = self._number_path(kundennummer)
+        data = read_json(path) or {}
+        if data.get(kundennummer) == client_id or (only_if is not None and data.get(kundennummer) != only_if):
+            return
+        if client_id is None:
+            del data[kundennummer]
+        else:
+            data[kundennummer] = client_id
         atomic_write(path, dump_json(data))
 
     def _all_indexed(self) -> Iterator[dict]:
@@ -429,10 +459,12 @@ class TinyDBStore(RuleStore):
 
     def client_by_kundennummer(self, kundennummer: str) -> Client | None:
         with _io_errors():
-            for row in self._all_indexed():
-                if row["kundennummer"] == kundennummer:
-                    return Client.model_validate(row)
-        return None
+            numbers = read_json(self._number_path(kundennummer)) or {}
+            client_id = numbers.get(kundennummer)  # type: ignore[union-attr]
+            row = None if client_id is None else self.read_from(self.client_file(client_id, "clients"), "clients",
+                                                                 client_id)  # fmt: skip
+        # an entry left behind by a writer that died mid-change is checked against the client's own file
+        return Client.model_validate(row) if row is not None and row["kundennummer"] == kundennummer else None
 
     def user_by_username(self, username: str) -> User | None:
         with _io_errors():
@@ -654,15 +686,10 @@ class TinyDBStore(RuleStore):
                         write(
                             self.pointer_path(record.id), dump_json({"table": table, "client_id": client_id})
                         )
-            shards: dict[str, dict[str, dict]] = {}
             for client_id, tables in per_client.items():
                 for table, items in tables.items():
                     write(self.client_file(client_id, table), dump_json(_tinydb_doc(table, items)))
-                for client in tables.get("clients", []):
-                    shards.setdefault(shard(client.id), {})[client.id] = client.model_dump(mode="json")
-            for key, rows in shards.items():
-                write(self.root / "index" / f"clients-{key}.json", dump_json(rows))
-            self.summary_import(per_client, write)  # issue 9
+            self._build_derived(write)
             if audit:
                 self._append_lines([self._audit_line(e) for e in audit], durable=durable)
             for version in catalogue:
@@ -716,10 +743,6 @@ class TinyDBStore(RuleStore):
     def _summary_path(self, client_id: str) -> Path:
         return self.root / "index" / f"summary-{shard(client_id)}.json"
 
-    @property
-    def _summary_ready_path(self) -> Path:
-        return self.root / "index" / "summary.ready"
-
     def _summary_shard(self, path: Path) -> dict[str, dict]:
         return self._index_shard(path)  # same stat-keyed cache as the client index
 
@@ -736,7 +759,7 @@ class TinyDBStore(RuleStore):
         if table not in self._SUMMARY_KINDS:
             return
         shard_path = self._summary_path(client_id)
-        data = dict(self._summary_shard(shard_path))
+        data = read_json(shard_path) or {}
         entry = self._client_summary(client_id)
         if entry is None:
             data.pop(client_id, None)
@@ -744,43 +767,39 @@ class TinyDBStore(RuleStore):
             data[client_id] = entry
         atomic_write(shard_path, dump_json(data))
 
-    def summary_import(self, per_client: dict[str, dict[str, list[Record]]], write) -> None:
-        """Build every summary from imported records (import_all holds the lock)."""
-        shards: dict[str, dict[str, dict]] = {}
-        for client_id, tables in per_client.items():
-            clients = tables.get("clients", [])
-            if not clients:
-                continue
-            rows = {t: [r.model_dump(mode="json") for r in tables.get(t, [])]
-                    for t in ("profilings", "egvs", "folgegespraeche")}  # fmt: skip
-            shards.setdefault(shard(client_id), {})[client_id] = summary.client_summary(
-                clients[0].model_dump(mode="json"), rows["profilings"], rows["egvs"], rows["folgegespraeche"]
-            )
-        for key, rows in shards.items():
-            write(self.root / "index" / f"summary-{key}.json", dump_json(rows))
-        write(self._summary_ready_path, b"{}")
+    # --- building the derived indexes ---------------------------------------------------------------
+    @property
+    def _derived_ready_path(self) -> Path:
+        return self.root / "index" / "ready.json"
 
-    def _ensure_summaries(self) -> None:
-        """Build the summaries once for a data directory written before they existed (under the write lock)."""
-        if self._summary_ready_path.exists():
-            return
-        with self.write_lock():
-            if self._summary_ready_path.exists():
-                return
-            shards: dict[str, dict[str, dict]] = {}
-            for client_id in self._client_ids():
-                entry = self._client_summary(client_id)
-                if entry is not None:
-                    shards.setdefault(shard(client_id), {})[client_id] = entry
+    def _derived_ready(self) -> bool:
+        try:
+            return self._derived_ready_path.read_bytes() == _DERIVED_FORMAT
+        except FileNotFoundError:
+            return False
+
+    def _build_derived(self, write) -> None:
+        """Build the client, Kundennummer and summary indexes from the record files; the caller holds the lock.
+
+        Runs after an import, and once for a data directory written before the current index format.
+        """
+        indexes: dict[str, dict[str, dict]] = {"clients": {}, "kundennummer": {}, "summary": {}}
+        for client_id in self._client_ids():
+            client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
+            if client is None:
+                continue
+            indexes["clients"].setdefault(shard(client_id), {})[client_id] = client
+            indexes["kundennummer"].setdefault(shard(client["kundennummer"]), {})[client["kundennummer"]] = client_id
+            indexes["summary"].setdefault(shard(client_id), {})[client_id] = self._client_summary(client_id)
+        for prefix, shards in indexes.items():
             for number in range(_SHARDS):
                 key = f"{number:02x}"
-                path = self.root / "index" / f"summary-{key}.json"
+                path = self.root / "index" / f"{prefix}-{key}.json"
                 if key in shards or path.exists():
-                    atomic_write(path, dump_json(shards.get(key, {})))
-            atomic_write(self._summary_ready_path, b"{}")
+                    write(path, dump_json(shards.get(key, {})))
+        write(self._derived_ready_path, _DERIVED_FORMAT)
 
     def _summaries(self) -> Iterator[tuple[str, dict]]:
-        self._ensure_summaries()
         for number in range(_SHARDS):
             yield from self._summary_shard(self.root / "index" / f"summary-{number:02x}.json").items()
 

@@ -332,6 +332,18 @@ def test_kundennummer_is_unique(store: Store, ifk: User, client: Client) -> None
         store.add(make_client(kundennummer=client.kundennummer), actor=ifk)
 
 
+def test_changed_kundennummer_frees_the_old_one(store: Store, ifk: User, client: Client) -> None:
+    old = client.kundennummer
+    other = store.add(make_client(kundennummer="962D000001"), actor=ifk)
+    with pytest.raises(AlreadyExists):
+        store.save(other.model_copy(update={"kundennummer": old}), actor=ifk)
+    moved = store.save(client.model_copy(update={"kundennummer": "962D000002"}), actor=ifk)
+    assert store.client_by_kundennummer("962D000002") == moved
+    assert store.client_by_kundennummer(old) is None
+    taken = store.save(other.model_copy(update={"kundennummer": old}), actor=ifk)
+    assert store.client_by_kundennummer(old) == taken
+
+
 def test_users_by_name_and_sorted(store: Store, ifk: User, kdn: User) -> None:
     assert store.user_by_username("anna") == ifk
     assert store.user_by_username("niemand") is None

@@ -43,7 +43,9 @@ def generate(seed: int = 7, clients: int = 60) -> dict[type, list]:
             created = _at(rng)
             closed = rng.random() < 0.7
             relevant = rng.sample(BEDARFE, rng.randrange(0, 3))
-            strategien = {b: rng.sample(STRATEGIEN, rng.randrange(1, 3)) for b in relevant}
+            # a Bedarf unmarked after its strategies were chosen keeps them stored; they must count nowhere
+            unmarked = rng.sample([b for b in BEDARFE if b not in relevant], rng.randrange(0, 2))
+            strategien = {b: rng.sample(STRATEGIEN, rng.randrange(1, 3)) for b in relevant + unmarked}
             prognose = rng.choice(["marktnah", "marktfern", None])
             profiling = make_profiling(
                 client.id, relevant=relevant, revision=2, created_at=created, updated_at=created,
@@ -104,7 +106,9 @@ def expected(data: dict[type, list], *, team: str | None, von: date, bis: date, 
             for bedarf, eintrag in newest.handlungsbedarfe.items():
                 if eintrag.relevant:
                     bedarfe[bedarf] += 1
-            chosen = {s for ids in newest.strategien.values() for s in ids} | set(newest.uebergreifend)
+            relevant = {b for b, eintrag in newest.handlungsbedarfe.items() if eintrag.relevant}
+            chosen = {s for b, ids in newest.strategien.items() if b in relevant for s in ids}
+            chosen |= set(newest.uebergreifend)
             for strategie in chosen:
                 strategien[strategie] += 1
         egv = _newest_closed(records[Egv])
@@ -226,13 +230,13 @@ def test_tinydb_builds_missing_summaries_from_the_records(tmp_path):
 
     data = generate(seed=11)
     TinyDBStore(tmp_path).import_all(data, [], [], durable=False)
-    for path in (tmp_path / "index").glob("summary*"):
+    for path in [*(tmp_path / "index").glob("summary*"), tmp_path / "index" / "ready.json"]:
         path.unlink()
     fresh = TinyDBStore(tmp_path)
     for team, von, bis in FILTERS:
         got = fresh.report_counts(team=team, von=von, bis=bis, stichtag=STICHTAG)
         assert got == expected(data, team=team, von=von, bis=bis, stichtag=STICHTAG)
-    assert (tmp_path / "index" / "summary.ready").exists()
+    assert (tmp_path / "index" / "ready.json").exists()
 
 
 def test_an_empty_store_reports_zeros(store: Store):

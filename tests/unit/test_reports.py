@@ -8,6 +8,7 @@ import pytest
 
 from errors import InvalidInput
 from schemas.records import Egv, Profiling, Role, User
+from services import dates
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue, get_catalogue
 from services.reports import compile_report, list_report_teams, percent
@@ -77,10 +78,9 @@ def test_report_tables_carry_catalogue_labels_counts_and_shares(store, ifk, fach
     assert strategien[("Übergreifend", catalogue.label("vermittlung_arbeit_ausbildung"))] == 1
     assert strategien[(catalogue.label("wohnsituation"), catalogue.label("wohnsituation_stabilisieren"))] == 1
     assert sum(strategien.values()) == 2
-    month = f"{HEUTE:%Y-%m}"
-    today_month = date.today().strftime("%Y-%m")
-    if month == today_month:  # created and closed today: counted in this month
-        assert rows(report, "team_monat") == [["Team 1", month, 3, 2, 0]]
+    today = dates.today()  # the profilings were created and closed today: counted in this month
+    this_month = compile_report(store, von=today.replace(day=1), bis=today, actor=fachaufsicht, stichtag=HEUTE)
+    assert rows(this_month, "team_monat") == [["Team 1", f"{today:%Y-%m}", 3, 2, 0]]
 
 
 def test_team_filter_counts_only_that_teams_clients(store, ifk, fachaufsicht):
