@@ -61,6 +61,9 @@ _DEMONSTRATIVE: dict[type[Record], str] = {
 }
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+#: Control characters other than tab and line breaks: no screen or PDF shows them, PostgreSQL cannot store NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "Die Eingabe enthält ein unzulässiges Steuerzeichen. Bitte entfernen Sie es."
 
 #: Audit actions, in German as they are shown.
 ANGELEGT = "angelegt"
@@ -83,6 +86,31 @@ def check_id(record_id: str) -> str:
     if not isinstance(record_id, str) or not _ID_PATTERN.match(record_id):
         raise InvalidInput(f"Die Kennung „{record_id}“ ist ungültig.", field="id")
     return record_id
+
+
+def check_text(value: str, field: str = "suche") -> str:
+    """Refuse a text with a control character (other than tab and line breaks) as InvalidInput at `field`."""
+    if _CONTROL.search(value):
+        raise InvalidInput(CONTROL_MESSAGE, field=field)
+    return value
+
+
+def _check_texts(record: Record) -> None:
+    """Every text of a record, nested ones included, is free of control characters (see `check_text`)."""
+
+    def walk(value: object, field: str) -> None:
+        if isinstance(value, str):
+            check_text(value, field)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, field)
+                walk(item, field)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            for item in value:
+                walk(item, field)
+
+    for name, value in record.model_dump(exclude={"pdf"}).items():
+        walk(value, name)
 
 
 def audit_fields(actor: User, action: str, record_kind: str, record_id: str, client_id: str | None,
@@ -219,6 +247,7 @@ class RuleStore(Store):
     def add(self, record: R, *, actor: User) -> R:
         kind = check_kind(type(record))
         check_id(record.id)
+        _check_texts(record)
         if kind in LIFECYCLE_KINDS and record.status != Status.OFFEN:
             raise LifecycleError(f"{_DEMONSTRATIVE[kind]} muss zunächst offen angelegt werden.")
         now = utcnow()
@@ -245,6 +274,7 @@ class RuleStore(Store):
     def save(self, record: R, *, actor: User) -> R:
         kind = check_kind(type(record))
         check_id(record.id)
+        _check_texts(record)
         with self._tx(kind, record.id) as tx:
             stored = tx.stored
             if stored is None:
@@ -326,6 +356,7 @@ class RuleStore(Store):
         reason = self._require_kdn(actor, reason)
         kind = check_kind(type(record))
         check_id(record.id)
+        _check_texts(record)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze werden normal gespeichert.")
         with self._tx(kind, record.id) as tx:

@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from errors import AlreadyExists, DomainError, NotFound, StorageUnavailable
+from errors import AlreadyExists, DomainError, InvalidInput, NotFound, StorageUnavailable
 from schemas.records import (
     AuditEntry,
     CatalogueDraft,
@@ -36,12 +36,14 @@ from schemas.records import (
 from storage import audit_chain
 from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts
 from storage.core import (
+    CONTROL_MESSAGE,
     KATALOG_VEROEFFENTLICHT,
     TABLES,
     RuleStore,
     audit_fields,
     check_id,
     check_kind,
+    check_text,
     stale_draft,
 )
 
@@ -154,6 +156,8 @@ def _db_errors() -> Iterator[None]:
         raise
     except psycopg_pool.PoolTimeout as exc:
         raise StorageUnavailable(_UNAVAILABLE) from exc
+    except psycopg.DataError as exc:  # the input, not the server: e.g. NUL in a search text
+        raise InvalidInput(CONTROL_MESSAGE) from exc
     except psycopg.Error as exc:
         raise StorageUnavailable(_UNAVAILABLE) from exc
 
@@ -343,7 +347,7 @@ class PostgresStore(RuleStore):
         return [kind.model_validate(row["data"]) for row in rows]
 
     def find_clients(self, text: str = "", *, team: str | None = None, limit: int = 50) -> list[Client]:
-        needle = text.strip().lower()
+        needle = check_text(text).strip().lower()
         pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with _db_errors(), self.pool.connection() as conn:
             rows = conn.execute(

@@ -58,6 +58,7 @@ from storage.core import (
     audit_fields,
     check_id,
     check_kind,
+    check_text,
     stale_draft,
 )
 
@@ -437,7 +438,7 @@ class TinyDBStore(RuleStore):
         return records
 
     def find_clients(self, text: str = "", *, team: str | None = None, limit: int = 50) -> list[Client]:
-        needle = text.strip().lower()
+        needle = check_text(text).strip().lower()
         hits = []
         with _io_errors():
             for row in self._all_indexed():

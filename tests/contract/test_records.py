@@ -373,3 +373,23 @@ def test_store_offers_no_way_to_change_catalogue_or_audit(store: Store) -> None:
         n for n in names if re.search(r"audit.*(update|delete|remove|edit)|catalogue.*(update|delete)", n)
     }
     assert forbidden == set()
+
+
+@pytest.mark.parametrize("text", ["Max\x00", "Lager\x07logistik", "\x1b[31m"])
+def test_control_characters_are_refused_at_their_field_and_nothing_is_stored(
+    store: Store, ifk: User, client: Client, text: str
+) -> None:
+    """Regression: PostgreSQL refused NUL as "Datenbank nicht erreichbar"; TinyDB stored it."""
+    with pytest.raises(InvalidInput) as refused:
+        store.save(client.model_copy(update={"vorname": text}), actor=ifk)
+    assert refused.value.field == "vorname" and "Steuerzeichen" in refused.value.message
+    profiling = store.add(make_profiling(client.id), actor=ifk)
+    with pytest.raises(InvalidInput) as refused:
+        store.save(profiling.model_copy(update={"zielberuf": text}), actor=ifk)
+    assert refused.value.field == "zielberuf"
+    with pytest.raises(InvalidInput):
+        store.find_clients(text)
+    assert store.get(Client, client.id) == client
+    assert store.get(Profiling, profiling.id) == profiling
+    line_breaks = store.save(profiling.model_copy(update={"zielberuf": "Fachkraft\tLager\r\nlogistik"}), actor=ifk)
+    assert line_breaks.zielberuf == "Fachkraft\tLager\r\nlogistik"
