@@ -1,7 +1,8 @@
 """The PostgreSQL server is stopped and restarted while the app is in use: German message, reconnect, nothing lost.
 
-Uses its own throwaway server (tests/contract/pg_server.py) because it stops and restarts it; with
-VIERPHASEN_TEST_DATABASE_URL set (an external server this test may not restart) it skips.
+Always starts a throwaway server of its own (tests/contract/pg_server.py), also when VIERPHASEN_TEST_DATABASE_URL
+names a server: that one is shared and may not be restarted. Needs PostgreSQL's programs (initdb, pg_ctl); without
+them it skips with the reason, with CI=true it fails.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+import config
 from errors import StorageUnavailable
 from schemas.records import Role
 from services.access import SYSTEM
@@ -22,6 +26,8 @@ from tests.contract.pg_server import TempServer, start_temp_server
 from tests.factories import make_client, make_user
 
 pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
 
 UNAVAILABLE = (
     "Die Datenbank ist nicht erreichbar oder hat den Vorgang abgelehnt. Bitte versuchen Sie es später erneut."
@@ -95,3 +101,43 @@ def test_restarted_database_server_gives_german_message_then_reconnects_without_
         assert store.audit_verify() is None
     finally:
         store.close_store()
+
+
+def test_page_shows_the_german_message_while_the_database_is_down_and_works_again_after(
+    own_server, monkeypatch
+) -> None:
+    """What a caseworker sees: the Kunden page of app.py (AppTest) on a store whose server goes down and up."""
+    from pages.session import get_store
+
+    store = PostgresStore(own_server.url, max_size=2)
+    try:
+        ensure_catalogue(store, actor=SYSTEM)
+        ifk = store.add(make_user(Role.IFK, username="ifk.ausfall"), actor=SYSTEM)
+        store.add(make_client(nachname="Ausfall"), actor=ifk)
+    finally:
+        store.close_store()
+    monkeypatch.setenv("VIERPHASEN_DATABASE_URL", own_server.url)
+    monkeypatch.chdir(ROOT)
+    config.get_settings.cache_clear()
+    get_store.clear()
+    try:
+        # a request waits up to the pool's timeout (15 s) for a connection before it gives up
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["user"] = ifk
+        at.switch_page("pages/kunden.py").run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("Ausfall" in e.value for e in at.markdown)
+
+        _pg_ctl(own_server, "-m", "fast", "stop")
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [UNAVAILABLE]
+
+        _start(own_server)
+        at.run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("Ausfall" in e.value for e in at.markdown)
+    finally:
+        get_store().close_store()
+        get_store.clear()
+        config.get_settings.cache_clear()
