@@ -64,10 +64,12 @@ def recompute(entry: AuditEntry) -> str:
     return entry_hash(**data)
 
 
-def first_break(entries: Iterable[AuditEntry | None]) -> int | None:
+def first_break(entries: Iterable[AuditEntry | None], anchor: tuple[int, str] | None = None) -> int | None:
     """The seq of the first entry that does not continue the chain; None if intact.
 
     An entry given as None (unreadable in the file) breaks the chain at the position where it stands.
+    `anchor` is the (seq, hash) of the newest entry as the store recorded it beside the trail: entries removed
+    from the end, which leave a shorter but intact chain, break it at the first missing seq.
     """
     expected_prev = GENESIS
     expected_seq = 1
@@ -80,6 +82,10 @@ def first_break(entries: Iterable[AuditEntry | None]) -> int | None:
             return expected_seq
         if entry.prev_hash != expected_prev or recompute(entry) != entry.hash:
             return entry.seq
+        if anchor is not None and entry.seq == anchor[0] and entry.hash != anchor[1]:
+            return entry.seq
         expected_prev = entry.hash
         expected_seq += 1
+    if anchor is not None and anchor[0] >= expected_seq:
+        return expected_seq
     return None

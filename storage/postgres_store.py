@@ -143,6 +143,27 @@ CREATE TABLE catalogue_draft (
 CREATE INDEX profilings_open ON profilings (status) WHERE status = 'offen';
 """,
     ),
+    (
+        3,
+        # the newest audit entry, kept beside the trail by a trigger, so that entries removed from its end show
+        """
+CREATE TABLE audit_head (
+    id integer PRIMARY KEY CHECK (id = 1),
+    seq bigint NOT NULL,
+    hash text NOT NULL
+);
+INSERT INTO audit_head SELECT 1, seq, hash FROM audit ORDER BY seq DESC LIMIT 1;
+CREATE FUNCTION vierphasen_audit_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_head VALUES (1, NEW.seq, NEW.hash)
+        ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash WHERE audit_head.seq < EXCLUDED.seq;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER audit_head_advance AFTER INSERT ON audit
+    FOR EACH ROW EXECUTE FUNCTION vierphasen_audit_head();
+""",
+    ),
 ]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -437,9 +458,12 @@ class PostgresStore(RuleStore):
             conn.transaction(),
             conn.cursor(name="audit_verify") as cursor,
         ):
+            head = conn.execute("SELECT seq, hash FROM audit_head").fetchone()
             cursor.itersize = 5000
             cursor.execute("SELECT * FROM audit ORDER BY seq")
-            return audit_chain.first_break(AuditEntry.model_validate(row) for row in cursor)
+            return audit_chain.first_break(
+                (AuditEntry.model_validate(row) for row in cursor), (head["seq"], head["hash"]) if head else None
+            )
 
     # --- catalogue versions ------------------------------------------------------------------------------
     def publish_catalogue(self, text: str, *, note: str, actor: User) -> CatalogueVersion:
@@ -453,17 +477,7 @@ class PostgresStore(RuleStore):
             )
             self._insert_catalogue(conn, [version])
             self.append_audit(
-                conn,
-                {
-                    "actor": actor.username,
-                    "role": str(actor.role),
-                    "action": KATALOG_VEROEFFENTLICHT,
-                    "record_kind": "Katalog",
-                    "record_id": str(number),
-                    "client_id": None,
-                    "catalogue_version": number,
-                    "reason": None,
-                },
+                conn, audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
         return version
 

@@ -348,6 +348,8 @@ class TinyDBStore(RuleStore):
                 return  # more than this change's entry follows: never cut another change's entry
             handle.truncate(size)
             os.fsync(handle.fileno())
+        seq, digest = self._audit_tail()
+        self._write_audit_head(seq, digest)
 
     # --- client index ------------------------------------------------------------------------------
     def _index_path(self, client_id: str) -> Path:
@@ -531,7 +533,21 @@ class TinyDBStore(RuleStore):
         seq, prev = self._audit_tail()
         entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
         self._append_lines([self._audit_line(entry)])
+        self._write_audit_head(entry.seq, entry.hash)
         return entry
+
+    @property
+    def _audit_head_path(self) -> Path:
+        return self.root / "audit" / "head.json"
+
+    def _write_audit_head(self, seq: int, digest: str) -> None:
+        """Note the newest entry beside the trail, so that `audit_verify` sees entries removed from its end.
+
+        Not fsynced: after a crash the note may lag behind the trail, which verify accepts; it is never ahead.
+        """
+        tmp = self._audit_head_path.with_name(".head.json.tmp")
+        tmp.write_bytes(dump_json({"seq": seq, "hash": digest}))
+        os.replace(tmp, self._audit_head_path)
 
     @staticmethod
     def _audit_line(entry: AuditEntry) -> bytes:
@@ -587,7 +603,12 @@ class TinyDBStore(RuleStore):
 
     def audit_verify(self) -> int | None:
         with _io_errors():
-            return audit_chain.first_break(self._audit_rows())
+            try:
+                head = read_json(self._audit_head_path)
+            except ValueError:  # torn by a crash: verify the chain alone
+                head = None
+            anchor = (head["seq"], head["hash"]) if isinstance(head, dict) else None
+            return audit_chain.first_break(self._audit_rows(), anchor)
 
     # --- catalogue versions --------------------------------------------------------------------------
     def _catalogue_path(self, number: int) -> Path:
@@ -614,20 +635,13 @@ class TinyDBStore(RuleStore):
             version = CatalogueVersion(
                 number=number, text=text, note=note, published_by=actor.username, published_at=utcnow()
             )
-            self.append_audit_locked(
-                {
-                    "actor": actor.username,
-                    "role": str(actor.role),
-                    "action": KATALOG_VEROEFFENTLICHT,
-                    "record_kind": "Katalog",
-                    "record_id": str(number),
-                    "client_id": None,
-                    "catalogue_version": number,
-                    "reason": None,
-                }
-            )
+            # the version first: a failure in between leaves a published version without its entry, never an
+            # entry for a version that does not exist (the version itself names who published it and when)
             if not exclusive_create(self._catalogue_path(number), dump_json(version.model_dump(mode="json"))):
                 raise AlreadyExists(f"Die Katalogversion {number} gibt es bereits.")
+            self.append_audit_locked(
+                audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
+            )
         return version
 
     # --- export / import -----------------------------------------------------------------------------
@@ -693,6 +707,7 @@ class TinyDBStore(RuleStore):
             self._build_derived(write)
             if audit:
                 self._append_lines([self._audit_line(e) for e in audit], durable=durable)
+                self._write_audit_head(audit[-1].seq, audit[-1].hash)
             for version in catalogue:
                 if not exclusive_create(
                     self._catalogue_path(version.number), dump_json(version.model_dump(mode="json"))

@@ -107,6 +107,25 @@ def test_deleted_entry_is_reported(store: Store, store_spec: StoreSpec, ifk: Use
     assert store.audit_verify() == 3
 
 
+def test_entries_removed_from_the_end_are_reported(
+    store: Store, store_spec: StoreSpec, ifk: User, client: Client
+) -> None:
+    """Regression: cutting the newest entries left a shorter chain that verified as intact."""
+    _some_history(store, ifk, client)
+    last = len(store.audit_entries())
+    if store_spec.backend == "tinydb":
+        path = Path(store_spec.data_dir) / "audit" / "audit.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(lines[:-2]), encoding="utf-8")
+    else:
+        store_spec.execute(
+            "ALTER TABLE audit DISABLE TRIGGER audit_append_only",
+            f"DELETE FROM audit WHERE seq >= {last - 1}",
+            "ALTER TABLE audit ENABLE TRIGGER audit_append_only",
+        )
+    assert store.audit_verify() == last - 1
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "statement",
