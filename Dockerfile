@@ -16,7 +16,7 @@ RUN apt-get update \
 
 WORKDIR /app
 # dependencies first (cached layer), then the code
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY app.py cli.py config.py errors.py ./
 COPY schemas/ schemas/
 COPY services/ services/
@@ -24,7 +24,8 @@ COPY storage/ storage/
 COPY documents/ documents/
 COPY pages/ pages/
 COPY .streamlit/ .streamlit/
-RUN pip install . && chown -R root:root /app
+# constraints.txt pins every transitive dependency: the image gets the versions the tests ran with
+RUN pip install -c constraints.txt . && chown -R root:root /app
 
 USER vierphasen
 # TinyDB data (pilot, one instance) lives here; with VIERPHASEN_DATABASE_URL set it stays unused.

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """One-command set-up for newcomers: `python3 dev.py start` runs the app, `python3 dev.py test` runs all tests.
 
-Both create (or reuse) the virtual environment `.venv` and install the pinned dependencies only when
-`pyproject.toml` changed since the last install, so they are idempotent and fast on the second call.
+Both create (or reuse) the virtual environment `.venv` and install the dependencies, every one pinned by
+`constraints.txt`, only when `pyproject.toml` or `constraints.txt` changed since the last install, so they are
+idempotent and fast on the second call.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
+#: What the installed environment is made from; a change of either reinstalls.
+INSTALL_INPUTS = (ROOT / "pyproject.toml", ROOT / "constraints.txt")
 
 
 def ensure_environment() -> None:
@@ -28,12 +31,13 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         print("Lege die virtuelle Umgebung .venv an …", flush=True)
         venv.create(VENV, with_pip=True)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in INSTALL_INPUTS)).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     print("Installiere die Abhängigkeiten (einmalig) …", flush=True)
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", "-e", f"{ROOT}[test]"],
+                   check=True)
     STAMP.write_text(wanted)
 
 

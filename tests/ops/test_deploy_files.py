@@ -26,7 +26,8 @@ HEALTH = "http://localhost:8501/_stcore/health"
 def test_dockerfile_runs_the_app_as_non_root_with_health_check() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim$", text, re.MULTILINE)
-    assert "pip install ." in text
+    assert "RUN pip install -c constraints.txt . " in text  # every transitive dependency pinned
+    assert "constraints.txt" in re.search(r"^COPY pyproject\.toml .*$", text, re.MULTILINE).group(0)
     assert re.search(r"^USER vierphasen$", text, re.MULTILINE)
     assert re.search(r"^HEALTHCHECK .*\n.*" + re.escape(HEALTH), text, re.MULTILINE)
     cmd = re.search(r"^CMD (\[.*?\])$", text, re.MULTILINE | re.DOTALL).group(1).replace("\\\n", "")
