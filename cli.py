@@ -11,9 +11,10 @@ from errors import DomainError
 
 
 def _catalogue_check(args: argparse.Namespace) -> int:
-    from schemas.catalogue import load_catalogue
+    # The same checks as publishing (file rules, forms, sample profilings), so that both agree.
+    from services.catalogue import check_catalogue_file
 
-    catalogue = load_catalogue(Path(args.file))
+    catalogue = check_catalogue_file(Path(args.file))
     counts = ", ".join(f"{n} {name}" for name, n in catalogue.counts().items())
     print(f"OK: {args.file} (Version {catalogue.version}): {counts}")
     return 0
@@ -72,9 +73,8 @@ def _restore(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from config import get_settings
     from storage.admin import migrate
-    from storage.tinydb_store import TinyDBStore
 
-    print(migrate(TinyDBStore(get_settings().data_dir), args.to))
+    print(migrate(get_settings().data_dir, args.to))
     return 0
 
 

@@ -164,13 +164,15 @@ def copy_store(source: RuleStore, target: RuleStore) -> dict[str, int]:
     return counts
 
 
-def migrate(source_store: RuleStore, target_url: str, *, schema: str | None = None) -> str:
-    """Move all data from `source_store` (normally TinyDB) into the empty PostgreSQL database at `target_url`.
+def migrate(source: RuleStore | str | Path, target_url: str, *, schema: str | None = None) -> str:
+    """Move all data from `source` (a store, or a TinyDB data directory) into the empty PostgreSQL database.
 
-    Raises AlreadyExists if the target holds data, StorageUnavailable if it cannot be reached.
+    Raises InvalidInput if the directory is no Vierphasen data directory, AlreadyExists if the target holds data,
+    StorageUnavailable if it cannot be reached.
     """
     from storage.postgres_store import PostgresStore
 
+    source_store = source if isinstance(source, RuleStore) else _tinydb(source)
     target = PostgresStore(target_url, schema=schema)
     try:
         counts = copy_store(source_store, target)

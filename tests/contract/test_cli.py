@@ -1,18 +1,21 @@
-"""The operator's commands on a real TinyDB data directory: user add, backup, restore, audit verify."""
+"""The operator's commands on a real TinyDB data directory: user add, backup, restore, migrate, audit verify."""
 
 from __future__ import annotations
 
 import io
 import json
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
 import config
 from cli import main
-from schemas.records import Role
+from schemas.records import Client, Role
 from services.access import SYSTEM
 from storage import open_store
+from storage.postgres_store import PostgresStore
 from tests.factories import make_client
 
 PASSWORD = "Korrekt-Pferd-Batterie-7"
@@ -75,3 +78,43 @@ def test_audit_verify_command_reports_the_first_tampered_entry(data_dir, capsys)
 
     assert main(["audit", "verify"]) == 1
     assert str(entry["seq"]) in capsys.readouterr().err
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.mark.postgres
+def test_migrate_command_moves_everything_into_an_empty_database_once(data_dir, postgres_url, capsys):
+    store = open_store()
+    client = store.add(make_client(nachname="Umzug"), actor=SYSTEM)
+    store.close_store()
+    schema = f"t_cli_migrate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        assert main(["migrate", "--to", _with_search_path(postgres_url, schema)]) == 0
+        assert "Audit-Kette intakt" in capsys.readouterr().out
+        target = PostgresStore(postgres_url, schema=schema)
+        try:
+            assert target.get(Client, client.id) == client
+            assert target.audit_entries() == open_store().audit_entries()
+        finally:
+            target.close_store()
+        assert main(["migrate", "--to", _with_search_path(postgres_url, schema)]) == 1  # never over data
+        assert "bereits Daten" in capsys.readouterr().err
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_migrate_command_refuses_a_directory_that_holds_no_data(tmp_path, monkeypatch, capsys):
+    """Regression: a mistyped VIERPHASEN_DATA_DIR was created empty and 'migrated'."""
+    monkeypatch.setenv("VIERPHASEN_DATA_DIR", str(tmp_path / "vertippt"))
+    config.get_settings.cache_clear()
+    try:
+        assert main(["migrate", "--to", "postgresql://niemand@127.0.0.1:1/keine"]) == 1
+    finally:
+        config.get_settings.cache_clear()
+    assert "kein Vierphasen-Datenverzeichnis" in capsys.readouterr().err
+    assert not (tmp_path / "vertippt").exists()

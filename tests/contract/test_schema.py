@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,14 +26,20 @@ def test_open_store_with_url_uses_postgres_and_creates_schema(postgres_url: str)
     store = open_store(Settings(database_url=postgres_url))
     try:
         assert isinstance(store, PostgresStore)
-        assert store.is_empty() in (True, False)
+        with store.pool.connection() as conn:
+            tables = {r["tablename"] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}  # fmt: skip
+            versions = [r["version"] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+        assert {"clients", "profilings", "egvs", "folgegespraeche", "documents", "users", "audit", "audit_head",
+                "catalogue_versions", "catalogue_draft"} <= tables  # fmt: skip
+        assert versions == [number for number, _ in MIGRATIONS]
     finally:
         store.close_store()
 
 
 @pytest.mark.postgres
 def test_schema_migration_is_idempotent_and_safe_in_parallel(postgres_url: str) -> None:
-    schema = "t_migrate_parallel"
+    schema = f"t_migrate_parallel_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     try:
