@@ -98,6 +98,14 @@ def test_sigkilled_writer_leaves_no_torn_file_and_loses_no_acknowledged_save(tmp
         if first_names:
             saved_name = reader.get(Client, client.id).vorname
             assert int(saved_name[1:]) >= int(first_names[-1][1:])
+        # the audit trail and the indexes agree with the records: no entry for a change that was not stored
+        assert len(reader.audit_entries(record_id=profiling.id)) == stored.revision, f"round {round_}"
+        talks = reader.list_for_client(Folgegespraech, client.id)
+        created = [e for e in reader.audit_entries(client_id=client.id) if e.record_kind == "Folgegespräch"]
+        assert {e.record_id for e in created} == {t.id for t in talks}, f"round {round_}"
+        current = reader.get(Client, client.id)
+        assert reader.find_clients(current.vorname) == [current], f"round {round_}"
+        assert reader.client_by_kundennummer(current.kundennummer) == current
         if round_ % 25 == 0:  # the dead writer's lock is free, and the chain continues after a torn tail
             reader.save(stored, actor=ifk)
             assert reader.audit_verify() is None
