@@ -10,9 +10,11 @@ import psycopg
 import pytest
 
 from config import Settings
+from schemas.records import Client
 from storage import open_store
 from storage.postgres_store import MIGRATIONS, PostgresStore
 from storage.tinydb_store import TinyDBStore
+from tests.factories import make_client, make_profiling, make_user
 
 
 def test_open_store_without_url_uses_tinydb_under_data_dir(tmp_path: Path) -> None:
@@ -54,6 +56,33 @@ def test_schema_migration_is_idempotent_and_safe_in_parallel(postgres_url: str) 
             versions = [row[0] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")]
         assert versions == [number for number, _ in MIGRATIONS]
     finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.mark.postgres
+def test_a_database_of_the_first_schema_version_is_upgraded_at_start_with_its_data(postgres_url: str) -> None:
+    schema = f"t_upgrade_{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(postgres_url, schema=schema)
+    try:
+        ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+        client = store.add(make_client(), actor=ifk)
+        store.close_store()
+        with psycopg.connect(postgres_url, options=f"-c search_path={schema}", autocommit=True) as conn:
+            conn.execute("DROP TABLE audit_head; DROP FUNCTION vierphasen_audit_head() CASCADE")  # undo 3
+            conn.execute("DROP TABLE catalogue_draft; DROP INDEX profilings_open")  # undo 2
+            conn.execute("DELETE FROM schema_version WHERE version > 1")
+
+        store = PostgresStore(postgres_url, schema=schema)  # as an instance of the new release starts
+        assert store.get(Client, client.id) == client
+        assert store.audit_verify() is None
+        store.add(make_profiling(client.id), actor=ifk)
+        assert store.catalogue_draft() is None
+        with store.pool.connection() as conn:
+            head = conn.execute("SELECT seq FROM audit_head").fetchone()
+        assert head["seq"] == len(store.audit_entries())
+    finally:
+        store.close_store()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
