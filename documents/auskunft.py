@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fpdf.fonts import FontFace
-
-from documents.base import BODY_PT, FONT_FAMILY, LEER, DocumentPDF, format_datetime
+from documents.base import LEER, DocumentPDF, format_datetime
 from documents.data import AuskunftDaten
 
 TITEL = "Auskunft über Ihre gespeicherten Daten"
@@ -71,23 +69,15 @@ def render_auskunft(data: AuskunftDaten) -> bytes:
     if not data.zugriffe:
         pdf.paragraph("Es sind keine Zugriffe protokolliert.")
     else:
-        pdf.set_font(FONT_FAMILY, "", 8.5)
-        pdf.set_draw_color(170, 170, 170)
-        with pdf.table(
-            col_widths=(30, 44, 40, 56),
-            text_align="LEFT",
-            v_align="TOP",
-            line_height=4.2,
-            padding=1.2,
-            borders_layout="HORIZONTAL_LINES",
-            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-        ) as table:
-            table.row(("Zeitpunkt", "Stelle / Rolle", "Aktion und Datensatz", "Anlass / Zweck"))
-            for zugriff in data.zugriffe:
-                aktion = zugriff.aktion + (f": {zugriff.datensatz}" if zugriff.datensatz else "")
-                table.row((format_datetime(zugriff.zeitpunkt), zugriff.stelle, aktion, zugriff.zweck or LEER))
-        pdf.set_font(FONT_FAMILY, "", BODY_PT)
-        pdf.set_draw_color(0)
+        pdf.grid(
+            ("Zeitpunkt", "Stelle / Rolle", "Aktion und Datensatz", "Anlass / Zweck"),
+            (30, 40, 56, 44),
+            [
+                (format_datetime(z.zeitpunkt), z.stelle, z.aktion + (f": {z.datensatz}" if z.datensatz else ""),
+                 z.zweck or LEER)
+                for z in data.zugriffe
+            ],
+        )
 
     pdf.heading("Herkunft, Speicherdauer und Ihre Rechte")
     pdf.field("Herkunft der Daten", data.herkunft)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -65,6 +66,30 @@ _CLEAN = str.maketrans(
 def clean_text(text: str) -> str:
     """`text` stripped and freed of characters that print badly (see `_CLEAN`); CR LF becomes one line break."""
     return text.replace("\r\n", "\n").translate(_CLEAN).strip()
+
+
+NBSP = "\u00a0"
+
+# Groups that must not be broken across lines: legal references ("§ 15 SGB II", "§§ 67a ff. SGB X",
+# "Art. 15 DSGVO", "Abs. 2"), a book of the SGB on its own ("SGB II"), amounts ("450 €", "20 %") and a date
+# with its time ("24.11.2026 14:05").
+_BOUND = re.compile(
+    r"(?:§§?|Art\.|Artikel|Abs\.|Satz|Nr\.)\s+\d+[a-z]?(?:\s+ff\.)?"
+    r"(?:\s+(?:Abs\.|Satz|Nr\.)\s+\d+[a-z]?)*"
+    r"(?:\s+(?:SGB\s+[IVX]+\b|DSGVO|BDSG|BGB|SGG|SGB))?"
+    r"|SGB\s+[IVX]+\b"
+    r"|\d[\d.,]*\s+(?:€|%|EUR\b)"
+    r"|\b\d\d\.\d\d\.\d{4}\s+\d\d:\d\d\b"
+)
+# Where a word wider than the line may be broken (after these characters), e.g. in file names; never before
+# the extension of a file name.
+_BREAK_AFTER = "_-/\u00a0"
+_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")  # white space that may break a line
+
+
+def bind(text: str) -> str:
+    """`text` with non-breaking spaces inside legal references and amounts (see `_BOUND`)."""
+    return _BOUND.sub(lambda match: re.sub(r"\s+", NBSP, match.group(0)), text)
 
 
 def format_value(value: Wert) -> str:
@@ -220,6 +245,9 @@ class DocumentPDF(FPDF):
         self.footer_note = footer_note
         self._font_sources = _register_fonts(self)
         self._footers_drawn = False
+        # Headings (and a note right below them) wait for the content that follows, so that they are drawn on
+        # the page where its first lines go: (height in mm, draw).
+        self._pending: list[tuple[float, Callable[[], None]]] = []
         self.set_margins(MARGIN_X, MARGIN_TOP, MARGIN_X)
         self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
         self.set_title(title)
@@ -289,20 +317,23 @@ class DocumentPDF(FPDF):
     def wrap(self, text: str, width: float) -> list[str]:
         """`text` broken into lines that fit `width` mm in the current font.
 
-        Greedy, at spaces only, never hyphenated; a word wider than the line is split between characters.
-        Line breaks in `text` are kept, runs of spaces collapse to one. Own code instead of fpdf2's
-        `multi_cell`, whose line breaking re-measures the line at every character (quadratic; it made
-        up most of the render time of a long EGV).
+        Greedy, at spaces only, never hyphenated; legal references and amounts stay on one line (`bind`).
+        A word wider than the line is split after its last "_", "-" or "/" that fits (file names),
+        else between characters. Line breaks in `text` are kept, runs of spaces collapse to one. Own code
+        instead of fpdf2's `multi_cell`, whose line breaking re-measures the line at every character
+        (quadratic; it made up most of the render time of a long EGV).
         """
         font = self.current_font
         per_unit = self.font_size_pt * 0.001 / self.k  # mm per font unit
         room = (width - 2 * self.c_margin) / per_unit + 1e-6
         space = font.units(" ")
         lines: list[str] = []
-        for paragraph in text.split("\n"):
+        for paragraph in bind(text).split("\n"):
             line: list[str] = []
             used = 0.0
-            for word in paragraph.split():
+            for word in _SPACES.split(paragraph):
+                if not word:
+                    continue
                 size = font.units(word)
                 if line and used + space + size <= room:
                     line.append(word)
@@ -315,15 +346,20 @@ class DocumentPDF(FPDF):
                     while cut < len(word) and part + font.units(word[cut]) <= room:
                         part += font.units(word[cut])
                         cut += 1
-                    lines.append(word[:cut])
+                    at = max(word.rfind(char, 0, cut) for char in _BREAK_AFTER) + 1
+                    cut = at if at > cut // 2 else cut  # not after a separator near the start: too short a line
+                    lines.append(word[:cut].rstrip(NBSP))
                     word = word[cut:]
                     size = font.units(word)
                 line, used = [word], size
             lines.append(" ".join(line))
-        return lines
+        # A non-breaking space prints (and is copied from the PDF) as an ordinary space.
+        return [line.replace(NBSP, " ") for line in lines]
 
     def write_lines(self, lines: Sequence[str], x: float, width: float, line_h: float = LINE_H) -> None:
         """Print `lines` one below the other at `x`, starting a new page whenever one does not fit."""
+        if self._pending:
+            self.keep_with_headings(min(len(lines), 2) * line_h)
         for line in lines:
             if self.will_page_break(line_h):
                 self.add_page()
@@ -335,28 +371,52 @@ class DocumentPDF(FPDF):
         return len(self.wrap(text, width)) * line_h
 
     def keep_space(self, height: float) -> None:
-        """Start a new page unless `height` mm still fit on this one (keeps headings with their text)."""
-        if self.will_page_break(height):
+        """Start a new page unless `height` mm (plus any heading waiting for its content) still fit on this one."""
+        if self.will_page_break(height + sum(h for h, _ in self._pending)):
             self.add_page()
+
+    def keep_block(self, height: float) -> None:
+        """Keep a block of `height` mm on one page: start a new page unless it fits here. A block taller than a
+        whole page starts here (its first lines are still kept with their heading)."""
+        if height <= self.h - self.t_margin - self.b_margin - 10:
+            self.keep_space(height)
+
+    def keep_with_headings(self, first: float) -> None:
+        """Called by every block before it draws: the waiting headings and the block's first `first` mm go on
+        one page (the next one if they do not fit here), then the headings are drawn."""
+        if not self._pending:
+            return
+        self.keep_space(first)
+        pending, self._pending = self._pending, []
+        for _, draw in pending:
+            draw()
 
     def document_title(self, title: str, subtitle: str = "") -> None:
         """The large title on the first page, with an optional line below it."""
         self.set_font(FONT_FAMILY, "B", 16)
-        self.multi_cell(0, 8, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.write_lines(self.wrap(title, self.epw), self.l_margin, self.epw, 8)
         if subtitle:
             self.set_font(FONT_FAMILY, "", 11)
-            self.multi_cell(0, 6, subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.write_lines(self.wrap(subtitle, self.epw), self.l_margin, self.epw, 6)
         self.set_font(FONT_FAMILY, "", BODY_PT)
         self.ln(4)
 
-    def heading(self, text: str, *, level: int = 1) -> None:
-        """A section heading; moves to the next page if no line of text would fit below it."""
-        size = 12 if level == 1 else 10.5
-        self.set_font(FONT_FAMILY, "B", size)
+    def heading_height(self, text: str, *, level: int = 1) -> float:
+        """Height of `heading(text, level=level)` in mm."""
+        self.set_font(FONT_FAMILY, "B", 12 if level == 1 else 10.5)
         height = self.text_height(text, self.epw, 6)
-        self.keep_space(height + (4 if level == 1 else 2) + 2 * LINE_H)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        return height + (4 + 2 if level == 1 else 2 + 0.5)
+
+    def heading(self, text: str, *, level: int = 1) -> None:
+        """A section heading. It is drawn with the first lines of the content that follows: if they do not fit
+        below it on this page, heading and content start on the next one (no heading ends a page)."""
+        self._pending.append((self.heading_height(text, level=level), lambda: self._draw_heading(text, level)))
+
+    def _draw_heading(self, text: str, level: int) -> None:
+        self.set_font(FONT_FAMILY, "B", 12 if level == 1 else 10.5)
         self.ln(4 if level == 1 else 2)
-        self.multi_cell(0, 6, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.write_lines(self.wrap(text, self.epw), self.l_margin, self.epw, 6)
         if level == 1:
             self.set_draw_color(*RULE)
             self.set_line_width(0.2)
@@ -367,6 +427,11 @@ class DocumentPDF(FPDF):
             self.ln(0.5)
         self.set_font(FONT_FAMILY, "", BODY_PT)
 
+    def paragraph_height(self, text: str, *, indent: float = 0) -> float:
+        """Height of `paragraph(text, indent=indent)` in mm."""
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        return self.text_height(clean_text(text) or LEER, self.epw - indent) + 1.5
+
     def paragraph(self, text: str, *, indent: float = 0) -> None:
         """A wrapped paragraph that breaks across pages; empty text prints "—"."""
         self.set_font(FONT_FAMILY, "", BODY_PT)
@@ -375,10 +440,20 @@ class DocumentPDF(FPDF):
         self.ln(1.5)
 
     def note(self, text: str) -> None:
-        """Small grey explanatory text."""
+        """Small grey explanatory text. Right below a heading it belongs to the heading: both wait for the
+        content that follows."""
+        self.set_font(FONT_FAMILY, "", 8.5)
+        lines = self.wrap(text, self.epw)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        if self._pending:
+            self._pending.append((len(lines) * 4.2 + 1.5, lambda: self._draw_note(lines)))
+        else:
+            self._draw_note(lines)
+
+    def _draw_note(self, lines: list[str]) -> None:
         self.set_text_color(*GREY)
         self.set_font(FONT_FAMILY, "", 8.5)
-        self.multi_cell(0, 4.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.write_lines(lines, self.l_margin, self.epw, 4.2)
         self.set_text_color(0)
         self.set_font(FONT_FAMILY, "", BODY_PT)
         self.ln(1.5)
@@ -389,6 +464,8 @@ class DocumentPDF(FPDF):
         if not items:
             self.paragraph(LEER, indent=indent)
             return
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.keep_with_headings(min(len(self.wrap(clean_text(items[0]), self.epw - indent - 5)), 2) * LINE_H)
         for item in items:
             self.set_font(FONT_FAMILY, "", BODY_PT)
             if self.will_page_break(LINE_H):
@@ -407,26 +484,35 @@ class DocumentPDF(FPDF):
         else:
             self.bullets(list(value), indent=indent)
 
+    def _field_lines(self, label: str, value: Wert, label_w: float) -> tuple[list[str], list[str]]:
+        self.set_font(FONT_FAMILY, "B", BODY_PT)
+        label_lines = self.wrap(label, label_w - 4)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        return label_lines, self.wrap(format_value(value), self.epw - label_w)
+
+    def field_height(self, label: str, value: Wert, *, label_w: float = LABEL_W) -> float:
+        """Height of `field(label, value, label_w=label_w)` in mm (on one page)."""
+        label_lines, value_lines = self._field_lines(label, value, label_w)
+        return max(len(label_lines), len(value_lines)) * LINE_H + 1.2
+
     def field(self, label: str, value: Wert, *, label_w: float = LABEL_W) -> None:
         """A label/value row: bold label left, wrapped value right.
 
         A value taller than the rest of the page starts on the next page together with its label; one taller
         than a whole page starts below its label and breaks across pages.
         """
-        text = format_value(value)
         value_w = self.epw - label_w
-        self.set_font(FONT_FAMILY, "B", BODY_PT)
-        label_lines = self.wrap(label, label_w - 4)
-        self.set_font(FONT_FAMILY, "", BODY_PT)
-        value_lines = self.wrap(text, value_w)
+        label_lines, value_lines = self._field_lines(label, value, label_w)
         height = max(len(label_lines), len(value_lines)) * LINE_H
         if height > self.h - self.t_margin - self.b_margin - 10:
+            self.keep_with_headings(2 * LINE_H)
             self.set_font(FONT_FAMILY, "B", BODY_PT)
             self.write_lines(label_lines, self.l_margin, self.epw)
             self.set_font(FONT_FAMILY, "", BODY_PT)
             self.write_lines(value_lines, self.l_margin + label_w, value_w)
             self.ln(1.5)
             return
+        self.keep_with_headings(height)
         self.keep_space(height)
         top = self.get_y()
         self.set_font(FONT_FAMILY, "B", BODY_PT)
@@ -440,6 +526,7 @@ class DocumentPDF(FPDF):
         """A drawn box (crossed when `checked`) followed by its label."""
         self.set_font(FONT_FAMILY, "", BODY_PT)
         lines = self.wrap(label, self.epw - indent - 6)
+        self.keep_with_headings(len(lines) * LINE_H)
         self.keep_space(len(lines) * LINE_H)
         x, y = self.l_margin + indent, self.get_y()
         box = 3.6
@@ -461,6 +548,7 @@ class DocumentPDF(FPDF):
         gap = 12
         col_w = (self.epw - gap) / 2
         prefill = list(prefill) + [""] * (len(captions) - len(prefill))
+        self.keep_with_headings(25 * ((len(captions) + 1) // 2) + 2)
         self.keep_space(25 * ((len(captions) + 1) // 2) + 2)
         for start in range(0, len(captions), 2):
             row = list(zip(captions[start : start + 2], prefill[start : start + 2]))
@@ -476,13 +564,63 @@ class DocumentPDF(FPDF):
                 self.line(x, y, x + col_w, y)
                 self.set_xy(x, y + 1)
                 self.set_font(FONT_FAMILY, "", 8.5)
-                self.multi_cell(col_w, 4, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.write_lines(self.wrap(caption, col_w), x, col_w, 4)
             self.set_y(y + 10)
             self.set_font(FONT_FAMILY, "", BODY_PT)
+
+    def grid(self, headings: Sequence[str], widths: Sequence[float], rows: Sequence[Sequence[str]], *,
+             size: float = 8.5, line_h: float = 4.2) -> None:
+        """A table with a grey heading row (repeated on every page) and rules between rows. Cells wrap like
+        paragraphs (legal references kept together, file names broken after "_" or "-"); a row never breaks
+        across pages."""
+        pad = 1.2
+
+        def row_lines(cells: Sequence[str], style: str) -> list[list[str]]:
+            self.set_font(FONT_FAMILY, style, size)
+            return [self.wrap(clean_text(cell) or LEER, width) for cell, width in zip(cells, widths)]
+
+        def draw(lines: list[list[str]], style: str, fill: bool) -> None:
+            height = max(len(cell) for cell in lines) * line_h + 2 * pad
+            top = self.get_y()
+            if fill:
+                self.set_fill_color(235, 235, 235)
+                self.rect(self.l_margin, top, sum(widths), height, style="F")
+            self.set_font(FONT_FAMILY, style, size)
+            x = self.l_margin
+            for cell, width in zip(lines, widths):
+                for number, line in enumerate(cell):
+                    self.set_xy(x, top + pad + number * line_h)
+                    self.cell(width, line_h, line)
+                x += width
+            self.set_draw_color(*RULE)
+            self.set_line_width(0.2)
+            self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
+            self.set_draw_color(0)
+            self.set_xy(self.l_margin, top + height)
+
+        head = row_lines(headings, "B")
+        head_h = max(len(cell) for cell in head) * line_h + 2 * pad
+        body = [row_lines(row, "") for row in rows]
+        first_h = max(len(cell) for cell in body[0]) * line_h + 2 * pad if body else 0
+        self.keep_with_headings(head_h + first_h)
+        self.keep_space(head_h + first_h)
+        draw(head, "B", True)
+        auto_break = self.auto_page_break
+        self.set_auto_page_break(False)  # rows are kept whole below, by hand
+        for lines in body:
+            height = max(len(cell) for cell in lines) * line_h + 2 * pad
+            if self.get_y() + height > self.page_break_trigger:
+                self.add_page()
+                draw(head, "B", True)
+            draw(lines, "", False)
+        self.set_auto_page_break(auto_break, margin=MARGIN_BOTTOM)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        self.ln(2)
 
     def output(self, *args, **kwargs):
         """fpdf2's output, after the footers and after switching a font to its full file if the text needs a
         rarer glyph."""
+        self.keep_with_headings(0)  # a heading at the very end still prints
         if not self._footers_drawn:
             self._draw_footers()
             self._footers_drawn = True

@@ -83,6 +83,7 @@ class EinverstaendnisDaten:
     datum: date
     integrationsziel: str = ""
     ort: str = ""
+    vereinbarung: str = ""  # title of the catalogue's agreement document, e.g. "Kooperationsplan"
 
 
 @dataclass(frozen=True)

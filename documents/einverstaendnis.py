@@ -14,23 +14,40 @@ _ZWECK = (
 )
 
 _GESPEICHERT = (
-    "den Zielberuf, auf den sich das Profiling bezieht,",
-    "Ihre Kompetenzen, also Ihre beruflichen und persönlichen Stärken,",
+    "den Zielberuf und Ihre Kompetenzen, also Ihre beruflichen und persönlichen Stärken,",
     (
         "die Handlungsbedarfe, die einer dauerhaften Arbeitsaufnahme im Zielberuf im Weg stehen, jeweils mit "
         "den Bemerkungen aus dem Gespräch,"
     ),
     "die Integrationsprognose: ob eine Arbeitsaufnahme in den nächsten zwölf Monaten erwartet wird,",
-    "das gemeinsam festgelegte Integrationsziel und",
-    "die ausgewählten Handlungsstrategien.",
+    "das gemeinsam festgelegte Integrationsziel und die ausgewählten Handlungsstrategien.",
 )
 
 _EINVERSTAENDNIS = (
     "Ihr Einverständnis bezieht sich auf das gemeinsam festgelegte Integrationsziel. Mit Ihrer Unterschrift "
     "bestätigen Sie, dass das Ergebnis der Standortbestimmung mit Ihnen besprochen wurde und dass Sie das "
-    "Ziel mittragen. Die weiteren Schritte halten wir in der Eingliederungsvereinbarung bzw. im "
-    "Kooperationsplan fest."
+    "Ziel mittragen."
 )
+
+_FREIWILLIG = (
+    "Ihr Einverständnis ist freiwillig. Sie können es jederzeit ohne Angabe von Gründen widerrufen, mündlich "
+    "oder schriftlich bei Ihrer Integrationsfachkraft."
+)
+
+
+_ERKLAERUNG = (
+    "Ich bin mit dem gemeinsam festgelegten Integrationsziel einverstanden. Das Ergebnis der "
+    "Standortbestimmung wurde mit mir besprochen."
+)
+#: Height of one row of signature lines (see DocumentPDF.signature_lines), in mm.
+SIGNATURES_H = 27
+
+
+def schritte_text(vereinbarung: str) -> str:
+    """Where the next steps are written down, named as the catalogue names the agreement document."""
+    if vereinbarung.strip():
+        return f"Die weiteren Schritte halten wir schriftlich fest, im Dokument „{vereinbarung.strip()}“."
+    return "Die weiteren Schritte halten wir schriftlich fest."
 
 _AUSKUNFT = (
     "Sie können jederzeit erfahren, welche Daten das Jobcenter über Sie gespeichert hat, wofür sie verwendet "
@@ -60,19 +77,18 @@ def render_einverstaendnis(data: EinverstaendnisDaten) -> bytes:
     pdf.heading("Was das Jobcenter dazu speichert")
     pdf.bullets(_GESPEICHERT)
 
-    pdf.heading("Ihr Recht auf Auskunft")
-    pdf.paragraph(_AUSKUNFT)
-
     pdf.heading("Worauf sich Ihr Einverständnis bezieht")
-    pdf.paragraph(_EINVERSTAENDNIS)
+    pdf.paragraph(f"{_EINVERSTAENDNIS} {schritte_text(data.vereinbarung)}")
     if data.integrationsziel.strip():
         pdf.field("Vereinbartes Integrationsziel", data.integrationsziel)
+
+    pdf.heading("Ihre Rechte")
+    pdf.paragraph(_FREIWILLIG)
+    pdf.paragraph(_AUSKUNFT)
     pdf.ln(1)
-    pdf.checkbox(
-        "Ich bin mit dem gemeinsam festgelegten Integrationsziel einverstanden. Das Ergebnis der "
-        "Standortbestimmung wurde mit mir besprochen.",
-        checked=False,
-    )
+    # The statement is signed: it never stands on another page than the signature lines.
+    pdf.keep_block(pdf.text_height(_ERKLAERUNG, pdf.epw - 6) + 1 + SIGNATURES_H)
+    pdf.checkbox(_ERKLAERUNG, checked=False)
     ort_datum = f"{data.ort}, {format_date(data.datum)}," if data.ort else ""
     pdf.signature_lines(
         [

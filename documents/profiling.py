@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from documents.base import LABEL_W, LEER, DocumentPDF, format_date, format_datetime
+from documents.base import LABEL_W, LEER, LINE_H, DocumentPDF, format_date, format_datetime
 from documents.data import ProfilingDaten
 
 TITEL = "Profiling – Ausdruck für die Akte"
@@ -57,13 +57,20 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
     if not data.handlungsfelder:
         pdf.paragraph(LEER)
     for feld in data.handlungsfelder:
+        rows = [(bedarf.label, f"relevant: {'ja' if bedarf.relevant else 'nein'}",
+                 f"Bemerkungen: {bedarf.bemerkungen.strip()}" if bedarf.bemerkungen.strip() else "")
+                for bedarf in feld.bedarfe]
+        # A Handlungsfeld stays on one page with its heading, so that no row is cut off from it.
+        pdf.keep_block(pdf.heading_height(feld.label, level=2) + sum(
+            pdf.field_height(label, value, label_w=110) + (pdf.paragraph_height(notes, indent=4) if notes else 0)
+            for label, value, notes in rows))
         pdf.heading(feld.label, level=2)
-        if not feld.bedarfe:
+        if not rows:
             pdf.paragraph(LEER, indent=4)
-        for bedarf in feld.bedarfe:
-            pdf.field(bedarf.label, f"relevant: {'ja' if bedarf.relevant else 'nein'}", label_w=110)
-            if bedarf.bemerkungen.strip():
-                pdf.paragraph(f"Bemerkungen: {bedarf.bemerkungen.strip()}", indent=4)
+        for label, value, notes in rows:
+            pdf.field(label, value, label_w=110)
+            if notes:
+                pdf.paragraph(notes, indent=4)
 
     pdf.heading("Integrationsprognose")
     pdf.field("Integrationsprognose", data.integrationsprognose)
@@ -78,21 +85,26 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
 
     pdf.heading("Handlungsstrategien")
     chosen = [
-        (bedarf.label, bedarf.strategien)
+        (bedarf.label, list(bedarf.strategien))
         for feld in data.handlungsfelder
         for bedarf in feld.bedarfe
         if bedarf.relevant or bedarf.strategien
     ]
+    rows = [*chosen, ("Übergreifend", list(data.uebergreifend))]
+    pdf.keep_block(sum(pdf.field_height(label, value) for label, value in rows))
     if not chosen:
         pdf.paragraph("Keine relevanten Handlungsbedarfe.")
-    for label, strategien in chosen:
-        pdf.field(label, list(strategien))
-    pdf.field("Übergreifend", list(data.uebergreifend))
+    for label, strategien in rows:
+        pdf.field(label, strategien)
 
     pdf.heading("Förder-Check")
     check = data.foerder_check
+    planned = check.geplant or check.massnahme
+    pdf.keep_block(pdf.field_height("Förderung geplant", check.geplant) + (
+        pdf.field_height("Maßnahme", check.massnahme) + 3 * (LINE_H + 1)
+        + pdf.field_height("Begründung", check.begruendung) if planned else 0))
     pdf.field("Förderung geplant", check.geplant)
-    if check.geplant or check.massnahme:
+    if planned:
         pdf.field("Maßnahme", check.massnahme)
         # Boxes in the value column, under the Maßnahme they judge.
         pdf.checkbox("passgenau", check.passgenau, indent=LABEL_W)

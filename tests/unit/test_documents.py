@@ -22,6 +22,7 @@ from documents import (
     render_einverstaendnis,
     render_profiling_print,
 )
+from documents.base import BODY_PT, FONT_FAMILY, LABEL_W, DocumentPDF
 from documents.data import BedarfZeile, Datensatz, Feld, HandlungsfeldBlock
 from tests.documents_factories import (
     TYPO,
@@ -211,6 +212,26 @@ def test_word_wider_than_the_line_is_split_but_kept():
 
 # -- typography ---------------------------------------------------------------------------------------------
 
+LEGAL = ("§ 15 SGB II", "Art. 15 DSGVO", "§ 83 SGB X", "§§ 67a ff. SGB X", "§ 10 Abs. 1 Nr. 2 SGB II", "450 €")
+
+
+def test_legal_references_and_amounts_never_break_across_lines():
+    pdf = DocumentPDF(jobcenter="Jobcenter", title="Test")
+    for width in range(50, 171, 7):
+        for shift in range(12):  # moves every reference through every place of a line
+            lines = pdf.wrap("Wort " * shift + "nach " + " und ".join(LEGAL) + " gilt das.", width)
+            for reference in LEGAL:
+                assert any(reference in line for line in lines), (width, shift, reference, lines)
+
+
+def test_no_line_of_any_document_ends_inside_a_legal_reference(documents):
+    broken = re.compile(r"(§§?|§§? \d+[a-z]?|Art\.|Art\. \d+|SGB)$")
+    for name, pdf in documents.items():
+        for text in pages(pdf):
+            for line in text.splitlines():
+                assert not broken.search(line.strip()), (name, line)
+
+
 
 UMLAUT_TEXT = f"Ärger Öfen Übung Bäcker Höhe Tür Straße {TYPO}"
 
@@ -272,6 +293,22 @@ def test_einverstaendnis_names_purpose_stored_data_right_to_auskunft_and_signatu
     assert_page_numbers(documents["einverstaendnis"])
 
 
+def test_einverstaendnis_names_the_catalogues_agreement_and_says_consent_is_voluntary():
+    text = flat(render_einverstaendnis(make_einverstaendnis(vereinbarung="Kooperationsplan")))
+    assert "Die weiteren Schritte halten wir schriftlich fest, im Dokument „Kooperationsplan“." in text
+    assert "Eingliederungsvereinbarung" not in text and "bzw." not in text
+    assert "Ihr Einverständnis ist freiwillig." in text
+    assert "jederzeit ohne Angabe von Gründen widerrufen" in text
+
+
+def test_einverstaendnis_fits_one_page_and_keeps_the_statement_with_the_signatures():
+    assert len(pages(render_einverstaendnis(make_einverstaendnis(vereinbarung="Eingliederungsvereinbarung")))) == 1
+    long_goal = "Aufnahme einer Beschäftigung als Fachkraft für Lagerlogistik in Vollzeit. " * 8
+    printed = pages(render_einverstaendnis(make_einverstaendnis(integrationsziel=long_goal)))
+    signed = [n for n, text in enumerate(printed) if "Ich bin mit dem gemeinsam festgelegten" in text]
+    assert signed == [n for n, text in enumerate(printed) if "Ort, Datum, Unterschrift Kundin" in text]
+
+
 def test_einverstaendnis_without_goal_omits_the_goal_line():
     text = flat(render_einverstaendnis(make_einverstaendnis(integrationsziel="")))
     assert "Vereinbartes Integrationsziel" not in text
@@ -315,6 +352,17 @@ def test_profiling_print_shows_status_versions_needs_and_strategies(documents):
         assert expected in text, expected
 
 
+def test_profiling_print_keeps_each_handlungsfeld_with_all_its_rows_on_one_page():
+    felder = tuple(HandlungsfeldBlock(f"Feld {f}", tuple(BedarfZeile(f"Bedarf {f}.{b}", False) for b in range(5)))
+                   for f in range(5))
+    for count in range(0, 24, 2):  # more Kompetenzen move the Handlungsfelder down the pages
+        data = make_profiling(handlungsfelder=felder, kompetenzen=tuple(f"Kompetenz {n}" for n in range(count)))
+        for text in pages(render_profiling_print(data)):
+            for feld in felder:
+                shown = [f"{bedarf.label} relevant" in " ".join(text.split()) for bedarf in feld.bedarfe]
+                assert all(shown) or not any(shown), (count, feld.label, shown)
+
+
 def test_open_profiling_print_says_offen():
     text = flat(
         render_profiling_print(make_profiling(status="offen", abgeschlossen_am=None, abgeschlossen_von=""))
@@ -356,6 +404,29 @@ def test_auskunft_with_many_accesses_breaks_pages_and_keeps_rows():
     assert all(f"Anlass{i:03d}" in text for i in range(len(many)))
     assert len(pages(pdf)) >= 3
     assert_page_numbers(pdf)
+
+
+def test_auskunft_keeps_the_access_heading_with_its_table():
+    # more or fewer stored fields move the heading "Zugriffe und Weitergaben" over the whole page
+    for count in range(0, 48, 2):
+        felder = tuple(Feld(f"Feld {n}", "Wert") for n in range(count))
+        pdf = render_auskunft(make_auskunft(datensaetze=(Datensatz("Folgegespräch vom 15.12.2026", felder),)))
+        for text in pages(pdf):
+            if "Zugriffe und Weitergaben" in text:
+                assert "Zeitpunkt" in text and "Anlass / Zweck" in text, count
+
+
+def test_file_names_in_the_auskunft_break_only_after_underscore_or_hyphen():
+    name = "EGV_123D456789_2026-11-24.pdf"
+    pdf = DocumentPDF(jobcenter="Jobcenter", title="Test")
+    pdf.set_font(FONT_FAMILY, "B", BODY_PT)
+    assert pdf.wrap(name, LABEL_W - 4) == ["EGV_123D456789_", "2026-11-24.pdf"]
+    data = make_auskunft(
+        datensaetze=(Datensatz("An Sie ausgehändigte Dokumente", (Feld(name, "ausgehändigt am 24.11.2026"),)),),
+        zugriffe=tuple(replace(z, datensatz=f"Dokument {name}") for z in make_auskunft().zugriffe[:2]),
+    )
+    lines = [line for text in pages(render_auskunft(data)) for line in text.splitlines()]
+    assert sum("2026-11-24.pdf" in line for line in lines) == 3  # the label and two rows of the access table
 
 
 def test_pdf_filename_is_safe_and_dated():
