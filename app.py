@@ -17,6 +17,7 @@ from pages.session import (
     signed_in_user,
 )
 from schemas.records import User
+from services.catalogue import get_catalogue
 from services.users import sign_out
 
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
@@ -25,15 +26,18 @@ st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layo
 ROOT = Path(__file__).resolve().parent
 
 
-def page(key: str, *, default: bool = False, hidden: bool = False) -> st.Page:
+def page(key: str, *, default: bool = False, hidden: bool = False, agreement: str = "") -> st.Page:
+    """A page of the navigation; `agreement` (the newest catalogue's Kurzname) names the agreement page."""
     title, icon = PAGES[key]
+    if key == "egv" and agreement:
+        title = f"4 {agreement}"
     return st.Page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
                    visibility="hidden" if hidden else "visible")
 
 
 def sidebar(user: User) -> None:
     with st.sidebar:
-        team = f", Team {user.team}" if user.team else ""
+        team = f", {user.team}" if user.team else ""  # the team's name, e.g. "Team 1"
         st.caption("Angemeldet als")
         st.text(f"{user.display_name}\n{user.role}{team}")
         if st.button("Abmelden", key="abmelden", icon=":material/logout:"):
@@ -62,9 +66,11 @@ def main() -> None:
         return
     st.session_state.pop(NOTICE_KEY, None)
     allowed_keys = allowed_pages(user.role)
-    sections = {title: [page(k, default=k == "start") for k in keys] for title, keys in NAVIGATION[user.role].items()}
+    agreement = get_catalogue(get_store()).vereinbarung.kurzname
+    sections = {title: [page(k, default=k == "start", agreement=agreement) for k in keys]
+                for title, keys in NAVIGATION[user.role].items()}
     # Pages the role may not use stay addressable but hidden, so a direct call gets the page's German refusal.
-    others = [page(k, hidden=True) for k in PAGES if k not in allowed_keys]
+    others = [page(k, hidden=True, agreement=agreement) for k in PAGES if k not in allowed_keys]
     if others:
         sections["Nicht freigegeben"] = others
     selected = st.navigation(sections)

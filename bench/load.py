@@ -159,10 +159,12 @@ def caseworker(store, username: str, client_id: str, number: int, outcome: Outco
         leistungen = f"Bildungsgutschein {number}"
         egv.leistungen_jobcenter = leistungen
         egv.bemuehungen_kunde = "Zwei Bewerbungen je Woche"
+        egv.teilschritte = "\n".join(f"{line}bis Monatsende" for line in egv.teilschritte.splitlines())
         egv = act("egv_speichern", save_egv, store, egv, actor=user)
-        egv = act("egv_abschliessen", close_egv, store, egv.id, revision=egv.revision, actor=user)
+        # An EGV is agreed from a closed profiling only.
         profiling = act("profiling_abschliessen", close_profiling, store, profiling.id,
                         revision=profiling.revision, actor=user)
+        egv = act("egv_abschliessen", close_egv, store, egv.id, revision=egv.revision, actor=user)
         with lock:
             outcome.acknowledged.append((profiling.id, profiling.revision, zielberuf, egv.id, egv.revision, leistungen))
     except Exception as exc:  # noqa: BLE001 - every failure is counted and named

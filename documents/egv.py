@@ -6,6 +6,10 @@ from documents.base import DocumentPDF, format_date
 from documents.data import EgvDaten
 
 ENTWURF = "Entwurf – noch nicht vereinbart – nicht zur Unterschrift"
+OHNE_TERMIN = "Ein Termin für die gemeinsame Überprüfung wird im nächsten Gespräch vereinbart."
+MIT_TERMIN = ("Spätestens an diesem Tag besprechen wir gemeinsam, was umgesetzt wurde, und passen die Inhalte bei "
+              "Bedarf an.")
+SIGNATURES_H = 27  # one row of two signature lines (DocumentPDF.signature_lines), in mm
 
 
 def fassung_text(data: EgvDaten) -> str:
@@ -48,15 +52,16 @@ def render_egv(data: EgvDaten) -> bytes:
         pdf.heading(abschnitt.label)
         pdf.content(data.inhalte.get(abschnitt.id, ""))
 
+    # The signatures never stand alone on a page: the review section moves to the next page with them.
+    text = OHNE_TERMIN if data.ueberpruefung_am is None else MIT_TERMIN
+    height = pdf.heading_height("Überprüfung") + pdf.paragraph_height(text)
+    if data.ueberpruefung_am is not None:
+        height += pdf.field_height("Überprüfung am", data.ueberpruefung_am)
+    pdf.keep_block(height + (SIGNATURES_H if vorlage.unterschriften else 0))
     pdf.heading("Überprüfung")
-    if data.ueberpruefung_am is None:
-        pdf.paragraph("Ein Termin für die gemeinsame Überprüfung wird im nächsten Gespräch vereinbart.")
-    else:
+    if data.ueberpruefung_am is not None:
         pdf.field("Überprüfung am", data.ueberpruefung_am)
-        pdf.paragraph(
-            "Spätestens an diesem Tag besprechen wir gemeinsam, was umgesetzt wurde, und passen die Inhalte "
-            "bei Bedarf an."
-        )
+    pdf.paragraph(text)
 
     if vorlage.unterschriften:
         ort_datum = f"{data.ort}, {format_date(data.datum)}," if data.ort else ""

@@ -38,38 +38,51 @@ LABEL_AUSKUNFT_PDF = "Auskunft (PDF)"
 LABEL_AUSKUNFT_JSON = "Auskunft (JSON)"
 
 
-def egv_label(kurzname: str = "EGV") -> str:
-    """ "EGV drucken (PDF)" – or "Kooperationsplan drucken (PDF)" when the catalogue says so."""
-    return f"{kurzname} drucken (PDF)"
+def egv_label(kurzname: str, *, entwurf: bool = False) -> str:
+    """ "EGV drucken (PDF)", "EGV-Entwurf drucken (PDF)" – or "Kooperationsplan …" when the catalogue says so."""
+    return f"{kurzname}-Entwurf drucken (PDF)" if entwurf else f"{kurzname} drucken (PDF)"
 
 
-def einverstaendnis_download(store: Store, user: User, profiling: Profiling) -> None:
-    """The consent form of a stored profiling (for IFK and KDN-Fachbetreuung)."""
+def einverstaendnis_download(store: Store, user: User, profiling: Profiling, *, unsaved: bool,
+                             save: Callable[[], Profiling | None]) -> None:
+    """The consent form of a profiling (for IFK and KDN-Fachbetreuung). It prints the stored profiling, so with
+    `unsaved` input (a new Integrationsziel typed, say) the one button saves first (`save`: the page's save,
+    which shows its own errors and returns None on refusal), then makes the PDF of what is on the screen."""
     if not allowed(user, Permission.PRINT_CLIENT_DOCUMENTS):
         return
-    if profiling.revision == 0:
-        st.caption("Die Einverständniserklärung kann gedruckt werden, sobald das Profiling gespeichert ist.")
+    note = "Der Ausdruck zeigt den gespeicherten Stand des Profilings."
+    if unsaved:
+        if st.button("Speichern und Einverständniserklärung erstellen", key=f"make-einverstaendnis-{profiling.id}",
+                     icon=":material/picture_as_pdf:", help="Speichert das Profiling (Status „offen“), damit "
+                     "der Ausdruck zeigt, was hier steht."):
+            saved = save()
+            if saved is None:
+                return
+            _make(("einverstaendnis", saved.id, saved.revision),
+                  lambda: [(LABEL_EINVERSTAENDNIS, *einverstaendnis_pdf(store, saved.id, actor=user), PDF)])
+            st.rerun()
+        st.caption("Ungespeicherte Eingaben werden vor dem Druck gespeichert.")
         return
     _offer(
         ("einverstaendnis", profiling.id, profiling.revision),
         make_label="Einverständniserklärung als PDF erstellen",
         make=lambda: [(LABEL_EINVERSTAENDNIS, *einverstaendnis_pdf(store, profiling.id, actor=user), PDF)],
-        note="Der Ausdruck zeigt den zuletzt gespeicherten Stand.",
+        note=note,
     )
 
 
-def egv_download(store: Store, user: User, egv: Egv, kurzname: str = "EGV") -> None:
-    """The EGV of a stored Fassung: the handed-out copy when agreed, a marked draft while open."""
+def egv_download(store: Store, user: User, egv: Egv, kurzname: str) -> None:
+    """The agreement of a stored Fassung: the handed-out copy when agreed, a marked draft while open."""
     if not allowed(user, Permission.PRINT_CLIENT_DOCUMENTS):
         return
     if egv.revision == 0:
-        st.caption(f"Die {kurzname} kann gedruckt werden, sobald sie gespeichert ist.")
+        st.caption(f"Drucken ({kurzname}) ist möglich, sobald die Vereinbarung gespeichert ist.")
         return
     closed = egv.status == Status.ABGESCHLOSSEN
     _offer(
         ("egv", egv.id, egv.revision),
         make_label=f"{kurzname} als PDF erstellen" if closed else f"{kurzname}-Entwurf als PDF erstellen",
-        make=lambda: [(egv_label(kurzname), *egv_pdf(store, egv.id, actor=user), PDF)],
+        make=lambda: [(egv_label(kurzname, entwurf=not closed), *egv_pdf(store, egv.id, actor=user), PDF)],
         note=(
             "Dieses Exemplar wird als ausgehändigte Fassung aufbewahrt."
             if closed
@@ -155,15 +168,7 @@ def _offer(
     if files is None or remake:
         warm_up()
         if st.button(make_label, key=f"make-{widget}", icon=":material/picture_as_pdf:", help=note):
-            try:
-                files = make()
-            except DomainError as err:
-                st.error(err.message)
-                return
-            cache.pop(key, None)
-            cache[key] = files
-            while len(cache) > _CACHE_MAX:
-                cache.pop(next(iter(cache)))
+            files = _make(key, make)
     if files is None:
         return
     for label, filename, data, mime in files:
@@ -177,3 +182,21 @@ def _offer(
             on_click="ignore",
         )
     st.caption(f"{note} Datei: {', '.join(name for _, name, _, _ in files)}")
+
+
+def _make(key: tuple[str, str, int], make: Callable[[], list[tuple[str, str, bytes, str]]],
+          ) -> list[tuple[str, str, bytes, str]] | None:
+    """Make the files and keep them in the session under `key`; a refusal is shown as a German message."""
+    cache: dict[tuple[str, str, int], list[tuple[str, str, bytes, str]]] = st.session_state.setdefault(
+        _CACHE, {}
+    )
+    try:
+        files = make()
+    except DomainError as err:
+        st.error(err.message)
+        return None
+    cache.pop(key, None)
+    cache[key] = files
+    while len(cache) > _CACHE_MAX:
+        cache.pop(next(iter(cache)))
+    return files

@@ -1,4 +1,5 @@
-"""Phase 4 – Eingliederungsvereinbarung: prefilled from the profiling, edited, agreed, continued (Fortschreibung)."""
+"""Phase 4 – the agreement (EGV or Kooperationsplan, as the catalogue says): prefilled from the profiling, edited,
+agreed, continued (Fortschreibung)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,23 @@ from schemas.catalogue import Catalogue
 from schemas.records import Egv, Profiling, Status, User
 from services.catalogue import get_catalogue
 from services.egv import (
-    ABSCHNITT_FELD,
+    TEXT_FIELDS,
     close_egv,
     draft_egv,
     egv_gaps,
     egv_label,
     egv_versions,
+    follow_profiling,
     fortschreiben_egv,
     save_egv,
+    ziel_abweichung,
 )
+from services.safety import markdown_literal
 from storage.base import Store
 
 _DRAFTS = "egv_drafts"  # EGV id → Egv being edited
 _SAVED = "egv_saved"  # EGV id → the stored Egv the draft started from
 _CURRENT = "egv_id"
-TEXT_FIELDS = ("integrationsziel", "teilschritte", "leistungen_jobcenter", "bemuehungen_kunde", "angebote_dritter")
 
 
 def render() -> None:
@@ -34,19 +37,21 @@ def render() -> None:
     store = get_store()
     w.begin_page()
     client = w.require_client()
-    profiling = w.require_draft(client)
-    catalogue = get_catalogue(store, profiling.catalogue_version)
-    vereinbarung = catalogue.vereinbarung
+    draft = w.require_draft(client)
+    vereinbarung = get_catalogue(store, draft.catalogue_version).vereinbarung
     w.case_header(f"4 {vereinbarung.kurzname}", client, None)
     st.caption(f"{vereinbarung.titel} nach {vereinbarung.rechtsgrundlage} – vorbelegt aus dem Profiling vom "
-               f"{w.fmt_datetime(profiling.created_at)}.")
-    if w.is_new(profiling):
+               f"{w.fmt_datetime(draft.created_at)}.")
+    if w.is_new(draft):
         st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
         st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
         return
 
     versions = egv_versions(store, client.id, actor=user)
-    egv = _current(store, user, profiling, versions)
+    egv = _current(store, user, draft, versions)
+    egv, profiling = follow_profiling(store, egv, actor=user)
+    if egv.status == Status.OFFEN:
+        _drafts()[egv.id] = egv  # the profiling's strategies taken over (unsaved until the next save)
     catalogue = get_catalogue(store, egv.catalogue_version)
     _status_line(egv)
 
@@ -55,10 +60,13 @@ def render() -> None:
         if egv.status == Status.ABGESCHLOSSEN:
             _read_only(egv, catalogue)
         else:
-            _edit(egv, catalogue)
+            if draft.id == egv.profiling_id and w.has_changes(draft):
+                st.info("Das Profiling hat ungespeicherte Änderungen. Die Vereinbarung übernimmt die Strategien "
+                        "aus dem gespeicherten Profiling – bitte speichern Sie zuerst das Profiling.")
+            _edit(egv, catalogue, profiling)
         downloads.egv_download(store, user, egv, catalogue.vereinbarung.kurzname)
     with panel:
-        _panel(store, user, egv, versions)
+        _panel(store, user, egv, versions, catalogue, profiling)
     _older_versions(store, egv, versions)
     w.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", ":material/forum:")
 
@@ -92,10 +100,11 @@ def _current(store: Store, user: User, profiling: Profiling, versions: list[Egv]
             st.session_state[_CURRENT] = egv.id
             return egv
     try:
-        return _keep(draft_egv(store, profiling.id, actor=user))
+        egv = draft_egv(store, profiling.id, actor=user)
     except LifecycleError:
-        newest = next(e for e in versions if e.profiling_id == profiling.id)
-        return _keep(newest)
+        egv = next(e for e in versions if e.profiling_id == profiling.id)
+    # A stored Fassung is kept as stored, so that strategies taken over from the profiling show as unsaved.
+    return _keep(next((v for v in versions if v.id == egv.id), egv))
 
 
 def _changed(egv: Egv) -> bool:
@@ -117,24 +126,49 @@ def _status_line(egv: Egv) -> None:
     w.changes_slot(cols[2])
 
 
-def _edit(egv: Egv, catalogue: Catalogue) -> None:
-    for abschnitt in catalogue.vereinbarung.abschnitte:
-        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)  # a Kooperationsplan names its sections differently
+def _strategies(egv: Egv, catalogue: Catalogue) -> str:
+    return "\n".join(f"- {catalogue.label(s)}" for s in egv.strategien)
+
+
+def _edit(egv: Egv, catalogue: Catalogue, profiling: Profiling | None) -> None:
+    """Exactly the sections the catalogue offers, in its order; each shows the EGV field it names."""
+    abschnitte = catalogue.vereinbarung.angeboten()
+    if egv.strategien and all(a.feld != "handlungsstrategien" for a in abschnitte):
+        st.caption("Grundlage aus dem Profiling – Handlungsstrategien: "
+                   + "; ".join(catalogue.label(s) for s in egv.strategien))
+    for abschnitt in abschnitte:
+        feld = abschnitt.feld
         if feld == "handlungsstrategien":
             st.markdown(f"**{abschnitt.label}**")
-            for strategie_id in egv.strategien:
-                st.markdown(f"- {catalogue.label(strategie_id)}")
-            if not egv.strategien:
+            if egv.strategien:
+                st.markdown(_strategies(egv, catalogue))
+                st.caption("Aus dem gespeicherten Profiling übernommen; ändern Sie sie in Phase 3.")
+            else:
                 st.warning("Im Profiling ist noch keine Handlungsstrategie gewählt.")
             w.field_slot("strategien")
         elif feld in TEXT_FIELDS:
-            value = st.text_area(abschnitt.label, value=getattr(egv, feld), key=f"{egv.id}-{feld}",
+            key = f"{egv.id}-{feld}"
+            value = st.text_area(abschnitt.label, value=getattr(egv, feld), key=key,
                                  height=160 if feld == "teilschritte" else 100, max_chars=10000)
             setattr(egv, feld, value)
             w.field_slot(feld)
+            if feld == "integrationsziel" and (ziel := ziel_abweichung(egv, profiling)) is not None:
+                _offer_ziel(ziel, key)
     egv.ueberpruefung_am = st.date_input("Überprüfung am", value=egv.ueberpruefung_am, min_value=None,
                                          format="DD.MM.YYYY", key=f"{egv.id}-ueberpruefung")
     w.field_slot("ueberpruefung_am")
+
+
+def _offer_ziel(ziel: str, key: str) -> None:
+    """The profiling's Integrationsziel differs: show it and take it over with one click."""
+
+    def take_over() -> None:
+        st.session_state[key] = ziel  # set before the text area is drawn, so the browser shows it too
+
+    cols = st.columns([4, 2], vertical_alignment="center")
+    cols[0].info(f"Im Profiling steht ein anderes Integrationsziel: „{markdown_literal(ziel)}“")
+    cols[1].button("Aus dem Profiling übernehmen", key=f"{key}-uebernehmen", icon=":material/sync:",
+                   on_click=take_over)
 
 
 def _read_only(egv: Egv, catalogue: Catalogue) -> None:
@@ -144,18 +178,18 @@ def _read_only(egv: Egv, catalogue: Catalogue) -> None:
 
 
 def _show(egv: Egv, catalogue: Catalogue) -> None:
-    for abschnitt in catalogue.vereinbarung.abschnitte:
-        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)
-        if feld == "handlungsstrategien":
-            st.markdown(f"**{abschnitt.label}**")
-            st.markdown("\n".join(f"- {catalogue.label(s)}" for s in egv.strategien) or "—")
-        elif feld in TEXT_FIELDS:
-            st.markdown(f"**{abschnitt.label}**")
-            st.text(getattr(egv, feld) or "—")
+    for abschnitt in catalogue.vereinbarung.angeboten():
+        st.markdown(f"**{abschnitt.label}**")
+        if abschnitt.feld == "handlungsstrategien":
+            st.markdown(_strategies(egv, catalogue) or "—")
+        elif abschnitt.feld in TEXT_FIELDS:
+            st.text(getattr(egv, abschnitt.feld) or "—")
     st.markdown(f"**Überprüfung am:** {w.fmt_date(egv.ueberpruefung_am)}")
 
 
-def _panel(store: Store, user: User, egv: Egv, versions: list[Egv]) -> None:
+def _panel(store: Store, user: User, egv: Egv, versions: list[Egv], catalogue: Catalogue,
+           profiling: Profiling | None) -> None:
+    kurzname = catalogue.vereinbarung.kurzname
     w.mark_changes(egv.status == Status.OFFEN and _changed(egv))
     if egv.status == Status.ABGESCHLOSSEN:
         newest = not any(v.previous_id == egv.id for v in versions)
@@ -172,19 +206,21 @@ def _panel(store: Store, user: User, egv: Egv, versions: list[Egv]) -> None:
             st.rerun()
         return
     st.markdown("**Checkliste zum Abschließen**")
-    gaps = egv_gaps(egv)
+    gaps = egv_gaps(egv, catalogue, profiling)
     for text in gaps:
-        st.markdown(f"{w.TODO} {text}")
+        st.markdown(f"{w.TODO} {markdown_literal(text)}")
     if not gaps:
         st.markdown(f"{w.DONE} Alles Nötige ist eingetragen")
-    if st.button("EGV speichern", key="egv-save", type="primary", icon=":material/save:", use_container_width=True):
-        _save(store, user, egv, close=False)
-    if st.button("EGV abschließen (vereinbart)", key="egv-close", icon=":material/lock:", use_container_width=True,
-                 help="Die Vereinbarung ist besprochen und unterschrieben; danach nur noch lesbar."):
-        _save(store, user, egv, close=True)
+    if st.button(f"{kurzname} speichern", key="egv-save", type="primary", icon=":material/save:",
+                 use_container_width=True):
+        _save(store, user, egv, kurzname, close=False)
+    if st.button(f"{kurzname} abschließen (vereinbart)", key="egv-close", icon=":material/lock:",
+                 use_container_width=True,
+                 help="Die Vereinbarung ist besprochen (und, wo vorgesehen, unterschrieben); danach nur noch lesbar."):
+        _save(store, user, egv, kurzname, close=True)
 
 
-def _save(store: Store, user: User, egv: Egv, *, close: bool) -> None:
+def _save(store: Store, user: User, egv: Egv, kurzname: str, *, close: bool) -> None:
     try:
         saved = save_egv(store, egv, actor=user) if egv.revision == 0 or _changed(egv) else egv
         _keep(saved)
@@ -196,7 +232,7 @@ def _save(store: Store, user: User, egv: Egv, *, close: bool) -> None:
     w.clear_field_error()
     w.reset_inputs(saved.id)
     _keep(saved)
-    w.flash("EGV abgeschlossen (vereinbart)." if close else "EGV gespeichert – Status „offen“.")
+    w.flash(f"{kurzname} abgeschlossen (vereinbart)." if close else f"{kurzname} gespeichert – Status „offen“.")
     st.rerun()
 
 

@@ -33,13 +33,14 @@ def render() -> None:
         downloads.profiling_print_download(store, user, draft)
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
-    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen", ":material/flag:", draft=draft)
+    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
+                ":material/flag:", draft=draft, catalogue=catalogue)
 
 
 def _edit(draft: Profiling, catalogue, models) -> None:
     st.subheader("Basisprofil (Stärken)")
     basis = model_input(
-        f"{draft.id}-basisprofil",
+        w.form_key(draft, "basisprofil"),
         Basisprofil(zielberuf=draft.zielberuf, kompetenzen="\n".join(draft.kompetenzen)),
     )
     w.field_slot("zielberuf", "kompetenzen")
@@ -54,7 +55,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     tabs = st.tabs([feld.label for feld in felder])
     for tab, feld in zip(tabs, felder):
         with tab:
-            value = model_input(f"{draft.id}-{feld.id}", feld_input(models, feld.id, draft.handlungsbedarfe))
+            value = model_input(w.form_key(draft, feld.id), feld_input(models, feld.id, draft.handlungsbedarfe))
             for bedarf_id, entry in feld_output(value).items():
                 if draft.handlungsbedarfe.get(bedarf_id) != BedarfEintrag(**entry):
                     draft.handlungsbedarfe[bedarf_id] = BedarfEintrag(**entry)
@@ -62,7 +63,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
 
     st.subheader("Einschätzung")
     value = model_input(
-        f"{draft.id}-einschaetzung",
+        w.form_key(draft, "einschaetzung"),
         einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
     )
     draft.integrationsprognose, draft.profillage = einschaetzung_output(value)

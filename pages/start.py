@@ -7,6 +7,7 @@ import streamlit as st
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from schemas.records import Role, User
+from services.catalogue import get_catalogue
 from services.clients import client_name
 from services.safety import markdown_literal
 from services.wiedervorlage import VORSCHAU_TAGE, list_wiedervorlage
@@ -15,7 +16,7 @@ WIEDERVORLAGE_MAX = 50
 
 INTRO = (
     "Vierphasen begleitet Sie im Kundengespräch durch das 4-Phasen-Modell: Profiling, Ziel, Strategien und "
-    "Eingliederungsvereinbarung, danach die Folgegespräche. Ihre Eingaben bleiben beim Wechsel zwischen den "
+    "{titel}, danach die Folgegespräche. Ihre Eingaben bleiben beim Wechsel zwischen den "
     "Phasen erhalten, und die Checkliste rechts neben dem Formular zeigt jederzeit, was zum Abschließen fehlt."
 )
 
@@ -26,8 +27,9 @@ def render() -> None:
     st.title(f"Guten Tag, {markdown_literal(user.display_name)}")
     st.caption(f"Angemeldet als {user.role}" + (f" · {user.team}" if user.team else ""))
     if user.role in (Role.IFK, Role.KDN):
-        st.markdown(INTRO)
-        _wiedervorlage(user)
+        vereinbarung = get_catalogue(get_store()).vereinbarung  # the newest version names the agreement
+        st.markdown(INTRO.format(titel=vereinbarung.titel))
+        _wiedervorlage(user, vereinbarung.kurzname)
         _casework_next_step()
     elif user.role == Role.TRAINER:
         st.markdown("Als Trainerin / Trainer pflegen Sie den Katalog: Handlungsfelder, Handlungsbedarfe, "
@@ -56,13 +58,13 @@ def _casework_next_step() -> None:
     st.page_link(w.PAGE_KUNDEN, label="Andere Kundin / anderen Kunden suchen", icon=":material/group:")
 
 
-def _wiedervorlage(user: User) -> None:
-    """Due and overdue Folgegespräche and EGV reviews of the own team, most urgent first; one click opens."""
+def _wiedervorlage(user: User, kurzname: str) -> None:
+    """Due and overdue Folgegespräche and agreement reviews of the own team, most urgent first; one click opens."""
     store = get_store()
     st.subheader("Wiedervorlage")
     items = list_wiedervorlage(store, actor=user)
     if not items:
-        st.caption(f"Keine Folgegespräche oder EGV-Überprüfungen fällig (nächste {VORSCHAU_TAGE} Tage).")
+        st.caption(f"Keine Folgegespräche oder {kurzname}-Überprüfungen fällig (nächste {VORSCHAU_TAGE} Tage).")
         return
     st.caption(f"Fällige und überfällige Termine, die nächsten {VORSCHAU_TAGE} Tage eingeschlossen; "
                "die dringendsten zuerst.")
@@ -70,8 +72,9 @@ def _wiedervorlage(user: User) -> None:
         cols = st.columns([2, 4, 2, 1], vertical_alignment="center")
         cols[0].markdown(f"**{w.fmt_date(item.faellig_am)}**")
         cols[1].markdown(markdown_literal(item.kunde))
-        cols[2].markdown(item.art + (" · :red[überfällig]" if item.ueberfaellig else
-                                     " · heute" if item.tage == 0 else ""))
+        art = f"{kurzname}-Überprüfung" if item.seite == "egv" else item.art
+        cols[2].markdown(art + (" · :red[überfällig]" if item.ueberfaellig else
+                                " · heute" if item.tage == 0 else ""))
         if cols[3].button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
             w.select_client(store, user, item.client_id)
             st.switch_page(w.PAGE_FOLGE if item.seite == "folgegespraech" else w.PAGE_EGV)

@@ -43,8 +43,9 @@ def render() -> None:
             st.warning(text, icon=":material/info:")
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
-    w.next_step("Eingliederungsvereinbarung aus den gewählten Strategien erstellen.", w.PAGE_EGV,
-                f"4 {catalogue.vereinbarung.kurzname} erstellen", ":material/description:", draft=draft)
+    kurzname = catalogue.vereinbarung.kurzname
+    w.next_step(f"{kurzname} aus den gewählten Strategien erstellen.", w.PAGE_EGV, f"4 {kurzname} erstellen",
+                ":material/description:", draft=draft, catalogue=catalogue)
 
 
 def _edit(draft: Profiling, catalogue, models) -> None:
@@ -62,7 +63,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
         for bedarf in bedarfe:
             # One model per Handlungsbedarf: its widget keys stay the same when other Bedarfe change.
             model = strategien_model(models, catalogue, [bedarf.id])
-            value = model_input(f"{draft.id}-strategien-{bedarf.id}",
+            value = model_input(w.form_key(draft, f"strategien-{bedarf.id}"),
                                 strategien_input(model, models, draft.strategien))
             draft.strategien.update({k: v for k, v in strategien_output(value).items() if v or k in draft.strategien})
             notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
@@ -72,16 +73,16 @@ def _edit(draft: Profiling, catalogue, models) -> None:
 
     st.subheader("Übergreifende Handlungsstrategien")
     st.caption(catalogue.uebergreifend.bemerkung)
-    value = model_input(f"{draft.id}-uebergreifend", uebergreifend_input(models, draft.uebergreifend))
+    value = model_input(w.form_key(draft, "uebergreifend"), uebergreifend_input(models, draft.uebergreifend))
     draft.uebergreifend = uebergreifend_output(value)
     w.field_slot("uebergreifend")
 
     st.subheader("Förder-Check")
     draft.foerderung_geplant = st.checkbox(FOERDERUNG_LABEL, value=draft.foerderung_geplant,
-                                           key=f"{draft.id}-foerderung")
+                                           key=w.form_key(draft, "foerderung"))
     if draft.foerderung_geplant:
         st.caption("Jede Förderleistung muss passgenau, erfolgswahrscheinlich und wirtschaftlich sein.")
-        value = model_input(f"{draft.id}-foerdercheck", FoerderCheckEingabe(**draft.foerder_check.model_dump()))
+        value = model_input(w.form_key(draft, "foerdercheck"), FoerderCheckEingabe(**draft.foerder_check.model_dump()))
         if FoerderCheck(**value.model_dump()) != draft.foerder_check:
             draft.foerder_check = FoerderCheck(**value.model_dump())
         w.field_slot("foerder_check")

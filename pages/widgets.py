@@ -47,6 +47,7 @@ _CONFIRM_DISCARD = "confirm_discard"
 _SLOTS = "_field_slots"  # field → placeholder of this run
 _MARKER = "_changes_marker"  # placeholder of this run's unsaved-changes marker
 _STALE = "stale_profiling"  # id of the draft whose save was refused because a colleague saved meanwhile
+_GENERATION = "form_generation"  # profiling id → how often its stored state was loaded over the input
 
 PAGE_KUNDEN = "pages/kunden.py"
 PAGE_PROFILING = "pages/profiling.py"
@@ -184,6 +185,14 @@ def reset_inputs(record_id: str) -> None:
         del st.session_state[key]
 
 
+def form_key(draft: Profiling, part: str) -> str:
+    """The widget key of a part of the profiling form. It changes when the stored state is loaded over the
+    input (`_reload_after_stale`): the browser keeps a widget's typed value as long as its key stays the same,
+    so only new keys make it show the loaded values."""
+    generation = st.session_state.get(_GENERATION, {}).get(draft.id, 0)
+    return f"{draft.id}-{part}" if not generation else f"{draft.id}-g{generation}-{part}"
+
+
 def forget(profiling_id: str) -> None:
     _drafts().pop(profiling_id, None)
     _saved().pop(profiling_id, None)
@@ -210,10 +219,17 @@ def new_entry(store: Store, user: User, client: Client) -> Profiling:
 
 
 def draft_for(store: Store, user: User, client: Client) -> Profiling:
-    """The profiling the phase pages work on: the current draft, else a new one (seed ch. 5)."""
+    """The profiling the phase pages work on: the current draft; else a kept unsaved new one (nothing typed is
+    lost); else the client's newest open profiling (no duplicate by mistake); else a new one (seed ch. 5)."""
     draft = current_draft()
     if draft is not None and draft.client_id == client.id:
         return draft
+    if any(d.client_id == client.id and d.revision == 0 for d in _drafts().values()):
+        return new_entry(store, user, client)
+    newest_open = next((e.profiling_id for e in profiling_history(store, client.id, actor=user)
+                        if e.status == Status.OFFEN), None)
+    if newest_open is not None:
+        return activate(store, user, newest_open)
     return new_entry(store, user, client)
 
 
@@ -318,11 +334,14 @@ def history_select(store: Store, user: User, client: Client, draft: Profiling) -
     return draft
 
 
-def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_forward:", *, draft: Profiling | None = None) -> None:
-    """The suggested next step, always visible at the end of a page; for a closed profiling: the EGV."""
-    if draft is not None and is_closed(draft):
-        text = "Eingliederungsvereinbarung abschließen oder fortschreiben; für Änderungen das Profiling klonen."
-        page, label, icon = PAGE_EGV, "4 EGV", ":material/description:"
+def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_forward:", *,
+              draft: Profiling | None = None, catalogue: Catalogue | None = None) -> None:
+    """The suggested next step, always visible at the end of a page; for a closed profiling (`catalogue`: its
+    version): the agreement, named as that catalogue names it."""
+    if draft is not None and catalogue is not None and is_closed(draft):
+        kurzname = catalogue.vereinbarung.kurzname
+        text = f"{kurzname} abschließen oder fortschreiben; für Änderungen das Profiling klonen."
+        page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
     st.divider()
     cols = st.columns([3, 2], vertical_alignment="center")
     cols[0].markdown(f"**Nächster Schritt:** {text}")
@@ -356,7 +375,7 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
     if st.button("Abschließen", key="profiling-close", icon=":material/lock:", use_container_width=True,
                  type="primary" if complete and not changed else "secondary",
                  help="Prüft die Vollständigkeit; danach ist das Profiling nicht mehr änderbar."):
-        _close(store, user, draft)
+        _close(store, user, draft, catalogue)
     if not is_new(draft) and st.button("Klonen", key="profiling-clone", icon=":material/content_copy:",
                                        use_container_width=True):
         _clone(store, user, draft)
@@ -375,12 +394,16 @@ def _reload_after_stale(store: Store, user: User, draft: Profiling) -> None:
         st.session_state.pop(_STALE, None)
         forget(draft.id)
         reset_inputs(draft.id)
+        generations = st.session_state.setdefault(_GENERATION, {})
+        generations[draft.id] = generations.get(draft.id, 0) + 1
         activate(store, user, draft.id)
         flash("Der zuletzt gespeicherte Stand ist geladen.", "info")
         st.rerun()
 
 
-def _save(store: Store, user: User, draft: Profiling) -> Profiling | None:
+def save_draft(store: Store, user: User, draft: Profiling) -> Profiling | None:
+    """Save the draft and keep the stored state (with a message for the next run); on refusal show why
+    (a stale revision offers the stored state) and return None."""
     try:
         saved = save_profiling(store, draft, actor=user)
     except StaleRevision as err:
@@ -392,12 +415,16 @@ def _save(store: Store, user: User, draft: Profiling) -> Profiling | None:
         return None
     clear_field_error()
     reset_inputs(saved.id)
-    keep(saved)
     flash("Profiling gespeichert – Status „offen“. Sie können es jederzeit weiterbearbeiten.")
-    st.rerun()
+    return keep(saved)
 
 
-def _close(store: Store, user: User, draft: Profiling) -> None:
+def _save(store: Store, user: User, draft: Profiling) -> None:
+    if save_draft(store, user, draft) is not None:
+        st.rerun()
+
+
+def _close(store: Store, user: User, draft: Profiling, catalogue: Catalogue) -> None:
     try:
         saved = save_profiling(store, draft, actor=user) if has_changes(draft) or is_new(draft) else draft
         keep(saved)
@@ -408,7 +435,7 @@ def _close(store: Store, user: User, draft: Profiling) -> None:
     clear_field_error()
     reset_inputs(closed.id)
     keep(closed)
-    flash("Profiling abgeschlossen. Es ist jetzt nur noch lesbar; nächster Schritt: die EGV.")
+    flash(f"Profiling abgeschlossen. Es ist jetzt nur noch lesbar; nächster Schritt: 4 {catalogue.vereinbarung.kurzname}.")
     st.rerun()
 
 

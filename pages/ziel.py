@@ -30,29 +30,31 @@ def render() -> None:
             _read_only(draft)
         else:
             _edit(draft)
-        downloads.einverstaendnis_download(store, user, draft)
+        downloads.einverstaendnis_download(
+            store, user, draft, unsaved=not w.is_closed(draft) and (w.is_new(draft) or w.has_changes(draft)),
+            save=lambda: w.save_draft(store, user, draft))
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
     w.next_step("Handlungsstrategien zu den relevanten Handlungsbedarfen auswählen.", w.PAGE_STRATEGIEN,
-                "3 Strategien auswählen", ":material/extension:", draft=draft)
+                "3 Strategien auswählen", ":material/extension:", draft=draft, catalogue=catalogue)
 
 
 def _edit(draft: Profiling) -> None:
     st.caption("Das Ziel bezieht sich auf den Arbeitsmarkt, ist erreichbar und überprüfbar und hat die höchste "
                "Erfolgsaussicht für eine nachhaltige Integration.")
-    value = model_input(f"{draft.id}-ziel", Integrationsziel(integrationsziel=draft.integrationsziel))
+    value = model_input(w.form_key(draft, "ziel"), Integrationsziel(integrationsziel=draft.integrationsziel))
     draft.integrationsziel = value.integrationsziel
     w.field_slot("integrationsziel")
 
     st.subheader("Einverständnis")
-    draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=f"{draft.id}-einverstaendnis")
+    draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=w.form_key(draft, "einverstaendnis"))
     if draft.einverstaendnis:
         draft.einverstaendnis_datum = st.date_input(
             "Einverständnis eingeholt am",
             value=draft.einverstaendnis_datum or w.today(),
             max_value=w.today(),
             format="DD.MM.YYYY",
-            key=f"{draft.id}-einverstaendnis-datum",
+            key=w.form_key(draft, "einverstaendnis-datum"),
         )
     else:
         draft.einverstaendnis_datum = None

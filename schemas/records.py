@@ -113,9 +113,11 @@ class Egv(LifecycleRecord):
     integrationsziel: str = ""
     strategien: list[str] = Field(default_factory=list)  # strategy ids
     teilschritte: str = ""
+    zwischenziel: str = ""  # plain text, e.g. the Kooperationsplan's "Ihr Zwischenziel"
     leistungen_jobcenter: str = ""
     bemuehungen_kunde: str = ""
     angebote_dritter: str = ""
+    sonstiges: str = ""
     ueberpruefung_am: date | None = None
 
 

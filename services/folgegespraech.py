@@ -1,32 +1,76 @@
 """Folgegespräch use cases (phase 4, chapter 4.4): prepare, record and list follow-up talks.
 
 A Folgegespräch covers, besides the client's concern, at least the catalogue's four activities (a checklist
-with notes). It refers to the client's newest profiling and EGV; its suggested next step is to clone that
-profiling and update it (`services.profiling.clone_profiling`).
+with notes); a talk with none of them done is saved, with a warning. It refers to the client's newest CLOSED
+profiling (the last Standortbestimmung) and newest EGV. The suggested next step: continue the client's open
+profiling if there is one (no second clone by mistake), else clone the newest closed one and update it
+(`services.profiling.clone_profiling`); the Beratungsvermerk references the newest closed profiling.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
-from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, User
+from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, Status, User
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, new_id, record_read
 from services.dates import today
+from services.profiling import beratungsvermerk
 from storage.base import R, Store
 
 TEXT_MAX = 5000
 NAECHSTER_SCHRITT = "Profiling klonen und aktualisieren"
+OFFENES_WEITER = "Offenes Profiling weiterbearbeiten"
+
+
+@dataclass(frozen=True)
+class NaechsterSchritt:
+    """What follows a Folgegespräch: `offen` (the newest open profiling) is continued if there is one, else
+    `abgeschlossen` (the newest closed one) is cloned; no profiling at all: a first one is started."""
+
+    offen: Profiling | None
+    abgeschlossen: Profiling | None
+
+    @property
+    def beratungsvermerk(self) -> str | None:
+        """"Standortbestimmung, siehe Profiling vom <Datum>" of the newest closed profiling, if there is one."""
+        return beratungsvermerk(self.abgeschlossen) if self.abgeschlossen else None
+
+
+def naechster_schritt(store: Store, client_id: str, *, actor: User) -> NaechsterSchritt:
+    """The client's newest open and newest closed profiling (by creation); the access is audited.
+
+    Raises NotPermitted, NotFound.
+    """
+    client_for(store, client_id, actor=actor)
+    profilings = store.list_for_client(Profiling, client_id)
+    offen = _newest([p for p in profilings if p.status == Status.OFFEN])
+    abgeschlossen = _newest([p for p in profilings if p.status == Status.ABGESCHLOSSEN])
+    for profiling in (offen, abgeschlossen):
+        if profiling is not None:
+            record_read(store, profiling, actor=actor)
+    return NaechsterSchritt(offen, abgeschlossen)
+
+
+def aktivitaeten_warnung(gespraech: Folgegespraech, catalogue: Catalogue) -> str | None:
+    """A warning (not a refusal) when none of the activities is marked as discussed, else None."""
+    if gespraech.aktivitaeten and not any(e.erledigt for e in gespraech.aktivitaeten.values()):
+        anzahl = len([a for a in catalogue.folgegespraech.aktivitaeten if a.id in gespraech.aktivitaeten])
+        return (f"Im Folgegespräch ist keine der {anzahl} Aktivitäten als besprochen markiert. Jedes Folgegespräch "
+                "deckt mindestens diese Punkte ab – bitte ergänzen, was besprochen wurde.")
+    return None
 
 
 def new_folgegespraech(store: Store, client_id: str, *, actor: User) -> Folgegespraech:
     """A new, not yet stored Folgegespräch dated today, with the activities of the catalogue version of the
-    client's newest profiling (each not done) and links to the newest profiling and EGV.
+    client's newest closed profiling (each not done) and links to that profiling and the newest EGV.
 
     Raises NotPermitted, NotFound (client; no catalogue published).
     """
     client_for(store, client_id, actor=actor)
-    profiling = _newest(store.list_for_client(Profiling, client_id))
+    profiling = _newest([p for p in store.list_for_client(Profiling, client_id) if p.status == Status.ABGESCHLOSSEN])
     egv = _newest(store.list_for_client(Egv, client_id))
     number = profiling.catalogue_version if profiling else latest_version(store)
     catalogue = get_catalogue(store, number)

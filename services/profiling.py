@@ -8,7 +8,10 @@ Decisions documented here (DESIGN.md §4):
 - An Integrationsprognose and a Profillage exclude each other (the Profillage is only for clients without a
   prognosis); both set is listed as a gap, not refused on save, so no input is lost.
 - A clone takes the newest catalogue version and keeps every entry whose id is still offered there (present
-  and not `ausgesondert`); the consent (Einverständnis) is not copied: it is obtained anew for the new profiling.
+  and not `ausgesondert`, nor below a Handlungsfeld that is); the consent (Einverständnis) is not copied: it is
+  obtained anew for the new profiling.
+- A planned funded measure (`foerderung_geplant`) is part of the completeness check: the measure is named and
+  the Förder-Check confirms it passgenau, erfolgswahrscheinlich and wirtschaftlich.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
-from schemas.catalogue import Catalogue
+from schemas.catalogue import Catalogue, Handlungsbedarf
 from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User
 from services.access import Permission, require
 from services.catalogue import get_catalogue, latest_version
@@ -38,6 +41,8 @@ GAP_EINSCHAETZUNG = "Integrationsprognose oder Profillage (Z/I) fehlt"
 GAP_BEIDES = (
     "Integrationsprognose und Profillage (Z/I) schließen sich aus – bitte nur eines von beiden wählen"
 )
+#: The three questions of the Förder-Check (fields of `FoerderCheck`, named as the seed names them).
+FOERDER_FRAGEN = ("passgenau", "erfolgswahrscheinlich", "wirtschaftlich")
 
 
 @dataclass(frozen=True)
@@ -103,10 +108,14 @@ def start_profiling(store: Store, client_id: str, *, actor: User) -> Profiling:
         id=new_id(),
         client_id=client_id,
         catalogue_version=number,
-        handlungsbedarfe={
-            bedarf.id: BedarfEintrag() for _, bedarf in catalogue.bedarfe() if not bedarf.ausgesondert
-        },
+        handlungsbedarfe={bedarf_id: BedarfEintrag() for bedarf_id in _offered_bedarfe(catalogue)},
     )
+
+
+def _offered_bedarfe(catalogue: Catalogue) -> dict[str, Handlungsbedarf]:
+    """The Handlungsbedarfe offered for new work: neither they nor their Handlungsfeld are retired."""
+    return {bedarf.id: bedarf for feld, bedarf in catalogue.bedarfe()
+            if not bedarf.ausgesondert and not feld.ausgesondert}
 
 
 def save_profiling(store: Store, profiling: Profiling, *, actor: User) -> Profiling:
@@ -171,6 +180,17 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
             either and not both,
         )
     )
+    if profiling.foerderung_geplant:
+        check = profiling.foerder_check
+        offen = [frage for frage in FOERDER_FRAGEN if not getattr(check, frage)]
+        if not check.massnahme.strip():
+            missing = "Förder-Check: Die geplante Maßnahme ist nicht benannt"
+            if offen:
+                missing += " und nicht bestätigt: " + ", ".join(offen)
+        else:
+            missing = f"Förder-Check für „{check.massnahme.strip()}“: nicht bestätigt: " + ", ".join(offen)
+        checks.append(_Check("Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich",
+                             missing, bool(check.massnahme.strip()) and not offen))
     return checks
 
 
@@ -189,7 +209,8 @@ def checklist(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, boo
 
 def rule_hints(profiling: Profiling, catalogue: Catalogue) -> list[str]:
     """The texts of the catalogue's hints whose conditions all hold (prognose; any of bedarf_relevant
-    relevant; any of strategie_gewaehlt chosen; none of strategie_fehlt chosen).
+    relevant; any of strategie_gewaehlt chosen; none of strategie_fehlt chosen). A hint triggered by chosen
+    strategies names them first ("Zu „Berufsabschluss erwerben“: …"), so that its text has a clear referent.
     """
     relevant = set(relevante_bedarfe(profiling, catalogue))
     chosen = set(gewaehlte_strategien(profiling, catalogue))
@@ -204,7 +225,11 @@ def rule_hints(profiling: Profiling, catalogue: Catalogue) -> list[str]:
             continue
         if wenn.strategie_fehlt and chosen.intersection(wenn.strategie_fehlt):
             continue
-        hints.append(hinweis.text)
+        if wenn.strategie_gewaehlt:
+            betroffen = [s for s in gewaehlte_strategien(profiling, catalogue) if s in wenn.strategie_gewaehlt]
+            hints.append("Zu " + ", ".join(f"„{catalogue.label(s)}“" for s in betroffen) + f": {hinweis.text}")
+        else:
+            hints.append(hinweis.text)
     return hints
 
 
@@ -240,8 +265,10 @@ def discard_profiling(store: Store, profiling_id: str, *, revision: int, actor: 
             "Löschen ist nur durch die KDN-Fachbetreuung mit Begründung möglich."
         )
     if any(egv.profiling_id == profiling_id for egv in store.list_for_client(Egv, profiling.client_id)):
+        kurzname = get_catalogue(store, profiling.catalogue_version).vereinbarung.kurzname
         raise LifecycleError(
-            "Zu diesem Profiling gibt es bereits eine EGV; es kann deshalb nicht verworfen werden."
+            f"Zu diesem Profiling gibt es bereits eine Vereinbarung ({kurzname}); es kann deshalb nicht "
+            "verworfen werden."
         )
     store.discard(Profiling, profiling_id, revision=revision, actor=actor)
 
@@ -258,7 +285,7 @@ def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profilin
     number = latest_version(store)
     catalogue = get_catalogue(store, number)
 
-    bedarfe = {bedarf.id: bedarf for _, bedarf in catalogue.bedarfe() if not bedarf.ausgesondert}
+    bedarfe = _offered_bedarfe(catalogue)
     handlungsbedarfe = {
         bedarf_id: source.handlungsbedarfe.get(bedarf_id, BedarfEintrag()).model_copy()
         for bedarf_id in bedarfe

@@ -47,8 +47,12 @@ def button(at: AppTest, label: str):
 
 
 def form_key(at: AppTest, suffix: str) -> str:
-    """The key of a streamlit-pydantic widget of the current profiling: '0-<id>-<suffix>'."""
-    return f"0-{at.session_state['profiling_id']}-{suffix}"
+    """The key of a streamlit-pydantic widget of the current profiling: '0-<id>-<suffix>' (with '-g<n>' after
+    the id once the stored state was loaded over the input n times, see widgets.form_key)."""
+    profiling_id = at.session_state["profiling_id"]
+    generations = at.session_state.get("form_generation", {})
+    generation = generations.get(profiling_id, 0)
+    return f"0-{profiling_id}-{suffix}" if not generation else f"0-{profiling_id}-g{generation}-{suffix}"
 
 
 def create_client(at: AppTest, kundennummer: str = "123D000001") -> AppTest:
@@ -116,13 +120,18 @@ def test_one_client_through_all_four_phases(app: AppTest, store: Store) -> None:
     at.multiselect(key=form_key(at, "uebergreifend-strategien")).select("Vermittlung in Arbeit/ Ausbildung 1. AMA")
     ok(at.run())
     assert "Vorrang hat die Vermittlung in Arbeit" not in texts(at)
-    assert "Wird dafür eine Förderleistung eingesetzt" in texts(at)
+    assert "Zu „Berufsabschluss erwerben“: Wird dafür eine Förderleistung eingesetzt" in texts(at)
     at.checkbox(key=f"{profiling_id}-foerderung").check()
     ok(at.run())
     at.text_input(key=form_key(at, "foerdercheck-massnahme")).input("Umschulung Fachkraft Lagerlogistik")
     at.checkbox(key=form_key(at, "foerdercheck-passgenau")).check()
     ok(at.run())
     assert f"{w.DONE} Handlungsstrategie für „Berufliche Qualifikation“ gewählt" in texts(at)
+    assert f"{w.TODO} Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich" in texts(at)
+    at.checkbox(key=form_key(at, "foerdercheck-erfolgswahrscheinlich")).check()
+    at.checkbox(key=form_key(at, "foerdercheck-wirtschaftlich")).check()
+    ok(at.run())
+    assert f"{w.DONE} Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich" in texts(at)
     ok(button(at, "Speichern").click().run())
     stored = store.get(Profiling, profiling_id)
     assert stored.integrationsziel == "Festanstellung als Fachkraft Lagerlogistik"
@@ -131,56 +140,66 @@ def test_one_client_through_all_four_phases(app: AppTest, store: Store) -> None:
     assert stored.uebergreifend == ["vermittlung_arbeit_ausbildung"]
     assert stored.foerderung_geplant and stored.foerder_check.passgenau
 
-    # Phase 4: EGV prefilled from the strategies, edited, saved and agreed
+    # Phase 4: EGV prefilled from the strategies and edited; it is agreed only from a closed profiling
     ok(at.switch_page(EGV).run())
     assert "- Berufsabschluss erwerben" in texts(at)
     teilschritte = next(t for t in at.text_area if t.label == "Teilschritte und Zwischenziele")
     assert "- Berufsabschluss erwerben: " in teilschritte.value
-    teilschritte.input(teilschritte.value + "Anmeldung zur Umschulung bis 31.01.")
+    assert f"{w.TODO} Das Profiling ist noch offen – bitte zuerst das Profiling abschließen" in texts(at)
+    teilschritte.input("\n".join(f"{line}bis 31.01. anmelden" for line in teilschritte.value.splitlines()))
     next(t for t in at.text_area if t.label == "Leistungen des Jobcenters").input("Bildungsgutschein")
+    next(t for t in at.text_area if t.label == "Bemühungen der Kundin / des Kunden").input("Fünf Bewerbungen im Monat")
     ok(at.run())
     assert "Ungespeicherte Änderungen" in texts(at)
     ok(button(at, "EGV speichern").click().run())
     assert "EGV gespeichert" in texts(at)
+
+    # Close the profiling, then agree the EGV
+    ok(at.switch_page(PROFILING).run())
+    ok(button(at, "Abschließen").click().run())
+    assert "Profiling abgeschlossen. Es ist jetzt nur noch lesbar; nächster Schritt: 4 EGV." in texts(at)
+    assert ":green-badge[:material/lock: abgeschlossen]" in texts(at)
+    assert store.get(Profiling, profiling_id).status == Status.ABGESCHLOSSEN
+    ok(at.switch_page(EGV).run())
+    assert f"{w.DONE} Alles Nötige ist eingetragen" in texts(at)
     ok(button(at, "EGV abschließen (vereinbart)").click().run())
     assert "EGV abgeschlossen" in texts(at)
     (egv,) = store.list_for_client(Egv, stored.client_id)
     assert egv.status == Status.ABGESCHLOSSEN and egv.leistungen_jobcenter == "Bildungsgutschein"
-    assert "Anmeldung zur Umschulung" in egv.teilschritte
+    assert "bis 31.01. anmelden" in egv.teilschritte
 
     # Fortschreibung: a new open Fassung, the agreed one stays readable
     ok(button(at, "Fortschreibung anlegen").click().run())
     assert "Fassung 2 angelegt" in texts(at)
     assert "Weitere Fassungen (1)" in [e.label for e in at.expander]
 
-    # Close the profiling, then clone it
-    ok(at.switch_page(PROFILING).run())
-    ok(button(at, "Abschließen").click().run())
-    assert "Profiling abgeschlossen" in texts(at)
-    assert ":green-badge[:material/lock: abgeschlossen]" in texts(at)
-    assert store.get(Profiling, profiling_id).status == Status.ABGESCHLOSSEN
-    ok(button(at, "Klonen").click().run())
-    assert "Kopie angelegt" in texts(at)
-    clone_id = at.session_state["profiling_id"]
-    assert clone_id != profiling_id
-    assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Fachkraft Lagerlogistik"
-
     # Folgegespräch: activities, next appointment, Beratungsvermerk, clone as the suggested next step
     ok(at.switch_page(FOLGE).run())
     gespraech_id = next(iter(at.session_state["folge_draft"].values())).id
+    assert "Ungespeicherte Änderungen" not in texts(at)
     at.checkbox(key=f"{gespraech_id}-egv_abgleich-erledigt").check()
     at.text_input(key=f"{gespraech_id}-egv_abgleich-notiz").input("Anmeldung erfolgt")
     termin = today() + timedelta(days=28)
     at.date_input(key=f"{gespraech_id}-naechster-termin").set_value(termin)
     ok(at.run())
+    assert "Ungespeicherte Änderungen" in texts(at)
     ok(button(at, "Folgegespräch speichern").click().run())
     assert "Folgegespräch vom" in texts(at) and "gespeichert" in texts(at)
     (talk,) = store.list_for_client(Folgegespraech, stored.client_id)
     assert talk.aktivitaeten["egv_abgleich"].erledigt and talk.naechster_termin == termin
-    assert "Standortbestimmung, siehe Profiling vom" in texts(at)
+    assert f"Standortbestimmung, siehe Profiling vom {w.fmt_date(stored.created_at)}" in texts(at)
     ok(button(at, "Profiling klonen und aktualisieren").click().run())
     assert "Neues Profiling als Kopie angelegt" in texts(at)
-    assert len(store.list_for_client(Profiling, stored.client_id)) == 3
+    clone_id = at.session_state["profiling_id"]
+    assert clone_id != profiling_id
+    assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Fachkraft Lagerlogistik"
+    assert len(store.list_for_client(Profiling, stored.client_id)) == 2
+
+    # Back in the Folgegespräch, the open clone is continued, not cloned again
+    ok(at.switch_page(FOLGE).run())
+    labels = [b.label for b in at.button]
+    assert "Offenes Profiling weiterbearbeiten" in labels and "Profiling klonen und aktualisieren" not in labels
+    assert f"Standortbestimmung, siehe Profiling vom {w.fmt_date(stored.created_at)}" in texts(at)
 
 
 def test_entries_survive_switching_between_phase_pages(app: AppTest) -> None:
@@ -329,13 +348,18 @@ def test_stale_save_keeps_the_input_and_offers_the_colleagues_version(app: AppTe
     button(at, "Speichern").click().run()
     assert not at.exception
     assert at.error, "a stale save must be refused with a message"
-    assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Berufskraftfahrerin"
+    typed = at.text_input(key=form_key(at, "basisprofil-zielberuf"))
+    assert typed.value == "Berufskraftfahrerin"
     assert "Ungespeicherte Änderungen" in texts(at)
     assert store.get(Profiling, profiling_id).zielberuf == "Fachkraft Lagerlogistik"
 
     ok(button(at, "Gespeicherten Stand laden").click().run())
     assert "Der zuletzt gespeicherte Stand ist geladen." in texts(at)
-    assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Fachkraft Lagerlogistik"
+    loaded = at.text_input(key=form_key(at, "basisprofil-zielberuf"))
+    assert loaded.value == "Fachkraft Lagerlogistik"
+    # The browser keeps what was typed into a widget as long as its id stays: only a new widget (or a value
+    # the server sets explicitly) shows the loaded value there too.
+    assert loaded.id != typed.id or (loaded.proto.set_value and loaded.proto.value == "Fachkraft Lagerlogistik")
     assert "Ungespeicherte Änderungen" not in texts(at)
     ok(at.switch_page(ZIEL).run())
     assert at.text_area(key=form_key(at, "ziel-integrationsziel")).value == "Kollegin war schneller"
@@ -357,13 +381,30 @@ def test_phase_pages_without_a_client_point_to_the_client_search(app: AppTest) -
         assert [link.label for link in app.get("page_link")] == ["Kundin / Kunden suchen"]
 
 
-def test_egv_page_follows_a_kooperationsplan_catalogue(app: AppTest, store: Store, caseworker) -> None:
-    """Switching the agreement to the Kooperationsplan is a data change: the page shows its sections."""
-    from schemas.catalogue import SHIPPED_CATALOGUE
+def publish_kooperationsplan(store: Store) -> None:
+    """Publish the shipped catalogue with the Kooperationsplan block as version 2."""
+    from schemas.catalogue import KOOPERATIONSPLAN_BLOCK, SHIPPED_CATALOGUE, with_vereinbarung
     from services.catalogue import publish_catalogue
 
-    example = SHIPPED_CATALOGUE.with_name("kooperationsplan.example.yaml").read_text(encoding="utf-8")
-    publish_catalogue(store, example, note="Kooperationsplan", actor=make_user(role=Role.TRAINER))
+    text = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                             KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8"))
+    publish_catalogue(store, text, note="Kooperationsplan", actor=make_user(role=Role.TRAINER))
+
+
+def shown(at: AppTest) -> str:
+    """Every text on the screen, button and link labels and widget labels included."""
+    labels = [*(b.label for b in at.button), *(link.label for link in at.get("page_link")),
+              *(t.label for t in at.text_area), *(t.label for t in at.text_input), *(c.label for c in at.checkbox)]
+    return "\n".join([texts(at), *labels])
+
+
+def test_after_switching_to_the_kooperationsplan_no_screen_says_egv(app: AppTest, store: Store) -> None:
+    """Switching the agreement to the Kooperationsplan is a data change: its sections, its name everywhere."""
+    publish_kooperationsplan(store)
+    ok(app.run())
+    assert "4 Kooperationsplan" in [page["page_name"] for page in app._registered_pages.values()]
+    assert "Profiling, Ziel, Strategien und Kooperationsplan" in texts(app)
+    assert "EGV" not in shown(app)
     at = create_client(app)
     fill_profiling(at)
     ok(at.switch_page(ZIEL).run())
@@ -373,14 +414,124 @@ def test_egv_page_follows_a_kooperationsplan_catalogue(app: AppTest, store: Stor
     at.multiselect(key=form_key(at, "strategien-berufliche_qualifikation-berufliche_qualifikation")).select(
         "Berufsabschluss erwerben")
     ok(button(at, "Speichern").click().run())
+    assert "Kooperationsplan aus den gewählten Strategien erstellen." in texts(at)
+    assert "4 Kooperationsplan erstellen" in [link.label for link in at.get("page_link")]
+    assert "EGV" not in shown(at)
 
     ok(at.switch_page(EGV).run())
-    labels = [t.label for t in at.text_area]
-    assert labels == ["Ihr berufliches Ziel", "Ihre nächsten Schritte", "So unterstützt Sie das Jobcenter",
-                      "Weitere Unterstützung", "Sonstiges"]
+    assert at.title[0].value == "4 Kooperationsplan"
+    assert [t.label for t in at.text_area] == ["Ihr berufliches Ziel", "Ihr Zwischenziel", "Ihre nächsten Schritte",
+                                               "So unterstützt Sie das Jobcenter", "Weitere Unterstützung", "Sonstiges"]
     assert at.text_area[0].value == "Arbeit im Lager"
-    assert "Ihr Zwischenziel" in texts(at) and "- Berufsabschluss erwerben" in texts(at)
-    at.text_area[2].input("Bewerbungskosten")
-    ok(button(at, "EGV speichern").click().run())
+    assert "Handlungsstrategien: Berufsabschluss erwerben" in texts(at)
+    at.text_area[1].input("Führerschein bis März")
+    at.text_area[2].input("Bewerbungsmappe fertigstellen")
+    at.text_area[3].input("Bewerbungskosten")
+    at.text_area[5].input("Kinderbetreuung geklärt")
+    ok(at.run())
+    assert "EGV" not in shown(at)
+    ok(button(at, "Kooperationsplan speichern").click().run())
+    assert "Kooperationsplan gespeichert – Status „offen“." in texts(at)
     (egv,) = store.list_for_client(Egv, at.session_state["client_id"])
-    assert egv.leistungen_jobcenter == "Bewerbungskosten" and egv.catalogue_version == 2
+    assert (egv.zwischenziel, egv.bemuehungen_kunde, egv.leistungen_jobcenter, egv.sonstiges) == (
+        "Führerschein bis März", "Bewerbungsmappe fertigstellen", "Bewerbungskosten", "Kinderbetreuung geklärt")
+    assert egv.catalogue_version == 2
+    assert "Kooperationsplan-Entwurf als PDF erstellen" in [b.label for b in at.button]
+    assert "EGV" not in shown(at)
+
+    ok(at.switch_page(PROFILING).run())
+    ok(button(at, "Abschließen").click().run())
+    assert "nächster Schritt: 4 Kooperationsplan." in texts(at)
+    assert "4 Kooperationsplan" in [link.label for link in at.get("page_link")]
+    ok(at.switch_page(EGV).run())
+    ok(button(at, "Kooperationsplan abschließen (vereinbart)").click().run())
+    assert "Kooperationsplan abgeschlossen (vereinbart)." in texts(at)
+    assert "EGV" not in shown(at)
+
+
+def test_open_egv_shows_the_profilings_new_strategies_and_offers_its_new_ziel(
+        app: AppTest, store: Store, caseworker) -> None:
+    from services.egv import draft_egv, save_egv
+    from services.profiling import save_profiling, start_profiling
+    from tests.factories import make_client
+
+    client = store.add(make_client(team="Team 1"), actor=caseworker)
+    profiling = start_profiling(store, client.id, actor=caseworker)
+    profiling.handlungsbedarfe["berufliche_qualifikation"].relevant = True
+    profiling = save_profiling(store, profiling.model_copy(update={
+        "zielberuf": "Koch", "integrationsziel": "Arbeit als Koch",
+        "strategien": {"berufliche_qualifikation": ["berufsabschluss_erwerben"]}}), actor=caseworker)
+    egv = save_egv(store, draft_egv(store, profiling.id, actor=caseworker), actor=caseworker)
+    profiling.uebergreifend = ["vermittlung_arbeit_ausbildung"]
+    profiling.integrationsziel = "Ausbildung zum Koch"
+    save_profiling(store, profiling, actor=caseworker)
+
+    at = app
+    ok(at.switch_page(KUNDEN).run())
+    ok(button(at, "Auswählen").click().run())
+    ok(at.switch_page(PROFILING).run())
+    ok(at.switch_page(EGV).run())
+
+    assert "- Berufsabschluss erwerben\n- Vermittlung in Arbeit/ Ausbildung 1. AMA" in texts(at)
+    assert "Ungespeicherte Änderungen" in texts(at)
+    assert "Das Profiling hat ungespeicherte Änderungen" not in texts(at)
+    assert "Im Profiling steht ein anderes Integrationsziel: „Ausbildung zum Koch“" in texts(at)
+    ok(button(at, "Aus dem Profiling übernehmen").click().run())
+    assert at.text_area(key=f"{egv.id}-integrationsziel").value == "Ausbildung zum Koch"
+    assert "Im Profiling steht ein anderes Integrationsziel" not in texts(at)
+    ok(button(at, "EGV speichern").click().run())
+    stored = store.get(Egv, egv.id)
+    assert stored.strategien == ["berufsabschluss_erwerben", "vermittlung_arbeit_ausbildung"]
+    assert stored.integrationsziel == "Ausbildung zum Koch"
+
+
+def test_selecting_a_client_opens_the_newest_open_profiling_not_a_new_entry(
+        app: AppTest, store: Store, caseworker) -> None:
+    from services.profiling import close_profiling, save_profiling
+    from tests.factories import make_client, make_profiling
+
+    client = store.add(make_client(team="Team 1"), actor=caseworker)
+    older = save_profiling(store, make_profiling(client.id, zielberuf="Koch", integrationsprognose="marktfern"),
+                           actor=caseworker)
+    close_profiling(store, older.id, revision=older.revision, actor=caseworker)
+    open_one = save_profiling(store, make_profiling(client.id, zielberuf="Beikoch"), actor=caseworker)
+
+    at = app
+    ok(at.switch_page(KUNDEN).run())
+    ok(button(at, "Auswählen").click().run())
+    ok(at.switch_page(PROFILING).run())
+
+    assert at.session_state["profiling_id"] == open_one.id
+    assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Beikoch"
+    assert "Profiling: **neuer Eintrag**" not in texts(at)
+    assert len(store.list_for_client(Profiling, client.id)) == 2
+
+
+def test_sidebar_names_role_and_team_once(app: AppTest) -> None:
+    ok(app.run())
+
+    (account,) = [t.value for t in app.sidebar.text]
+    assert account.endswith("IFK, Team 1") and "Team Team" not in account
+
+
+def test_saved_folgegespraech_stays_visible_and_a_talk_without_activity_is_saved_with_a_warning(
+        app: AppTest, store: Store) -> None:
+    at = create_client(app)
+    ok(at.switch_page(FOLGE).run())
+    gespraech_id = next(iter(at.session_state["folge_draft"].values())).id
+    at.text_area(key=f"{gespraech_id}-anliegen").input("Rückfrage zur Bewerbung")
+    ok(at.run())
+    assert "Ungespeicherte Änderungen" in texts(at)
+
+    ok(button(at, "Folgegespräch speichern").click().run())
+
+    (talk,) = store.list_for_client(Folgegespraech, at.session_state["client_id"])
+    assert talk.anliegen == "Rückfrage zur Bewerbung"
+    assert "keine der 4 Aktivitäten als besprochen markiert" in "\n".join(e.value for e in at.warning)
+    assert f"Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}" in texts(at)
+    assert "Rückfrage zur Bewerbung" in texts(at)
+    assert "Folgegespräch speichern" not in [b.label for b in at.button] and not at.text_area
+    assert "Ungespeicherte Änderungen" not in texts(at)
+
+    ok(button(at, "Weiteres Folgegespräch erfassen").click().run())
+    assert at.text_area[0].value == "" and "Folgegespräch speichern" in [b.label for b in at.button]

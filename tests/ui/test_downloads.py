@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from schemas.records import Client, Document, Egv, Profiling, Role, User
 from services.egv import close_egv, draft_egv, save_egv
-from services.profiling import close_profiling, save_profiling
+from services.profiling import close_profiling, save_profiling, start_profiling
 from storage.base import Store
 from tests.factories import make_client, make_profiling, make_user
 
@@ -35,7 +37,10 @@ def case(store: Store, caseworker: User) -> tuple[Client, Profiling, Egv]:
     )
     profiling = save_profiling(store, profiling, actor=caseworker)
     profiling = close_profiling(store, profiling.id, revision=profiling.revision, actor=caseworker)
-    egv = save_egv(store, draft_egv(store, profiling.id, actor=caseworker), actor=caseworker)
+    egv = draft_egv(store, profiling.id, actor=caseworker)
+    egv.teilschritte = "- Berufsabschluss erwerben: Anmeldung zur Externenprüfung"
+    egv.bemuehungen_kunde = "Fünf Bewerbungen im Monat"
+    egv = save_egv(store, egv, actor=caseworker)
     egv = close_egv(store, egv.id, revision=egv.revision, actor=caseworker)
     return client, profiling, egv
 
@@ -140,6 +145,33 @@ def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, 
     ok(at.switch_page(EGV).run())
     click(at, "EGV-Entwurf als PDF erstellen")
 
-    assert download_labels(at) == ["EGV drucken (PDF)"]
+    assert download_labels(at) == ["EGV-Entwurf drucken (PDF)"]
     assert any("EGV-Entwurf_" in c.value for c in at.caption)
     assert store.list_for_client(Document, client.id) == []
+
+
+def test_consent_form_saves_a_typed_integrationsziel_before_printing(
+        app: AppTest, store: Store, caseworker: User) -> None:
+    """The form prints what the caseworker sees: an Integrationsziel typed but not saved is saved first."""
+    client = store.add(make_client(team="Team 1"), actor=caseworker)
+    started = start_profiling(store, client.id, actor=caseworker)  # every Bedarf present, as the form has them
+    profiling = save_profiling(store, started.model_copy(update={"zielberuf": "Koch",
+                                                                 "integrationsziel": "Arbeit als Koch"}),
+                               actor=caseworker)
+    at = open_case(app, client, profiling)
+    ok(at.switch_page(ZIEL).run())
+    assert labels(at).count("Einverständniserklärung als PDF erstellen") == 1  # nothing unsaved yet
+    at.text_area(key=f"0-{profiling.id}-ziel-integrationsziel").input("Ausbildung zum Koch in Vollzeit")
+    ok(at.run())
+    assert "Einverständniserklärung als PDF erstellen" not in labels(at)
+
+    click(at, "Speichern und Einverständniserklärung erstellen")
+
+    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]
+    assert any(s.value.startswith("Profiling gespeichert") for s in at.success)
+    stored = store.get(Profiling, profiling.id)
+    assert stored.integrationsziel == "Ausbildung zum Koch in Vollzeit"
+    (files,) = [v for k, v in at.session_state["_document_downloads"].items() if k[0] == "einverstaendnis"]
+    pdf = files[0][2]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Ausbildung zum Koch in Vollzeit" in text

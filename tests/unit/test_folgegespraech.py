@@ -13,12 +13,15 @@ from services.dates import format_date, today
 from services.egv import draft_egv, save_egv
 from services.folgegespraech import (
     NAECHSTER_SCHRITT,
+    OFFENES_WEITER,
+    aktivitaeten_warnung,
     list_folgegespraeche,
+    naechster_schritt,
     new_folgegespraech,
     offene_aktivitaeten,
     record_folgegespraech,
 )
-from services.profiling import beratungsvermerk, clone_profiling, save_profiling
+from services.profiling import beratungsvermerk, clone_profiling, close_profiling, save_profiling
 from tests.factories import make_client, make_profiling
 
 VIER_AKTIVITAETEN = [
@@ -37,6 +40,7 @@ def profiling(store, client, ifk):
             client.id,
             relevant=["oertliche_mobilitaet"],
             zielberuf="Fachlagerist/in",
+            integrationsprognose="marktnah",
             integrationsziel="Arbeitsaufnahme",
             strategien={"oertliche_mobilitaet": ["mobilitaet_erhoehen"]},
         ),
@@ -53,14 +57,17 @@ def test_new_folgegespraech_has_the_four_activities_of_chapter_4_4_not_done(stor
     assert offene_aktivitaeten(gespraech, catalogue) == VIER_AKTIVITAETEN
 
 
-def test_new_folgegespraech_refers_to_the_newest_profiling_and_egv(store, client, ifk, profiling, catalogue):
+def test_new_folgegespraech_refers_to_the_newest_closed_profiling_and_the_newest_egv(
+    store, client, ifk, profiling, catalogue
+):
     egv = save_egv(store, draft_egv(store, profiling.id, actor=ifk), actor=ifk)
-    newer = save_profiling(store, make_profiling(client.id), actor=ifk)
+    closed = close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk)
+    save_profiling(store, make_profiling(client.id), actor=ifk)  # newer, but still open
 
     gespraech = new_folgegespraech(store, client.id, actor=ifk)
 
-    assert (gespraech.profiling_id, gespraech.egv_id) == (newer.id, egv.id)
-    assert gespraech.catalogue_version == newer.catalogue_version
+    assert (gespraech.profiling_id, gespraech.egv_id) == (closed.id, egv.id)
+    assert gespraech.catalogue_version == closed.catalogue_version
 
 
 def test_recorded_folgegespraech_keeps_the_checklist_with_notes(store, client, ifk, profiling, catalogue):
@@ -142,11 +149,52 @@ def test_folgegespraeche_are_listed_newest_first(store, client, ifk, catalogue):
 
 def test_suggested_next_step_clones_the_profiling_for_an_update(store, client, ifk, profiling, catalogue):
     assert NAECHSTER_SCHRITT == "Profiling klonen und aktualisieren"
+    close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk)
     gespraech = record_folgegespraech(store, new_folgegespraech(store, client.id, actor=ifk), actor=ifk)
 
     clone = clone_profiling(store, gespraech.profiling_id, actor=ifk)
 
     assert clone.cloned_from == profiling.id and clone.zielberuf == profiling.zielberuf
+
+
+def test_next_step_and_beratungsvermerk_refer_to_the_newest_closed_profiling(store, client, ifk, catalogue):
+    for _ in range(2):  # the store stamps created_at; the second is the newer one
+        saved = save_profiling(store, make_profiling(client.id, zielberuf="Koch", integrationsprognose="marktfern"),
+                               actor=ifk)
+        newer = close_profiling(store, saved.id, revision=saved.revision, actor=ifk)
+
+    schritt = naechster_schritt(store, client.id, actor=ifk)
+
+    assert (schritt.offen, schritt.abgeschlossen) == (None, newer)
+    assert schritt.beratungsvermerk == f"Standortbestimmung, siehe Profiling vom {format_date(newer.created_at)}"
+
+
+def test_an_open_profiling_is_continued_instead_of_cloned_again(store, client, ifk, profiling, catalogue):
+    closed = close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk)
+    clone = clone_profiling(store, closed.id, actor=ifk)
+
+    schritt = naechster_schritt(store, client.id, actor=ifk)
+
+    assert OFFENES_WEITER == "Offenes Profiling weiterbearbeiten"
+    assert (schritt.offen, schritt.abgeschlossen) == (clone, closed)
+    assert schritt.beratungsvermerk == beratungsvermerk(closed)  # never the open clone
+
+
+def test_without_a_closed_profiling_there_is_no_beratungsvermerk(store, client, ifk, profiling, catalogue):
+    schritt = naechster_schritt(store, client.id, actor=ifk)
+
+    assert (schritt.offen, schritt.abgeschlossen, schritt.beratungsvermerk) == (profiling, None, None)
+
+
+def test_a_talk_with_no_activity_done_is_saved_with_a_warning(store, client, ifk, catalogue):
+    gespraech = record_folgegespraech(store, new_folgegespraech(store, client.id, actor=ifk), actor=ifk)
+
+    assert gespraech.revision == 1
+    assert aktivitaeten_warnung(gespraech, catalogue) == (
+        "Im Folgegespräch ist keine der 4 Aktivitäten als besprochen markiert. Jedes Folgegespräch deckt "
+        "mindestens diese Punkte ab – bitte ergänzen, was besprochen wurde.")
+    gespraech.aktivitaeten["egv_abgleich"].erledigt = True
+    assert aktivitaeten_warnung(gespraech, catalogue) is None
 
 
 def test_beratungsvermerk_text_is_ready_to_copy(store, client, ifk, profiling):

@@ -113,6 +113,7 @@ USE_CASES: dict[str, tuple[Call, set[str]]] = {
                   CASEWORK),
     "fortschreiben_egv": (lambda w, a: egv.fortschreiben_egv(w.store, w.closed_egv.id, actor=a), CASEWORK),
     "open_egv": (lambda w, a: egv.open_egv(w.store, w.open_egv.id, actor=a), CASEWORK),
+    "follow_profiling": (lambda w, a: egv.follow_profiling(w.store, w.open_egv, actor=a), CASEWORK),
     "egv_versions": (lambda w, a: egv.egv_versions(w.store, w.client.id, actor=a), CASEWORK),
     # Folgegespräch
     "new_folgegespraech": (lambda w, a: folgegespraech.new_folgegespraech(w.store, w.client.id, actor=a), CASEWORK),
@@ -123,6 +124,7 @@ USE_CASES: dict[str, tuple[Call, set[str]]] = {
     ),
     "list_folgegespraeche": (
         lambda w, a: folgegespraech.list_folgegespraeche(w.store, w.client.id, actor=a), CASEWORK),
+    "naechster_schritt": (lambda w, a: folgegespraech.naechster_schritt(w.store, w.client.id, actor=a), CASEWORK),
     # catalogue
     "publish_catalogue": (
         lambda w, a: catalogue_service.publish_catalogue(

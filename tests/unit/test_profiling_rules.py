@@ -69,8 +69,8 @@ def closed(store, client, actor, **fields) -> Profiling:
 
 
 def hint_ids(profiling, catalogue) -> set[str]:
-    texts = set(rule_hints(profiling, catalogue))
-    return {h.id for h in catalogue.hinweise if h.text in texts}
+    texts = rule_hints(profiling, catalogue)
+    return {h.id for h in catalogue.hinweise if any(text.endswith(h.text) for text in texts)}
 
 
 # --- German dates ---------------------------------------------------------------------------------------
@@ -425,7 +425,20 @@ def test_leistungsfaehigkeit_feststellen_prompts_the_reha_referral_to_the_ba(cli
     profiling.strategien["gesundheitliche_einschraenkungen"] = ["leistungsfaehigkeit_feststellen"]
 
     assert hint_ids(profiling, catalogue) == {"gesundheit_alternative", "reha_verweis"}
-    assert any("Reha-Trägerin" in text for text in rule_hints(profiling, catalogue))
+    assert any(text.startswith("Zu „Leistungsfähigkeit feststellen“: ") and "Reha-Trägerin" in text
+               for text in rule_hints(profiling, catalogue))
+
+
+def test_foerder_check_hint_names_the_strategies_it_concerns(client, catalogue):
+    profiling = complete(client.id, strategien={"oertliche_mobilitaet": ["mobilitaet_erhoehen"],
+                                                "berufliche_qualifikation": ["berufsabschluss_erwerben",
+                                                                             "teilqualifikation_realisieren"]})
+    profiling.handlungsbedarfe["berufliche_qualifikation"] = BedarfEintrag(relevant=True)
+
+    (hint,) = [text for text in rule_hints(profiling, catalogue) if "Förderleistung" in text]
+
+    assert hint.startswith("Zu „Berufliche (Teil-) Qualifikation realisieren“, „Berufsabschluss erwerben“: "
+                           "Wird dafür eine Förderleistung eingesetzt")
 
 
 def test_hints_ignore_strategies_of_a_bedarf_that_is_not_relevant(client, catalogue):
@@ -433,6 +446,72 @@ def test_hints_ignore_strategies_of_a_bedarf_that_is_not_relevant(client, catalo
     profiling.strategien["gesundheitliche_einschraenkungen"] = ["leistungsfaehigkeit_feststellen"]
 
     assert "reha_verweis" not in hint_ids(profiling, catalogue)
+
+
+# --- Förder-Check (seed 4.3) -------------------------------------------------------------------------------
+
+
+def test_planned_funding_needs_the_measure_and_the_three_checks_to_close(store, client, ifk, catalogue):
+    profiling = save_profiling(store, complete(client.id, foerderung_geplant=True), actor=ifk)
+
+    with pytest.raises(Incomplete) as error:
+        close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk)
+
+    assert error.value.missing == [
+        ("Förder-Check: Die geplante Maßnahme ist nicht benannt und nicht bestätigt: passgenau, "
+        "erfolgswahrscheinlich, wirtschaftlich")
+    ]
+    profiling.foerder_check.massnahme = "Führerschein Klasse B"
+    profiling.foerder_check.passgenau = profiling.foerder_check.wirtschaftlich = True
+    assert completeness_gaps(profiling, catalogue) == [
+        "Förder-Check für „Führerschein Klasse B“: nicht bestätigt: erfolgswahrscheinlich"]
+    assert ("Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich", False) in \
+        checklist(profiling, catalogue)
+
+    profiling.foerder_check.erfolgswahrscheinlich = True
+    profiling = save_profiling(store, profiling, actor=ifk)
+    assert close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk).status == Status.ABGESCHLOSSEN
+
+
+def test_without_planned_funding_the_foerder_check_is_not_asked(client, catalogue):
+    assert completeness_gaps(complete(client.id), catalogue) == []
+    assert not any(label.startswith("Förder-Check") for label, _ in checklist(complete(client.id), catalogue))
+
+
+# --- a retired Handlungsfeld (audit 5) ---------------------------------------------------------------------
+
+
+def retire_motivation(store, trainer) -> None:
+    retired = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+        "  - id: motivation\n    label: Motivation\n", "  - id: motivation\n    label: Motivation\n    ausgesondert: true\n")
+    assert "ausgesondert: true" in retired
+    publish_catalogue(store, retired, note="Motivation ausgesondert", actor=trainer)
+
+
+def test_start_leaves_out_the_bedarfe_of_a_retired_handlungsfeld(store, client, ifk, trainer, catalogue):
+    retire_motivation(store, trainer)
+
+    profiling = start_profiling(store, client.id, actor=ifk)
+
+    assert "eigeninitiative_arbeitshaltung" not in profiling.handlungsbedarfe
+    assert "oertliche_mobilitaet" in profiling.handlungsbedarfe
+
+
+def test_clone_drops_a_relevant_bedarf_and_its_strategy_of_a_retired_handlungsfeld(
+    store, client, ifk, trainer, catalogue
+):
+    source = complete(client.id, strategien={"oertliche_mobilitaet": ["mobilitaet_erhoehen"],
+                                             "eigeninitiative_arbeitshaltung": ["perspektiven_veraendern"]})
+    source.handlungsbedarfe["eigeninitiative_arbeitshaltung"] = BedarfEintrag(relevant=True, bemerkungen="x")
+    source = save_profiling(store, source, actor=ifk)
+    retire_motivation(store, trainer)
+
+    clone = clone_profiling(store, source.id, actor=ifk)
+
+    assert clone.catalogue_version == 2
+    assert "eigeninitiative_arbeitshaltung" not in clone.handlungsbedarfe
+    assert "eigeninitiative_arbeitshaltung" not in clone.strategien
+    assert clone.handlungsbedarfe["oertliche_mobilitaet"].relevant
 
 
 # --- texts ------------------------------------------------------------------------------------------------

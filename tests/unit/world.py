@@ -69,6 +69,7 @@ def build_world(store: Store) -> World:
     closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
     open_egv = store.add(
         make_egv(client.id, closed.id, integrationsziel="Ziel", strategien=["schulabschluss_erwerben"],
+                 teilschritte="- Schulabschluss erwerben: Anmeldung", bemuehungen_kunde="Bewerbungen",
                  ueberpruefung_am=today() + timedelta(days=90)),
         actor=ifk,
     )
