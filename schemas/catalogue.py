@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from errors import CatalogueInvalid
 
@@ -66,6 +75,43 @@ class Folgegespraech(Gruppe):
     aktivitaeten: list[Entry] = Field(min_length=1)
 
 
+#: The EGV fields a section of the agreement can show (`feld:` of an entry of `vereinbarung.abschnitte`), with their
+#: German names. `handlungsstrategien` is the list of agreed strategies; every other field is a text.
+VEREINBARUNG_FELDER: dict[str, str] = {
+    "integrationsziel": "Integrationsziel",
+    "handlungsstrategien": "Vereinbarte Handlungsstrategien",
+    "teilschritte": "Teilschritte und Zwischenziele",
+    "zwischenziel": "Zwischenziel",
+    "leistungen_jobcenter": "Leistungen des Jobcenters",
+    "bemuehungen_kunde": "Bemühungen der Kundin / des Kunden",
+    "angebote_dritter": "Angebote anderer Leistungsträger",
+    "sonstiges": "Sonstiges",
+}
+
+
+class Abschnitt(Entry):
+    """A section of the agreement document; `feld` names the EGV field it shows (without `feld:`: the id)."""
+
+    feld: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _feld_defaults_to_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("feld") is None and isinstance(data.get("id"), str):
+            return {**data, "feld": data["id"]}
+        return data
+
+    @field_validator("feld")
+    @classmethod
+    def _feld_known(cls, value: str, info: ValidationInfo) -> str:
+        if not (info.context or {}).get("lenient") and value not in VEREINBARUNG_FELDER:
+            raise ValueError(
+                f"„{value}“ ist kein Feld der Vereinbarung (ohne „feld:“ gilt die id des Abschnitts). "
+                f"Erlaubt sind: {', '.join(VEREINBARUNG_FELDER)}."
+            )
+        return value
+
+
 class Vereinbarung(_Strict):
     """The agreement document of phase 4 (EGV, or Kooperationsplan since July 2023)."""
 
@@ -73,7 +119,25 @@ class Vereinbarung(_Strict):
     titel: Label
     rechtsgrundlage: Label
     unterschriften: bool
-    abschnitte: list[Entry] = Field(min_length=1)
+    abschnitte: list[Abschnitt] = Field(min_length=1)
+
+    def angeboten(self) -> list[Abschnitt]:
+        """The sections shown on the page and printed, in catalogue order: those not retired."""
+        return [abschnitt for abschnitt in self.abschnitte if not abschnitt.ausgesondert]
+
+    @model_validator(mode="after")
+    def _each_feld_once(self, info: ValidationInfo) -> Vereinbarung:
+        if (info.context or {}).get("lenient"):
+            return self
+        shown: dict[str, str] = {}
+        for abschnitt in self.angeboten():
+            if abschnitt.feld in shown:
+                raise ValueError(
+                    f"Die Abschnitte „{shown[abschnitt.feld]}“ und „{abschnitt.label}“ zeigen beide das Feld "
+                    f"„{abschnitt.feld}“; jedes Feld darf nur in einem Abschnitt stehen."
+                )
+            shown[abschnitt.feld] = abschnitt.label
+        return self
 
 
 class Bedingung(_Strict):
@@ -348,6 +412,23 @@ def set_version(text: str, number: int) -> str:
 
 
 SHIPPED_CATALOGUE = Path(__file__).parent / "catalogue" / "katalog.yaml"
+#: Only the `vereinbarung` block of the Kooperationsplan (§ 15 SGB II since July 2023), to put into a catalogue.
+KOOPERATIONSPLAN_BLOCK = SHIPPED_CATALOGUE.with_name("kooperationsplan.example.yaml")
+
+_VEREINBARUNG_BLOCK = re.compile(r"(?ms)^vereinbarung:.*?(?=^\S|\Z)")
+
+
+def with_vereinbarung(text: str, block: str) -> str:
+    """Catalogue text whose top-level `vereinbarung:` block is replaced by the one in `block` (a file that holds
+    such a block, e.g. kooperationsplan.example.yaml); everything else of `text` stays as written.
+
+    Raises ValueError if either text has no top-level `vereinbarung:` block.
+    """
+    new = _VEREINBARUNG_BLOCK.search(block)
+    if new is None or _VEREINBARUNG_BLOCK.search(text) is None:
+        raise ValueError("Ein Block „vereinbarung:“ am Zeilenanfang fehlt.")
+    replacement = new.group(0).rstrip("\n") + "\n\n"
+    return _VEREINBARUNG_BLOCK.sub(lambda _: replacement, text, count=1)
 
 
 # --- sample profilings and the difference between versions (issue 8) ---------------------------------
@@ -502,6 +583,12 @@ def _text_changes(old: Catalogue, new: Catalogue) -> list[Aenderung]:
             shown = {True: "ja", False: "nein"}
             changes.append(Aenderung("geändert", None,
                                      f"geändert: Vereinbarung {title} „{shown.get(a, a)}“ → „{shown.get(b, b)}“"))
+    felder = {abschnitt.id: abschnitt.feld for abschnitt in old.vereinbarung.abschnitte}
+    for abschnitt in new.vereinbarung.abschnitte:
+        if felder.get(abschnitt.id, abschnitt.feld) != abschnitt.feld:
+            was, now = (VEREINBARUNG_FELDER.get(f, f) for f in (felder[abschnitt.id], abschnitt.feld))
+            changes.append(Aenderung("geändert", abschnitt.id,
+                                     f"geändert: Vereinbarungsabschnitt „{abschnitt.label}“ zeigt „{now}“ statt „{was}“"))
     for kind, olds, news in (("Hinweis", old.hinweise, new.hinweise), ("Beispiel", old.beispiele, new.beispiele)):
         before = {h.id: h for h in olds}
         after = {h.id: h for h in news}

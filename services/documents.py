@@ -5,19 +5,10 @@ of `documents.data` with the labels of the record's OWN catalogue version, and r
 
 Decisions documented here:
 - EGV / Kooperationsplan: title, legal reference, sections and signature lines come from the `vereinbarung`
-  block of the EGV's own catalogue version. Section content is looked up by section id. The EGV's own field
-  names are section ids (integrationsziel, handlungsstrategien = the strategy labels as a list, teilschritte,
-  leistungen_jobcenter, bemuehungen_kunde, angebote_dritter). A Kooperationsplan template uses other ids;
-  they are filled from the same fields by `ABSCHNITT_FELD`, so that every field appears once and none twice:
-
-      berufliches_ziel          ← integrationsziel
-      zwischenziel              ← handlungsstrategien (the agreed strategies are the stages towards the goal)
-      naechste_schritte         ← teilschritte
-      unterstuetzung_jobcenter  ← leistungen_jobcenter
-      weitere_unterstuetzung    ← angebote_dritter
-      sonstiges                 ← bemuehungen_kunde
-
-  A section id known neither way prints "—"; a retired (`ausgesondert`) section is not printed.
+  block of the EGV's own catalogue version. Each section names the EGV field it shows (`feld`, validated on
+  load: integrationsziel, handlungsstrategien = the strategy labels as a list, teilschritte, zwischenziel,
+  leistungen_jobcenter, bemuehungen_kunde, angebote_dritter, sonstiges), so a Kooperationsplan is a data
+  change. Exactly the sections not retired (`ausgesondert`) are printed, in catalogue order, like on the page.
 - The date of a Fassung is the day it was agreed (closed, Europe/Berlin); an open Fassung prints today's
   date. A Fortschreibung names the previous Fassung with the day that one was agreed. The IFK printed is
   the one who agreed the Fassung (closed_by), else who last edited it, else the acting user.
@@ -84,7 +75,6 @@ from services.access import SYSTEM, Permission, allowed, require, require_client
 from services.catalogue import get_catalogue
 from services.clients import new_id
 from services.dates import format_date, format_datetime, to_berlin, today
-from services.egv import ABSCHNITT_FELD
 from services.profiling import gewaehlte_strategien
 from storage.base import Store
 
@@ -99,9 +89,11 @@ EGV_FELDER = (
     "integrationsziel",
     "handlungsstrategien",
     "teilschritte",
+    "zwischenziel",
     "leistungen_jobcenter",
     "bemuehungen_kunde",
     "angebote_dritter",
+    "sonstiges",
 )
 
 NUR_KDN = "Profilings druckt nur die KDN-Fachbetreuung (Ausdruck für die Akte)."
@@ -222,17 +214,16 @@ def handed_out_documents(store: Store, client_id: str, *, actor: User) -> list[D
     return _documents(store, client_id)
 
 
+def egv_feldinhalte(egv: Egv, catalogue: Catalogue) -> dict[str, str | list[str]]:
+    """The content of every EGV field a section can show (`EGV_FELDER`); the strategies as labels."""
+    return {feld: [catalogue.label(s) for s in egv.strategien] if feld == "handlungsstrategien"
+            else getattr(egv, feld) for feld in EGV_FELDER}
+
+
 def egv_inhalte(egv: Egv, catalogue: Catalogue) -> dict[str, str | list[str]]:
-    """The content of every section id an agreement template may use (see `ABSCHNITT_FELD`)."""
-    felder: dict[str, str | list[str]] = {
-        "integrationsziel": egv.integrationsziel,
-        "handlungsstrategien": [catalogue.label(s) for s in egv.strategien],
-        "teilschritte": egv.teilschritte,
-        "leistungen_jobcenter": egv.leistungen_jobcenter,
-        "bemuehungen_kunde": egv.bemuehungen_kunde,
-        "angebote_dritter": egv.angebote_dritter,
-    }
-    return felder | {abschnitt: felder[feld] for abschnitt, feld in ABSCHNITT_FELD.items()}
+    """The content of every section the agreement shows (not retired), by section id, from its `feld`."""
+    felder = egv_feldinhalte(egv, catalogue)
+    return {abschnitt.id: felder.get(abschnitt.feld, "") for abschnitt in catalogue.vereinbarung.angeboten()}
 
 
 def _hand_out(store: Store, egv: Egv, client: Client, actor: User) -> Document:
@@ -270,7 +261,7 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
         titel=vereinbarung.titel,
         rechtsgrundlage=vereinbarung.rechtsgrundlage,
         unterschriften=vereinbarung.unterschriften,
-        abschnitte=tuple(Abschnitt(a.id, a.label) for a in vereinbarung.abschnitte if not a.ausgesondert),
+        abschnitte=tuple(Abschnitt(a.id, a.label) for a in vereinbarung.angeboten()),
     )
     datum = _fassung_datum(egv)
     vorherige = None
@@ -546,7 +537,7 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
 
 
 def _egv_felder(egv: Egv, catalogue: Catalogue) -> tuple[Feld, ...]:
-    inhalte = egv_inhalte(egv, catalogue)
+    inhalte = egv_feldinhalte(egv, catalogue)
     felder = [
         Feld("Status", str(egv.status)),
         Feld("Fassung", egv.fassung),
@@ -555,18 +546,19 @@ def _egv_felder(egv: Egv, catalogue: Catalogue) -> tuple[Feld, ...]:
     ]
     shown = set()
     for abschnitt in catalogue.vereinbarung.abschnitte:
-        feld = ABSCHNITT_FELD.get(abschnitt.id, abschnitt.id)
-        if feld in inhalte:
-            shown.add(feld)
-            felder.append(Feld(abschnitt.label, inhalte[abschnitt.id]))
+        if abschnitt.feld in inhalte and abschnitt.feld not in shown:
+            shown.add(abschnitt.feld)
+            felder.append(Feld(abschnitt.label, inhalte[abschnitt.feld]))
     # Everything stored is disclosed, also fields the template does not print.
     labels = {
         "handlungsstrategien": "Handlungsstrategien",
         "integrationsziel": "Integrationsziel",
         "teilschritte": "Teilschritte und Zwischenziele",
+        "zwischenziel": "Zwischenziel",
         "leistungen_jobcenter": "Leistungen des Jobcenters",
         "bemuehungen_kunde": "Ihre Bemühungen",
         "angebote_dritter": "Angebote anderer Leistungsträger",
+        "sonstiges": "Sonstiges",
     }
     felder += [Feld(labels[f], inhalte[f]) for f in EGV_FELDER if f not in shown]
     felder.append(Feld("Überprüfung am", egv.ueberpruefung_am))

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from errors import LifecycleError, NotPermitted
-from schemas.catalogue import SHIPPED_CATALOGUE
+from schemas.catalogue import KOOPERATIONSPLAN_BLOCK, SHIPPED_CATALOGUE, with_vereinbarung
 from schemas.records import Document, Egv, Status
 from services import documents as docs
 from services.catalogue import publish_catalogue
@@ -21,7 +21,8 @@ from services.folgegespraech import new_folgegespraech, record_folgegespraech
 from services.profiling import close_profiling, save_profiling
 from tests.factories import make_profiling
 
-KOOPERATIONSPLAN = SHIPPED_CATALOGUE.parent / "kooperationsplan.example.yaml"
+KOOPERATIONSPLAN = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                                     KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8"))
 ZIEL = "Übernahme als Fachkraft für Lagerlogistik in Vollzeit – „Jobcenter-Ziel“ mit Ärger €"
 
 
@@ -65,6 +66,7 @@ def closed_profiling(store, profiling, ifk):
 
 def stored_egv(store, profiling, ifk, *, close: bool) -> Egv:
     egv = draft_egv(store, profiling.id, actor=ifk)
+    egv.teilschritte = "\n".join(f"{line}im ersten Quartal" for line in egv.teilschritte.splitlines())
     egv.leistungen_jobcenter = "Übernahme der Prüfungsgebühren"
     egv.bemuehungen_kunde = "Monatlich fünf Bewerbungen"
     egv.angebote_dritter = "Beratung durch die Handwerkskammer"
@@ -207,7 +209,7 @@ def test_egv_download_is_refused_for_another_team_and_other_roles(
 
 def test_kooperationsplan_is_a_catalogue_change(store, client, ifk, trainer):
     publish_catalogue(
-        store, KOOPERATIONSPLAN.read_text(encoding="utf-8"), note="Kooperationsplan", actor=trainer
+        store, KOOPERATIONSPLAN, note="Kooperationsplan", actor=trainer
     )
     profiling = make_profiling(
         client.id,
@@ -219,6 +221,7 @@ def test_kooperationsplan_is_a_catalogue_change(store, client, ifk, trainer):
         strategien={"berufliche_qualifikation": ["berufsabschluss_erwerben"]},
     )
     profiling = save_profiling(store, profiling, actor=ifk)
+    profiling = close_profiling(store, profiling.id, revision=profiling.revision, actor=ifk)
     egv = stored_egv(store, profiling, ifk, close=True)
 
     filename, pdf = docs.egv_pdf(store, egv.id, actor=ifk)
@@ -237,17 +240,17 @@ def test_kooperationsplan_is_a_catalogue_change(store, client, ifk, trainer):
         "Sonstiges",
     ):
         assert section in text
-    # every EGV field lands in one section (docs.ABSCHNITT_FELD)
-    assert ZIEL in text and "Berufsabschluss erwerben" in text
+    # each section shows the EGV field its catalogue entry names (`feld`); strategies are no section here
+    assert ZIEL in text and "Berufsabschluss erwerben" not in text
     assert "Übernahme der Prüfungsgebühren" in text and "Beratung durch die Handwerkskammer" in text
-    assert "Monatlich fünf Bewerbungen" in text
+    assert "Ihre nächsten Schritte Monatlich fünf Bewerbungen" in text
     assert pages(pdf) == 1
 
 
 def test_egv_made_before_the_switch_keeps_its_own_template(store, client, closed_profiling, ifk, trainer):
     egv = stored_egv(store, closed_profiling, ifk, close=False)
     publish_catalogue(
-        store, KOOPERATIONSPLAN.read_text(encoding="utf-8"), note="Kooperationsplan", actor=trainer
+        store, KOOPERATIONSPLAN, note="Kooperationsplan", actor=trainer
     )
 
     _, pdf = docs.egv_pdf(store, egv.id, actor=ifk)
