@@ -43,7 +43,7 @@ def streamlit_server(
             cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120  # a loaded 2-core machine starts it slowly
             while True:
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:

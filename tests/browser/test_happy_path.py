@@ -1,6 +1,7 @@
 """The caseworker's happy path in a real browser (Debian's headless Chromium) against `streamlit run app.py`.
 
-One screenshot per phase goes to test-artefacts/browser/ (repo root); look at them after a change of the pages.
+One screenshot per phase goes to test-artefacts/browser/happy-path/ (repo root), each taken after the rerun has
+finished and the step's own text is shown; look at them after a change of the pages.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from tests.browser.streamlit_server import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts" / "browser"
+SHOTS = ARTEFACTS / "happy-path"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 USERNAME, PASSWORD = "ifk.meier", "Lagerhalle-2026!"
+#: Waits for the app (ms): generous, so that a rerun on a loaded 2-core machine is waited for, not failed.
+TIMEOUT_MS = 60_000
+#: How long the app must stay idle before a rerun counts as finished (a page may rerun itself right away).
+QUIET_MS = 400
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -78,7 +84,7 @@ def page(playwright_sync, server: str):
     browser = playwright_sync.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="de-DE")
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(TIMEOUT_MS)
     page.goto(server)
     settle(page)
     yield page
@@ -89,24 +95,43 @@ def page(playwright_sync, server: str):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def settle(page) -> None:
-    """Wait until the app's rerun is over (the running indicator is gone and the page is quiet)."""
-    page.wait_for_timeout(250)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || document.querySelector('[data-testid=\"stStatusWidget\"]').offsetParent === null",
-        timeout=20_000,
-    )
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(150)
+#: True once Streamlit has been idle for QUIET_MS: connected, no rerun requested or running (the app root's
+#: data-test-script-state, set at once by a click), no element of the previous run still shown (data-stale),
+#: no lazily loaded element still a skeleton, no running indicator, every web font loaded.
+_IDLE = """quietMs => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app !== null
+    && app.dataset.testConnectionState === 'CONNECTED'
+    && app.dataset.testScriptState === 'notRunning'
+    && !document.querySelector(
+      '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stStatusWidgetRunningIcon"]')
+    && document.fonts.status === 'loaded';
+  if (!idle) { window.__vierphasenIdleSince = undefined; return false; }
+  window.__vierphasenIdleSince ??= performance.now();
+  return performance.now() - window.__vierphasenIdleSince >= quietMs;
+}"""
 
 
-def shot(page, name: str, *, top: bool = True) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+def settle(page, *, visible: str | None = None, timeout: int = TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished the rerun (see _IDLE); with `visible`, also until that text is shown in
+    the main area, and idle again after it."""
+    page.wait_for_timeout(250)  # the action's rerun request reaches the app within this
+    page.evaluate("() => { window.__vierphasenIdleSince = undefined; }")
+    page.wait_for_function(_IDLE, arg=QUIET_MS, timeout=timeout, polling=100)
+    if visible is not None:
+        main(page).get_by_text(visible, exact=False).first.wait_for(state="visible", timeout=timeout)
+        page.wait_for_function(_IDLE, arg=QUIET_MS, timeout=timeout, polling=100)
+    page.wait_for_load_state("networkidle", timeout=timeout)
+
+
+def shot(page, name: str, *, top: bool = True, ready: str | None = None, folder: Path = SHOTS) -> None:
+    """Screenshot `folder`/`name`.png of the finished rerun; `ready`: a text of this step that must be shown."""
+    settle(page, visible=ready)
+    folder.mkdir(parents=True, exist_ok=True)
     if top:
         page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
         page.wait_for_timeout(100)
-    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def main(page):
@@ -162,13 +187,13 @@ def expect_text(page, text: str) -> None:
 
 
 def test_caseworker_happy_path_in_chromium(page) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTEFACTS.glob("[0-9]*.png"):  # only this test's numbered screenshots; others keep theirs
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):  # this test's own folder: other tests' screenshots stay
         old.unlink()
     try:
         _happy_path(page)
     except BaseException:
-        shot(page, "99-fehler")
+        page.screenshot(path=str(SHOTS / "99-fehler.png"), full_page=True)  # as it is: no waiting for a rerun
         raise
 
 
@@ -177,7 +202,7 @@ def _happy_path(page) -> None:
     type_into(page, "Passwort", PASSWORD)
     click_button(page, "Anmelden")
     expect_text(page, "Guten Tag, Petra Meier")
-    shot(page, "00-start")
+    shot(page, "00-start", ready="Guten Tag, Petra Meier")
 
     # Clients: create one
     go(page, "Kunden")
@@ -189,7 +214,7 @@ def _happy_path(page) -> None:
     click_button(page, "Anlegen")
     expect_text(page, "angelegt und ausgewählt")
     expect_text(page, "neuer Eintrag …")
-    shot(page, "01-kunden")
+    shot(page, "01-kunden", ready="neuer Eintrag …")
 
     # Phase 1: Profiling
     click_button(page, "Neues Profiling")
@@ -200,11 +225,11 @@ def _happy_path(page) -> None:
     tick(page, "berufliche_qualifikation-relevant")
     choose(page, "Integrationsprognose", "marktnah (< 12 Monate)")
     expect_text(page, "Ungespeicherte Änderungen")
-    shot(page, "02b-profiling-unten-checkliste-bleibt-sichtbar", top=False)
-    shot(page, "02-profiling-eingabe")
+    shot(page, "02b-profiling-unten-checkliste-bleibt-sichtbar", top=False, ready="Ungespeicherte Änderungen")
+    shot(page, "02-profiling-eingabe", ready="Ungespeicherte Änderungen")
     click_button(page, "Speichern")
     expect_text(page, "Profiling gespeichert")
-    shot(page, "03-profiling-gespeichert")
+    shot(page, "03-profiling-gespeichert", ready="Profiling gespeichert")
 
     # Phase 2: Ziel
     go(page, "2 Ziel")
@@ -212,49 +237,51 @@ def _happy_path(page) -> None:
     main(page).get_by_text("Einverständnis der Kundin / des Kunden eingeholt", exact=False).first.click()
     settle(page)
     expect_text(page, "Einverständnis eingeholt am")
-    shot(page, "04-ziel")
+    shot(page, "04-ziel", ready="Einverständnis eingeholt am")
 
     # Phase 3: Strategien
     go(page, "3 Strategien")
     expect_text(page, "Vorrang hat die Vermittlung in Arbeit")
     choose(page, "Berufliche Qualifikation", "Berufsabschluss erwerben")
     choose(page, "Übergreifend", "Vermittlung in Arbeit/ Ausbildung 1. AMA")
-    shot(page, "05-strategien")
+    shot(page, "05-strategien", ready="Berufsabschluss erwerben")
     click_button(page, "Speichern")
     expect_text(page, "Profiling gespeichert")
+
+    # Close the profiling: the EGV is agreed from a closed profiling
+    go(page, "1 Profiling")
+    click_button(page, "Abschließen")
+    expect_text(page, "Profiling abgeschlossen")
+    shot(page, "06-profiling-abgeschlossen", ready="Profiling abgeschlossen")
 
     # Phase 4: EGV
     go(page, "4 EGV")
     expect_text(page, "Teilschritte und Zwischenziele")
+    type_into(page, "Teilschritte und Zwischenziele",
+              "- Berufsabschluss erwerben: Beratung zur Umschulung bis Ende Januar\n"
+              "- Vermittlung in Arbeit/ Ausbildung 1. AMA: zwei Vermittlungsvorschläge je Monat")
     type_into(page, "Leistungen des Jobcenters", "Bildungsgutschein für die Umschulung")
+    type_into(page, "Bemühungen der Kundin / des Kunden", "Zwei Bewerbungen je Woche")
     expect_text(page, "Ungespeicherte Änderungen")
-    shot(page, "06a-egv-entwurf")
+    shot(page, "07a-egv-entwurf", ready="Ungespeicherte Änderungen")
     click_button(page, "EGV speichern")
     expect_text(page, "EGV gespeichert")
     click_button(page, "EGV abschließen (vereinbart)")
     expect_text(page, "EGV abgeschlossen")
-    shot(page, "06-egv")
+    shot(page, "07-egv", ready="EGV abgeschlossen")
 
-    # Close and clone the profiling
-    go(page, "1 Profiling")
-    click_button(page, "Abschließen")
-    expect_text(page, "Profiling abgeschlossen")
-    shot(page, "07-profiling-abgeschlossen")
-    click_button(page, "Klonen")
-    expect_text(page, "Kopie angelegt")
-
-    # Folgegespräch
+    # Folgegespräch; its suggested next step clones the closed profiling
     go(page, "Folgegespräch")
     main(page).get_by_text("Abgleich der EGV mit dem tatsächlichen Stand der Umsetzung", exact=True).click()
     settle(page)
     click_button(page, "Folgegespräch speichern")
     expect_text(page, "gespeichert")
     expect_text(page, "Standortbestimmung, siehe Profiling vom")
-    shot(page, "08-folgegespraech")
+    shot(page, "08-folgegespraech", ready="Standortbestimmung, siehe Profiling vom")
     click_button(page, "Profiling klonen und aktualisieren")
     expect_text(page, "Neues Profiling als Kopie angelegt")
-    shot(page, "09-klon")
+    shot(page, "09-klon", ready="Neues Profiling als Kopie angelegt")
     go(page, "Kunden")
     expect_text(page, "abgeschl.")
-    shot(page, "10-kunden-verlauf")
+    shot(page, "10-kunden-verlauf", ready="abgeschl.")
     assert not main(page).locator('[data-testid="stException"]').count()
