@@ -152,6 +152,7 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             fachkraft=_fachkraft(store, actor, actor.username),
             datum=datum,
             integrationsziel=profiling.integrationsziel,
+            vereinbarung=get_catalogue(store, profiling.catalogue_version).vereinbarung.titel,
         )
     )
     _audit(
@@ -610,9 +611,8 @@ def _empfaenger(jobcenter: str, client: Client, handed_out: Sequence[Document]) 
         f"{jobcenter}: die KDN-Fachbetreuung (fachliche Betreuung des Verfahrens, Korrekturen, Ausdruck für die Akte)",
     ]
     if handed_out:
-        recipients.append(
-            f"Sie selbst: {len(handed_out)} ausgehändigte(s) Dokument(e), siehe „Gespeicherte Vorgänge“"
-        )
+        count = "1 ausgehändigtes Dokument" if len(handed_out) == 1 else f"{len(handed_out)} ausgehändigte Dokumente"
+        recipients.append(f"Sie selbst: {count}, siehe „Gespeicherte Vorgänge“")
     recipients.append("Stellen außerhalb des Jobcenters: keine Übermittlung aus diesem Verfahren")
     return tuple(recipients)
 

@@ -92,6 +92,20 @@ def test_consent_form_names_client_goal_and_date(store, client, profiling, ifk):
     assert "Seite 1 von" in text
 
 
+def test_consent_form_names_the_agreement_of_the_profilings_catalogue(store, client, ifk, trainer, profiling):
+    from schemas.catalogue import KOOPERATIONSPLAN_BLOCK, with_vereinbarung
+
+    text = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                             KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8"))
+    publish_catalogue(store, text, note="Kooperationsplan", actor=trainer)
+    newer = save_profiling(store, make_profiling(client.id, catalogue_version=2, integrationsziel=ZIEL), actor=ifk)
+
+    old, new = (flat(docs.einverstaendnis_pdf(store, p.id, actor=ifk)[1]) for p in (profiling, newer))
+    assert "im Dokument „Eingliederungsvereinbarung“" in old  # made with version 1: its own agreement
+    assert "im Dokument „Kooperationsplan“" in new and "Eingliederungsvereinbarung" not in new
+    assert "Ihr Einverständnis ist freiwillig." in new
+
+
 def test_consent_form_is_refused_for_another_team(store, profiling, ifk_other_team):
     with pytest.raises(NotPermitted, match="anderen Team"):
         docs.einverstaendnis_pdf(store, profiling.id, actor=ifk_other_team)
@@ -388,6 +402,17 @@ def test_auskunft_contains_data_purpose_recipients_and_access_log(store, client,
     stellen = {z["stelle"] for z in content["zugriffe"]}
     assert {"Jobcenter – Integrationsfachkraft (Team 1)", "Jobcenter – KDN-Fachbetreuung"} <= stellen
     assert all(date.fromisoformat(z["zeitpunkt"][:10]) for z in content["zugriffe"])
+
+
+def test_auskunft_counts_handed_out_documents_in_correct_german(store, client, full_history, ifk):
+    assert "Sie selbst: 1 ausgehändigtes Dokument, siehe „Gespeicherte Vorgänge“" in flat(
+        docs.auskunft(store, client.id, actor=ifk)[1])
+    second = fortschreiben_egv(store, full_history.id, actor=ifk)
+    second = close_egv(store, second.id, revision=second.revision, actor=ifk)
+    docs.egv_pdf(store, second.id, actor=ifk)
+    text = flat(docs.auskunft(store, client.id, actor=ifk)[1])
+    assert "Sie selbst: 2 ausgehändigte Dokumente, siehe „Gespeicherte Vorgänge“" in text
+    assert "(e)" not in text and "(s)" not in text
 
 
 def test_auskunft_never_names_staff(store, client, full_history, ifk, kdn):
