@@ -27,7 +27,33 @@ from pydantic import (
 
 from errors import CatalogueInvalid
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml: ten times faster
+    """The safe YAML loader, noting every key that a mapping repeats (PyYAML silently keeps the last one)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated: list[tuple[yaml.Node, yaml.Node, int]] = []  # (mapping, repeated key, line of the first)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                if key_node.value in first:
+                    self.repeated.append((node, key_node, first[key_node.value]))
+                else:
+                    first[key_node.value] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+#: Validation context of a kept version: structure only, not the rules a new version must meet to be published.
+LENIENT = {"lenient": True}
+
+
+def rules_apply(info: ValidationInfo) -> bool:
+    """False while a kept version is loaded: a model validator that enforces a publishing rule returns early then,
+    so that a stricter rule added later never makes an old version (and the records made with it) unloadable."""
+    return not (info.context or {}).get("lenient")
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=60)]
@@ -104,7 +130,7 @@ class Abschnitt(Entry):
     @field_validator("feld")
     @classmethod
     def _feld_known(cls, value: str, info: ValidationInfo) -> str:
-        if not (info.context or {}).get("lenient") and value not in VEREINBARUNG_FELDER:
+        if rules_apply(info) and value not in VEREINBARUNG_FELDER:
             raise ValueError(
                 f"„{value}“ ist kein Feld der Vereinbarung (ohne „feld:“ gilt die id des Abschnitts). "
                 f"Erlaubt sind: {', '.join(VEREINBARUNG_FELDER)}."
@@ -127,7 +153,7 @@ class Vereinbarung(_Strict):
 
     @model_validator(mode="after")
     def _each_feld_once(self, info: ValidationInfo) -> Vereinbarung:
-        if (info.context or {}).get("lenient"):
+        if not rules_apply(info):
             return self
         shown: dict[str, str] = {}
         for abschnitt in self.angeboten():
@@ -149,8 +175,8 @@ class Bedingung(_Strict):
     strategie_fehlt: list[Id] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _not_empty(self) -> Bedingung:
-        if not (self.prognose or self.bedarf_relevant or self.strategie_gewaehlt or self.strategie_fehlt):
+    def _not_empty(self, info: ValidationInfo) -> Bedingung:
+        if rules_apply(info) and not (self.prognose or self.bedarf_relevant or self.strategie_gewaehlt or self.strategie_fehlt):
             raise ValueError("Ein Hinweis braucht mindestens eine Bedingung unter „wenn“.")
         return self
 
@@ -220,50 +246,6 @@ class Catalogue(_Strict):
             "Hinweise": len(self.hinweise),
         }
 
-    @model_validator(mode="after")
-    def _ids_unique_and_references_known(self) -> Catalogue:
-        problems: list[str] = []
-        seen: dict[str, str] = {}
-        for entry, path in _entries_with_path(self):
-            if entry.id in seen:
-                problems.append(f"{path}: Die id „{entry.id}“ ist doppelt (schon bei {seen[entry.id]}).")
-            else:
-                seen[entry.id] = path
-        for siblings, where in _sibling_lists(self):
-            labels = [entry.label for entry in siblings]
-            for label in sorted({label for label in labels if labels.count(label) > 1}):
-                problems.append(f"{where}: Die Bezeichnung „{label}“ kommt mehrfach vor.")
-        bedarf_ids = {b.id for _, b in self.bedarfe()}
-        strategie_ids = set(self.strategien())
-        prognose_ids = {o.id for o in self.integrationsprognose.optionen}
-        for index, hinweis in enumerate(self.hinweise):
-            where = f"hinweise[{index + 1}] ({hinweis.id})"
-            wenn = hinweis.wenn
-            if wenn.prognose and wenn.prognose not in prognose_ids:
-                problems.append(f"{where}: Die Integrationsprognose „{wenn.prognose}“ gibt es nicht.")
-            for ref in wenn.bedarf_relevant:
-                if ref not in bedarf_ids:
-                    problems.append(f"{where}: Der Handlungsbedarf „{ref}“ gibt es nicht.")
-            for ref in [*wenn.strategie_gewaehlt, *wenn.strategie_fehlt]:
-                if ref not in strategie_ids:
-                    problems.append(f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht.")
-        problems += _beispiel_problems(self)
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
-
-
-def _sibling_lists(catalogue: Catalogue) -> list[tuple[list[Entry], str]]:
-    """Lists whose labels must differ, because a form offers them side by side."""
-    lists: list[tuple[list[Entry], str]] = [(list(catalogue.handlungsfelder), "Handlungsfelder")]
-    for feld in catalogue.handlungsfelder:
-        lists.append((list(feld.handlungsbedarfe), f"Handlungsfeld „{feld.label}“"))
-        lists += [(b.handlungsstrategien, f"Handlungsbedarf „{b.label}“") for b in feld.handlungsbedarfe]
-    lists.append((catalogue.uebergreifend.handlungsstrategien, "Übergreifend"))
-    lists.append((catalogue.integrationsprognose.optionen, "Integrationsprognose"))
-    lists.append((catalogue.profillagen.optionen, "Profillagen"))
-    return lists
-
 
 def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]]:
     """Every entry that has an id, with a readable path for messages."""
@@ -280,6 +262,105 @@ def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]
     found += [(a, f"Vereinbarung „{a.label}“") for a in catalogue.vereinbarung.abschnitte]
     found += [(h, f"Hinweis „{h.id}“") for h in catalogue.hinweise]
     return found
+
+
+# --- rules across entries, checked on the file's data --------------------------------------------------------
+# They run on the raw YAML data, not on the model, so that they are reported together with the problems of single
+# fields, and each carries the location of the entry it is about (its line in the file).
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A broken rule at `loc` (keys and indices into the file's data); `earlier`: where the first of two is."""
+
+    loc: Loc
+    text: str  # German, without the final full stop
+    earlier: Loc | None = None
+
+
+def _items(owner: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """(index, mapping) of the list `owner[key]`; anything malformed is skipped (the model reports it)."""
+    value = owner.get(key) if isinstance(owner, dict) else None
+    return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)] if isinstance(value, list) else []
+
+
+def _refs(owner: Any, key: str) -> list[tuple[int, str]]:
+    value = owner.get(key) if isinstance(owner, dict) else None
+    return [(i, r) for i, r in enumerate(value) if isinstance(r, str)] if isinstance(value, list) else []
+
+
+def _name(entry: dict[str, Any]) -> str:
+    label = entry.get("label")
+    return label.strip() if isinstance(label, str) and label.strip() else str(entry.get("id", "?"))
+
+
+#: Groups below the Handlungsfelder: (key, list key, kind in messages, name of the list if its labels must differ).
+_GROUP_LISTS = (
+    ("uebergreifend", "handlungsstrategien", "Übergreifend", "Übergreifend"),
+    ("integrationsprognose", "optionen", "Integrationsprognose", "Integrationsprognose"),
+    ("profillagen", "optionen", "Profillage", "Profillagen"),
+    ("folgegespraech", "aktivitaeten", "Folgegespräch", None),
+    ("vereinbarung", "abschnitte", "Vereinbarung", None),
+)
+
+
+def _raw_entries(data: dict[str, Any]) -> list[tuple[dict[str, Any], str, Loc, str | None]]:
+    """Every entry with an id in file order: (entry, readable path, location, name of its sibling list if the
+    labels in that list must differ because a form offers them side by side)."""
+    found: list[tuple[dict[str, Any], str, Loc, str | None]] = []
+    for f, feld in _items(data, "handlungsfelder"):
+        floc: Loc = ("handlungsfelder", f)
+        found.append((feld, f"Handlungsfeld „{_name(feld)}“", floc, "Handlungsfelder"))
+        for b, bedarf in _items(feld, "handlungsbedarfe"):
+            bloc: Loc = (*floc, "handlungsbedarfe", b)
+            found.append((bedarf, f"Handlungsbedarf „{_name(bedarf)}“", bloc, f"Handlungsfeld „{_name(feld)}“"))
+            found += [(s, f"Handlungsstrategie „{_name(s)}“ (unter „{_name(bedarf)}“)",
+                       (*bloc, "handlungsstrategien", n), f"Handlungsbedarf „{_name(bedarf)}“")
+                      for n, s in _items(bedarf, "handlungsstrategien")]
+    for group, key, kind, siblings in _GROUP_LISTS:
+        found += [(e, f"{kind} „{_name(e)}“", (group, key, n), siblings)
+                  for n, e in _items(data.get(group), key)]
+    found += [(h, f"Hinweis „{h.get('id')}“", ("hinweise", n), None) for n, h in _items(data, "hinweise")]
+    return [item for item in found if isinstance(item[0].get("id"), str)]
+
+
+def _rule_problems(data: dict[str, Any]) -> list[_Problem]:
+    """Ids unique, labels unique among siblings, references of hints and samples known."""
+    problems: list[_Problem] = []
+    entries = _raw_entries(data)
+    seen: dict[str, tuple[str, Loc]] = {}
+    labels: dict[tuple[Loc, str], Loc] = {}
+    for entry, path, loc, siblings in entries:
+        entry_id = entry["id"]
+        if entry_id in seen:
+            problems.append(_Problem((*loc, "id"), f"{path}: Die id „{entry_id}“ ist doppelt, schon bei "
+                                     f"{seen[entry_id][0]}", seen[entry_id][1]))
+        else:
+            seen[entry_id] = (path, (*loc, "id"))
+        label = entry.get("label")
+        if siblings and isinstance(label, str) and label.strip():
+            key = (loc[:-1], label.strip())
+            if key in labels:
+                problems.append(_Problem((*loc, "label"), f"{siblings}: Die Bezeichnung „{label.strip()}“ kommt "
+                                         "mehrfach vor, zuerst", labels[key]))
+            else:
+                labels[key] = (*loc, "label")
+    bedarfe = {b["id"]: b for b, _, loc, _ in entries if loc[-2] == "handlungsbedarfe"}
+    strategien = {s["id"] for s, _, loc, _ in entries if loc[-2] == "handlungsstrategien"}
+    prognosen = {o["id"] for o, _, loc, _ in entries if loc[0] == "integrationsprognose"}
+    for n, hinweis in _items(data, "hinweise"):
+        where, wenn, loc = f"Hinweis „{hinweis.get('id')}“", hinweis.get("wenn"), ("hinweise", n, "wenn")
+        prognose = wenn.get("prognose") if isinstance(wenn, dict) else None
+        if isinstance(prognose, str) and prognose not in prognosen:
+            problems.append(_Problem((*loc, "prognose"), f"{where}: Die Integrationsprognose „{prognose}“ gibt es nicht"))
+        problems += [_Problem((*loc, "bedarf_relevant", i), f"{where}: Den Handlungsbedarf „{ref}“ gibt es nicht")
+                     for i, ref in _refs(wenn, "bedarf_relevant") if ref not in bedarfe]
+        problems += [_Problem((*loc, key, i), f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht")
+                     for key in ("strategie_gewaehlt", "strategie_fehlt")
+                     for i, ref in _refs(wenn, key) if ref not in strategien]
+    return problems + _beispiel_problems(data, bedarfe)
 
 
 # --- loading with German messages --------------------------------------------------------------
@@ -315,44 +396,160 @@ _FIELD_NAMES = {
 }
 
 
+#: The messages for a missing value (`label:` with nothing after it), by the type expected.
+_EMPTY = {
+    "list_type": "Darf nicht leer sein; hier wird eine Liste (Zeilen mit „- “) erwartet.",
+    "model_type": "Darf nicht leer sein; hier wird ein Abschnitt mit Schlüsseln erwartet.",
+    "dict_type": "Darf nicht leer sein; hier wird ein Abschnitt mit Schlüsseln erwartet.",
+}
+
+#: PyYAML's problem texts (libyaml's and the pure-Python parser's), in German.
+_YAML_PROBLEMS = (
+    (r"expected ',' or '\]'", "In der Liste in eckigen Klammern fehlt ein Komma oder die schließende Klammer „]“"),
+    (r"expected ',' or '\}'", "Im Abschnitt in geschweiften Klammern fehlt ein Komma oder die schließende Klammer „}“"),
+    (r"mapping values are not allowed", ("Hier steht ein Doppelpunkt, wo kein Schlüssel beginnen kann. Enthält der "
+     "Text einen Doppelpunkt, bitte ihn in Anführungszeichen setzen; sonst fehlt ein Zeilenumbruch")),
+    (r"expected key|expected <block end>", ("Die Einrückung passt nicht: Die Zeile gehört weder zum Abschnitt darüber "
+     "noch beginnt sie einen neuen. Bitte mit Leerzeichen so weit einrücken wie die Schlüssel daneben")),
+    (r"expected '-' indicator", "In der Liste fehlt „- “ am Zeilenanfang, oder die Einrückung passt nicht"),
+    (r"block sequence entries are not allowed", ("Ein Listeneintrag „- “ steht, wo keine Liste beginnen kann; bitte "
+     "in einer neuen Zeile beginnen und einrücken")),
+    (r"could not find expected ':'", "Nach dem Schlüssel fehlt der Doppelpunkt"),
+    (r"unexpected end of stream", "Die Datei endet mitten in einem Text; fehlt ein schließendes Anführungszeichen?"),
+    (r"tab character|'\\t'", "Bitte mit Leerzeichen einrücken, nicht mit dem Tabulator"),
+    (r"cannot start any token", ("Ein Text beginnt mit einem Zeichen, das YAML nicht erlaubt (z. B. „@“ oder „`“); "
+     "bitte den Text in Anführungszeichen setzen")),
+    (r"undefined alias", "Ein Text beginnt mit „*“; bitte den Text in Anführungszeichen setzen"),
+    (r"unknown escape character", ("In Anführungszeichen steht ein unbekanntes Zeichen nach „\\“; bitte einfache "
+     "Anführungszeichen verwenden")),
+    (r"constructor for the tag", "Ein Text beginnt mit „!“; bitte den Text in Anführungszeichen setzen"),
+    (r"another document|single document", "Die Datei enthält mehr als einen Katalog („---“); bitte nur einen"),
+    (r"node content", "Hier fehlt ein Wert, oder ein Zeichen wie „,“, „]“ oder „}“ steht an der falschen Stelle"),
+    (r"control characters|special characters", "Die Datei enthält ein Steuerzeichen, das in YAML nicht erlaubt ist"),
+    (r"unhashable key|unacceptable key", "Ein Schlüssel muss ein einfacher Text sein"),
+    (r"found duplicate anchor|alphabetic or numeric character", ("Ein Text beginnt mit „&“ oder „*“; bitte den Text "
+     "in Anführungszeichen setzen")),
+)
+_YAML_UNKNOWN = ("Die Zeile lässt sich nicht lesen; bitte Einrückung, Doppelpunkte, Anführungszeichen und Klammern "
+                 "in dieser Zeile und der Zeile davor prüfen")
+#: Contexts whose start is worth naming: an opening bracket or quote far above the place the parser stopped.
+_YAML_OPENED = ("flow sequence", "flow mapping", "quoted scalar")
+
+
+def decode_catalogue(content: bytes, source: str) -> str:
+    """Catalogue file bytes as text. Raises CatalogueInvalid (with the line) if they are not UTF-8."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise CatalogueInvalid([
+            (f"{source}, Zeile {line}: Die Datei ist nicht als UTF-8 gespeichert (z. B. Umlaute im Windows-Zeichensatz). "
+            "Bitte speichern Sie sie im Texteditor mit der Codierung „UTF-8“ und prüfen Sie erneut.")]) from exc
+
+
 def load_catalogue(path: Path) -> Catalogue:
     """Read and validate a catalogue file. Raises CatalogueInvalid with one German message per problem."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        content = Path(path).read_bytes()
+    except OSError as exc:
         raise CatalogueInvalid([f"{Path(path).name}: Die Datei kann nicht gelesen werden ({exc.__class__.__name__})."])
-    return parse_catalogue(text, source=Path(path).name)
+    return parse_catalogue(decode_catalogue(content, Path(path).name), source=Path(path).name)
 
 
-def parse_catalogue(text: str, *, source: str = "Katalog") -> Catalogue:
-    """Validate catalogue YAML text; `source` names the file in messages. Raises CatalogueInvalid."""
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}, Zeile {mark.line + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or "unbekannter Fehler"
-        raise CatalogueInvalid([f"{where}: Die YAML-Syntax ist fehlerhaft ({problem})."]) from exc
+def parse_catalogue(text: str, *, source: str = "Katalog", lenient: bool = False) -> Catalogue:
+    """Validate catalogue YAML text; `source` names the file in messages. Raises CatalogueInvalid.
+
+    `lenient` is for a kept (published) version: its structure is validated, the rules across entries and
+    repeated keys are not, so that a rule made stricter later never makes an old version unloadable.
+    """
+    data = _load_yaml(text, source, lenient)
     if data is None:
         raise CatalogueInvalid([f"{source}: Die Datei ist leer."])
     if not isinstance(data, dict):
         raise CatalogueInvalid([f"{source}, Zeile 1: Der Katalog muss aus Abschnitten mit Schlüsseln bestehen."])
+    errors: list[dict[str, Any]] = []
     try:
-        return Catalogue.model_validate(data)
+        catalogue = Catalogue.model_validate(data, context=LENIENT if lenient else None)
     except ValidationError as exc:
-        node = yaml.compose(text, Loader=_Loader)  # only now: line numbers for the messages
-        raise CatalogueInvalid([_describe(error, data, node, source) for error in exc.errors()]) from exc
+        errors = exc.errors()
+    rules = [] if lenient else _rule_problems(data)
+    if not errors and not rules:
+        return catalogue
+    node = yaml.compose(text, Loader=_Loader)  # only now: line numbers for the messages
+    found = [_describe(error, data, node, source) for error in errors]
+    found += [_describe_rule(problem, node, source) for problem in rules]
+    found.sort(key=lambda item: item[0] if item[0] is not None else float("inf"))
+    raise CatalogueInvalid([message for _, message in found])
 
 
-def _describe(error: dict[str, Any], data: Any, node: yaml.Node | None, source: str) -> str:
+def _load_yaml(text: str, source: str, lenient: bool) -> Any:
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise CatalogueInvalid([_yaml_message(exc, source, text)]) from exc
+    finally:
+        loader.dispose()
+    if loader.repeated and not lenient:
+        raise CatalogueInvalid([_repeated_key(*repeated, source) for repeated in loader.repeated])
+    return data
+
+
+def _yaml_message(exc: yaml.YAMLError, source: str, text: str = "") -> str:
+    """PyYAML's error in German, with the line; never an English word (an unknown problem gets a general hint)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{source}, Zeile {mark.line + 1}" if mark else source
+    problem = str(getattr(exc, "problem", None) or "")
+    if mark and text[mark.index:mark.index + 1] == "\t":
+        problem = "tab character"  # libyaml does not name the character that cannot start a token
+    german = next((german for pattern, german in _YAML_PROBLEMS if re.search(pattern, problem)), _YAML_UNKNOWN)
+    opened = getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", None) or "")
+    message = f"{where}: Die YAML-Syntax ist fehlerhaft: {german}" + ("" if german.endswith("?") else ".")
+    if opened and mark and opened.line != mark.line and any(kind in context for kind in _YAML_OPENED):
+        message += f" Geöffnet wurde in Zeile {opened.line + 1}."
+    return message
+
+
+def _repeated_key(mapping: yaml.Node, key: yaml.Node, first_line: int, source: str) -> str:
+    entry_id = next((v.value for k, v in mapping.value if k.value == "id" and isinstance(v, yaml.ScalarNode)), None)
+    where = f"Eintrag „{entry_id}“: " if entry_id else ""
+    return (f"{source}, Zeile {key.start_mark.line + 1}: {where}Der Schlüssel „{key.value}“ steht doppelt (zuerst in "
+            f"Zeile {first_line}); es gilt nur einer. Bitte löschen Sie eine der beiden Zeilen.")
+
+
+def _describe(error: dict[str, Any], data: Any, node: yaml.Node | None, source: str) -> tuple[int | None, str]:
     loc = list(error["loc"])
-    if error["type"] == "value_error" and not loc:
-        # Cross-entry checks (duplicate ids, unknown references) already name their entries.
-        return "\n".join(f"{source}: {line}" for line in str(error["ctx"]["error"]).splitlines())
     line = _line_of(node, loc)
     where = f"{source}, Zeile {line}" if line else source
-    message = _MESSAGES.get(error["type"]) or _translate_value_error(error)
-    return f"{where}: {_path_text(data, loc)}: {message}"
+    if error.get("input", "") is None and error["type"] in (*_EMPTY, "string_type"):
+        message = _EMPTY.get(error["type"], "Darf nicht leer sein.")
+    else:
+        message = _MESSAGES.get(error["type"]) or _translate_value_error(error)
+    return line, f"{where}: {_path_text(data, loc)}: {message}"
+
+
+def _describe_rule(problem: _Problem, node: yaml.Node | None, source: str) -> tuple[int | None, str]:
+    line = _line_of(node, list(problem.loc))
+    where = f"{source}, Zeile {line}" if line else source
+    earlier = _line_of(node, list(problem.earlier)) if problem.earlier else None
+    return line, f"{where}: {problem.text}" + (f" in Zeile {earlier}." if earlier else ".")
+
+
+def entry_lines(text: str) -> dict[str, int]:
+    """The line of every entry with an id in catalogue YAML text (the first, where an id repeats)."""
+    lines: dict[str, int] = {}
+    pending = [yaml.compose(text, Loader=_Loader)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                    lines.setdefault(value.value, node.start_mark.line + 1)
+            pending += [value for _, value in reversed(node.value)]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += reversed(node.value)
+    return lines
 
 
 def _translate_value_error(error: dict[str, Any]) -> str:
@@ -434,35 +631,35 @@ def with_vereinbarung(text: str, block: str) -> str:
 # --- sample profilings and the difference between versions (issue 8) ---------------------------------
 
 
-def _beispiel_problems(catalogue: Catalogue) -> list[str]:
+def _beispiel_problems(data: dict[str, Any], bedarfe: dict[str, dict[str, Any]]) -> list[_Problem]:
     """Every id a sample profiling uses must exist where it is used; sample ids are unique among samples."""
-    problems: list[str] = []
-    bedarfe = {b.id: b for _, b in catalogue.bedarfe()}
-    uebergreifend = {s.id for s in catalogue.uebergreifend.handlungsstrategien}
-    prognosen = {o.id for o in catalogue.integrationsprognose.optionen}
-    profillagen = {o.id for o in catalogue.profillagen.optionen}
-    seen: set[str] = set()
-    for index, beispiel in enumerate(catalogue.beispiele):
-        where = f"beispiele[{index + 1}] „{beispiel.label}“ ({beispiel.id})"
-        if beispiel.id in seen:
-            problems.append(f"{where}: Die id „{beispiel.id}“ ist unter den Beispielen doppelt.")
-        seen.add(beispiel.id)
-        for ref in beispiel.relevant:
-            if ref not in bedarfe:
-                problems.append(f"{where}: Der Handlungsbedarf „{ref}“ gibt es nicht.")
-        offered = {s.id for ref in beispiel.relevant if ref in bedarfe for s in bedarfe[ref].handlungsstrategien}
-        for ref in beispiel.strategien:
-            if ref not in offered:
-                problems.append(
-                    f"{where}: Die Handlungsstrategie „{ref}“ gehört zu keinem relevanten Handlungsbedarf des Beispiels."
-                )
-        for ref in beispiel.uebergreifend:
-            if ref not in uebergreifend:
-                problems.append(f"{where}: Die übergreifende Strategie „{ref}“ gibt es nicht.")
-        if beispiel.integrationsprognose and beispiel.integrationsprognose not in prognosen:
-            problems.append(f"{where}: Die Integrationsprognose „{beispiel.integrationsprognose}“ gibt es nicht.")
-        if beispiel.profillage and beispiel.profillage not in profillagen:
-            problems.append(f"{where}: Die Profillage „{beispiel.profillage}“ gibt es nicht.")
+    problems: list[_Problem] = []
+    uebergreifend = {e.get("id") for _, e in _items(data.get("uebergreifend"), "handlungsstrategien")}
+    options = {key: {e.get("id") for _, e in _items(data.get(group), "optionen")}
+               for key, group in (("integrationsprognose", "integrationsprognose"), ("profillage", "profillagen"))}
+    seen: dict[str, Loc] = {}
+    for index, beispiel in _items(data, "beispiele"):
+        loc: Loc = ("beispiele", index)
+        where = f"Beispiel „{_name(beispiel)}“ ({beispiel.get('id')})"
+        if isinstance(beispiel.get("id"), str):
+            if beispiel["id"] in seen:
+                problems.append(_Problem((*loc, "id"), f"{where}: Die id „{beispiel['id']}“ ist unter den Beispielen "
+                                         "doppelt, zuerst", seen[beispiel["id"]]))
+            seen.setdefault(beispiel["id"], (*loc, "id"))
+        relevant = _refs(beispiel, "relevant")
+        problems += [_Problem((*loc, "relevant", i), f"{where}: Den Handlungsbedarf „{ref}“ gibt es nicht")
+                     for i, ref in relevant if ref not in bedarfe]
+        offered = {s.get("id") for _, ref in relevant if ref in bedarfe
+                   for _, s in _items(bedarfe[ref], "handlungsstrategien")}
+        problems += [_Problem((*loc, "strategien", i), f"{where}: Die Handlungsstrategie „{ref}“ gehört zu keinem "
+                              "relevanten Handlungsbedarf des Beispiels")
+                     for i, ref in _refs(beispiel, "strategien") if ref not in offered]
+        problems += [_Problem((*loc, "uebergreifend", i), f"{where}: Die übergreifende Strategie „{ref}“ gibt es nicht")
+                     for i, ref in _refs(beispiel, "uebergreifend") if ref not in uebergreifend]
+        for key, kind in (("integrationsprognose", "Die Integrationsprognose"), ("profillage", "Die Profillage")):
+            ref = beispiel.get(key)
+            if isinstance(ref, str) and ref not in options[key]:
+                problems.append(_Problem((*loc, key), f"{where}: {kind} „{ref}“ gibt es nicht"))
     return problems
 
 

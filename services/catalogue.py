@@ -1,15 +1,25 @@
 """Catalogue use cases: the published versions, loading any of them, and the generated form models.
 
 Published versions live in the store (never overwritten). Parsing and model generation run once per
-version text and are cached, because a kept version never changes.
+version text and are cached, because a kept version never changes. A kept version is loaded leniently (its
+structure is validated, not today's publishing rules), so that no stricter rule can make it unloadable.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from errors import CatalogueInvalid, NotFound
-from schemas.catalogue import SHIPPED_CATALOGUE, Catalogue, parse_catalogue, set_version
+from schemas.catalogue import (
+    SHIPPED_CATALOGUE,
+    Catalogue,
+    decode_catalogue,
+    entry_lines,
+    entry_places,
+    parse_catalogue,
+    set_version,
+)
 from schemas.forms import (
     ProfilingModels,
     einschaetzung_input,
@@ -55,9 +65,11 @@ def get_catalogue(store: Store, number: int | None = None) -> Catalogue:
 
 
 def get_models(store: Store, number: int, keep: frozenset[str] = frozenset()) -> ProfilingModels:
-    """The generated form models of a version; `keep` are retired ids a record still uses."""
+    """The generated form models of a version; `keep` are the ids a record uses, of which only the retired ones
+    matter (they stay offered to that record). Cached per version and retired ids kept, so that records with
+    different selections share one set of models."""
     version = store.catalogue_version(number)
-    return _models(version.text, version.number, keep)
+    return _models(version.text, version.number, keep & _retired(version.text, version.number))
 
 
 def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> CatalogueVersion:
@@ -69,9 +81,7 @@ def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> Cat
     require(actor, Permission.EDIT_CATALOGUE)
     number = (store.catalogue_numbers() or [0])[-1] + 1
     text = set_version(text, number)
-    catalogue = parse_catalogue(text, source=f"Version {number}")
-    if problems := form_problems(catalogue) + beispiel_render_problems(catalogue):
-        raise CatalogueInvalid(problems)
+    check_catalogue(text, source=f"Version {number}")
     if not note.strip():
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
     return store.publish_catalogue(text, note=note.strip(), actor=actor)
@@ -83,32 +93,64 @@ def list_versions(store: Store, *, actor: User) -> list[CatalogueVersion]:
     return [store.catalogue_version(n) for n in reversed(store.catalogue_numbers())]
 
 
-def form_problems(catalogue: Catalogue) -> list[str]:
-    """Offered entries whose form would offer nothing: everything below them is retired."""
-    problems: list[str] = []
+def check_catalogue(text: str, *, source: str) -> Catalogue:
+    """Everything publishing checks of a catalogue text: the file rules, then `publishing_problems`.
+    `vierphasen catalogue check` runs the same, so both agree. Raises CatalogueInvalid."""
+    catalogue = parse_catalogue(text, source=source)
+    if problems := publishing_problems(catalogue, text, source=source):
+        raise CatalogueInvalid(problems)
+    return catalogue
+
+
+def check_catalogue_file(path: Path) -> Catalogue:
+    """`check_catalogue` for a file (its name in the messages). Raises CatalogueInvalid."""
+    source = Path(path).name
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise CatalogueInvalid([f"{source}: Die Datei kann nicht gelesen werden ({exc.__class__.__name__})."]) from exc
+    return check_catalogue(decode_catalogue(content, source), source=source)
+
+
+def publishing_problems(catalogue: Catalogue, text: str, *, source: str) -> list[str]:
+    """What a valid file must also meet to be published: every offered entry still offers something in the
+    forms, and every sample profiling still renders. Each message names `source` and the line of its entry."""
+    found = form_problems(catalogue) + beispiel_render_problems(catalogue)
+    if not found:
+        return []
+    lines = entry_lines(text)
+    return [f"{source}, Zeile {lines[entry_id]}: {message}" if entry_id in lines else f"{source}: {message}"
+            for entry_id, message in found]
+
+
+def form_problems(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """Offered entries whose form would offer nothing: everything below them is retired. (entry id, message)"""
+    problems: list[tuple[str, str]] = []
     for feld in catalogue.handlungsfelder:
         if feld.ausgesondert:
             continue
         offered = [b for b in feld.handlungsbedarfe if not b.ausgesondert]
         if not offered:
-            problems.append(f"Handlungsfeld „{feld.label}“: Jeder Handlungsbedarf ist ausgesondert. Bitte einen "
-                            "neuen anlegen oder das Handlungsfeld aussondern.")
+            problems.append((feld.id, (f"Handlungsfeld „{feld.label}“: Jeder Handlungsbedarf ist ausgesondert. Bitte "
+                             "einen neuen anlegen oder das Handlungsfeld aussondern.")))
         for bedarf in offered:
             if all(s.ausgesondert for s in bedarf.handlungsstrategien):
-                problems.append(f"Handlungsbedarf „{bedarf.label}“: Jede Handlungsstrategie ist ausgesondert. Bitte "
-                                "eine neue anlegen oder den Handlungsbedarf aussondern.")
+                problems.append((bedarf.id, (f"Handlungsbedarf „{bedarf.label}“: Jede Handlungsstrategie ist "
+                                 "ausgesondert. Bitte eine neue anlegen oder den Handlungsbedarf aussondern.")))
     if all(s.ausgesondert for s in catalogue.uebergreifend.handlungsstrategien):
-        problems.append(f"{catalogue.uebergreifend.label}: Jede Strategie ist ausgesondert; mindestens eine muss "
-                        "angeboten werden.")
+        first = catalogue.uebergreifend.handlungsstrategien[0].id
+        problems.append((first, (f"{catalogue.uebergreifend.label}: Jede Strategie ist ausgesondert; mindestens eine "
+                         "muss angeboten werden.")))
     return problems
 
 
-def beispiel_render_problems(catalogue: Catalogue) -> list[str]:
+def beispiel_render_problems(catalogue: Catalogue) -> list[tuple[str, str]]:
     """Samples the forms generated from `catalogue` would not show faithfully (e.g. a relevant Bedarf in a
-    retired Handlungsfeld). Their ids were already checked by the catalogue's validation."""
-    problems: list[str] = []
+    retired Handlungsfeld): (sample id, message). Their ids were already checked by the catalogue's validation."""
+    found: list[tuple[str, str]] = []
     field_of = {bedarf.id: feld for feld, bedarf in catalogue.bedarfe()}
     for beispiel in catalogue.beispiele:
+        problems: list[str] = []
         where = f"Beispiel „{beispiel.label}“ ({beispiel.id})"
         keep = frozenset({*beispiel.relevant, *beispiel.strategien, *beispiel.uebergreifend,
                           *(i for i in (beispiel.integrationsprognose, beispiel.profillage) if i)})
@@ -136,12 +178,18 @@ def beispiel_render_problems(catalogue: Catalogue) -> list[str]:
                 problems.append(f"{where}: Integrationsprognose / Profillage lassen sich nicht darstellen.")
         except (KeyError, ValueError, TypeError) as exc:
             problems.append(f"{where}: Das Formular nimmt das Beispiel nicht an ({exc.__class__.__name__}).")
-    return problems
+        found += [(beispiel.id, problem) for problem in problems]
+    return found
 
 
 @lru_cache(maxsize=64)
 def _parse(text: str, number: int) -> Catalogue:
-    return parse_catalogue(text, source=f"Version {number}")
+    return parse_catalogue(text, source=f"Version {number}", lenient=True)
+
+
+@lru_cache(maxsize=64)
+def _retired(text: str, number: int) -> frozenset[str]:
+    return frozenset(i for i, place in entry_places(_parse(text, number)).items() if place.ausgesondert)
 
 
 @lru_cache(maxsize=256)

@@ -13,14 +13,18 @@ Decisions (also in README, section "Catalogue"):
 - Open profilings made with an older version continue on their version (they render and save with it);
   `clone_profiling` moves a profiling to the newest version. Closed ones always render with their own version.
   The impact check shows, before publishing, how many open profilings use each renamed, moved, retired or
-  removed entry, so nobody retires an option that open work depends on without seeing it.
+  removed entry, so nobody retires an option that open work depends on without seeing it. Counting reads every
+  open profiling, so it runs once per draft revision and newest version (not on every rerun of the page), and
+  only when the draft changes an entry that profilings can use.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +34,7 @@ from errors import CatalogueInvalid, InvalidInput, NotFound, StaleRevision
 from schemas.catalogue import (
     Aenderung,
     Catalogue,
+    decode_catalogue,
     diff_catalogues,
     entry_places,
     parse_catalogue,
@@ -38,14 +43,13 @@ from schemas.forms import (
     ProfilingModels,
     generate_models,
 )
-from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User
+from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User, utcnow
 from services.access import Permission, require
 from services.catalogue import (
-    beispiel_render_problems,
-    form_problems,
     get_catalogue,
     latest_version,
     publish_catalogue,
+    publishing_problems,
 )
 from storage.base import Store
 
@@ -102,6 +106,7 @@ class DraftCheck:
     problems: list[str] = field(default_factory=list)  # the messages of `vierphasen catalogue check`
     form_problems: list[str] = field(default_factory=list)  # forms that would break, samples they do not accept
     auswirkungen: list[Auswirkung] = field(default_factory=list)
+    gezaehlt_am: datetime | None = None  # when the open profilings were counted (None: no change needed it)
 
     @property
     def publishable(self) -> bool:
@@ -119,11 +124,7 @@ def current_draft(store: Store, *, actor: User) -> CatalogueDraft | None:
 
 def draft_data(draft: CatalogueDraft) -> dict[str, Any] | None:
     """The draft's YAML as plain data for the tree, or None while its YAML syntax is broken."""
-    try:
-        data = yaml.safe_load(draft.text)
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
+    return draft_data_of(draft.text)
 
 
 def check_draft(store: Store, *, actor: User) -> DraftCheck:
@@ -138,30 +139,63 @@ def check_draft(store: Store, *, actor: User) -> DraftCheck:
     except CatalogueInvalid as exc:
         check.problems = list(exc.problems)
         return check
-    check.form_problems = form_problems(check.catalogue) + beispiel_render_problems(check.catalogue)
-    changes = diff_catalogues(get_catalogue(store, newest), check.catalogue)
-    check.auswirkungen = impact(store, get_catalogue(store, newest), changes)
+    check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE)
+    before = get_catalogue(store, newest)
+    key = (id(store), newest, draft.revision, draft.saved_at)
+    with _impact_lock:
+        cached = _impact_cache.get(key)
+    if cached is None:
+        cached = (*impact(store, before, diff_catalogues(before, check.catalogue)), utcnow())
+        with _impact_lock:
+            _impact_cache[key] = cached
+            while len(_impact_cache) > 16:
+                del _impact_cache[next(iter(_impact_cache))]
+    check.auswirkungen, counted, when = cached
+    check.gezaehlt_am = when if counted else None
     return check
 
 
-def compare_versions(store: Store, old: int, new: int, *, actor: User) -> list[Aenderung]:
-    """The German difference between two published versions, keyed by ids. Raises NotPermitted, NotFound."""
+#: Impact results by (store, newest version, draft revision, draft saved at); see the module docstring.
+_impact_cache: dict[tuple[int, int, int, datetime], tuple[list[Auswirkung], bool, datetime]] = {}
+_impact_lock = threading.Lock()
+
+
+def compare_versions(store: Store, old: int | str, new: int | str, *, actor: User) -> list[Aenderung]:
+    """The German difference between two published versions, keyed by ids.
+    Raises NotPermitted, InvalidInput (not a version number), NotFound."""
     require(actor, Permission.VIEW_CATALOGUE)
-    return diff_catalogues(get_catalogue(store, old), get_catalogue(store, new))
+    return diff_catalogues(get_catalogue(store, _number(old)), get_catalogue(store, _number(new)))
 
 
-def impact(store: Store, before: Catalogue, changes: list[Aenderung]) -> list[Auswirkung]:
-    """Each change with the number of open profilings that use its entry (renamed, moved, retired, removed)."""
+def _number(value: int | str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if isinstance(value, bool) or number < 1:
+        raise InvalidInput(f"„{value}“ ist keine Versionsnummer. Bitte eine ganze Zahl ab 1 angeben.", field="version")
+    return number
+
+
+def impact(store: Store, before: Catalogue, changes: list[Aenderung]) -> tuple[list[Auswirkung], bool]:
+    """Each change with the number of open profilings that use its entry (renamed, moved, retired, removed), and
+    whether open profilings had to be read (only if a change concerns an entry that profilings use)."""
     places = entry_places(before)
+    counted = {change.entry_id for change in changes
+               if change.art in IMPACT_KINDS and (place := places.get(change.entry_id or "")) is not None
+               and place.art in _PROFILING_KINDS}
     uses: Counter[str] = Counter()
-    for profiling in store.open_profilings():
-        uses.update(used_ids(profiling, before))
-    result = []
-    for change in changes:
-        place = places.get(change.entry_id or "")
-        counted = change.art in IMPACT_KINDS and place is not None and place.art in _PROFILING_KINDS
-        result.append(Auswirkung(change, uses[change.entry_id] if counted else None))
-    return result
+    if counted:
+        for profiling in store.open_profilings():
+            uses.update(used_ids(profiling, before) & counted)
+    result = [Auswirkung(change, uses[change.entry_id] if change.entry_id in counted and change.art in IMPACT_KINDS
+                         else None) for change in changes]
+    return result, bool(counted)
+
+
+def published_ids(store: Store) -> frozenset[str]:
+    """The ids of every entry that stands in a published version: these are retired, never deleted."""
+    return frozenset(i for number in store.catalogue_numbers() for i in entry_places(get_catalogue(store, number)))
 
 
 def used_ids(profiling: Profiling, catalogue: Catalogue) -> set[str]:
@@ -186,42 +220,90 @@ def _preview_models(dumped: str) -> ProfilingModels:
     return generate_models(Catalogue.model_validate_json(dumped))
 
 
-def problems_at_entries(data: dict[str, Any] | None, problems: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Sort messages to the entries they name (by id or label, the last one named wins): (by id, the rest)."""
+def problems_at_entries(text: str, problems: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Sort messages to the entries they are about: (by entry id, the rest).
+
+    A message with a line ("Entwurf, Zeile 12: …") goes to the innermost entry with an id around that line (the
+    rest if that line belongs to no entry); one without a line to the first entry it names.
+    """
+    if not problems:
+        return {}, []
+    owners = _line_owners(text)
     tokens: list[tuple[str, str]] = []  # (text as quoted in messages, entry key)
-    for entry in _raw_entries(data):
+    for entry in _raw_entries(draft_data_of(text)):
         key = str(entry.get("id"))
-        tokens.append((f"„{key}“", key))
-        tokens.append((f"({key})", key))
+        tokens += [(f"„{key}“", key), (f"({key})", key)]
         if isinstance(entry.get("label"), str) and entry["label"]:
             tokens.append((f"„{entry['label']}“", key))
     at: dict[str, list[str]] = {}
     rest: list[str] = []
     for problem in problems:
-        best: tuple[int, str] | None = None
-        for token, key in tokens:
-            position = problem.rfind(token)
-            if position >= 0 and (best is None or position > best[0]):
-                best = (position, key)
-        if best is None:
+        line = _LINE.match(problem)
+        if line and int(line.group(1)) in owners:
+            key = owners[int(line.group(1))]
+        else:
+            named = [(position, key) for token, key in tokens if (position := problem.find(token)) >= 0]
+            key = min(named)[1] if named else None
+        if key is None:
             rest.append(problem)
         else:
-            at.setdefault(best[1], []).append(problem)
+            at.setdefault(key, []).append(problem)
     return at, rest
+
+
+_LINE = re.compile(r"^[^\n]*?, Zeile (\d+): ")
+
+
+def _line_owners(text: str) -> dict[int, str | None]:
+    """Line → id of the innermost entry that line belongs to (None: no entry); empty if the YAML is broken."""
+    try:
+        root = yaml.compose(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return {}
+    owners: dict[int, str | None] = {}
+
+    def walk(node: yaml.Node, owner: str | None) -> None:
+        owners[node.start_mark.line + 1] = owner
+        if isinstance(node, yaml.MappingNode):
+            owner = next((v.value for k, v in node.value if k.value == "id" and isinstance(v, yaml.ScalarNode)),
+                         owner)
+            owners[node.start_mark.line + 1] = owner
+            for key, value in node.value:
+                owners[key.start_mark.line + 1] = owner
+                walk(value, owner)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item, owner)
+
+    if root is not None:
+        walk(root, None)
+    return owners
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def draft_data_of(text: str) -> dict[str, Any] | None:
+    """Catalogue YAML text as plain data, or None while its syntax is broken."""
+    try:
+        data = yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # --- changing the draft ------------------------------------------------------------------------------------
 
 
-def start_draft(store: Store, *, actor: User, from_version: int | None = None) -> CatalogueDraft:
+def start_draft(store: Store, *, actor: User, from_version: int | str | None = None) -> CatalogueDraft:
     """Start the shared draft from a published version (default: newest). Raises NotPermitted, NotFound,
-    InvalidInput if a draft exists already (it is continued or discarded first)."""
+    InvalidInput if a draft exists already (it is continued or discarded first) or `from_version` is no number."""
     require(actor, Permission.EDIT_CATALOGUE)
     existing = store.catalogue_draft()
     if existing is not None:
         raise InvalidInput(f"Es gibt schon einen Entwurf (zuletzt gespeichert von {existing.saved_by}). "
                            "Bitte setzen Sie ihn fort oder verwerfen Sie ihn zuerst.")
-    number = from_version if from_version is not None else latest_version(store)
+    number = _number(from_version) if from_version is not None else latest_version(store)
     version = store.catalogue_version(number)
     return store.save_catalogue_draft(version.text, base_version=number, revision=0, actor=actor)
 
@@ -247,9 +329,9 @@ def import_draft(store: Store, content: bytes, *, filename: str, revision: int |
     Raises NotPermitted, InvalidInput (not UTF-8 text, empty, too long), StaleRevision."""
     require(actor, Permission.EDIT_CATALOGUE)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{filename}: Die Datei ist keine UTF-8-Textdatei.") from exc
+        text = decode_catalogue(content, filename)
+    except CatalogueInvalid as exc:
+        raise InvalidInput(exc.problems[0]) from exc
     existing = store.catalogue_draft()
     current = existing.revision if existing else 0
     if revision is not None and revision != current or revision is None and existing is not None:
@@ -344,10 +426,9 @@ def remove_entry(store: Store, entry_id: str, *, revision: int, actor: User) -> 
     require(actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     siblings, index, _ = _found(data, entry_id)
-    for number in store.catalogue_numbers():
-        if entry_id in entry_places(get_catalogue(store, number)):
-            raise InvalidInput(f"„{siblings[index].get('label', entry_id)}“ steht schon in Version {number}. "
-                               "Veröffentlichte Einträge werden ausgesondert, nicht gelöscht.")
+    if entry_id in published_ids(store):
+        raise InvalidInput(f"„{siblings[index].get('label', entry_id)}“ steht schon in einer veröffentlichten "
+                           "Version. Veröffentlichte Einträge werden ausgesondert, nicht gelöscht.")
     del siblings[index]
     return _save(store, draft, data, revision, actor)
 

@@ -10,7 +10,13 @@ import yaml
 
 from cli import main as cli_main
 from errors import CatalogueInvalid
-from schemas.catalogue import SHIPPED_CATALOGUE, load_catalogue, parse_catalogue
+from schemas.catalogue import (
+    KOOPERATIONSPLAN_BLOCK,
+    SHIPPED_CATALOGUE,
+    load_catalogue,
+    parse_catalogue,
+    with_vereinbarung,
+)
 
 # Written from the seed's table in chapter 4.3 (Schlüsselgruppe → Handlungsbedarf → Handlungsstrategien).
 SEED_TABLE = {
@@ -85,12 +91,13 @@ def catalogue():
     return load_catalogue(SHIPPED_CATALOGUE)
 
 
-def test_catalogue_holds_every_entry_of_the_seed_table(catalogue):
-    table = {
-        feld.label: {b.label: [s.label for s in b.handlungsstrategien] for b in feld.handlungsbedarfe}
+def test_catalogue_holds_every_entry_of_the_seed_table_in_its_order(catalogue):
+    table = [
+        (feld.label, [(b.label, [s.label for s in b.handlungsstrategien]) for b in feld.handlungsbedarfe])
         for feld in catalogue.handlungsfelder
-    }
-    assert table == SEED_TABLE
+    ]
+    # lists, not dicts: the forms show Handlungsfelder, Bedarfe and strategies in the seed's order
+    assert table == [(feld, list(bedarfe.items())) for feld, bedarfe in SEED_TABLE.items()]
 
 
 def test_catalogue_holds_uebergreifend_prognose_and_profillagen_with_their_remarks(catalogue):
@@ -130,8 +137,9 @@ def test_every_entry_has_a_stable_id_separate_from_its_label(catalogue):
 
 
 def test_kooperationsplan_example_is_a_valid_catalogue():
-    example = SHIPPED_CATALOGUE.parent / "kooperationsplan.example.yaml"
-    catalogue = load_catalogue(example)
+    text = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                             KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8"))
+    catalogue = parse_catalogue(text, source=KOOPERATIONSPLAN_BLOCK.name)
     assert catalogue.vereinbarung.kurzname == "Kooperationsplan"
     assert catalogue.vereinbarung.unterschriften is False
 
@@ -155,13 +163,77 @@ def problems_of(data_or_text, tmp_path: Path, name: str = "kaputt.yaml") -> list
     return caught.value.problems
 
 
-def test_yaml_syntax_error_names_file_and_line(tmp_path):
+def line_of(text: str, line: str) -> int:
+    return text.splitlines().index(line) + 1
+
+
+def test_yaml_syntax_error_names_file_and_line_in_german(tmp_path):
     text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
         "    label: Qualifikation\n", "    label: [Qualifikation\n", 1
     )
     (problem,) = problems_of(text, tmp_path)
-    assert problem.startswith("kaputt.yaml, Zeile ")
-    assert "YAML-Syntax ist fehlerhaft" in problem
+    opened = line_of(text, "    label: [Qualifikation")
+    assert problem == (
+        f"kaputt.yaml, Zeile {opened + 1}: Die YAML-Syntax ist fehlerhaft: In der Liste in eckigen Klammern fehlt "
+        f"ein Komma oder die schließende Klammer „]“. Geöffnet wurde in Zeile {opened}."
+    )
+
+
+# PyYAML's most common problems; none of its English words may reach the trainer.
+YAML_MISTAKES = {
+    "colon_in_text": ("version: 1\nhandlungsfelder: Hinweis: nicht erlaubt\n", 2, "Doppelpunkt"),
+    "indentation": ("version: 1\nhandlungsfelder:\n  - id: a\n    label: A\n   x: 1\n", 5, "Einrückung"),
+    "tab": ("version: 1\nhandlungsfelder:\n\t- id: a\n", 3, "Tabulator"),
+    "open_quote": ('version: 1\nhandlungsfelder: "offen\n', 3, "Anführungszeichen"),
+    "open_brace": ("version: 1\nuebergreifend: {label: A\nprofillagen: x\n", 3, "„}“"),
+    "star": ("version: 1\nuebergreifend: *fett*\n", 2, "„*“"),
+    "at_sign": ("version: 1\nuebergreifend: @team\n", 2, "„@“"),
+    "exclamation": ("version: 1\nuebergreifend: !wichtig\n", 2, "„!“"),
+    "two_documents": ("version: 1\n---\nversion: 2\n", 2, "mehr als einen Katalog"),
+    "list_after_colon": ("version: 1\nhandlungsfelder: - id: a\n", 2, "Listeneintrag"),
+    "missing_colon": ("version: 1\nhandlungsfelder:\n - id: a\n label\n", 5, "Doppelpunkt"),
+}
+ENGLISH = ("expected", "found", "mapping", "while", "not allowed", "could not", "character", "document", "stream")
+
+
+@pytest.mark.parametrize("name", YAML_MISTAKES)
+def test_common_yaml_mistakes_are_explained_in_german(tmp_path, name):
+    text, line, hint = YAML_MISTAKES[name]
+    (problem,) = problems_of(text, tmp_path)
+    assert problem.startswith(f"kaputt.yaml, Zeile {line}: Die YAML-Syntax ist fehlerhaft: ")
+    assert hint in problem
+    assert not [word for word in ENGLISH if word in problem.lower()], problem
+
+
+def test_unknown_yaml_problem_falls_back_to_a_german_sentence():
+    from schemas.catalogue import _yaml_message
+
+    error = yaml.YAMLError()
+    error.problem = "something PyYAML has never said before"
+    assert _yaml_message(error, "k.yaml") == (
+        "k.yaml: Die YAML-Syntax ist fehlerhaft: Die Zeile lässt sich nicht lesen; bitte Einrückung, Doppelpunkte, "
+        "Anführungszeichen und Klammern in dieser Zeile und der Zeile davor prüfen.")
+
+
+def test_repeated_key_is_refused_with_entry_and_line(tmp_path):
+    text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+        "            label: Schulabschluss erwerben\n",
+        "            label: Schulabschluss erwerben\n            label: Hauptschulabschluss\n", 1)
+    (problem,) = problems_of(text, tmp_path)
+    first = line_of(text, "            label: Schulabschluss erwerben")
+    assert problem == (
+        f"kaputt.yaml, Zeile {first + 1}: Eintrag „schulabschluss_erwerben“: Der Schlüssel „label“ steht doppelt "
+        f"(zuerst in Zeile {first}); es gilt nur einer. Bitte löschen Sie eine der beiden Zeilen.")
+
+
+def test_file_that_is_not_utf8_asks_to_save_it_as_utf8(tmp_path):
+    path = tmp_path / "windows.yaml"
+    path.write_bytes(SHIPPED_CATALOGUE.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(CatalogueInvalid) as caught:
+        load_catalogue(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith("windows.yaml, Zeile ")
+    assert "nicht als UTF-8 gespeichert" in problem and "Codierung „UTF-8“" in problem
 
 
 def test_empty_file_is_reported(tmp_path):
@@ -188,6 +260,13 @@ def test_missing_key_is_reported(tmp_path):
     assert "vereinbarung › rechtsgrundlage: Pflichtangabe fehlt." in problem
 
 
+def test_label_with_nothing_after_it_must_not_be_empty(tmp_path):
+    text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace("    label: Qualifikation\n", "    label:\n", 1)
+    (problem,) = problems_of(text, tmp_path)
+    assert problem == (f"kaputt.yaml, Zeile {line_of(text, '    label:')}: Handlungsfeld „qualifikation“ › label: "
+                       "Darf nicht leer sein.")
+
+
 def test_empty_label_names_the_entry(tmp_path):
     data = shipped_data()
     data["handlungsfelder"][1]["handlungsbedarfe"][0]["label"] = "  "
@@ -196,12 +275,14 @@ def test_empty_label_names_the_entry(tmp_path):
     assert ", Zeile " in problem
 
 
-def test_duplicate_id_names_both_places(tmp_path):
-    data = shipped_data()
-    data["handlungsfelder"][3]["handlungsbedarfe"][2]["id"] = "oertliche_mobilitaet"
-    (problem,) = problems_of(data, tmp_path)
-    assert "Die id „oertliche_mobilitaet“ ist doppelt" in problem
-    assert "Wohnsituation" in problem and "Örtliche Mobilität" in problem
+def test_duplicate_id_names_both_places_with_their_lines(tmp_path):
+    text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace("      - id: wohnsituation\n",
+                                                                 "      - id: oertliche_mobilitaet\n", 1)
+    problems = problems_of(text, tmp_path)
+    first = line_of(text, "      - id: oertliche_mobilitaet")
+    second = text.splitlines().index("      - id: oertliche_mobilitaet", first) + 1
+    assert (f"kaputt.yaml, Zeile {second}: Handlungsbedarf „Wohnsituation“: Die id „oertliche_mobilitaet“ ist doppelt, "
+            f"schon bei Handlungsbedarf „Örtliche Mobilität“ in Zeile {first}.") in problems
 
 
 def test_handlungsbedarf_without_strategy_is_reported(tmp_path):
@@ -212,11 +293,20 @@ def test_handlungsbedarf_without_strategy_is_reported(tmp_path):
     assert "Braucht mindestens einen Eintrag." in problem
 
 
-def test_reference_to_unknown_id_is_reported(tmp_path):
+def test_reference_to_unknown_id_is_reported_with_its_line(tmp_path):
+    text = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+        "strategie_fehlt: [vermittlung_arbeit_ausbildung]", "strategie_fehlt: [gibt_es_nicht]", 1)
+    (problem,) = problems_of(text, tmp_path)
+    line = line_of(text, "      strategie_fehlt: [gibt_es_nicht]")
+    assert problem == (f"kaputt.yaml, Zeile {line}: Hinweis „vorrang_vermittlung“: Die Handlungsstrategie "
+                       "„gibt_es_nicht“ gibt es nicht.")
+
+
+def test_unknown_handlungsbedarf_is_named_in_correct_german(tmp_path):
     data = shipped_data()
-    data["hinweise"][0]["wenn"]["strategie_fehlt"] = ["gibt_es_nicht"]
+    data["hinweise"][1]["wenn"]["bedarf_relevant"] = ["gibt_es_nicht"]
     (problem,) = problems_of(data, tmp_path)
-    assert "hinweise[1] (vorrang_vermittlung): Die Handlungsstrategie „gibt_es_nicht“ gibt es nicht." in problem
+    assert ": Den Handlungsbedarf „gibt_es_nicht“ gibt es nicht." in problem
 
 
 def test_invalid_id_and_duplicate_label_are_reported(tmp_path):
@@ -224,16 +314,17 @@ def test_invalid_id_and_duplicate_label_are_reported(tmp_path):
     data["handlungsfelder"][0]["id"] = "Qualifikation!"
     data["uebergreifend"]["handlungsstrategien"][1]["label"] = "Verfügbarkeit überprüfen"
     problems = problems_of(data, tmp_path)
-    assert any("Handlungsfeld Nr. 1 › id" in p or "Handlungsfeld „Qualifikation!“ › id" in p for p in problems)
-    text = "\n".join(problems)
-    assert "Kleinbuchstaben" in text
+    assert len(problems) == 2
+    assert "Handlungsfeld „Qualifikation!“ › id: Die id darf nur Kleinbuchstaben" in problems[0]
+    assert "Übergreifend: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor" in problems[1]
 
 
 def test_duplicate_label_among_siblings_is_reported(tmp_path):
     data = shipped_data()
     data["uebergreifend"]["handlungsstrategien"][1]["label"] = "Verfügbarkeit überprüfen"
     (problem,) = problems_of(data, tmp_path)
-    assert "Übergreifend: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor." in problem
+    assert problem.startswith("kaputt.yaml, Zeile ")
+    assert "Übergreifend: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor, zuerst in Zeile " in problem
 
 
 def test_several_problems_are_all_reported(tmp_path):
@@ -269,6 +360,36 @@ def test_cli_check_prints_messages_and_exits_1(tmp_path, capsys):
     assert "Der Katalog ist fehlerhaft" in err
     assert "kaputt.yaml, Zeile 2: handlungsfelder: Braucht mindestens einen Eintrag." in err
     assert "uebergreifend: Pflichtangabe fehlt." in err
+
+
+RETIRED_STRATEGIES = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+    "          - id: wohnsituation_stabilisieren\n",
+    "          - id: wohnsituation_stabilisieren\n            ausgesondert: true\n", 1)
+UNRENDERABLE_SAMPLE = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+    "  - id: leistungsfaehigkeit\n    label: Leistungsfähigkeit\n",
+    "  - id: leistungsfaehigkeit\n    label: Leistungsfähigkeit\n    ausgesondert: true\n", 1)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (RETIRED_STRATEGIES, "Handlungsbedarf „Wohnsituation“: Jede Handlungsstrategie ist ausgesondert."),
+    (UNRENDERABLE_SAMPLE, ("Beispiel „Marktfern mit gesundheitlichen Einschränkungen“ (beispiel_marktfern): Das "
+                          "Handlungsfeld „Leistungsfähigkeit“ ist ausgesondert")),
+], ids=["every_strategy_retired", "sample_no_longer_renders"])
+def test_cli_check_refuses_what_publishing_refuses(tmp_path, capsys, store, text, expected):
+    from errors import CatalogueInvalid as Refused
+    from schemas.records import Role
+    from services.catalogue import publish_catalogue
+    from tests.factories import make_user
+
+    path = tmp_path / "katalog.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert cli_main(["catalogue", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    entry = "      - id: wohnsituation" if "Wohnsituation" in expected else "  - id: beispiel_marktfern"
+    assert f"- katalog.yaml, Zeile {line_of(text, entry)}: {expected}" in err
+    with pytest.raises(Refused) as refused:
+        publish_catalogue(store, text, note="Prüfung", actor=make_user(role=Role.TRAINER))
+    assert any(expected in problem for problem in refused.value.problems)
 
 
 def test_cli_check_reports_a_missing_file(tmp_path, capsys):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from errors import CatalogueInvalid, InvalidInput, NotPermitted, StaleRevision
-from schemas.catalogue import SHIPPED_CATALOGUE, Catalogue, load_catalogue, parse_catalogue
+from schemas.catalogue import (
+    KOOPERATIONSPLAN_BLOCK,
+    SHIPPED_CATALOGUE,
+    Catalogue,
+    load_catalogue,
+    parse_catalogue,
+    with_vereinbarung,
+)
 from schemas.records import Client, Profiling, Role, User
 from services import catalogue_editor as editor
 from services.catalogue import get_catalogue, latest_version
@@ -114,7 +121,7 @@ def test_invalid_draft_is_refused_with_the_messages_of_catalogue_check(
     with pytest.raises(CatalogueInvalid) as expected:
         load_catalogue(tmp_path / "Entwurf")  # what `vierphasen catalogue check` prints for this text
     assert check.problems == expected.value.problems
-    at, rest = editor.problems_at_entries(editor.draft_data(draft), check.problems)
+    at, rest = editor.problems_at_entries(draft.text, check.problems)
     assert list(at) == ["wohnsituation"] and rest == []
     with pytest.raises(CatalogueInvalid):
         editor.publish_draft(store, note="Kaputt", revision=draft.revision, actor=trainer)
@@ -134,8 +141,9 @@ def test_samples_must_still_fit_the_draft(store: Store, trainer: User, draft_rev
     rev = editor.retire_entry(store, "leistungsfaehigkeit", revision=draft_rev, actor=trainer).revision
     check = editor.check_draft(store, actor=trainer)
     assert check.problems == []
+    line = next(n for n, text in enumerate(store.catalogue_draft().text.splitlines(), 1) if "id: beispiel_marktfern" in text)
     assert check.form_problems == [(
-        "Beispiel „Marktfern mit gesundheitlichen Einschränkungen“ (beispiel_marktfern): Das Handlungsfeld "
+        f"Entwurf, Zeile {line}: Beispiel „Marktfern mit gesundheitlichen Einschränkungen“ (beispiel_marktfern): Das Handlungsfeld "
         "„Leistungsfähigkeit“ ist ausgesondert; der relevante Handlungsbedarf „Vermittlungsrelevante gesundheitliche "
         "Einschränkungen“ würde im Formular fehlen.")]
     with pytest.raises(CatalogueInvalid):
@@ -202,7 +210,8 @@ def test_two_trainers_cannot_overwrite_each_other(store: Store, trainer: User, d
 def test_import_makes_a_file_the_draft_and_checks_it(store: Store, trainer: User, catalogue: Catalogue) -> None:
     with pytest.raises(InvalidInput):
         editor.import_draft(store, "version: 1\n".encode("utf-16"), filename="k.yaml", revision=None, actor=trainer)
-    example = SHIPPED_CATALOGUE.with_name("kooperationsplan.example.yaml").read_bytes()
+    example = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
+                                KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8")).encode("utf-8")
     draft = editor.import_draft(store, example, filename="kooperationsplan.example.yaml", revision=None,
                                 actor=trainer)
     assert draft.base_version == 1
@@ -237,3 +246,67 @@ def test_caseworker_and_fachaufsicht_may_not_edit(store: Store, ifk: User, facha
         with pytest.raises(NotPermitted):
             editor.publish_draft(store, note="x", revision=draft_rev, actor=actor)
     assert latest_version(store) == 1
+
+
+def test_import_of_a_file_not_in_utf8_says_to_save_it_as_utf8(store: Store, trainer: User, catalogue: Catalogue) -> None:
+    with pytest.raises(InvalidInput) as err:
+        editor.import_draft(store, "version: 1\n# Übergänge\n".encode("cp1252"), filename="k.yaml", revision=None,
+                            actor=trainer)
+    assert err.value.message.startswith("k.yaml, Zeile 2: Die Datei ist nicht als UTF-8 gespeichert")
+    assert store.catalogue_draft() is None
+
+
+@pytest.mark.parametrize("bad", ["x", "", "0", "-1", "1.5", True])
+def test_comparing_with_a_bad_version_number_is_a_german_domain_error(store: Store, trainer: User,
+                                                                       catalogue: Catalogue, bad) -> None:
+    with pytest.raises(InvalidInput) as err:
+        editor.compare_versions(store, "1", bad, actor=trainer)
+    assert err.value.message == f"„{bad}“ ist keine Versionsnummer. Bitte eine ganze Zahl ab 1 angeben."
+    assert editor.compare_versions(store, "1", " 1 ", actor=trainer) == []
+
+
+def test_problems_are_placed_at_the_entry_they_are_about(store: Store, trainer: User, draft_rev: int) -> None:
+    text = store.catalogue_draft().text
+    strategy = "          - id: wohnsituation_stabilisieren\n            label: Wohnsituation stabilisieren\n"
+    twice = strategy + strategy.replace("id: wohnsituation_stabilisieren", "id: wohnung_sichern")
+    text = (text.replace(strategy, twice, 1)  # a second strategy with the same label
+            .replace("            label: Mobilität erhöhen\n", "            label: ''\n", 1)
+            .replace("strategie_fehlt: [vermittlung_arbeit_ausbildung]", "strategie_fehlt: [gibt_es_nicht]", 1)
+            .replace("          - id: lernbereitschaft_foerdern\n",  # a strategy repeating the id of another one
+                     "          - id: perspektiven_veraendern\n", 1))
+    draft = editor.save_draft_text(store, text, revision=draft_rev, actor=trainer)
+    problems = editor.check_draft(store, actor=trainer).problems
+    at, rest = editor.problems_at_entries(draft.text, problems)
+    assert rest == []
+    assert [p.split(": ", 1)[1] for p in at["wohnung_sichern"]] == [
+        ("Handlungsbedarf „Wohnsituation“: Die Bezeichnung „Wohnsituation stabilisieren“ kommt mehrfach vor, zuerst "
+        f"in Zeile {text.splitlines().index('            label: Wohnsituation stabilisieren') + 1}.")]
+    assert "wohnsituation_stabilisieren" not in at and "wohnsituation" not in at
+    assert [p.split(": ", 1)[1] for p in at["mobilitaet_erhoehen"]] == [
+        ("Handlungsfeld „rahmenbedingungen“ › Handlungsbedarf „oertliche_mobilitaet“ › "
+        "Handlungsstrategie „mobilitaet_erhoehen“ › label: Darf nicht leer sein.")]
+    assert "oertliche_mobilitaet" not in at
+    assert at["vorrang_vermittlung"][0].endswith("Hinweis „vorrang_vermittlung“: Die Handlungsstrategie "
+                                                 "„gibt_es_nicht“ gibt es nicht.")
+    # the duplicate id is shown at the strategy that repeats it, not at its parent Handlungsbedarf
+    assert any("Die id „perspektiven_veraendern“ ist doppelt" in p for p in at["perspektiven_veraendern"])
+    assert "lern_weiterbildungsbereitschaft" not in at
+
+
+def test_impact_check_reads_open_profilings_once_per_draft_revision(
+        store: Store, trainer: User, draft_rev: int, client: Client, ifk: User, monkeypatch) -> None:
+    store.add(make_profiling(client.id, relevant=["wohnsituation"]), actor=ifk)
+    reads = []
+    original = store.open_profilings
+    monkeypatch.setattr(store, "open_profilings", lambda: reads.append(1) or original())
+    rev = editor.add_entry(store, parent="uebergreifend", label="Neu", revision=draft_rev, actor=trainer).revision
+    check = editor.check_draft(store, actor=trainer)
+    assert reads == [] and check.gezaehlt_am is None  # only a new entry: nothing open profilings could use
+    rev = editor.retire_entry(store, "wohnsituation", revision=rev, actor=trainer).revision
+    for _ in range(3):  # the Katalog page reruns
+        counts = {a.aenderung.entry_id: a.offene_profilings for a in editor.check_draft(store, actor=trainer).auswirkungen}
+    assert reads == [1]
+    assert counts["wohnsituation"] == 1
+    editor.rename_entry(store, "wohnsituation", "Wohnen", revision=rev, actor=trainer)
+    editor.check_draft(store, actor=trainer)
+    assert reads == [1, 1]  # a changed draft is counted anew
