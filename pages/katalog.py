@@ -61,8 +61,9 @@ def _problems(at: dict[str, list[str]], entry_id: str) -> None:
 
 
 def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[str]], indent: int,
-               slot: str) -> None:
-    """One entry with its actions; `slot` keys the widgets where an invalid draft repeats an id."""
+               slot: str, published: frozenset[str]) -> None:
+    """One entry with its actions; `slot` keys the widgets where an invalid draft repeats an id. Entries of a
+    published version are retired, never deleted: they are offered „Aussondern“ only."""
     entry_id = str(entry.get("id"))
     wid = entry_id if slot == entry_id else f"{entry_id}-{slot}"
     label = str(entry.get("label") or "(ohne Bezeichnung)")
@@ -90,14 +91,15 @@ def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[
             st.caption("Aussondern: nicht mehr für neue Profilings angeboten; gespeicherte zeigen den Eintrag weiter.")
             _button("Aussondern", f"retire-{wid}", f"„{label}“ ausgesondert.", editor.retire_entry, entry_id,
                     revision=rev)
-        _button("Löschen", f"remove-{wid}", f"„{label}“ gelöscht.", editor.remove_entry, entry_id,
-                revision=rev, help="Nur für Einträge, die noch in keiner veröffentlichten Version stehen.")
+        if entry_id not in published:
+            _button("Löschen", f"remove-{wid}", f"„{label}“ gelöscht.", editor.remove_entry, entry_id,
+                    revision=rev, help="Der Eintrag steht noch in keiner veröffentlichten Version.")
     _problems(at, entry_id)
 
 
 def _add_form(parent: str, what: str, where: str, draft: CatalogueDraft, *, with_strategy: bool = False) -> None:
     key = f"neu-{parent}-{draft.revision}"
-    with st.expander(f"➕ {what} hinzufügen ({where})"):
+    with st.expander(f"{what} hinzufügen ({markdown_literal(where)})", icon=":material/add:"):
         st.text_input(f"Bezeichnung {what}", key=key)
         inputs = {"label": key}
         if with_strategy:
@@ -133,43 +135,45 @@ def _slot(entry: dict[str, Any], counts: Counter[str], position: str) -> str:
     return entry_id if counts[entry_id] == 1 else position
 
 
-def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]]) -> None:
+def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]],
+                 published: frozenset[str]) -> None:
     counts = _ids(data)
     st.caption("↑ ↓ ändern die Reihenfolge in den Formularen. Umbenennen ändert nur die Bezeichnung, die id bleibt. "
                "Ausgesonderte Einträge werden für neue Profilings nicht mehr angeboten, alte zeigen sie weiter.")
     st.subheader("Handlungsfelder, Handlungsbedarfe und Handlungsstrategien")
     for f, feld in enumerate(_list(data, "handlungsfelder")):
         with st.container(border=True):
-            _entry_row(feld, draft, at, 0, _slot(feld, counts, f"f{f}"))
+            _entry_row(feld, draft, at, 0, _slot(feld, counts, f"f{f}"), published)
             for b, bedarf in enumerate(_list(feld, "handlungsbedarfe")):
-                _entry_row(bedarf, draft, at, 1, _slot(bedarf, counts, f"f{f}b{b}"))
+                _entry_row(bedarf, draft, at, 1, _slot(bedarf, counts, f"f{f}b{b}"), published)
                 for n, strategie in enumerate(_list(bedarf, "handlungsstrategien")):
-                    _entry_row(strategie, draft, at, 2, _slot(strategie, counts, f"f{f}b{b}s{n}"))
+                    _entry_row(strategie, draft, at, 2, _slot(strategie, counts, f"f{f}b{b}s{n}"), published)
                 if counts[str(bedarf.get("id"))] == 1:
                     _, add = st.columns([2, 10])
                     with add:
-                        _add_form(str(bedarf.get("id")), "Handlungsstrategie", f"zu „{bedarf.get('label')}“", draft)
+                        _add_form(str(bedarf.get("id")), "Handlungsstrategie",
+                                  f"zu „{bedarf.get('label') or bedarf.get('id')}“", draft)
             if counts[str(feld.get("id"))] == 1:
-                _add_form(str(feld.get("id")), "Handlungsbedarf", f"in „{feld.get('label')}“", draft,
+                _add_form(str(feld.get("id")), "Handlungsbedarf", f"in „{feld.get('label') or feld.get('id')}“", draft,
                           with_strategy=True)
     _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
     for group, key in (("uebergreifend", "handlungsstrategien"), ("integrationsprognose", "optionen"),
                        ("profillagen", "optionen"), ("folgegespraech", "aktivitaeten")):
         block = data.get(group) if isinstance(data.get(group), dict) else {}
-        st.subheader(str(block.get("label", group)))
+        st.subheader(markdown_literal(block.get("label", group)))
         if block.get("bemerkung"):
-            st.caption(str(block["bemerkung"]))
+            st.caption(markdown_literal(block["bemerkung"]))
         with st.container(border=True):
             for n, entry in enumerate(_list(block, key)):
-                _entry_row(entry, draft, at, 0, _slot(entry, counts, f"{group}{n}"))
+                _entry_row(entry, draft, at, 0, _slot(entry, counts, f"{group}{n}"), published)
             _add_form(group, editor.GROUPS[group], str(block.get("label", group)), draft)
-    _agreement_editor(draft, data, at, counts)
+    _agreement_editor(draft, data, at, counts, published)
     _hints_editor(draft, data, at)
     _samples(data, at)
 
 
 def _agreement_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]],
-                      counts: Counter[str]) -> None:
+                      counts: Counter[str], published: frozenset[str]) -> None:
     block = data.get("vereinbarung") if isinstance(data.get("vereinbarung"), dict) else {}
     st.subheader("Vereinbarung (Phase 4)")
     rev = draft.revision
@@ -183,7 +187,7 @@ def _agreement_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str,
                                       "rechtsgrundlage": f"v-recht-{rev}"})
         st.markdown("**Abschnitte**")
         for n, entry in enumerate(_list(block, "abschnitte")):
-            _entry_row(entry, draft, at, 0, _slot(entry, counts, f"abschnitt{n}"))
+            _entry_row(entry, draft, at, 0, _slot(entry, counts, f"abschnitt{n}"), published)
         _add_form("vereinbarung", "Vereinbarungsabschnitt", str(block.get("titel", "")), draft)
 
 
@@ -216,7 +220,7 @@ def _preview(catalogue: Catalogue, models, key: str) -> None:
     st.caption("So sehen Integrationsfachkräfte die Formulare. Eingaben hier werden nicht gespeichert.")
     st.markdown("**1 Profiling – Handlungsbedarfe**")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
-    for tab, feld in zip(st.tabs([feld.label for feld in felder]), felder):
+    for tab, feld in zip(st.tabs([markdown_literal(feld.label) for feld in felder]), felder):
         with tab:
             model_input(f"{key}-{feld.id}", models.handlungsfelder[feld.id]())
     model_input(f"{key}-einschaetzung", models.einschaetzung())
@@ -249,6 +253,9 @@ def _changes(check: editor.DraftCheck) -> None:
             st.markdown(f"- {line} — kein offenes Profiling nutzt diesen Eintrag")
         else:
             st.markdown(f"- {line}")
+    if check.gezaehlt_am is not None:
+        st.caption(f"Offene Profilings gezählt am {format_datetime(check.gezaehlt_am)}, nach der letzten Änderung "
+                   "des Entwurfs.")
     st.caption("Offene Profilings bleiben auf der Version, mit der sie begonnen wurden; neue Profilings und Klone "
                "nutzen die neue Version. Abgeschlossene Profilings zeigen immer ihre eigene Version.")
 
@@ -283,7 +290,7 @@ def _draft_tab(store, user, versions) -> None:
                f"{draft.saved_by} am {format_datetime(draft.saved_at)}.")
     check = editor.check_draft(store, actor=user)
     data = editor.draft_data(draft)
-    at, rest = editor.problems_at_entries(data, check.problems)
+    at, rest = editor.problems_at_entries(draft.text, check.problems)
     if check.problems:
         count = "1 Meldung" if len(check.problems) == 1 else f"{len(check.problems)} Meldungen"
         st.error(f"Der Entwurf ist fehlerhaft ({count}) und kann so nicht veröffentlicht "
@@ -300,7 +307,7 @@ def _draft_tab(store, user, versions) -> None:
         if data is None:
             st.warning("Der YAML-Text ist nicht lesbar; bitte unter „YAML-Text und Import“ korrigieren.")
         else:
-            _tree_editor(draft, data, at)
+            _tree_editor(draft, data, at, editor.published_ids(store))
     with preview:
         if check.catalogue is None:
             st.warning("Die Vorschau erscheint, sobald der Entwurf fehlerfrei ist.")
@@ -341,17 +348,21 @@ def _import(draft: CatalogueDraft | None) -> None:
 # --- published versions ----------------------------------------------------------------------------------
 
 
+def _retired(entry: Entry) -> str:
+    return " *(ausgesondert)*" if entry.ausgesondert else ""
+
+
 def _entries(entries: list[Entry]) -> None:
     for entry in entries:
-        retired = " *(ausgesondert)*" if entry.ausgesondert else ""
-        st.markdown(f"- {entry.label}{retired} · `{entry.id}`")
+        st.markdown(f"- {markdown_literal(entry.label)}{_retired(entry)} · `{entry.id}`")
 
 
 def _tree(catalogue: Catalogue) -> None:
+    """A published version's entries; labels are shown literally, as the draft's tree shows them."""
     for feld in catalogue.handlungsfelder:
-        st.subheader(feld.label + (" *(ausgesondert)*" if feld.ausgesondert else ""))
+        st.subheader(markdown_literal(feld.label) + _retired(feld))
         for bedarf in feld.handlungsbedarfe:
-            st.markdown(f"**{bedarf.label}**{' *(ausgesondert)*' if bedarf.ausgesondert else ''} · `{bedarf.id}`")
+            st.markdown(f"**{markdown_literal(bedarf.label)}**{_retired(bedarf)} · `{bedarf.id}`")
             _entries(bedarf.handlungsstrategien)
     for gruppe, entries in (
         (catalogue.uebergreifend, catalogue.uebergreifend.handlungsstrategien),
@@ -359,17 +370,18 @@ def _tree(catalogue: Catalogue) -> None:
         (catalogue.profillagen, catalogue.profillagen.optionen),
         (catalogue.folgegespraech, catalogue.folgegespraech.aktivitaeten),
     ):
-        st.subheader(gruppe.label)
+        st.subheader(markdown_literal(gruppe.label))
         if gruppe.bemerkung:
-            st.caption(gruppe.bemerkung)
+            st.caption(markdown_literal(gruppe.bemerkung))
         _entries(entries)
     vereinbarung = catalogue.vereinbarung
-    st.subheader(f"Vereinbarung: {vereinbarung.titel} ({vereinbarung.kurzname}, {vereinbarung.rechtsgrundlage})")
+    st.subheader(markdown_literal(f"Vereinbarung: {vereinbarung.titel} ({vereinbarung.kurzname}, "
+                                  f"{vereinbarung.rechtsgrundlage})"))
     st.caption("mit Unterschriften" if vereinbarung.unterschriften else "ohne Unterschriften")
     _entries(vereinbarung.abschnitte)
     st.subheader("Hinweise")
     for hinweis in catalogue.hinweise:
-        st.info(hinweis.text)
+        st.info(markdown_literal(hinweis.text))
 
 
 def _versions_tab(store, versions) -> None:

@@ -1,4 +1,5 @@
-"""A trainer adds a Handlungsbedarf with a strategy and publishes it, in a real browser (Debian's headless Chromium).
+"""A trainer adds a Handlungsbedarf with a strategy, publishes it, exports the version and imports a changed file as
+the new draft, in a real browser (Debian's headless Chromium).
 
 Screenshots go to test-artefacts/browser/katalog-*.png (repo root); look at them after a change of the page.
 """
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.browser.streamlit_server import streamlit_server
 from tests.browser.test_happy_path import (  # noqa: F401 - fixtures playwright_sync and page are used by name
@@ -71,11 +73,12 @@ def tab(page, title: str) -> None:  # noqa: F811 - the fixture `page` imported a
     settle(page)
 
 
-def test_trainer_adds_a_handlungsbedarf_and_publishes_in_chromium(page) -> None:  # noqa: F811 - the fixture `page` imported above
+def test_trainer_adds_a_handlungsbedarf_and_publishes_in_chromium(page, tmp_path) -> None:  # noqa: F811 - the fixture `page` imported above
     for old in ARTEFACTS.glob("katalog-*.png"):
         old.unlink()
     try:
         _add_and_publish(page)
+        _export_and_import(page, tmp_path)
     except BaseException:
         shot(page, "99-fehler")
         raise
@@ -125,3 +128,34 @@ def _add_and_publish(page) -> None:  # noqa: F811 - the fixture `page` imported 
     expect_text(page, "Version 2: veröffentlicht von trainer.tina")
     main(page).get_by_text("Digitale Kompetenzen · digitale_kompetenzen").first.wait_for(state="visible")
     shot(page, "06-veroeffentlicht")
+
+
+def _export_and_import(page, tmp_path: Path) -> None:  # noqa: F811 - the fixture `page` imported above
+    """Download version 2 as YAML, read it back, and upload a changed copy: it becomes the draft, with its messages."""
+    tab(page, "YAML-Datei")
+    button = main(page).get_by_role("button", name="YAML-Datei herunterladen")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "katalog_version_2.yaml"
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    data = yaml.safe_load(exported)
+    assert data["version"] == 2
+    qualifikation = next(f for f in data["handlungsfelder"] if f["id"] == "qualifikation")
+    added = next(b for b in qualifikation["handlungsbedarfe"] if b["id"] == "digitale_kompetenzen")
+    assert [s["label"] for s in added["handlungsstrategien"]] == ["Digitale Grundbildung vermitteln"]
+    shot(page, "07-export")
+
+    changed = tmp_path / "katalog_import.yaml"
+    changed.write_text(exported.replace("label: Wohnsituation\n", "labl: Wohnsituation\n", 1), encoding="utf-8")
+    tab(page, "Entwurf")
+    expect_text(page, "Zurzeit ist kein Entwurf in Arbeit.")
+    main(page).locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(changed))
+    settle(page)
+    click_button(page, "Als Entwurf importieren")
+    expect_text(page, "„katalog_import.yaml“ als Entwurf importiert.")
+    expect_text(page, "Der Entwurf ist fehlerhaft (2 Meldungen)")
+    message = main(page).get_by_text("Handlungsbedarf „wohnsituation“ › labl: Unbekannter Schlüssel").first
+    message.wait_for(state="visible")
+    message.scroll_into_view_if_needed()
+    shot(page, "08-import")

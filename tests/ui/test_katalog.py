@@ -11,7 +11,7 @@ from services.catalogue import latest_version
 from services.safety import markdown_literal as md
 from storage.base import Store
 from tests.factories import make_client, make_profiling, make_user
-from tests.ui.test_case_pages import KUNDEN, PROFILING, button, create_client, ok, texts
+from tests.ui.test_case_pages import KUNDEN, PROFILING, STRATEGIEN, button, create_client, ok, texts
 
 KATALOG = "pages/katalog.py"
 
@@ -51,15 +51,32 @@ def publish(at: AppTest, note: str) -> AppTest:
     return ok(button(at, "Veröffentlichen").click().run())
 
 
-def read_only_profiling_text(app: AppTest, caseworker: User, profiling_id: str) -> str:
+def read_only_profiling_text(app: AppTest, caseworker: User, profiling_id: str, page: str = PROFILING) -> str:
     at = as_user(app, caseworker)
     if "profiling_id" not in at.session_state or at.session_state["profiling_id"] != profiling_id:
         ok(at.switch_page(KUNDEN).run())
         ok(button(at, "Auswählen").click().run())
         ok(button(at, "Ansehen").click().run())
     assert at.session_state["profiling_id"] == profiling_id
-    ok(at.switch_page(PROFILING).run())
-    return texts(at)
+    ok(at.switch_page(page).run())
+    shown = [texts(at)]
+    shown += [f"{w.label}: {getattr(w, 'value', '')}" for w in (*at.multiselect, *at.selectbox, *at.checkbox)]
+    return "\n".join(shown)
+
+
+def print_text(store: Store, profiling_id: str) -> str:
+    """The text of the profiling print (PDF, for KDN-Fachbetreuung) without the print's own time stamp."""
+    import io
+
+    from pypdf import PdfReader
+
+    from services.documents import profiling_print_pdf
+
+    kdn = store.add(make_user(role=Role.KDN, username=f"kdn.{len(store.catalogue_numbers())}"),
+                    actor=make_user(role=Role.KDN))
+    _, pdf = profiling_print_pdf(store, profiling_id, actor=kdn)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Ausgedruckt"))
 
 
 def test_trainer_adds_a_bedarf_with_strategy_publishes_and_a_new_profiling_shows_it(
@@ -96,11 +113,17 @@ def test_closed_profiling_renders_exactly_as_before_after_a_publish(
                           actor=caseworker)
     store.close(Profiling, profiling.id, revision=profiling.revision, actor=caseworker)
     before = read_only_profiling_text(app, caseworker, profiling.id)
+    strategies_before = read_only_profiling_text(app, caseworker, profiling.id, STRATEGIEN)
+    print_before = print_text(store, profiling.id)
+    assert "Absolventenmanagement" in strategies_before and "Absolventenmanagement" in print_before
 
     at = start_draft(katalog(app, trainer))
     rev = revision(store)
     at.text_input(key=f"label-berufliche_qualifikation-{rev}").input("Berufsabschluss und Qualifikation")
     ok(at.button(key="rename-berufliche_qualifikation").click().run())
+    rev = revision(store)
+    at.text_input(key=f"label-absolventenmanagement-{rev}").input("Übergang nach der Ausbildung begleiten")
+    ok(at.button(key="rename-absolventenmanagement").click().run())
     ok(at.button(key="retire-berufserfahrung").click().run())
     ok(at.button(key="up-marktfern").click().run())
     add_bedarf_with_strategy(at, store)
@@ -110,6 +133,11 @@ def test_closed_profiling_renders_exactly_as_before_after_a_publish(
     after = read_only_profiling_text(app, caseworker, profiling.id)
     assert after == before
     assert "Berufsabschluss und Qualifikation" not in after
+    strategies_after = read_only_profiling_text(app, caseworker, profiling.id, STRATEGIEN)
+    assert strategies_after == strategies_before
+    print_after = print_text(store, profiling.id)
+    assert print_after == print_before
+    assert "Übergang nach der Ausbildung" not in strategies_after + print_after
 
 
 def test_renaming_orphans_no_record_and_the_impact_check_counts_open_profilings(
@@ -162,6 +190,33 @@ def test_yaml_import_becomes_the_draft_with_the_check_messages(app: AppTest, sto
     assert not at.exception
     errors = "\n".join(e.value for e in at.error)
     assert "Handlungsbedarf „wohnsituation“ › labl: Unbekannter Schlüssel" in errors
+
+
+def test_published_entries_offer_aussondern_and_only_new_entries_offer_loeschen(
+        app: AppTest, store: Store, trainer: User) -> None:
+    at = start_draft(katalog(app, trainer))
+    rev = revision(store)
+    assert not [b for b in at.button if b.key.startswith("remove-")]  # every entry stands in version 1
+    assert at.button(key="retire-wohnsituation").label == "Aussondern"
+    at.text_input(key=f"neu-wohnsituation-{rev}").input("Wohnung suchen")
+    ok(at.button(key="add-wohnsituation").click().run())
+    assert [b.key for b in at.button if b.key.startswith("remove-")] == ["remove-wohnung_suchen"]
+    ok(at.button(key="remove-wohnung_suchen").click().run())
+    assert "„Wohnung suchen“ gelöscht." in texts(at)
+
+
+def test_published_version_shows_labels_literally_like_the_draft(app: AppTest, store: Store, trainer: User) -> None:
+    from services.catalogue import publish_catalogue
+
+    label = "Mobilität *erhöhen* [ÖPNV](https://example.org) <b>"
+    publish_catalogue(store, SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
+        "label: Mobilität erhöhen\n", f"label: '{label}'\n").replace(
+        "label: Örtliche Mobilität\n", "label: Örtliche_Mobilität_\n"), note="Markdown", actor=trainer)
+    at = katalog(app, trainer)
+    shown = texts(at)
+    assert f"- {md(label)} · `mobilitaet_erhoehen`" in shown
+    assert f"**{md('Örtliche_Mobilität_')}** · `oertliche_mobilitaet`" in shown
+    assert f"- {label}" not in shown and "**Örtliche_Mobilität_**" not in shown
 
 
 def test_versions_are_compared_in_german(app: AppTest, store: Store, trainer: User) -> None:
