@@ -1,18 +1,25 @@
 """Load bench (issue 10): 50 concurrent caseworker sessions through the services plus 3 real browser sessions.
 
 For TinyDB and for PostgreSQL: 50 simulated sessions (log in with `services.users.authenticate`, open a client,
-fill and save a profiling, choose strategies, write and agree the EGV, close the profiling) run at the same time
-in 2 worker processes × 25 threads, while 3 headless-Chromium sessions work a `streamlit run app.py` server on the
-same store (sign in, create a client, save a profiling). Every service call is one timed action. Afterwards every
-acknowledged write is read back (content, revision, status) and the audit chain is verified.
+fill and save a profiling, choose strategies, write the EGV, close the profiling, agree the EGV) run at the same
+time in 2 worker processes × 25 threads, while 3 headless-Chromium sessions, each in its own thread with its own
+Chromium, work a `streamlit run app.py` server on the same store at the same time (sign in, create a client,
+save a profiling). Every service call is one timed action. Afterwards every acknowledged write is read back:
+the simulated sessions' profilings and EGVs (content, revision, status) and the profiling each browser session
+was shown "Profiling gespeichert" for; and the audit chain is verified.
 
 Sessions start spread over 10 s and pause 0.3–1.0 s between actions like a caseworker (`--burst`: all at
-once, no pauses — the worst case; argon2 sign-ins then queue on the CPU). Then the Streamlit server's memory: RSS before and after 8 more browser sessions (signed in, on the profiling
-form), divided by 8.
+once, no pauses — the worst case; argon2 sign-ins then queue on the CPU).
 
-Prints `name: value unit` lines. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it),
-else a throwaway local server with fsync on; without PostgreSQL or Chromium that part is skipped with the reason.
-Run: `.venv/bin/python bench/load.py [--burst]` (a few minutes on 2 cores).
+Memory (`rss_mb_per_session`): a fresh `streamlit run` server on the TinyDB data, RSS; one browser session
+signed in and on the profiling form (the app's modules, catalogue and generated models are loaded once per
+process, not per session), RSS; then 8 more such sessions, all kept open, RSS again; the growth divided by 8.
+`rss_mb_per_session_incl_startup` spreads the growth from the fresh server over all 9 sessions (an upper bound).
+
+Prints `name: value unit` lines on stdout (diagnostics go to stderr, starting with `#`). PostgreSQL:
+VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it), else a throwaway local server with fsync on;
+without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python bench/load.py [--burst]`
+(a few minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ import traceback
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,6 +51,10 @@ SESSIONS = 50
 PROCESSES = 2
 BROWSER_SESSIONS = 3
 RSS_SESSIONS = 8
+#: Browser user numbers: the load run's sessions, its warm-up, the memory run's first session, then its sessions.
+LOAD_WARMUP = BROWSER_SESSIONS
+RSS_FIRST = BROWSER_SESSIONS + 1
+BROWSER_USERS = BROWSER_SESSIONS + 2 + RSS_SESSIONS
 PASSWORD = "Lagerhalle-2026!"
 #: Caseworkers do not all press "Anmelden" in the same millisecond: session starts are spread over this many
 #: seconds, and a caseworker pauses between two actions (reading, typing). `--burst`: no spread, no pauses.
@@ -108,7 +121,7 @@ def prepare(target: Target) -> list[tuple[str, str]]:
             client = create_client(store, kundennummer=f"123D{n:06d}", vorname="Maria", nachname=f"Last{n:02d}",
                                    geburtsdatum=date(1980, 1, 1 + n % 28), actor=user)
             sessions.append((user.username, client.id))
-        for n in range(BROWSER_SESSIONS + RSS_SESSIONS + 1):
+        for n in range(BROWSER_USERS):
             create_user(store, username=f"ifk.browser{n:02d}", display_name=f"Browser {n}", role=Role.IFK,
                         team="Team 9", password=PASSWORD, actor=admin)
         return sessions
@@ -189,8 +202,11 @@ def worker_process(target: Target, sessions: list[tuple[int, str, str]], start_a
     return outcome
 
 
-def lost_writes(target: Target, acknowledged: list[tuple[str, int, str, str, int, str]]) -> tuple[int, bool]:
-    """Acknowledged writes that do not read back as acknowledged; and whether the audit chain is intact."""
+def lost_writes(target: Target, acknowledged: list[tuple[str, int, str, str, int, str]],
+                browser_saved: list[tuple[str, str, float]]) -> tuple[int, bool]:
+    """Acknowledged writes that do not read back as acknowledged (the simulated sessions' profilings and EGVs, the
+    browser sessions' saved profilings, found by Kundennummer and Zielberuf); and whether the audit chain is intact.
+    """
     from schemas.records import Egv, Profiling, Status
 
     store = target.open()
@@ -202,6 +218,11 @@ def lost_writes(target: Target, acknowledged: list[tuple[str, int, str, str, int
                 lost += 1
             if (egv.revision, egv.leistungen_jobcenter, egv.status) != (egv_revision, leistungen, Status.ABGESCHLOSSEN):
                 lost += 1
+        for kundennummer, zielberuf, _ in browser_saved:
+            client = store.client_by_kundennummer(kundennummer)
+            profilings = store.list_for_client(Profiling, client.id) if client is not None else []
+            if not any(p.zielberuf == zielberuf and p.status == Status.OFFEN for p in profilings):
+                lost += 1
         return lost, store.audit_verify() is None
     finally:
         store.close_store()
@@ -211,10 +232,12 @@ def lost_writes(target: Target, acknowledged: list[tuple[str, int, str, str, int
 
 
 class Server:
-    def __init__(self, target: Target, log_path: Path):
-        from tests.browser.test_happy_path import _free_port
+    """`streamlit run app.py` on the target's store (own class, not tests.browser's launcher: RSS needs the pid)."""
 
-        self.port = _free_port()
+    def __init__(self, target: Target, log_path: Path):
+        from tests.browser.streamlit_server import free_port
+
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.log_path = log_path
@@ -224,7 +247,7 @@ class Server:
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=target.env(), stdout=self.log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
@@ -252,13 +275,23 @@ class Server:
         self.log.close()
 
 
-def browser_session(browser, url: str, number: int, *, work: bool) -> object:
-    """Sign in; with `work`: create a client, start a profiling, enter the Zielberuf, save. Returns the context."""
-    from tests.browser.test_happy_path import click_button, expect_text, go, set_date, settle, type_into
+def browser_session(browser, url: str, number: int, *, work: bool,
+                    saved: list[tuple[str, str, float]] | None = None) -> object:
+    """Sign in, create a client, start a profiling; with `work`: enter the Zielberuf and save, and note in `saved`
+    what the page acknowledged (Kundennummer, Zielberuf, when). Returns the browser context (still open)."""
+    from tests.browser.test_happy_path import (
+        TIMEOUT_MS,
+        click_button,
+        expect_text,
+        go,
+        set_date,
+        settle,
+        type_into,
+    )
 
     context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="de-DE")
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(2 * TIMEOUT_MS)  # the browsers share 2 cores with 50 sessions and the server
     page.goto(url)
     settle(page)
     type_into(page, "Benutzername", f"ifk.browser{number:02d}")
@@ -267,7 +300,8 @@ def browser_session(browser, url: str, number: int, *, work: bool) -> object:
     expect_text(page, f"Guten Tag, Browser {number}")
     go(page, "Kunden")
     page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
-    type_into(page, "Kundennummer", f"999D{number:06d}")
+    kundennummer = f"999D{number:06d}"
+    type_into(page, "Kundennummer", kundennummer)
     type_into(page, "Vorname", "Erika")
     type_into(page, "Nachname", f"Browser{number:02d}")
     set_date(page, "Geburtsdatum", date(1990, 3, 1 + number))
@@ -276,33 +310,59 @@ def browser_session(browser, url: str, number: int, *, work: bool) -> object:
     click_button(page, "Neues Profiling")
     expect_text(page, "Basisprofil (Stärken)")
     if work:
-        type_into(page, "Zielberuf", f"Kauffrau Büromanagement {number}")
+        zielberuf = f"Kauffrau Büromanagement {number}"
+        type_into(page, "Zielberuf", zielberuf)
         click_button(page, "Speichern")
         expect_text(page, "Profiling gespeichert")
+        saved.append((kundennummer, zielberuf, time.time()))
     return context
 
 
-def run_browsers(url: str, numbers: range, *, work: bool, errors: list[str], keep: bool = False) -> list:
-    """Browser sessions one after another in one Chromium (Playwright's sync API is single-threaded)."""
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium of this thread (Playwright's sync API belongs to the thread that started it)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.test_happy_path import CHROMIUM, CHROMIUM_ARGS
 
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_sessions(browser, url: str, numbers: range, *, work: bool, errors: list[str],
+                  saved: list[tuple[str, str, float]] | None = None) -> list:
+    """Browser sessions one after another; returns the contexts of those that got through (still open)."""
     contexts = []
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     for number in numbers:
         try:
-            contexts.append(browser_session(browser, url, number, work=work))
+            contexts.append(browser_session(browser, url, number, work=work, saved=saved))
         except Exception as exc:  # noqa: BLE001 - counted as an error of the run
             errors.append(f"browser {number}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-    if keep:
-        return [playwright, browser, contexts]
-    for context in contexts:
-        context.close()
-    browser.close()
-    playwright.stop()
-    return []
+    return contexts
+
+
+def run_browsers(url: str, numbers: range, *, work: bool, errors: list[str],
+                 saved: list[tuple[str, str, float]] | None = None) -> None:
+    """Browser sessions one after another in a Chromium of this thread, closed afterwards."""
+    with chromium() as browser:
+        open_sessions(browser, url, numbers, work=work, errors=errors, saved=saved)
+
+
+def start_browsers_in_parallel(url: str, numbers: range, *, errors: list[str],
+                               saved: list[tuple[str, str, float]]) -> list[threading.Thread]:
+    """One thread with its own Chromium per working browser session, all started at once."""
+    threads = [
+        threading.Thread(target=run_browsers, args=(url, range(number, number + 1)),
+                         kwargs={"work": True, "errors": errors, "saved": saved}, name=f"browser-{number}")
+        for number in numbers
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 # --- one backend ---------------------------------------------------------------------------------
@@ -312,70 +372,92 @@ def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 
-def run_backend(target: Target, work_dir: Path, *, measure_rss: bool) -> None:
+def run_backend(target: Target, work_dir: Path) -> None:
+    """The 50 simulated sessions and the 3 browser sessions at the same time on one store; prints its figures."""
     prefix = target.backend
     sessions = prepare(target)
     server = Server(target, work_dir / f"streamlit-{prefix}.log")
     browser_errors: list[str] = []
+    browser_saved: list[tuple[str, str, float]] = []
     try:
         # warm up the server process (imports, catalogue, generated models) with one signed-in session
-        run_browsers(server.url, range(BROWSER_SESSIONS, BROWSER_SESSIONS + 1), work=False, errors=browser_errors)
+        run_browsers(server.url, range(LOAD_WARMUP, LOAD_WARMUP + 1), work=False, errors=browser_errors)
         chunks = [[(n, *sessions[n]) for n in range(p, SESSIONS, PROCESSES)] for p in range(PROCESSES)]
         start_at = time.time() + 4.0  # the worker processes import and open their store first
         context = multiprocessing.get_context("spawn")
         with context.Pool(PROCESSES) as pool:
             pending = [pool.apply_async(worker_process, (target, chunk, start_at)) for chunk in chunks]
-            time.sleep(max(0.0, start_at - time.time()))
-            browsers = threading.Thread(
-                target=run_browsers, args=(server.url, range(BROWSER_SESSIONS)),
-                kwargs={"work": True, "errors": browser_errors},
-            )
-            browsers.start()
-            outcomes = [result.get(timeout=600) for result in pending]
-            browsers.join(timeout=600)
+            # the browsers launch their Chromium while the workers start; they sign in at about start_at
+            browsers = start_browsers_in_parallel(server.url, range(BROWSER_SESSIONS), errors=browser_errors,
+                                                  saved=browser_saved)
+            outcomes = [result.get(timeout=900) for result in pending]
+            simulated_done = time.time()
+            for thread in browsers:
+                thread.join(timeout=900)
         timings = [ms for outcome in outcomes for _, ms in outcome.timings]
         errors = [error for outcome in outcomes for error in outcome.errors]
         acknowledged = [ack for outcome in outcomes for ack in outcome.acknowledged]
-        lost, chain_ok = lost_writes(target, acknowledged)
-        print(f"{prefix}_load_sessions: {SESSIONS}")
-        print(f"{prefix}_actions: {len(timings)}")
+        lost, chain_ok = lost_writes(target, acknowledged, browser_saved)
+        # a session that neither got an acknowledgement nor an error lost its write as well
+        unanswered = (SESSIONS - len(acknowledged) - len(errors)) + (BROWSER_SESSIONS - len(browser_saved)
+                                                                      - len(browser_errors))
+        print(f"{prefix}_load_sessions: {SESSIONS} count")
+        print(f"{prefix}_browser_sessions: {BROWSER_SESSIONS} count")
+        print(f"{prefix}_actions: {len(timings)} count")
         print(f"{prefix}_action_p50_ms: {percentile(timings, 50):.1f} ms")
         print(f"{prefix}_action_p95_ms: {percentile(timings, 95):.1f} ms")
         print(f"{prefix}_action_p99_ms: {percentile(timings, 99):.1f} ms")
-        print(f"{prefix}_errors: {len(errors) + len(browser_errors)}")
-        print(f"{prefix}_lost_writes: {lost + SESSIONS - len(acknowledged) - len(errors)}")
-        print(f"{prefix}_audit_chain_intact: {'ja' if chain_ok else 'nein'}")
-        print(f"{prefix}_browser_sessions: {BROWSER_SESSIONS}")
+        # argon2 sign-ins (deliberately slow, CPU-bound) queue on 2 cores; the rest of the actions on their own
+        rest = [ms for outcome in outcomes for name, ms in outcome.timings if name != "anmelden"]
+        print(f"{prefix}_action_p95_without_sign_in_ms: {percentile(rest, 95):.1f} ms")
+        print(f"{prefix}_errors: {len(errors) + len(browser_errors)} count")
+        print(f"{prefix}_browser_errors: {len(browser_errors)} count")
+        print(f"{prefix}_lost_writes: {lost + max(0, unanswered)} count")
+        print(f"{prefix}_browser_saves_read_back: {len(browser_saved)} count")
+        print(f"{prefix}_audit_chain_breaks: {0 if chain_ok else 1} count")
+        # both measured from the common start: the browser sessions ran while the simulated ones did
+        print(f"{prefix}_simulated_sessions_done_after_s: {simulated_done - start_at:.1f} s")
+        if browser_saved:
+            print(f"{prefix}_first_browser_save_after_s: {min(at for *_, at in browser_saved) - start_at:.1f} s")
+            print(f"{prefix}_last_browser_save_after_s: {max(at for *_, at in browser_saved) - start_at:.1f} s")
         by_action: dict[str, list[float]] = {}
         for outcome in outcomes:
             for name, ms in outcome.timings:
                 by_action.setdefault(name, []).append(ms)
         for name, samples in by_action.items():
             print(f"{prefix}_{name}_p95_ms: {percentile(samples, 95):.1f} ms")
+        print(f"{prefix}_load_average_1min_at_end: {os.getloadavg()[0]:.1f} tasks")
         for error in (errors + browser_errors)[:10]:
             print(f"# {prefix} Fehler: {error}", file=sys.stderr)
+    finally:
+        server.stop()
 
-        if measure_rss:
-            before = server.rss_mb()
-            rss_errors: list[str] = []
-            first = BROWSER_SESSIONS + 1
-            kept = run_browsers(server.url, range(first, first + RSS_SESSIONS), work=False, errors=rss_errors,
-                                keep=True)
+
+def measure_rss(target: Target, work_dir: Path) -> None:
+    """RSS growth of a fresh Streamlit server per open browser session (see the module docstring)."""
+    server = Server(target, work_dir / "streamlit-rss.log")
+    errors: list[str] = []
+    try:
+        fresh = server.rss_mb()
+        with chromium() as browser:
+            open_sessions(browser, server.url, range(RSS_FIRST, RSS_FIRST + 1), work=False, errors=errors)
+            time.sleep(2.0)
+            one = server.rss_mb()
+            opened = open_sessions(browser, server.url, range(RSS_FIRST + 1, RSS_FIRST + 1 + RSS_SESSIONS),
+                                   work=False, errors=errors)
             time.sleep(2.0)
             after = server.rss_mb()
-            playwright, browser, contexts = kept
-            opened = len(contexts)
-            for ctx in contexts:
-                ctx.close()
-            browser.close()
-            playwright.stop()
-            print(f"rss_server_before_mb: {before:.1f} MB")
-            print(f"rss_server_after_mb: {after:.1f} MB")
-            print(f"rss_sessions_measured: {opened}")
-            if opened:
-                print(f"rss_mb_per_session: {(after - before) / opened:.1f} MB")
-            for error in rss_errors:
-                print(f"# rss Fehler: {error}", file=sys.stderr)
+        print(f"rss_server_fresh_mb: {fresh:.1f} MB")
+        print(f"rss_server_one_session_mb: {one:.1f} MB")
+        print(f"rss_server_with_sessions_mb: {after:.1f} MB")
+        print(f"rss_sessions_measured: {len(opened)} count")
+        if opened:
+            print(f"rss_mb_per_session: {(after - one) / len(opened):.1f} MB")
+            # upper bound: the one-time load of the app (first session) spread over all sessions
+            print(f"rss_mb_per_session_incl_startup: {(after - fresh) / (len(opened) + 1):.1f} MB")
+        print(f"rss_errors: {len(errors)} count")
+        for error in errors:
+            print(f"# rss Fehler: {error}", file=sys.stderr)
     finally:
         server.stop()
 
@@ -409,26 +491,28 @@ def main() -> None:
         sys.exit(1)
     with tempfile.TemporaryDirectory(prefix="vierphasen-load-") as tmp:
         work_dir = Path(tmp)
-        print(f"load_sessions: {SESSIONS}")
-        print(f"load_processes: {PROCESSES}")
-        print(f"load_threads_per_process: {SESSIONS // PROCESSES}")
-        print(f"cpu_cores: {os.cpu_count()}")
-        print(f"load_average_1min_at_start: {os.getloadavg()[0]:.1f}")
-        if BURST:
-            print("load_mode: burst (all sessions at once, no pauses)")
-        else:
-            print(f"load_start_spread_s: {START_SPREAD_S:.0f} s")
-            print(f"load_think_time_s: {THINK_S[0]}-{THINK_S[1]} s")
+        print(f"load_sessions: {SESSIONS} count")
+        print(f"load_processes: {PROCESSES} count")
+        print(f"load_threads_per_process: {SESSIONS // PROCESSES} count")
+        print(f"load_browser_sessions: {BROWSER_SESSIONS} count")
+        print(f"cpu_cores: {os.cpu_count()} count")
+        print(f"load_average_1min_at_start: {os.getloadavg()[0]:.1f} tasks")
+        print(f"load_burst: {int(BURST)} bool")
+        print(f"load_start_spread_s: {0 if BURST else START_SPREAD_S:.0f} s")
+        print(f"load_think_time_min_s: {0 if BURST else THINK_S[0]} s")
+        print(f"load_think_time_max_s: {0 if BURST else THINK_S[1]} s")
         started = time.monotonic()
-        run_backend(Target("tinydb", data_dir=str(work_dir / "data")), work_dir, measure_rss=True)
+        tinydb = Target("tinydb", data_dir=str(work_dir / "data"))
+        run_backend(tinydb, work_dir)
         print(f"tinydb_run_s: {time.monotonic() - started:.1f} s")
+        measure_rss(tinydb, work_dir)
         target, pg_server, reason = postgres_target(work_dir)
         if target is None:
             print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
             return
         started = time.monotonic()
         try:
-            run_backend(target, work_dir, measure_rss=False)
+            run_backend(target, work_dir)
         except Exception:
             traceback.print_exc()
             raise
