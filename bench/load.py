@@ -452,7 +452,7 @@ def measure_rss(target: Target, work_dir: Path) -> None:
         print(f"rss_server_with_sessions_mb: {after:.1f} MB")
         print(f"rss_sessions_measured: {len(opened)} count")
         if opened:
-            print(f"rss_mb_per_session: {(after - one) / len(opened):.1f} MB")
+            print(f"rss_mb_per_session: {round((after - one) / len(opened), 1) + 0.0:.1f} MB")  # no "-0.0"
             # upper bound: the one-time load of the app (first session) spread over all sessions
             print(f"rss_mb_per_session_incl_startup: {(after - fresh) / (len(opened) + 1):.1f} MB")
         print(f"rss_errors: {len(errors)} count")
