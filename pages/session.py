@@ -97,22 +97,23 @@ def start_session(user: User) -> None:
 
 def _adopt_sso_user() -> User | None:
     """Sign in the person the identity provider vouches for, once per session; refusals are kept (and shown)."""
-    from errors import DomainError
-    from services.sso import idle_too_long, sign_in_with_claims, token_too_old
+    from services.sso import expired_sign_in, sign_in_with_claims
 
     if SSO_REFUSED_KEY in st.session_state:
         return None
     claims = sso_claims()
     if claims is None:
         return None
-    if token_too_old(claims):
-        end_session("Ihre Anmeldung ist älter als 12 Stunden. Bitte melden Sie sich erneut an.", logout=True)
-        return None
-    if idle_too_long(claims):
-        end_session("Sie wurden nach 30 Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an.",
-                    logout=True)
-        return None
     try:
+        # Both expiries are audited as sign-outs, like those of a local session.
+        expired = expired_sign_in(get_store(), claims)
+        if expired == "too_old":
+            end_session("Ihre Anmeldung ist älter als 12 Stunden. Bitte melden Sie sich erneut an.", logout=True)
+            return None
+        if expired == "idle":
+            end_session("Sie wurden nach 30 Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich erneut an.",
+                        logout=True)
+            return None
         user = sign_in_with_claims(get_store(), claims)
     except DomainError as err:
         st.session_state[SSO_REFUSED_KEY] = err.message

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from config import Settings, get_settings
 from errors import AuthenticationFailed, StaleRevision
@@ -23,6 +24,7 @@ from services.users import (
     SESSION_MAX_AGE,
     SESSION_TIMEOUT,
     _aware,
+    sign_out,
 )
 from storage.base import Store
 
@@ -38,6 +40,12 @@ NO_ROLE = (
 )
 INCOMPLETE = "Die Anmeldedaten des Identitätsanbieters sind unvollständig. Bitte wenden Sie sich an die KDN-Fachbetreuung."
 DEACTIVATED = "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die KDN-Fachbetreuung."
+BAD_TIME = (
+    "Die Anmeldedaten des Identitätsanbieters enthalten einen unmöglichen Anmeldezeitpunkt. Bitte melden Sie "
+    "sich erneut an oder wenden Sie sich an die KDN-Fachbetreuung."
+)
+#: OpenID Connect: `sub` is at most 255 ASCII characters; the issuer is a URL.
+_MAX_IDENTITY = 255
 
 _ATTEMPT = User.model_construct(
     id="sso", username="(sso)", display_name="SSO-Anmeldung", role="—", team="", active=False
@@ -86,16 +94,25 @@ def username_for(claims: dict[str, Any]) -> str:
 
 
 def issued_at(claims: dict[str, Any]) -> datetime | None:
-    """The time of the sign-in at the provider (claim iat or auth_time), if the token says."""
+    """The time of the sign-in at the provider (claim iat or auth_time), if the token says.
+
+    Raises AuthenticationFailed (German) for a time no clock can show (NaN, beyond the year 9999 …).
+    """
     for name in ("auth_time", "iat"):
         value = claims.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, tz=UTC)
+            try:
+                return datetime.fromtimestamp(value, tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                raise AuthenticationFailed(BAD_TIME) from None
     return None
 
 
 def token_too_old(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
-    """True if the provider sign-in behind these claims is more than 12 hours ago (absolute session limit)."""
+    """True if the provider sign-in behind these claims is more than 12 hours ago (absolute session limit).
+
+    Raises AuthenticationFailed for an impossible sign-in time (see `issued_at`).
+    """
     at = issued_at(claims)
     return at is not None and _aware(now or utcnow()) - at > SESSION_MAX_AGE
 
@@ -112,7 +129,10 @@ def note_activity(subject: str, *, now: datetime | None = None) -> None:
 
 
 def idle_too_long(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
-    """True if the identity behind these claims was idle more than 30 minutes (in this server process)."""
+    """True if the identity behind these claims was idle more than 30 minutes (in this server process).
+
+    Raises AuthenticationFailed for an impossible sign-in time (see `issued_at`).
+    """
     candidates = [t for t in (issued_at(claims), _last_activity.get(subject_key(claims))) if t is not None]
     return bool(candidates) and _aware(now or utcnow()) - max(candidates) > SESSION_TIMEOUT
 
@@ -122,32 +142,73 @@ def forget_activity(subject: str) -> None:
     _last_activity.pop(subject, None)
 
 
+def expired_sign_in(
+    store: Store, claims: dict[str, Any], *, now: datetime | None = None
+) -> Literal["too_old", "idle"] | None:
+    """Whether the provider sign-in behind these claims may no longer start a session: "too_old" (12 hours),
+    "idle" (30 minutes without activity), or None. An expiry is audited as a sign-out of the person's account,
+    as for a local session. Raises AuthenticationFailed (German, audited) for an impossible sign-in time.
+    """
+    try:
+        expired = "too_old" if token_too_old(claims, now=now) else "idle" if idle_too_long(claims, now=now) else None
+    except AuthenticationFailed:
+        store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
+        raise
+    if expired is not None:
+        username, account = _account(store, claims)
+        sign_out(store, actor=account or _ATTEMPT.model_copy(update={"username": username}),
+                 timed_out=expired == "idle", too_old=expired == "too_old")
+    return expired
+
+
+def _valid_identity(claims: dict[str, Any]) -> bool:
+    """`iss` and `sub` are present as printable text of at most 255 characters."""
+    identity = [claims.get("iss"), claims.get("sub")]
+    return all(isinstance(v, str) and v and v.isprintable() and len(v) <= _MAX_IDENTITY for v in identity)
+
+
+def _account(store: Store, claims: dict[str, Any]) -> tuple[str, User | None]:
+    """The user name of the person's account and the account, if it exists (keyed by issuer and subject)."""
+    key = subject_key(claims)
+    username = username_for(claims)
+    existing = store.user_by_username(username)
+    if existing is not None and existing.sso_subject != key:
+        username = f"sso.{hashlib.sha256(key.encode()).hexdigest()[:16]}"  # a local account has the name
+        existing = store.user_by_username(username)
+    return username, existing
+
+
+def _display_name(claims: dict[str, Any], username: str) -> str:
+    name = str(claims.get("name") or claims.get("email") or claims.get("preferred_username") or "")
+    name = " ".join("".join(ch for ch in name if not unicodedata.category(ch).startswith("C")).split())[:100]
+    return name or username
+
+
 def sign_in_with_claims(store: Store, claims: dict[str, Any], *, settings: Settings | None = None) -> User:
     """The account for a person the identity provider signed in; created at the first sign-in.
 
     Role and team are taken from the claims at every sign-in (the provider is the source of truth).
-    Raises AuthenticationFailed (German, audited) if the claims map to no role, lack a subject, or the
-    account was deactivated in Vierphasen.
+    Raises AuthenticationFailed (German, audited) if the claims map to no role, lack a usable issuer or
+    subject, carry an impossible sign-in time, or the account was deactivated in Vierphasen.
     """
     settings = settings or get_settings()
-    if not claims.get("sub") or not claims.get("iss"):
+    try:
+        if not _valid_identity(claims):
+            raise AuthenticationFailed(INCOMPLETE)
+        issued_at(claims)
+    except AuthenticationFailed:
         store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
-        raise AuthenticationFailed(INCOMPLETE)
+        raise
     key = subject_key(claims)
-    username = username_for(claims)
+    username, existing = _account(store, claims)
     mapped = map_role(claims, settings)
-    existing = store.user_by_username(username)
-    if existing is not None and existing.sso_subject != key:
-        existing = None
-        username = f"sso.{hashlib.sha256(key.encode()).hexdigest()[:16]}"  # a local account has the name
-        existing = store.user_by_username(username)
     if mapped is None:
         actor = existing or _ATTEMPT.model_copy(update={"username": username})
         store.audit_append(actor=actor, action=SSO_KEINE_ROLLE, record_kind="Anmeldung",
                            record_id=existing.id if existing else username)
         raise AuthenticationFailed(NO_ROLE)
     role, team = mapped
-    display = str(claims.get("name") or claims.get("email") or claims.get("preferred_username") or username)[:100]
+    display = _display_name(claims, username)
     if existing is None:
         user = User(id=uuid.uuid4().hex, username=username, display_name=display, role=role, team=team,
                     sso_subject=key)

@@ -48,7 +48,7 @@ REUSED_CODE = "Dieser Code wurde bereits verwendet. Bitte warten Sie auf den nä
 # Recovery codes are random (40 bits each), not chosen by people: a lighter argon2 setting suffices, and
 # checking a code against up to ten hashes stays fast.
 _hasher = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1)
-_DIGITS = re.compile(r"^\d{6}$")
+_DIGITS = re.compile(r"[0-9]{6}")  # ASCII only: \d would also match digits of other scripts
 
 
 def second_factor_required(user: User, settings: Settings | None = None) -> bool:
@@ -123,12 +123,13 @@ def enrol(store: Store, user_id: str, *, secret: str, code: str, now: datetime |
     user = _reload(store, user_id)
     if user.totp_secret:
         raise NotPermitted("Für dieses Konto ist bereits ein zweiter Faktor eingerichtet.")
-    if not isinstance(secret, str) or not re.fullmatch(r"[A-Z2-7]{16,64}", secret):
+    # 160 to 320 bits in whole base32 blocks: pyotp refuses shorter secrets and unpadded partial blocks.
+    if not isinstance(secret, str) or not re.fullmatch(r"(?:[A-Z2-7]{8}){4,8}", secret):
         raise InvalidInput("Der Schlüssel für den zweiten Faktor ist ungültig. Bitte laden Sie die Seite neu.",
                            field="secret")
     refuse_if_locked(store, user, now)
     cleaned = _clean(code)
-    step = _matching_step(secret, cleaned, now) if _DIGITS.match(cleaned) else None
+    step = _matching_step(secret, cleaned, now) if _DIGITS.fullmatch(cleaned) else None
     if step is None:
         record_failure(store, user, now, WRONG_CODE)
     codes = _recovery_codes()
@@ -159,7 +160,7 @@ def verify(store: Store, user_id: str, code: str, *, now: datetime | None = None
         refuse_if_locked(store, user, now)
         cleaned = _clean(code)
         try:
-            if _DIGITS.match(cleaned):
+            if _DIGITS.fullmatch(cleaned):
                 step = _matching_step(user.totp_secret, cleaned, now)
                 if step is None:
                     record_failure(store, user, now, WRONG_CODE)

@@ -206,7 +206,8 @@ def authenticate(
     """Check user name and password and return the account; audit the attempt either way.
 
     Counts failed attempts per account and locks it for 15 minutes after the fifth. With single sign-on on
-    (VIERPHASEN_AUTH_MODE=sso) only the emergency KDN account may sign in with a password. If the account
+    (VIERPHASEN_AUTH_MODE=sso) only the emergency account may sign in with a password: the account named by
+    VIERPHASEN_EMERGENCY_KDN, and only while its role is KDN-Fachbetreuung. If the account
     needs a second factor (services.totp.second_factor_required) the sign-in is not complete yet: the audit
     says "Passwort bestätigt" and the caller must ask for the code. Raises AuthenticationFailed (German
     message; it never tells whether a user name exists).
@@ -217,11 +218,14 @@ def authenticate(
     now = _aware(now or utcnow())
     name = username.strip().lower() if isinstance(username, str) else ""
     password = password if isinstance(password, str) else ""
-    if settings.auth_mode == "sso" and (not settings.emergency_kdn or name != settings.emergency_kdn):
-        _verify(_DUMMY_HASH, password)
-        store.audit_append(actor=_UNKNOWN, action=ANMELDUNG_NUR_SSO, record_kind="Anmeldung", record_id="unbekannt")
-        raise AuthenticationFailed(SSO_ONLY)
     user = store.user_by_username(name) if name and len(name) <= 40 else None
+    emergency = bool(settings.emergency_kdn) and name == settings.emergency_kdn
+    # The emergency account is KDN-Fachbetreuung: an account that merely carries its name gets no way around SSO.
+    if settings.auth_mode == "sso" and not (emergency and (user is None or user.role == Role.KDN)):
+        _verify(_DUMMY_HASH, password)
+        store.audit_append(actor=user or _UNKNOWN, action=ANMELDUNG_NUR_SSO, record_kind="Anmeldung",
+                           record_id=user.id if user else "unbekannt")
+        raise AuthenticationFailed(SSO_ONLY)
     if user is None:
         _verify(_DUMMY_HASH, password)
         store.audit_append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from errors import InvalidInput
 from schemas.records import Client, Role, User
 from services.access import Permission, require
 from services.clients import client_name
@@ -19,6 +20,7 @@ from services.dates import today
 from storage.base import Store
 
 VORSCHAU_TAGE = 7
+VORSCHAU_MAX = 366
 
 #: Kind of a due item → (German name, the page that opens it).
 ARTEN: dict[str, tuple[str, str]] = {
@@ -45,10 +47,14 @@ def list_wiedervorlage(
 ) -> list[Wiedervorlage]:
     """The actor's Wiedervorlage: an IFK's own team (KDN-Fachbetreuung: their team, or all without a team).
 
-    Raises NotPermitted (roles without casework).
+    Raises NotPermitted (roles without casework), InvalidInput (a look-ahead beyond a year or the calendar).
     """
     require(actor, Permission.WORK_ON_CLIENTS)
     heute = heute or today()
+    if not isinstance(vorschau_tage, int) or isinstance(vorschau_tage, bool) or not 0 <= vorschau_tage <= VORSCHAU_MAX:
+        raise InvalidInput(f"Die Vorschau umfasst 0 bis {VORSCHAU_MAX} Tage.", field="vorschau_tage")
+    if not isinstance(heute, date) or heute > date.max - timedelta(days=vorschau_tage):
+        raise InvalidInput("Bitte geben Sie ein gültiges Datum an.", field="heute")
     team = actor.team if actor.role == Role.IFK else (actor.team or None)
     items = store.due_items(team=team, until=heute + timedelta(days=vorschau_tage))
     clients: dict[str, Client] = {}

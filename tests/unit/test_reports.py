@@ -196,3 +196,15 @@ def test_wiedervorlage_follows_a_new_talk_and_an_egv_update(store, ifk):
     store.override_delete(Egv, egv.id, actor=make_user(role=Role.KDN), reason="Datenschutzvorfall")
     assert list_wiedervorlage(store, actor=ifk, heute=HEUTE) == []
     assert store.get(Profiling, profiling.id)
+
+
+@pytest.mark.parametrize(("heute", "tage", "text"), [
+    (date.max, 7, "gültiges Datum"),  # regression: date.max + 7 days raised OverflowError
+    (HEUTE, -1, "0 bis 366 Tage"),
+    (HEUTE, 10**9, "0 bis 366 Tage"),
+    (HEUTE, "7", "0 bis 366 Tage"),
+])
+def test_wiedervorlage_refuses_a_look_ahead_beyond_the_calendar_in_german(store, ifk, heute, tage, text):
+    with pytest.raises(InvalidInput) as err:
+        list_wiedervorlage(store, actor=ifk, heute=heute, vorschau_tage=tage)
+    assert text in err.value.message

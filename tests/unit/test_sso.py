@@ -136,3 +136,74 @@ def test_idle_time_counts_across_browser_tabs_of_the_same_identity():
     assert sso.idle_too_long(old, now=now + timedelta(minutes=21))
     sso.forget_activity(sso.subject_key(old))
     assert sso.idle_too_long(old, now=now)
+
+
+def test_claims_without_any_groups_claim_are_refused_in_german_and_audited(store: Store):
+    no_groups = claims(sub="ohne-gruppen")
+    del no_groups["groups"]
+    with pytest.raises(AuthenticationFailed) as err:
+        sso.sign_in_with_claims(store, no_groups, settings=SETTINGS)
+    assert err.value.message == sso.NO_ROLE
+    assert store.list_users() == []
+    entry = store.audit_entries()[-1]
+    assert entry.action == sso.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-gruppen")
+
+
+@pytest.mark.parametrize("iat", [1e20, -1e20, float("inf"), float("nan"), 2**70, 253402300800])
+def test_an_impossible_sign_in_time_is_refused_in_german_and_audited(store: Store, iat):
+    """Regression: an absurd iat raised OverflowError/ValueError in issued_at and token_too_old."""
+    with pytest.raises(AuthenticationFailed) as err:
+        sso.token_too_old(claims(iat=iat))
+    assert err.value.message == sso.BAD_TIME
+    with pytest.raises(AuthenticationFailed, match="unmöglichen Anmeldezeitpunkt"):
+        sso.sign_in_with_claims(store, claims(iat=iat), settings=SETTINGS)
+    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+    with pytest.raises(AuthenticationFailed, match="unmöglichen Anmeldezeitpunkt"):
+        sso.expired_sign_in(store, claims(auth_time=iat))
+    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+    assert store.list_users() == []
+
+
+@pytest.mark.parametrize("identity", [{"sub": 42}, {"sub": "a\x00b"}, {"iss": ["x"]}, {"sub": "s" * 256}])
+def test_claims_with_an_unusable_subject_or_issuer_are_refused(store: Store, identity):
+    with pytest.raises(AuthenticationFailed) as err:
+        sso.sign_in_with_claims(store, claims(**identity), settings=SETTINGS)
+    assert err.value.message == sso.INCOMPLETE
+    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG and store.list_users() == []
+
+
+def test_control_characters_in_the_name_claim_are_dropped(store: Store):
+    user = sso.sign_in_with_claims(store, claims(name="Ines\x00 \x1b[31mFall"), settings=SETTINGS)
+    assert user.display_name == "Ines [31mFall"
+
+
+def test_an_expired_provider_sign_in_is_audited_as_a_sign_out_of_the_account(store: Store):
+    from services.users import ABMELDUNG_HOECHSTDAUER, ABMELDUNG_ZEIT
+
+    now = utcnow()
+    user = sso.sign_in_with_claims(store, claims(sub="abgelaufen"), settings=SETTINGS)
+    fresh = claims(sub="abgelaufen", iat=int((now - timedelta(minutes=5)).timestamp()))
+    assert sso.expired_sign_in(store, fresh, now=now) is None
+    assert store.audit_entries(record_id=user.id)[-1].action == ANMELDUNG_ERFOLGREICH
+    idle = claims(sub="abgelaufen", iat=int((now - timedelta(hours=2)).timestamp()))
+    assert sso.expired_sign_in(store, idle, now=now) == "idle"
+    assert store.audit_entries(record_id=user.id)[-1].action == ABMELDUNG_ZEIT
+    old = claims(sub="abgelaufen", iat=int((now - timedelta(hours=13)).timestamp()))
+    assert sso.expired_sign_in(store, old, now=now) == "too_old"
+    assert store.audit_entries(record_id=user.id)[-1].action == ABMELDUNG_HOECHSTDAUER
+
+
+def test_the_emergency_name_signs_in_with_a_password_only_while_its_role_is_kdn(store: Store):
+    """Matched by user name alone, a demoted emergency account would bypass the single sign-on."""
+    from services.users import ANMELDUNG_NUR_SSO, SSO_ONLY, assign_role, create_user
+
+    admin = create_first_admin(store, username="notfall.kdn", display_name="K", password=PASSWORD)
+    other = create_user(store, username="zweite.kdn", display_name="Z", role=Role.KDN, password=PASSWORD,
+                        actor=admin)
+    assert authenticate(store, "notfall.kdn", PASSWORD, settings=SETTINGS).id == admin.id
+    assign_role(store, admin.id, role=Role.IFK, team="Team 1", actor=other)
+    with pytest.raises(AuthenticationFailed) as err:
+        authenticate(store, "notfall.kdn", PASSWORD, settings=SETTINGS)
+    assert err.value.message == SSO_ONLY
+    entry = store.audit_entries()[-1]
+    assert (entry.action, entry.record_id) == (ANMELDUNG_NUR_SSO, admin.id)

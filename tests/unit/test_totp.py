@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from config import Settings
-from errors import AuthenticationFailed, NotPermitted
+from errors import AuthenticationFailed, InvalidInput, NotPermitted
 from schemas.records import Role, User
 from services import totp
 from services.users import (
@@ -156,3 +156,20 @@ def test_kdn_resets_a_second_factor_audited_and_others_may_not(store, admin, enr
     # it enrols anew with a new secret
     secret = totp.new_secret()
     assert totp.enrol(store, user.id, secret=secret, code=code_at(secret, NOW), now=NOW)[0].totp_secret == secret
+
+
+def test_a_code_in_digits_of_another_script_is_a_wrong_code(store, enrolled):
+    """Regression: a code of Arabic-Indic digits passed the check for six digits and crashed the comparison."""
+    user, _, _ = enrolled
+    with pytest.raises(AuthenticationFailed) as err:
+        totp.verify(store, user.id, "٠١٢٣٤٥", now=NOW + timedelta(minutes=5))
+    assert err.value.message == totp.WRONG_CODE
+    assert store.get(User, user.id).failed_logins == 1
+
+
+@pytest.mark.parametrize("secret", ["A" * 16, "A" * 33, "a" * 32, "A1" * 16])
+def test_enrolment_refuses_a_secret_the_authenticator_cannot_use(store, admin, secret):
+    """Regression: 16 base32 characters passed the check, then pyotp raised ValueError (fewer than 112 bits)."""
+    with pytest.raises(InvalidInput, match="Schlüssel für den zweiten Faktor ist ungültig"):
+        totp.enrol(store, admin.id, secret=secret, code="123456", now=NOW)
+    assert store.get(User, admin.id).totp_secret == ""
