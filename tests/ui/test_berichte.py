@@ -97,11 +97,25 @@ def test_report_page_is_refused_for_caseworkers_and_trainers(store, cases, monke
     assert not at.dataframe and not at.get("download_button")
 
 
+def report_links(at: AppTest) -> list:
+    return [link for link in at.get("page_link") if link.proto.page == "berichte"]
+
+
 def test_fachaufsicht_start_page_links_to_the_report(store, monkeypatch):
     at = signed_in(store, monkeypatch, Role.FACHAUFSICHT)
     at.run()
+    assert not at.exception and not at.error
+    [link] = report_links(at)
+    assert link.proto.label == "Kundensteuerung ansehen"
+    assert link.proto.page_script_hash  # it points at a page of the app's navigation
+
+
+def test_ifk_start_page_offers_no_report(store, caseworker, monkeypatch):
+    at = signed_in(store, monkeypatch, Role.IFK, team="Team 1")
+    at.run()
     assert not at.exception
-    assert "noch nicht freigeschaltet" not in texts(at)
+    assert "Wiedervorlage" in texts(at)
+    assert report_links(at) == []
 
 
 def test_start_page_lists_the_teams_due_items_most_urgent_first_and_opens_the_client(app, cases):

@@ -211,13 +211,67 @@ def test_roles_without_client_data_are_refused_case_pages(data_dir, store, admin
     assert any("nicht freigegeben" in e.value for e in at.error)
 
 
-def test_navigation_per_role_shows_only_usable_pages():
-    from pages.session import allowed_pages
+#: What each role is offered in the menu (DESIGN.md §1), by url path; written out here, not taken from the app.
+CASEWORK_PAGES = {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"}
+OFFERED = {
+    Role.IFK: CASEWORK_PAGES,
+    Role.KDN: CASEWORK_PAGES | {"korrektur", "benutzer", "katalog", "berichte"},
+    Role.TRAINER: {"start", "katalog"},
+    Role.FACHAUFSICHT: {"start", "berichte"},
+}
 
-    assert allowed_pages(Role.IFK) == {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"}
-    assert allowed_pages(Role.KDN) == allowed_pages(Role.IFK) | {"korrektur", "benutzer", "katalog", "berichte"}
-    assert allowed_pages(Role.TRAINER) == {"start", "katalog"}
-    assert allowed_pages(Role.FACHAUFSICHT) == {"start", "berichte"}
+
+@pytest.fixture
+def navigation_sent(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The navigation messages the app sends to the browser (what the menu renders), newest last."""
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    sent: list = []
+    enqueue = ForwardMsgQueue.enqueue
+
+    def record(queue, msg):
+        if msg.HasField("navigation"):
+            sent.append(msg.navigation)
+        return enqueue(queue, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", record)
+    return sent
+
+
+def url_path(page) -> str:
+    """A page's address; the default page is sent without one (it is the app's root)."""
+    return page.url_pathname or {"Start": "start", "Anmelden": "login"}[page.page_name]
+
+
+@pytest.mark.parametrize("role", list(OFFERED))
+def test_navigation_per_role_offers_exactly_the_usable_pages(data_dir, store, admin, navigation_sent, monkeypatch,
+                                                             role):
+    from streamlit.proto.Navigation_pb2 import Navigation
+
+    user = create_user(store, username="rolle", display_name="Rolf Rolle", role=role,
+                       team="Team 1" if role == Role.IFK else "", password=PASSWORD, actor=admin)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = user
+    at.run()
+    assert not at.exception
+    menu = navigation_sent[-1]
+    assert menu.position == Navigation.Position.SIDEBAR
+    offered = {url_path(p) for p in menu.app_pages if not p.is_hidden}
+    assert offered == OFFERED[role]
+    assert all(p.page_name for p in menu.app_pages if not p.is_hidden)
+    hidden = {url_path(p) for p in menu.app_pages if p.is_hidden}
+    assert "login" in hidden and not hidden & offered  # the others stay addressable only for the refusal
+    assert [p.page_name for p in menu.app_pages if p.is_default] == ["Start"]
+
+
+def test_without_sign_in_the_navigation_offers_nothing_but_the_sign_in(data_dir, store, admin, navigation_sent,
+                                                                      monkeypatch):
+    from streamlit.proto.Navigation_pb2 import Navigation
+
+    fresh_app(monkeypatch).run()
+    menu = navigation_sent[-1]
+    assert menu.position == Navigation.Position.HIDDEN
+    assert [(p.page_name, p.is_default) for p in menu.app_pages if not p.is_hidden] == [("Anmelden", True)]
 
 
 def test_kdn_creates_a_user_in_the_user_management(data_dir, store, admin, monkeypatch):
@@ -293,6 +347,66 @@ def test_korrektur_without_reason_is_refused(data_dir, store, admin, ifk, monkey
     assert store.get(Profiling, closed.id).zielberuf == closed.zielberuf
 
 
+def test_kdn_deletes_a_closed_profiling_with_reason_kept_in_its_history(data_dir, store, admin, ifk, monkeypatch):
+    from schemas.records import Profiling
+    from services.history import record_history
+    from tests.factories import make_client
+    from tests.unit.world import complete_profiling
+
+    client = store.add(make_client(team="Team 1", nachname="Loeschfall"), actor=ifk)
+    closed = store.add(complete_profiling(client.id), actor=ifk)
+    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = admin
+    at.run()
+    goto(at, "pages/korrektur.py")
+    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Loeschfall")
+    at.run()
+    reason = next(t for t in at.text_area if t.label.startswith("Begründung der Löschung"))
+    delete = next(b for b in at.button if b.label == "Profiling endgültig löschen")
+    reason.input("Datenschutzvorfall 8/2026: falscher Kunde")
+    delete.click()
+    at.run()  # without the confirmation nothing is deleted
+    assert not at.exception
+    assert any("bestätigen Sie die Löschung" in e.value for e in at.error)
+    assert store.get(Profiling, closed.id).status == "abgeschlossen"
+    next(c for c in at.checkbox if c.label.startswith("Ich bestätige")).check()
+    next(b for b in at.button if b.label == "Profiling endgültig löschen").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Das Profiling wurde gelöscht" in texts(at)
+    assert "Diese Kundin / dieser Kunde hat keine abgeschlossenen Profilings." in texts(at)
+    deleted = next(e for e in at.expander if e.label == "Gelöschte Profilings (1)")
+    history = deleted.dataframe[0].value
+    assert history["Aktion"].tolist()[-1] == "gelöscht (KDN)"
+    assert history["Begründung"].tolist()[-1] == "Datenschutzvorfall 8/2026: falscher Kunde"
+    # the caseworker reads the same reason in the record's history
+    lines = record_history(store, closed.id, actor=ifk)
+    assert (lines[-1].aktion, lines[-1].begruendung) == ("gelöscht (KDN)", "Datenschutzvorfall 8/2026: falscher Kunde")
+
+
+def test_kdn_deletion_without_reason_is_refused(data_dir, store, admin, ifk, monkeypatch):
+    from schemas.records import Profiling
+    from tests.factories import make_client
+    from tests.unit.world import complete_profiling
+
+    client = store.add(make_client(team="Team 1", nachname="Ohnebegruendung"), actor=ifk)
+    closed = store.add(complete_profiling(client.id), actor=ifk)
+    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
+    at = fresh_app(monkeypatch)
+    at.session_state["user"] = admin
+    at.run()
+    goto(at, "pages/korrektur.py")
+    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Ohnebegruendung")
+    at.run()
+    next(c for c in at.checkbox if c.label.startswith("Ich bestätige")).check()
+    next(b for b in at.button if b.label == "Profiling endgültig löschen").click()
+    at.run()
+    assert not at.exception
+    assert any("begründen" in e.value for e in at.error)
+    assert store.get(Profiling, closed.id).status == "abgeschlossen"
+
+
 # --- second factor (issue 11) ----------------------------------------------------------------------------------
 def test_enrolled_kdn_signs_in_with_the_code_of_the_app(data_dir, store, admin, monkeypatch):
     from services import totp
@@ -312,6 +426,27 @@ def test_enrolled_kdn_signs_in_with_the_code_of_the_app(data_dir, store, admin, 
     at.run()
     assert not at.exception
     assert at.session_state["user"].id == admin.id
+
+
+def test_recovery_codes_are_shown_only_once(data_dir, store, admin, monkeypatch):
+    at = sign_in(fresh_app(monkeypatch).run(), "kdn.admin", PASSWORD)
+    codes = enrol_second_factor(at)
+    assert len(codes) == 10 and "recovery_codes_once" not in at.session_state
+
+    def codes_shown(app: AppTest) -> bool:
+        shown = texts(app) + "\n".join(str(block.value) for block in app.code)
+        return "Wiederherstellungscodes" in shown or any(code in shown for code in codes)
+
+    open_start(at)
+    assert "Karla Admin" in texts(at) and not codes_shown(at)
+    goto(at, "pages/login.py")  # a second visit of the sign-in page
+    assert not codes_shown(at)
+    at.button(key="abmelden").click()
+    at.run()
+    sign_in(at, "kdn.admin", PASSWORD)  # the next sign-in asks for the code, the codes stay hidden
+    assert "Zweiter Faktor" in texts(at) and not codes_shown(at)
+    again = sign_in(fresh_app(monkeypatch).run(), "kdn.admin", PASSWORD)  # so does another browser
+    assert "Zweiter Faktor" in texts(again) and not codes_shown(again)
 
 
 def test_ifk_signs_in_without_second_factor_unless_configured(data_dir, store, ifk, monkeypatch):
