@@ -34,7 +34,8 @@ ROLE_MAP = '{"vp-ifk-team1": {"role": "IFK", "team": "Team 1"}, "vp-trainer": {"
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
-    """oidc-provider-mock on 127.0.0.1 with three predefined people: an IFK, a trainer, one without role."""
+    """oidc-provider-mock on 127.0.0.1 with four predefined people: an IFK, a trainer, one whose group maps to no
+    role, and one whose token has no groups claim at all."""
     pytest.importorskip("oidc_provider_mock")
     import werkzeug.serving
     from oidc_provider_mock import User, app
@@ -44,6 +45,7 @@ def provider() -> Iterator[str]:
         User(sub="ines.ifk", claims={"name": "Ines Fallarbeit", "email": "ines@jc.example", "groups": ["vp-ifk-team1"]}),
         User(sub="tom.trainer", claims={"name": "Tom Schulung", "email": "tom@jc.example", "groups": ["vp-trainer"]}),
         User(sub="olaf.ohne", claims={"name": "Olaf Ohnerolle", "email": "olaf@jc.example", "groups": ["andere"]}),
+        User(sub="nina.ohne", claims={"name": "Nina Ohnegruppe", "email": "nina@jc.example"}),
     ]
     server = werkzeug.serving.make_server("127.0.0.1", 0, app(user_claims=people), threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
@@ -137,9 +139,22 @@ def test_sso_sign_in_lands_on_the_start_page_with_the_role_navigation_and_signs_
     sign_out(page, url)
 
 
-def test_sso_sign_in_without_role_claim_is_refused(browser_page, sso_server):
+@pytest.mark.parametrize("subject", ["olaf.ohne", "nina.ohne"], ids=["group-without-role", "no-groups-claim"])
+def test_sso_sign_in_without_a_role_is_refused_in_german_and_audited(browser_page, sso_server, subject):
+    from config import Settings
+    from services.sso import SSO_KEINE_ROLLE
+    from storage import open_store
+
     page = browser_page
-    sign_in_at_provider(page, "olaf.ohne")
+    _, data_dir = sso_server
+    sign_in_at_provider(page, subject)
     main(page).get_by_text("keine Rolle in Vierphasen zugeordnet").wait_for()
     assert "Angemeldet als" not in page.content()
     assert nav_titles(page) == []
+    store = open_store(Settings(data_dir=data_dir))
+    try:
+        refused = [e for e in store.audit_entries() if e.action == SSO_KEINE_ROLLE]
+        assert any(e.actor.startswith(f"sso.{subject.split('.')[0]}.") for e in refused), refused
+        assert not any(u.username.startswith(f"sso.{subject.split('.')[0]}.") for u in store.list_users())
+    finally:
+        store.close_store()
