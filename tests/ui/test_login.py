@@ -592,3 +592,28 @@ def test_sso_sign_out_button_signs_out_at_the_provider(sso_mode, store, admin, m
     assert at.user == {"is_logged_in": False}
     assert store.audit_entries(record_id=store.user_by_username(
         next(u.username for u in store.list_users() if u.sso_subject)).id)[-1].action == "Abmeldung"
+
+
+def test_sso_sign_in_older_than_12_hours_is_refused_and_audited_as_a_sign_out(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("ines", ["vp-ifk-team1"])
+    at.run()
+    account = at.session_state["user"]
+    later = fresh_app(monkeypatch)  # another browser tab, next day: the identity cookie is still there
+    later.user = sso_user("ines", ["vp-ifk-team1"]) | {"iat": int((utcnow() - timedelta(hours=13)).timestamp())}
+    later.run()
+    assert not later.exception
+    assert "user" not in later.session_state
+    assert "älter als 12 Stunden" in texts(later)
+    assert later.user == {"is_logged_in": False}
+    assert store.audit_entries(record_id=account.id)[-1].action == "Abmeldung (Höchstdauer 12 Stunden)"
+
+
+def test_sso_token_with_an_impossible_sign_in_time_is_refused_in_german(sso_mode, store, admin, monkeypatch):
+    at = fresh_app(monkeypatch)
+    at.user = sso_user("ines", ["vp-ifk-team1"]) | {"iat": 1e20}
+    at.run()
+    assert not at.exception
+    assert "user" not in at.session_state
+    assert any("unmöglichen Anmeldezeitpunkt" in e.value for e in at.error)
+    assert store.audit_entries()[-1].action == "SSO-Anmeldung abgelehnt (Angaben unvollständig)"
