@@ -5,7 +5,7 @@ Each use case runs on its own copy of one small world (tests/unit/world.py, buil
 share that copy, and every refused call is checked against a snapshot of the TinyDB data directory (identity,
 size and time of change of every file, the catalogue draft included: a refused call may not even rewrite a file)
 taken after the last accepted call. The append-only audit trail is left out: reads and refused sign-ins are
-audited on purpose. The whole file runs in about 90 s on two cores.
+audited on purpose. The whole file runs in about 100 s on two cores (hypothesis itself costs about half).
 
 Text with NUL must be refused as InvalidInput on both backends (PostgreSQL cannot store it): see the end.
 """
