@@ -58,7 +58,10 @@ SSO_ONLY = (
     "„Mit Single Sign-on anmelden“ an."
 )
 
-_hasher = PasswordHasher()
+# argon2id at OWASP's recommended setting (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane): about 25 ms a
+# check here. argon2-cffi's default (64 MiB, 4 lanes) cost 150–360 ms and 64 MiB per sign-in, so 50 caseworkers
+# signing in at 8 o'clock queued for seconds (bench/load.py). Older hashes are renewed at the next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("vierphasen-dummy-password-never-used")
 

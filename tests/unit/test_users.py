@@ -104,6 +104,18 @@ def test_right_password_signs_in_and_is_audited(store, admin):
     assert store.audit_entries(record_id=anna.id)[-1].action == users.ANMELDUNG_ERFOLGREICH
 
 
+def test_a_hash_with_older_settings_is_renewed_at_the_next_sign_in(store, admin):
+    from argon2 import PasswordHasher
+
+    anna = _add(store, admin)
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(PASSWORD)
+    store.save(store.get(User, anna.id).model_copy(update={"password_hash": old}), actor=admin)
+    assert authenticate(store, "anna", PASSWORD).id == anna.id
+    renewed = store.get(User, anna.id).password_hash
+    assert renewed != old and "m=19456,t=2,p=1" in renewed
+    assert authenticate(store, "anna", PASSWORD).id == anna.id
+
+
 def test_right_password_of_a_kdn_account_still_awaits_the_second_factor(store, admin):
     user = authenticate(store, "KDN.Admin ", PASSWORD)
     assert user.id == admin.id
