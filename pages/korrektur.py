@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import widgets as w
 from pages.session import get_store, guarded, require_user, run_page
 from schemas.records import BedarfEintrag, Profiling, User
 from services.access import Permission, require
 from services.clients import client_name, find_clients
-from services.history import closed_profilings, deleted_profiling_ids, record_history
+from services.history import closed_profilings, deleted_profiling_ids
 from services.profiling import (
     correct_closed_profiling,
     delete_closed_profiling,
@@ -22,17 +23,6 @@ _FLASH = "korrektur_flash"
 def _flash(message: str) -> None:
     st.session_state[_FLASH] = message
     st.rerun()
-
-
-def _history(record_id: str, actor: User) -> None:
-    lines = record_history(get_store(), record_id, actor=actor)
-    st.dataframe(
-        [
-            {"Zeitpunkt": line.zeitpunkt, "Aktion": line.aktion, "Von": line.von, "Begründung": line.begruendung}
-            for line in lines
-        ],
-        hide_index=True,
-    )
 
 
 def _correct(profiling: Profiling, actor: User) -> None:
@@ -112,7 +102,7 @@ def render() -> None:
                                     key="korrektur_profiling")
         profiling = open_profiling(store, profiling_id, actor=actor)
         st.subheader("Historie")
-        _history(profiling.id, actor)
+        w.change_history(get_store(), profiling.id, actor)
         korrigieren, loeschen = st.tabs(["Ändern", "Löschen"])
         with korrigieren:
             _correct(profiling, actor)
@@ -123,7 +113,7 @@ def render() -> None:
     if deleted:
         with st.expander(f"Gelöschte Profilings ({len(deleted)})"):
             for record_id in deleted:
-                _history(record_id, actor)
+                w.change_history(get_store(), record_id, actor)
 
 
 run_page(render)

@@ -28,6 +28,8 @@ def render() -> None:
     with form:
         if w.is_closed(draft):
             _read_only(draft, catalogue)
+            with st.expander("Änderungen an diesem Profiling"):
+                w.change_history(store, draft.id, user)
         else:
             _edit(draft, catalogue, models)
         downloads.profiling_print_download(store, user, draft)

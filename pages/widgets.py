@@ -18,6 +18,7 @@ from schemas.records import Client, Profiling, Status, User
 from services import dates
 from services.catalogue import get_catalogue, get_models
 from services.clients import open_client
+from services.history import record_history
 from services.profiling import (
     checklist,
     clone_profiling,
@@ -494,3 +495,12 @@ def form_and_panel() -> tuple:
     st.html(_PANEL_CSS)
     form, side = st.columns([3, 1], gap="large")
     return form, side.container(key="checkliste")
+
+
+def change_history(store: Store, record_id: str, actor: User) -> None:
+    """The record's changes from the audit trail as a table: when, what, by whom, and a KDN correction's reason."""
+    rows = [
+        {"Zeitpunkt": line.zeitpunkt, "Aktion": line.aktion, "Von": line.von, "Begründung": line.begruendung}
+        for line in record_history(store, record_id, actor=actor)
+    ]
+    st.dataframe(rows, hide_index=True)

@@ -535,3 +535,27 @@ def test_saved_folgegespraech_stays_visible_and_a_talk_without_activity_is_saved
 
     ok(button(at, "Weiteres Folgegespräch erfassen").click().run())
     assert at.text_area[0].value == "" and "Folgegespräch speichern" in [b.label for b in at.button]
+
+
+def test_closed_profiling_shows_its_changes_with_the_reason_of_a_kdn_correction(
+    app: AppTest, store: Store, caseworker
+) -> None:
+    from services.profiling import correct_closed_profiling
+    from tests.factories import make_client, make_profiling
+
+    client = store.add(make_client(team="Team 1"), actor=caseworker)
+    profiling = store.add(make_profiling(client.id, zielberuf="Koch", integrationsprognose="marktnah"),
+                          actor=caseworker)
+    closed = store.close(Profiling, profiling.id, revision=profiling.revision, actor=caseworker)
+    kdn = store.add(make_user(role=Role.KDN, username="kdn.korrektur"), actor=caseworker)
+    correct_closed_profiling(store, closed.model_copy(update={"zielberuf": "Köchin"}),
+                             reason="Datenschutzvorfall 7/2026", actor=kdn)
+
+    at = app
+    ok(at.switch_page(KUNDEN).run())
+    ok(button(at, "Auswählen").click().run())
+    ok(button(at, "Ansehen").click().run())
+    assert "Änderungen an diesem Profiling" in [e.label for e in at.expander]
+    history = at.dataframe[0].value
+    assert history["Aktion"].tolist() == ["angelegt", "abgeschlossen", "korrigiert (KDN)"]
+    assert history["Begründung"].tolist()[-1] == "Datenschutzvorfall 7/2026"
