@@ -73,6 +73,8 @@ def _assert_undamaged(store: TinyDBStore, ifk, saved: Profiling, before: dict[st
     )
     after = _snapshot(data_dir)
     for name, content in before.items():
+        if name == "audit/head.json":
+            continue  # the note of the newest entry moves with every entry (reads too); audit_verify checks it
         if name.startswith("audit/"):
             assert after[name].startswith(content), f"{name}: bisherige Einträge verändert"
         else:
