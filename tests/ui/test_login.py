@@ -297,12 +297,13 @@ def test_kdn_creates_a_user_in_the_user_management(data_dir, store, admin, monke
     assert (bernd.role, bernd.team, bernd.display_name) == (Role.IFK, "Team 2", "Bernd <b>Weber</b>")
 
 
-def test_kdn_corrects_a_closed_profiling_with_reason_shown_in_the_history(data_dir, store, admin, ifk, monkeypatch):
+def korrektur_of_a_closed_profiling(store, admin, ifk, monkeypatch, nachname: str):
+    """The Korrektur page, signed in as KDN, showing a client's closed profiling; (app, the closed profiling)."""
     from schemas.records import Profiling
     from tests.factories import make_client
     from tests.unit.world import complete_profiling
 
-    client = store.add(make_client(team="Team 1", nachname="Korrektur"), actor=ifk)
+    client = store.add(make_client(team="Team 1", nachname=nachname), actor=ifk)
     closed = store.add(complete_profiling(client.id), actor=ifk)
     closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
     at = fresh_app(monkeypatch)
@@ -310,8 +311,15 @@ def test_kdn_corrects_a_closed_profiling_with_reason_shown_in_the_history(data_d
     at.run()
     goto(at, "pages/korrektur.py")
     assert not at.exception
-    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Korrektur")
+    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input(nachname)
     at.run()
+    return at, closed
+
+
+def test_kdn_corrects_a_closed_profiling_with_reason_shown_in_the_history(data_dir, store, admin, ifk, monkeypatch):
+    from schemas.records import Profiling
+
+    at, closed = korrektur_of_a_closed_profiling(store, admin, ifk, monkeypatch, "Korrektur")
     assert not at.exception
     next(t for t in at.text_input if t.label == "Zielberuf").input("Fachkraft Lagerlogistik (korrigiert)")
     next(t for t in at.text_area if t.label.startswith("Begründung der Korrektur")).input("Datenschutzvorfall 7/2026")
@@ -327,18 +335,8 @@ def test_kdn_corrects_a_closed_profiling_with_reason_shown_in_the_history(data_d
 
 def test_korrektur_without_reason_is_refused(data_dir, store, admin, ifk, monkeypatch):
     from schemas.records import Profiling
-    from tests.factories import make_client
-    from tests.unit.world import complete_profiling
 
-    client = store.add(make_client(team="Team 1", nachname="Ohnegrund"), actor=ifk)
-    closed = store.add(complete_profiling(client.id), actor=ifk)
-    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
-    at = fresh_app(monkeypatch)
-    at.session_state["user"] = admin
-    at.run()
-    goto(at, "pages/korrektur.py")
-    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Ohnegrund")
-    at.run()
+    at, closed = korrektur_of_a_closed_profiling(store, admin, ifk, monkeypatch, "Ohnegrund")
     next(t for t in at.text_input if t.label == "Zielberuf").input("Anders")
     next(b for b in at.button if b.label == "Korrektur speichern").click()
     at.run()
@@ -350,18 +348,8 @@ def test_korrektur_without_reason_is_refused(data_dir, store, admin, ifk, monkey
 def test_kdn_deletes_a_closed_profiling_with_reason_kept_in_its_history(data_dir, store, admin, ifk, monkeypatch):
     from schemas.records import Profiling
     from services.history import record_history
-    from tests.factories import make_client
-    from tests.unit.world import complete_profiling
 
-    client = store.add(make_client(team="Team 1", nachname="Loeschfall"), actor=ifk)
-    closed = store.add(complete_profiling(client.id), actor=ifk)
-    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
-    at = fresh_app(monkeypatch)
-    at.session_state["user"] = admin
-    at.run()
-    goto(at, "pages/korrektur.py")
-    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Loeschfall")
-    at.run()
+    at, closed = korrektur_of_a_closed_profiling(store, admin, ifk, monkeypatch, "Loeschfall")
     reason = next(t for t in at.text_area if t.label.startswith("Begründung der Löschung"))
     delete = next(b for b in at.button if b.label == "Profiling endgültig löschen")
     reason.input("Datenschutzvorfall 8/2026: falscher Kunde")
@@ -387,18 +375,8 @@ def test_kdn_deletes_a_closed_profiling_with_reason_kept_in_its_history(data_dir
 
 def test_kdn_deletion_without_reason_is_refused(data_dir, store, admin, ifk, monkeypatch):
     from schemas.records import Profiling
-    from tests.factories import make_client
-    from tests.unit.world import complete_profiling
 
-    client = store.add(make_client(team="Team 1", nachname="Ohnebegruendung"), actor=ifk)
-    closed = store.add(complete_profiling(client.id), actor=ifk)
-    closed = store.close(Profiling, closed.id, revision=closed.revision, actor=ifk)
-    at = fresh_app(monkeypatch)
-    at.session_state["user"] = admin
-    at.run()
-    goto(at, "pages/korrektur.py")
-    next(t for t in at.text_input if t.label.startswith("Kunde suchen")).input("Ohnebegruendung")
-    at.run()
+    at, closed = korrektur_of_a_closed_profiling(store, admin, ifk, monkeypatch, "Ohnebegruendung")
     next(c for c in at.checkbox if c.label.startswith("Ich bestätige")).check()
     next(b for b in at.button if b.label == "Profiling endgültig löschen").click()
     at.run()
