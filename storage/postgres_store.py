@@ -250,6 +250,14 @@ class _PgTx:
         )
 
 
+_RECONNECT_ROUND_S = 5.0
+
+
+def _next_reconnect_round(pool: psycopg_pool.ConnectionPool) -> None:
+    if not pool.closed:
+        pool.check()  # an empty pool below its minimum starts a new connection attempt
+
+
 class PostgresStore(RuleStore):
     """The PostgreSQL store; `schema` (optional) keeps its tables in their own schema (tests, several tenants)."""
 
@@ -261,10 +269,14 @@ class PostgresStore(RuleStore):
         kwargs: dict[str, Any] = {"row_factory": dict_row}
         if schema:
             kwargs["options"] = f"-c search_path={schema}"
-        # check: a connection broken by a server restart is replaced before use, not handed out (issue 10)
+        # check: a connection broken by a server restart is replaced before use, not handed out (issue 10).
+        # While the server is down the pool retries with a doubling pause; left alone (5 minutes) the pause grows
+        # past a request's wait, and the first requests after the server is back would still fail. So a round of
+        # retries gives up after _RECONNECT_ROUND_S and the next round starts at once: a retry at least every 2 s.
         self.pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=max_size, kwargs=kwargs, timeout=timeout, open=False, name="vierphasen",
             check=psycopg_pool.ConnectionPool.check_connection,
+            reconnect_timeout=_RECONNECT_ROUND_S, reconnect_failed=_next_reconnect_round,
         )
         with _db_errors():
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +92,8 @@ def test_restarted_database_server_gives_german_message_then_reconnects_without_
         assert refused.value.message == UNAVAILABLE
         with pytest.raises(StorageUnavailable):
             open_profiling(store, acknowledged.id, actor=ifk)
+        # an outage well past a request's wait: psycopg's default back-off would by now pause 32 s between tries
+        time.sleep(15)
 
         # up again: the same store object reconnects by itself, the first request already works
         _start(own_server)
