@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from errors import CatalogueInvalid, NotFound
+from errors import CatalogueInvalid, InvalidInput, NotFound
 from schemas.catalogue import (
     SHIPPED_CATALOGUE,
     Catalogue,
@@ -73,17 +73,23 @@ def get_models(store: Store, number: int, keep: frozenset[str] = frozenset()) ->
 
 
 def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> CatalogueVersion:
-    """Validate catalogue text and keep it as the next version. Raises NotPermitted, CatalogueInvalid.
+    """Validate catalogue text and keep it as the next version. Raises NotPermitted, CatalogueInvalid,
+    InvalidInput (the text is the newest version's).
 
     Beyond the file rules, every offered entry must still offer something in the forms, and every sample
     profiling kept with the catalogue (`beispiele`) must still fit and render.
     """
     require(actor, Permission.EDIT_CATALOGUE)
-    number = (store.catalogue_numbers() or [0])[-1] + 1
+    newest = (store.catalogue_numbers() or [0])[-1]
+    number = newest + 1
     text = set_version(text, number)
     check_catalogue(text, source=f"Version {number}")
     if not note.strip():
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
+    if newest and set_version(text, newest) == store.catalogue_version(newest).text:
+        # nothing changed, e.g. a draft left behind when publishing it was cut off before the draft was removed
+        raise InvalidInput(f"Der Katalog stimmt mit der veröffentlichten Version {newest} überein; eine Version "
+                           "ohne Änderung wird nicht angelegt.")
     return store.publish_catalogue(text, note=note.strip(), actor=actor)
 
 

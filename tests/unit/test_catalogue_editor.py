@@ -11,6 +11,7 @@ from schemas.catalogue import (
     Catalogue,
     load_catalogue,
     parse_catalogue,
+    set_version,
     with_vereinbarung,
 )
 from schemas.records import Client, Profiling, Role, User
@@ -134,6 +135,20 @@ def test_publish_needs_a_note_and_the_checked_revision(store: Store, trainer: Us
     with pytest.raises(StaleRevision):
         editor.publish_draft(store, note="Neu", revision=draft_rev + 1, actor=trainer)
     assert latest_version(store) == 1
+
+
+def test_a_draft_without_a_change_is_not_published_again(store: Store, trainer: User, draft_rev: int) -> None:
+    """Also the draft left behind when publishing was cut off between keeping the version and removing the draft."""
+    with pytest.raises(InvalidInput, match="stimmt mit der veröffentlichten Version 1 überein"):
+        editor.publish_draft(store, note="Nichts", revision=draft_rev, actor=trainer)
+    draft = editor.rename_entry(store, "motivation", "Motivation und Haltung", revision=draft_rev, actor=trainer)
+    store.publish_catalogue(set_version(draft.text, 2), note="Umbenannt", actor=trainer)  # the draft stays behind
+    with pytest.raises(InvalidInput, match="Version 2"):
+        editor.publish_draft(store, note="Umbenannt", revision=draft.revision, actor=trainer)
+    assert latest_version(store) == 2 and store.catalogue_draft() is not None
+    editor.discard_draft(store, actor=trainer)
+    rollback = editor.start_draft(store, actor=trainer, from_version=1)  # going back to an older version is a change
+    assert editor.publish_draft(store, note="Zurück", revision=rollback.revision, actor=trainer).number == 3
 
 
 def test_samples_must_still_fit_the_draft(store: Store, trainer: User, draft_rev: int) -> None:

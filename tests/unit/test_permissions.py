@@ -63,6 +63,7 @@ CATALOGUE_READERS = {"Trainer", "KDN-Fachbetreuung"}
 REPORT_READERS = {"Fachaufsicht", "KDN-Fachbetreuung"}  # issue 9
 EVERYBODY = set(ACTORS)
 SHIPPED = SHIPPED_CATALOGUE.read_text(encoding="utf-8")
+CHANGE = "# geändert\n"  # publishing needs a change
 
 
 def stored(w: World, kind: type, record_id: str):
@@ -93,9 +94,9 @@ def visible_clients(w: World, a: User) -> set[str]:
 
 
 def _draft(w: World) -> int:
-    """Arrange a catalogue draft from version 1 (stored directly, no permission involved); its revision."""
+    """Arrange a catalogue draft: version 1 with a change (stored directly, no permission involved); its revision."""
     draft = w.store.catalogue_draft() or w.store.save_catalogue_draft(
-        w.store.catalogue_version(1).text, base_version=1, revision=0, actor=w.actors["Trainer"])
+        w.store.catalogue_version(1).text + CHANGE, base_version=1, revision=0, actor=w.actors["Trainer"])
     return draft.revision
 
 
@@ -239,7 +240,7 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
     ),
     # catalogue
     "publish_catalogue": (
-        lambda w, a: catalogue_service.publish_catalogue(w.store, SHIPPED, note="Neue Fassung", actor=a),
+        lambda w, a: catalogue_service.publish_catalogue(w.store, SHIPPED + CHANGE, note="Neue Fassung", actor=a),
         CATALOGUE_READERS,
         lambda w, a, r: r.number == 2 and w.store.catalogue_numbers()[-1] == 2,
     ),
@@ -247,7 +248,7 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
                       lambda w, a, r: [v.number for v in r] == [1]),
     # catalogue editor (issue 8): only Trainer and KDN-Fachbetreuung see, edit and publish the draft
     "current_draft": (lambda w, a: editor.current_draft(w.store, actor=a) if _draft(w) else None,
-                      CATALOGUE_READERS, lambda w, a, r: r.text == w.store.catalogue_version(1).text),
+                      CATALOGUE_READERS, lambda w, a, r: r.text == w.store.catalogue_version(1).text + CHANGE),
     "check_draft": (lambda w, a: editor.check_draft(w.store, actor=a) if _draft(w) else None, CATALOGUE_READERS,
                     lambda w, a, r: r.problems == [] and r.newest == 1 and r.catalogue is not None),
     "compare_versions": (lambda w, a: editor.compare_versions(w.store, 1, 1, actor=a), CATALOGUE_READERS,
