@@ -19,33 +19,43 @@ from services.catalogue import get_catalogue, get_models, list_versions
 from services.dates import format_datetime
 from services.safety import markdown_literal
 
-_MESSAGE = "katalog-meldung"
+_MESSAGE = "katalog-meldung"  # the last action's outcome: (kind, text, key of its button)
 
 # --- actions: run as button callbacks, before the page renders again, so the page shows the new draft -------
 
 
-def _act(success, use_case, *args: Any, **kwargs: Any) -> None:
-    """Run an editor use case for the signed-in trainer; its outcome is shown on top of the next run."""
+def _act(key: str, success, use_case, *args: Any, **kwargs: Any) -> None:
+    """Run an editor use case for the signed-in trainer and keep its outcome for the next run."""
     kwargs = dict(kwargs)
-    values = {name: st.session_state.get(key) or "" for name, key in kwargs.pop("inputs", {}).items()}
+    values = {name: st.session_state.get(k) or "" for name, k in kwargs.pop("inputs", {}).items()}
     try:
         result = use_case(get_store(), *args, **kwargs, **values, actor=st.session_state["user"])
     except DomainError as err:
-        st.session_state[_MESSAGE] = ("error", err.message)
+        st.session_state[_MESSAGE] = ("error", err.message, key)
     else:
-        st.session_state[_MESSAGE] = ("success", success(result) if callable(success) else success)
+        st.session_state[_MESSAGE] = ("success", success(result) if callable(success) else success, key)
 
 
 def _button(label: str, key: str, success, use_case, *args: Any, help: str | None = None,
-            disabled: bool = False, primary: bool = False, **kwargs: Any) -> None:
+            disabled: bool = False, primary: bool = False, error_here: bool = True, **kwargs: Any) -> None:
+    """A button running `use_case`; its error shows below it (`error_here`) or where `_error_for(key)` is called."""
     st.button(label, key=key, help=help, disabled=disabled, type="primary" if primary else "secondary", on_click=_act,
-              args=(success, use_case, *args), kwargs=kwargs)
+              args=(key, success, use_case, *args), kwargs=kwargs)
+    if error_here:
+        _error_for(key)
 
 
-def _show_message() -> None:
-    # always one container, so that the elements below keep their place (an open expander stays open)
-    slot = st.container()
-    kind, text = st.session_state.pop(_MESSAGE, (None, None))
+def _error_for(*keys: str) -> None:
+    """Show the last action's error here if one of these buttons caused it, so it stands where the trainer is."""
+    kind, text, key = st.session_state.get(_MESSAGE, (None, None, None))
+    if kind == "error" and key in keys:
+        del st.session_state[_MESSAGE]
+        st.error(text)
+
+
+def _show_message(slot) -> None:
+    """On top of the page: a success, or an error whose button this run did not draw (e.g. the draft is gone)."""
+    kind, text, _ = st.session_state.pop(_MESSAGE, (None, None, None))
     if kind == "error":
         slot.error(text)
     elif kind == "success":
@@ -75,25 +85,27 @@ def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[
         st.markdown(f"{shown} · `{entry_id}`")
     with up:
         _button("↑", f"up-{wid}", f"„{label}“ nach oben verschoben.", editor.move_entry, entry_id, -1,
-                revision=rev, help="nach oben")
+                revision=rev, help="nach oben", error_here=False)
     with down:
         _button("↓", f"down-{wid}", f"„{label}“ nach unten verschoben.", editor.move_entry, entry_id, 1,
-                revision=rev, help="nach unten")
+                revision=rev, help="nach unten", error_here=False)
     with change, st.popover("Ändern", use_container_width=True):
         st.text_input("Neue Bezeichnung", value=label, key=f"label-{wid}-{rev}")
         st.caption(f"Die id `{entry_id}` bleibt; gespeicherte Profilings verweisen nur auf sie.")
         _button("Umbenennen", f"rename-{wid}", "Bezeichnung geändert.", editor.rename_entry,
-                entry_id, revision=rev, inputs={"label": f"label-{wid}-{rev}"})
+                entry_id, revision=rev, inputs={"label": f"label-{wid}-{rev}"}, error_here=False)
         if retired:
             _button("Wieder aufnehmen", f"retire-{wid}", f"„{label}“ wieder aufgenommen.",
-                    editor.retire_entry, entry_id, retired=False, revision=rev)
+                    editor.retire_entry, entry_id, retired=False, revision=rev, error_here=False)
         else:
             st.caption("Aussondern: nicht mehr für neue Profilings angeboten; gespeicherte zeigen den Eintrag weiter.")
             _button("Aussondern", f"retire-{wid}", f"„{label}“ ausgesondert.", editor.retire_entry, entry_id,
-                    revision=rev)
+                    revision=rev, error_here=False)
         if entry_id not in published:
             _button("Löschen", f"remove-{wid}", f"„{label}“ gelöscht.", editor.remove_entry, entry_id,
-                    revision=rev, help="Der Eintrag steht noch in keiner veröffentlichten Version.")
+                    revision=rev, help="Der Eintrag steht noch in keiner veröffentlichten Version.", error_here=False)
+    # below the row: an error inside the narrow arrow columns or the popover would be squeezed or hidden
+    _error_for(*(f"{action}-{wid}" for action in ("up", "down", "rename", "retire", "remove")))
     _problems(at, entry_id)
 
 
@@ -341,7 +353,7 @@ def _import(draft: CatalogueDraft | None) -> None:
         except DomainError as err:
             st.error(err.message)
         else:
-            st.session_state[_MESSAGE] = ("success", f"„{upload.name}“ als Entwurf importiert.")
+            st.session_state[_MESSAGE] = ("success", f"„{upload.name}“ als Entwurf importiert.", "import")
             st.rerun()
 
 
@@ -427,7 +439,7 @@ def render() -> None:
     user = require_user()
     store = get_store()
     st.title("Katalog")
-    _show_message()
+    message = st.container()  # filled last: by then each button has shown its own error
     versions = list_versions(store, actor=user)
     if allowed(user, Permission.EDIT_CATALOGUE):
         draft_tab, versions_tab, compare_tab = st.tabs(["Entwurf", "Veröffentlichte Versionen", "Versionen vergleichen"])
@@ -439,6 +451,7 @@ def render() -> None:
         _versions_tab(store, versions)
     with compare_tab:
         _compare_tab(store, user, versions)
+    _show_message(message)
 
 
 run_page(render)

@@ -104,6 +104,31 @@ def test_trainer_adds_a_bedarf_with_strategy_publishes_and_a_new_profiling_shows
     assert strategies and "Digitale Grundbildung vermitteln" in strategies[0].options
 
 
+def _in_order(node):
+    """The page's elements in the order they are drawn."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for child in children.values():
+        yield from _in_order(child)
+
+
+def test_publishing_a_draft_without_a_change_shows_a_german_message_and_keeps_the_draft(
+        app: AppTest, store: Store, trainer: User) -> None:
+    at = start_draft(katalog(app, trainer))
+    assert "Keine Änderungen." in texts(at)
+    at.text_input(key="publish-note").input("Nichts geändert")
+    button(at, "Veröffentlichen").click().run()
+    assert not at.exception
+    message = "Der Katalog stimmt mit der veröffentlichten Version 1 überein; eine Version ohne Änderung wird nicht angelegt."
+    assert [e.value for e in at.error] == [message]
+    shown = [(n.type, getattr(n, "label", None) or getattr(n, "value", None)) for n in _in_order(at.main)]
+    assert shown[shown.index(("button", "Veröffentlichen")) + 1] == ("error", message)  # right below the button
+    assert latest_version(store) == 1 and store.catalogue_draft() is not None
+    assert at.text_input(key="publish-note").value == "Nichts geändert"
+
+
 def test_closed_profiling_renders_exactly_as_before_after_a_publish(
         app: AppTest, store: Store, trainer: User, caseworker: User) -> None:
     client = store.add(make_client(team="Team 1"), actor=caseworker)
