@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import copy
 import re
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF, XPos, YPos
-from fpdf.fonts import SubsetMap, TTFFont
 
 from documents.data import Wert
+from documents.fpdf_internals import (
+    FONT_DIR,
+    FONT_FAMILY,
+    FONT_FILES,
+    embed_full_fonts_where_needed,
+    preload_fonts,
+    register_fonts,
+)
 
-FONT_DIR = Path(__file__).parent / "fonts"
-FONT_FAMILY = "DejaVu"
-_FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+__all__ = ["preload_fonts"]  # re-exported: the app parses the fonts at start
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LEER = "—"  # printed for every empty value (keine Angaben)
@@ -110,124 +110,23 @@ def format_value(value: Wert) -> str:
     return "\n".join(f"• {item}" for item in items) if items else LEER
 
 
-_font_lock = threading.Lock()
-
-# Tables fpdf2 drops from every embedded subset anyway (plus "kern": we do not use text shaping).
-_UNUSED_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern", "hdmx"]
-
-# The characters of nearly every German document: Latin-1 and Latin Extended-A (names from all over Europe
-# and Turkey), punctuation („ “ – …), currency (€), arrows, a few symbols. Anything else makes the
-# document embed from the full font file, which costs some milliseconds more but prints every glyph.
-_COMMON_UNICODES = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),
-    *range(0x2000, 0x2070),
-    *range(0x20A0, 0x20C1),
-    *range(0x2190, 0x2200),
-    *range(0x25A0, 0x2600),
-    *range(0x2610, 0x2613),
-    0x2713,
-    0x2714,
-    0xFFFD,
-]
+# Characters outside DejaVu Sans (emoji) print with Noto Emoji, which is registered only in a document that
+# needs it (fpdf2 embeds every registered font). A character in neither font prints as "�" rather than
+# vanishing (fpdf2 would drop it with a log warning only); variation selectors (U+FE0E/U+FE0F) are invisible.
+EMOJI_FONT = FONT_DIR / "NotoEmoji-Regular.ttf"
+EMOJI_FAMILY = "NotoEmoji"
+REPLACEMENT = "\ufffd"
+_INVISIBLE = {"\ufe0e", "\ufe0f"}
 
 
-class _DocumentFont(TTFFont):
-    """fpdf2's TTFFont with a faster text width (a dict lookup per character instead of `ord` + defaultdict)."""
-
-    def units(self, text: str) -> float:
-        """Width of `text` in font units (1/1000 of the font size)."""
-        try:
-            return sum(map(self._char_widths.__getitem__, text))
-        except KeyError:  # a character the font lacks: fpdf2's default width
-            return sum(self.cw[ord(char)] for char in text)
-
-    def get_text_width(self, text, font_size_pt, text_shaping_params):
-        if text_shaping_params or self.is_symbol:
-            return super().get_text_width(text, font_size_pt, text_shaping_params)
-        self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)
-        return len(text), self.units(text) * font_size_pt * 0.001
-
-
-def _document_font(template: TTFFont) -> _DocumentFont:
-    """A `_DocumentFont` with the parsed state of `template` (fpdf2 offers no constructor from parsed data)."""
-    font = _DocumentFont.__new__(_DocumentFont)
-    for slot in TTFFont.__slots__:
-        if hasattr(template, slot):
-            setattr(font, slot, getattr(template, slot))
-    font._char_widths = {chr(code): width for code, width in template.cw.items()}
-    return font
-
-
-@dataclass(frozen=True)
-class _FontSource:
-    """One parsed font style: the font object to copy per document plus two files to embed from.
-
-    fpdf2's cost per document grows with the glyph count of the font it subsets (DejaVu Sans: 6,253 glyphs),
-    so documents embed from `common` (~600 glyphs) and fall back to `full` only when a text uses a
-    character outside `_COMMON_UNICODES`.
-    """
-
-    font: _DocumentFont
-    common: bytes
-    common_glyphs: frozenset[str]
-    path: Path
-
-    @property
-    def full(self) -> bytes:
-        return self.path.read_bytes()
-
-
-def _common_font_bytes(path: Path) -> tuple[bytes, frozenset[str]]:
-    font = ttLib.TTFont(path, recalcTimestamp=False)
-    # glyph_names=True: fpdf2 finds glyphs by name in the file it embeds from.
-    options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True)
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.drop_tables += _UNUSED_TABLES
-    subsetter = ftsubset.Subsetter(options)
-    subsetter.populate(unicodes=_COMMON_UNICODES)
-    subsetter.subset(font)
-    buffer = BytesIO()
-    font.save(buffer)
-    return buffer.getvalue(), frozenset(font.getGlyphOrder())
+def _charset(path: Path) -> frozenset[str]:
+    return frozenset(map(chr, ttLib.TTFont(path, lazy=True).getBestCmap()))
 
 
 @cache
-def _font_source(style: str) -> _FontSource:
-    """Parse a font style once per process; `add_font` alone reads cmap and metrics of every glyph."""
-    template = FPDF()
-    template.add_font(FONT_FAMILY, style, _FONT_FILES[style])
-    common, common_glyphs = _common_font_bytes(_FONT_FILES[style])
-    font = _document_font(template.fonts[f"{FONT_FAMILY.lower()}{style}"])
-    return _FontSource(font, common, common_glyphs, _FONT_FILES[style])
-
-
-def preload_fonts() -> None:
-    """Parse the fonts now (about a second, once per process) instead of in the first render."""
-    for style in _FONT_FILES:
-        with _font_lock:
-            _font_source(style)
-
-
-def _register_fonts(pdf: FPDF) -> dict[str, _FontSource]:
-    """Register the cached fonts in `pdf` as if `add_font` had been called for each style."""
-    sources = {}
-    for style in _FONT_FILES:
-        with _font_lock:
-            source = _font_source(style)
-        # Shared read-only: metrics, cmap, glyph names, descriptor. Own per document: the subset, the size
-        # bookkeeping and the fontTools object, because fpdf2 subsets that one in place on output.
-        font = copy.copy(source.font)
-        font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(BytesIO(source.common), recalcTimestamp=False, lazy=True)
-        font.subset = SubsetMap(font)
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        pdf.fonts[font.fontkey] = font
-        sources[font.fontkey] = source
-    return sources
+def _charsets() -> tuple[frozenset[str], frozenset[str]]:
+    """The characters DejaVu Sans (both styles) and Noto Emoji have glyphs for."""
+    return _charset(FONT_FILES[""]) & _charset(FONT_FILES["B"]), _charset(EMOJI_FONT)
 
 
 class DocumentPDF(FPDF):
@@ -243,7 +142,8 @@ class DocumentPDF(FPDF):
         self.doc_title = title
         self.marking = marking
         self.footer_note = footer_note
-        self._font_sources = _register_fonts(self)
+        self._font_sources = register_fonts(self)
+        self._emoji_font = False
         self._footers_drawn = False
         # Headings (and a note right below them) wait for the content that follows, so that they are drawn on
         # the page where its first lines go: (height in mm, draw).
@@ -259,6 +159,31 @@ class DocumentPDF(FPDF):
         self.alias_nb_pages(None)
         self.set_font(FONT_FAMILY, "", BODY_PT)
         self.add_page()
+
+    def normalize_text(self, text: str) -> str:
+        """fpdf2's hook for every text it prints or measures: emoji switch on the Noto Emoji fallback font, a
+        character in no shipped font becomes "�" (see `REPLACEMENT`)."""
+        if not text.isascii():
+            dejavu, emoji = _charsets()
+            missing = {char for char in set(text) - dejavu if char >= " "}
+            if missing:
+                if not self._emoji_font and missing & emoji:
+                    self.add_font(EMOJI_FAMILY, "", EMOJI_FONT)
+                    self.set_fallback_fonts([EMOJI_FAMILY], exact_match=False)
+                    self._emoji_font = True
+                unprintable = missing - emoji
+                if unprintable:
+                    text = "".join(
+                        ("" if char in _INVISIBLE else REPLACEMENT) if char in unprintable else char for char in text
+                    )
+        return super().normalize_text(text)
+
+    def _units(self, text: str) -> float:
+        """Width of `text` in font units of the current font (fast for DejaVu's characters)."""
+        try:
+            return self.current_font.units(text)
+        except KeyError:  # emoji and other characters of a fallback font: fpdf2 measures them
+            return self.get_string_width(text) * self.k / (self.font_size_pt * 0.001)
 
     # -- page frame -------------------------------------------------------------------------------------
 
@@ -301,9 +226,10 @@ class DocumentPDF(FPDF):
         for number in range(1, total + 1):
             self.page = number
             self.set_y(-14)
+            # fpdf2 writes a font selection into a page only when the font changes, and this page may end in
+            # another font than the footer of the page before: selecting a different size first forces it.
+            self.set_font(FONT_FAMILY, "", 9)
             self.set_font(FONT_FAMILY, "", 8)
-            # fpdf2 selects a font in a page's stream only once per page; this page may still use another.
-            self.current_font_is_set_on_page = False
             self.set_text_color(*GREY)
             half = self.epw / 2
             self.cell(half, 5, self.footer_note, new_x=XPos.RIGHT, new_y=YPos.TOP)
@@ -323,10 +249,10 @@ class DocumentPDF(FPDF):
         instead of fpdf2's `multi_cell`, whose line breaking re-measures the line at every character
         (quadratic; it made up most of the render time of a long EGV).
         """
-        font = self.current_font
+        units = self._units
         per_unit = self.font_size_pt * 0.001 / self.k  # mm per font unit
         room = (width - 2 * self.c_margin) / per_unit + 1e-6
-        space = font.units(" ")
+        space = units(" ")
         lines: list[str] = []
         for paragraph in bind(text).split("\n"):
             line: list[str] = []
@@ -334,7 +260,7 @@ class DocumentPDF(FPDF):
             for word in _SPACES.split(paragraph):
                 if not word:
                     continue
-                size = font.units(word)
+                size = units(word)
                 if line and used + space + size <= room:
                     line.append(word)
                     used += space + size
@@ -342,15 +268,15 @@ class DocumentPDF(FPDF):
                 if line:
                     lines.append(" ".join(line))
                 while size > room and len(word) > 1:
-                    cut, part = 1, font.units(word[0])
-                    while cut < len(word) and part + font.units(word[cut]) <= room:
-                        part += font.units(word[cut])
+                    cut, part = 1, units(word[0])
+                    while cut < len(word) and part + units(word[cut]) <= room:
+                        part += units(word[cut])
                         cut += 1
                     at = max(word.rfind(char, 0, cut) for char in _BREAK_AFTER) + 1
                     cut = at if at > cut // 2 else cut  # not after a separator near the start: too short a line
                     lines.append(word[:cut].rstrip(NBSP))
                     word = word[cut:]
-                    size = font.units(word)
+                    size = units(word)
                 line, used = [word], size
             lines.append(" ".join(line))
         # A non-breaking space prints (and is copied from the PDF) as an ordinary space.
@@ -624,10 +550,7 @@ class DocumentPDF(FPDF):
         if not self._footers_drawn:
             self._draw_footers()
             self._footers_drawn = True
-        for fontkey, source in self._font_sources.items():
-            font = self.fonts[fontkey]
-            if not set(font.subset.get_all_glyph_names()) <= source.common_glyphs:
-                font.ttfont = ttLib.TTFont(BytesIO(source.full), recalcTimestamp=False, lazy=True)
+        embed_full_fonts_where_needed(self, self._font_sources)
         return super().output(*args, **kwargs)
 
     def to_bytes(self) -> bytes:
