@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from schemas.records import Role
 
 
 class SsoRole(BaseModel):
@@ -39,8 +41,9 @@ class Settings(BaseSettings):
     #: The first entry (in this order) that the user's claim contains decides.
     sso_role_map: dict[str, SsoRole] = {}
     #: Roles besides KDN-Fachbetreuung (always) that must use a second factor (TOTP), comma-separated,
-    #: e.g. "IFK,Trainer".
-    totp_roles: str = ""
+    #: e.g. "IFK,Trainer" (role names or values, any case). An unknown name stops the start: a typo must not
+    #: silently turn the second factor off for a role.
+    totp_roles: Annotated[frozenset[Role], NoDecode] = frozenset()
 
     @field_validator("data_dir")
     @classmethod
@@ -56,6 +59,19 @@ class Settings(BaseSettings):
             raise ValueError("VIERPHASEN_DATABASE_URL muss mit postgresql:// beginnen.")
         return value
 
+
+    @field_validator("totp_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        known = {name.lower(): role for role in Role for name in (role.name, role.value)}
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = [part for part in parts if part.lower() not in known]
+        if unknown:
+            raise ValueError(f"VIERPHASEN_TOTP_ROLES: unbekannte Rolle „{'“, „'.join(unknown)}“ – möglich sind "
+                             f"{', '.join(role.value for role in Role)}.")
+        return frozenset(known[part.lower()] for part in parts)
 
     @field_validator("emergency_kdn")
     @classmethod

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fontTools import ttLib
 from fpdf import FPDF, XPos, YPos
 
+from dates import EMPTY, format_date, format_datetime
 from documents.data import Wert
 from documents.fpdf_internals import (
     FONT_DIR,
@@ -22,10 +22,9 @@ from documents.fpdf_internals import (
     register_fonts,
 )
 
-__all__ = ["preload_fonts"]  # re-exported: the app parses the fonts at start
+__all__ = ["format_date", "format_datetime", "preload_fonts"]  # re-exported for the documents
 
-BERLIN = ZoneInfo("Europe/Berlin")
-LEER = "—"  # printed for every empty value (keine Angaben)
+LEER = EMPTY  # printed for every empty value (keine Angaben)
 
 # Layout in mm / pt
 MARGIN_X = 20
@@ -36,24 +35,6 @@ LINE_H = 5.0
 LABEL_W = 52
 GREY = (90, 90, 90)
 RULE = (170, 170, 170)
-
-
-def format_date(value: date | None) -> str:
-    """German date, e.g. 24.11.2026; "—" for None."""
-    if value is None:
-        return LEER
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    return value.strftime("%d.%m.%Y")
-
-
-def format_datetime(value: datetime | None) -> str:
-    """German date and time in Europe/Berlin, e.g. 24.11.2026 14:05; naive values count as Berlin time."""
-    if value is None:
-        return LEER
-    if value.tzinfo is not None:
-        value = value.astimezone(BERLIN)
-    return value.strftime("%d.%m.%Y %H:%M")
 
 
 # Characters from text areas and copy & paste that would print as boxes or cause hyphenation: carriage

@@ -34,7 +34,7 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
         marking=MARKIERUNG,
         footer_note=f"Profiling · Kundennummer {data.kunde.kundennummer} · Katalogversion {data.katalog_version}",
     )
-    pdf.document_title(TITEL, f"Standortbestimmung vom {format_date(data.erstellt_am.date())}")
+    pdf.document_title(TITEL, f"Standortbestimmung vom {format_date(data.erstellt_am)}")
 
     pdf.heading("Kundin / Kunde")
     pdf.field("Name", data.kunde.name)

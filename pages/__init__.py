@@ -1,0 +1,1 @@
+"""The screens: one file per page (Streamlit runs them), thin; shared helpers in forms, session, widgets, downloads."""

@@ -8,9 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dates import add_months, format_date
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
-from services.dates import add_months, format_date
 from services.reports import Tabelle, compile_report, list_report_teams
 
 ALLE_TEAMS = "Alle Teams"

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dates import format_datetime
 from errors import DomainError
 from schemas.records import Client, Egv, Profiling, Status, User
 from services.access import Permission, allowed
-from services.dates import format_datetime
 from services.documents import (
     auskunft,
     egv_pdf,

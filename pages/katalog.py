@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from dates import format_datetime
 from errors import DomainError
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
@@ -16,7 +17,6 @@ from schemas.records import CatalogueDraft
 from services import catalogue_editor as editor
 from services.access import Permission, allowed
 from services.catalogue import get_catalogue, get_models, list_versions
-from services.dates import format_datetime
 from services.safety import markdown_literal
 
 _MESSAGE = "katalog-meldung"  # the last action's outcome: (kind, text, key of its button)

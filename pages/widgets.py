@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 import streamlit as st
 
+import dates
 from errors import DomainError, InvalidInput, StaleRevision
 from schemas.catalogue import Catalogue
 from schemas.forms import ProfilingModels
 from schemas.records import Client, Profiling, Status, User
-from services import dates
 from services.catalogue import get_catalogue, get_models
 from services.clients import open_client
 from services.history import record_history

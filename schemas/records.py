@@ -6,15 +6,32 @@ immutability are enforced by `storage/`. Catalogue entries are referenced by the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dates import utcnow  # also imported from here by the services
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+
+@dataclass(frozen=True)
+class MaxChars:
+    """The most characters a free text field may hold. Checked by the services, which name the field in a German
+    message (`InvalidInput`), not by pydantic: a form keeps what was typed and older stored records still load."""
+
+    limit: int
+
+
+#: A free text of a profiling or Folgegespräch (notes, goal, reasons), and one section of an EGV.
+FreiText = Annotated[str, MaxChars(5000)]
+EgvText = Annotated[str, MaxChars(10000)]
+
+
+def max_chars(model: type[BaseModel], field: str) -> int:
+    """The `MaxChars` limit of `model.field` (KeyError or StopIteration for a field without one)."""
+    return next(meta.limit for meta in model.model_fields[field].metadata if isinstance(meta, MaxChars))
 
 
 class Role(StrEnum):
@@ -68,7 +85,7 @@ class BedarfEintrag(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     relevant: bool = False
-    bemerkungen: str = ""
+    bemerkungen: FreiText = ""
 
 
 class FoerderCheck(BaseModel):
@@ -80,7 +97,7 @@ class FoerderCheck(BaseModel):
     passgenau: bool = False
     erfolgswahrscheinlich: bool = False
     wirtschaftlich: bool = False
-    begruendung: str = ""
+    begruendung: FreiText = ""
 
 
 class Profiling(LifecycleRecord):
@@ -94,7 +111,7 @@ class Profiling(LifecycleRecord):
     integrationsprognose: str | None = None  # id of an Integrationsprognose option
     profillage: str | None = None  # id of a Profillage option (z, i)
     # Phase 2: goal and consent
-    integrationsziel: str = ""
+    integrationsziel: FreiText = ""
     einverstaendnis: bool = False
     einverstaendnis_datum: date | None = None
     # Phase 3: strategies per Handlungsbedarf id, cross-cutting strategies, Förder-Check
@@ -110,14 +127,14 @@ class Egv(LifecycleRecord):
     profiling_id: str
     fassung: int = 1  # 1 for the first agreement, +1 per Fortschreibung
     previous_id: str | None = None
-    integrationsziel: str = ""
+    integrationsziel: EgvText = ""
     strategien: list[str] = Field(default_factory=list)  # strategy ids
-    teilschritte: str = ""
-    zwischenziel: str = ""  # plain text, e.g. the Kooperationsplan's "Ihr Zwischenziel"
-    leistungen_jobcenter: str = ""
-    bemuehungen_kunde: str = ""
-    angebote_dritter: str = ""
-    sonstiges: str = ""
+    teilschritte: EgvText = ""
+    zwischenziel: EgvText = ""  # plain text, e.g. the Kooperationsplan's "Ihr Zwischenziel"
+    leistungen_jobcenter: EgvText = ""
+    bemuehungen_kunde: EgvText = ""
+    angebote_dritter: EgvText = ""
+    sonstiges: EgvText = ""
     ueberpruefung_am: date | None = None
 
 
@@ -125,7 +142,7 @@ class AktivitaetEintrag(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     erledigt: bool = False
-    notiz: str = ""
+    notiz: FreiText = ""
 
 
 class Folgegespraech(Record):
@@ -136,7 +153,7 @@ class Folgegespraech(Record):
     profiling_id: str | None = None
     egv_id: str | None = None
     datum: date
-    anliegen: str = ""
+    anliegen: FreiText = ""
     aktivitaeten: dict[str, AktivitaetEintrag] = Field(default_factory=dict)
     naechster_termin: date | None = None
 

@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN.md §1): the permission table, checked by every use case below the UI."""
+"""Who may do what (ARCHITECTURE.md §1): the permission table, checked by every use case below the UI."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
+from cachetools import TTLCache, cached
 
 from errors import CatalogueInvalid, InvalidInput, NotFound, StaleRevision
 from schemas.catalogue import (
@@ -141,23 +142,24 @@ def check_draft(store: Store, *, actor: User) -> DraftCheck:
         return check
     check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE)
     before = get_catalogue(store, newest)
-    key = (id(store), newest, draft.revision, draft.saved_at)
-    with _impact_lock:
-        cached = _impact_cache.get(key)
-    if cached is None:
-        cached = (*impact(store, before, diff_catalogues(before, check.catalogue)), utcnow())
-        with _impact_lock:
-            _impact_cache[key] = cached
-            while len(_impact_cache) > 16:
-                del _impact_cache[next(iter(_impact_cache))]
-    check.auswirkungen, counted, when = cached
+    check.auswirkungen, counted, when = _impact_of(store, newest, draft, before, check.catalogue)
     check.gezaehlt_am = when if counted else None
     return check
 
 
-#: Impact results by (store, newest version, draft revision, draft saved at); see the module docstring.
-_impact_cache: dict[tuple[int, int, int, datetime], tuple[list[Auswirkung], bool, datetime]] = {}
-_impact_lock = threading.Lock()
+#: Impact results (see the module docstring), keyed by (store identity, newest version, draft revision, draft
+#: saved at): saving the draft or publishing a version makes a new key. Bounded (the 16 newest keys) and timed:
+#: a count older than IMPACT_TTL seconds is made again, so profilings opened or closed meanwhile show up.
+IMPACT_TTL = 600.0
+_impact_cache: TTLCache = TTLCache(maxsize=16, ttl=IMPACT_TTL)
+
+
+@cached(_impact_cache, lock=threading.Lock(),
+        key=lambda store, newest, draft, before, catalogue: (id(store), newest, draft.revision, draft.saved_at))
+def _impact_of(store: Store, newest: int, draft: CatalogueDraft, before: Catalogue,
+               catalogue: Catalogue) -> tuple[list[Auswirkung], bool, datetime]:
+    """(impact on open profilings, whether profilings were counted, when) of `draft` against version `newest`."""
+    return *impact(store, before, diff_catalogues(before, catalogue)), utcnow()
 
 
 def compare_versions(store: Store, old: int | str, new: int | str, *, actor: User) -> list[Aenderung]:
@@ -215,6 +217,8 @@ def preview_models(catalogue: Catalogue) -> ProfilingModels:
     return _preview_models(catalogue.model_dump_json())
 
 
+# Keyed by the catalogue's JSON, of which the models are a pure function: never stale, so only bounded (the 16
+# most recently used), not timed.
 @lru_cache(maxsize=16)
 def _preview_models(dumped: str) -> ProfilingModels:
     return generate_models(Catalogue.model_validate_json(dumped))

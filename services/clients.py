@@ -9,10 +9,12 @@ import uuid
 import weakref
 from datetime import date
 
+from cachetools import TTLCache
+
+from dates import age_on, today
 from errors import AlreadyExists, InvalidInput
 from schemas.records import Client, Record, Role, User
 from services.access import Permission, require, require_client
-from services.dates import age_on, today
 from storage.base import KIND_NAMES, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -24,8 +26,23 @@ SEARCH_MAX = 100
 #: seconds is enough for the Auskunft and keeps the audit trail readable.
 READ_AUDIT_INTERVAL = 600.0
 
+#: The last audited read per store, keyed by (username, "Kind:id", revision), valued by its `time.monotonic()`:
+#: bounded (the oldest go first) and timed (an entry expires after READ_AUDIT_INTERVAL, after which the next
+#: read is audited anyway). Nothing else invalidates it: a new revision is a new key. Per process; a second
+#: instance audits its own first read.
+READ_CACHE_SIZE = 10_000
 _read_lock = threading.Lock()
-_last_read: weakref.WeakKeyDictionary[Store, dict[tuple[str, str, int], float]] = weakref.WeakKeyDictionary()
+_last_read: weakref.WeakKeyDictionary[Store, TTLCache] = weakref.WeakKeyDictionary()
+
+
+def _reads_of(store: Store) -> TTLCache:
+    """The read cache of `store` (call with `_read_lock` held); a store that cannot be weakly referenced gets an
+    empty one each time, so every read is audited."""
+    fresh = TTLCache(maxsize=READ_CACHE_SIZE, ttl=READ_AUDIT_INTERVAL, timer=time.monotonic)
+    try:
+        return _last_read.setdefault(store, fresh)
+    except TypeError:
+        return fresh
 
 
 def new_id() -> str:
@@ -49,10 +66,7 @@ def record_read(store: Store, record: Record, *, actor: User) -> None:
     key = (actor.username, f"{type(record).__name__}:{record.id}", record.revision)
     now = time.monotonic()
     with _read_lock:
-        try:
-            seen = _last_read.setdefault(store, {})
-        except TypeError:  # a store that cannot be weakly referenced: audit every read
-            seen = {}
+        seen = _reads_of(store)
         last = seen.get(key)
         if last is not None and now - last < READ_AUDIT_INTERVAL:
             return

@@ -41,6 +41,7 @@ from typing import Any
 
 import documents
 from config import get_settings
+from dates import format_date, format_datetime, to_berlin, today
 from documents.data import (
     Abschnitt,
     AuskunftDaten,
@@ -74,7 +75,6 @@ from schemas.records import (
 from services.access import SYSTEM, Permission, allowed, require, require_client
 from services.catalogue import get_catalogue
 from services.clients import new_id
-from services.dates import format_date, format_datetime, to_berlin, today
 from services.profiling import gewaehlte_strategien
 from storage.base import Store
 

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from dates import add_months, format_date, today
 from errors import Incomplete, InvalidInput, LifecycleError, NotFound
 from schemas.catalogue import Catalogue
-from schemas.records import Egv, Profiling, Status, User
+from schemas.records import Egv, Profiling, Status, User, max_chars
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import client_for, new_id, record_read
-from services.dates import add_months, format_date, today
 from services.profiling import gewaehlte_strategien
 from storage.base import Store
 
-TEXT_MAX = 10000
 REVIEW_MONTHS = 3
 #: The EGV text fields and their German names for messages.
 TEXT_FIELDS = {
@@ -268,8 +267,8 @@ def _with_strategies(egv: Egv, profiling: Profiling, catalogue: Catalogue) -> Eg
 
 def _validated(egv: Egv, catalogue: Catalogue, stored: Egv | None) -> Egv:
     for field, title in TEXT_FIELDS.items():
-        if len(getattr(egv, field)) > TEXT_MAX:
-            raise InvalidInput(f"{title} darf höchstens {TEXT_MAX} Zeichen lang sein.", field=field)
+        if len(getattr(egv, field)) > (limit := max_chars(Egv, field)):
+            raise InvalidInput(f"{title} darf höchstens {limit} Zeichen lang sein.", field=field)
     offered = catalogue.strategien()
     for strategie_id in egv.strategien:
         if strategie_id not in offered:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dates import today
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
-from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, Status, User
+from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, Status, User, max_chars
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, new_id, record_read
-from services.dates import today
 from services.profiling import beratungsvermerk
 from storage.base import R, Store
 
-TEXT_MAX = 5000
 NAECHSTER_SCHRITT = "Profiling klonen und aktualisieren"
 OFFENES_WEITER = "Offenes Profiling weiterbearbeiten"
 
@@ -135,9 +134,9 @@ def _validated(store: Store, gespraech: Folgegespraech, catalogue: Catalogue) ->
         raise InvalidInput(
             "Der nächste Termin muss nach dem Datum des Gesprächs liegen.", field="naechster_termin"
         )
-    if len(gespraech.anliegen) > TEXT_MAX:
+    if len(gespraech.anliegen) > (limit := max_chars(Folgegespraech, "anliegen")):
         raise InvalidInput(
-            f"Das Gesprächsanliegen darf höchstens {TEXT_MAX} Zeichen lang sein.", field="anliegen"
+            f"Das Gesprächsanliegen darf höchstens {limit} Zeichen lang sein.", field="anliegen"
         )
     known = {a.id: a for a in catalogue.folgegespraech.aktivitaeten}
     for aktivitaet_id, eintrag in gespraech.aktivitaeten.items():
@@ -146,9 +145,9 @@ def _validated(store: Store, gespraech: Folgegespraech, catalogue: Catalogue) ->
                 f"Die Aktivität „{aktivitaet_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
                 field="aktivitaeten",
             )
-        if len(eintrag.notiz) > TEXT_MAX:
+        if len(eintrag.notiz) > (limit := max_chars(AktivitaetEintrag, "notiz")):
             raise InvalidInput(
-                f"Die Notiz zu „{known[aktivitaet_id].label}“ darf höchstens {TEXT_MAX} Zeichen lang sein.",
+                f"Die Notiz zu „{known[aktivitaet_id].label}“ darf höchstens {limit} Zeichen lang sein.",
                 field=f"aktivitaeten.{aktivitaet_id}",
             )
     # Every offered activity is part of the checklist, even if the caller left one out.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dates import format_datetime
 from errors import NotFound
 from schemas.records import Status, User
 from services.access import Permission, require
 from services.clients import client_for
-from services.dates import format_datetime
 from services.profiling import HistoryEntry, profiling_history
 from storage.base import Store
 from storage.core import GELESEN, GELOESCHT_KDN

@@ -1,6 +1,6 @@
 """Profiling use cases (phases 1–3): history, start, save, completeness, rule hints, close, discard, clone.
 
-Decisions documented here (DESIGN.md §4):
+Decisions documented here (the rules of phases 1–3 as the procedure note sets them):
 - A profiling may be saved in any state of completion; it stays `offen` until it is closed.
 - Strategies chosen for a Handlungsbedarf that is no longer marked relevant are KEPT in the record (unticking
   "relevant" by mistake loses nothing), but they count nowhere: not for the completeness check, the rule
@@ -18,19 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dates import format_date, format_datetime, today
 from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Catalogue, Handlungsbedarf
-from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User
+from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User, max_chars
 from services.access import Permission, require
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, new_id, record_read
-from services.dates import format_date, format_datetime, today
 from storage.base import Store
 
 ZIELBERUF_MAX = 200
 KOMPETENZ_MAX = 200
 KOMPETENZEN_MAX = 100
-TEXT_MAX = 5000
 MASSNAHME_MAX = 300
 
 NEUER_EINTRAG = "neuer Eintrag …"
@@ -392,9 +391,9 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
                 f"Den Handlungsbedarf „{bedarf_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
                 field="handlungsbedarfe",
             )
-        if len(eintrag.bemerkungen) > TEXT_MAX:
+        if len(eintrag.bemerkungen) > (limit := max_chars(BedarfEintrag, "bemerkungen")):
             raise InvalidInput(
-                f"Die Bemerkungen zu „{bedarfe[bedarf_id].label}“ dürfen höchstens {TEXT_MAX} Zeichen lang sein.",
+                f"Die Bemerkungen zu „{bedarfe[bedarf_id].label}“ dürfen höchstens {limit} Zeichen lang sein.",
                 field=f"handlungsbedarfe.{bedarf_id}",
             )
 
@@ -408,9 +407,9 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
     if profiling.profillage is not None and profiling.profillage not in profillagen:
         raise InvalidInput(f"Die Profillage „{profiling.profillage}“ gibt es nicht.", field="profillage")
 
-    if len(profiling.integrationsziel) > TEXT_MAX:
+    if len(profiling.integrationsziel) > (limit := max_chars(Profiling, "integrationsziel")):
         raise InvalidInput(
-            f"Das Integrationsziel darf höchstens {TEXT_MAX} Zeichen lang sein.", field="integrationsziel"
+            f"Das Integrationsziel darf höchstens {limit} Zeichen lang sein.", field="integrationsziel"
         )
     einverstaendnis_datum = profiling.einverstaendnis_datum
     if einverstaendnis_datum is not None and einverstaendnis_datum > today():
@@ -450,9 +449,9 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         raise InvalidInput(
             f"Die Maßnahme darf höchstens {MASSNAHME_MAX} Zeichen lang sein.", field="foerder_check"
         )
-    if len(check.begruendung) > TEXT_MAX:
+    if len(check.begruendung) > (limit := max_chars(FoerderCheck, "begruendung")):
         raise InvalidInput(
-            f"Die Begründung zum Förder-Check darf höchstens {TEXT_MAX} Zeichen lang sein.",
+            f"Die Begründung zum Förder-Check darf höchstens {limit} Zeichen lang sein.",
             field="foerder_check",
         )
 

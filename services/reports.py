@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from dates import format_date, today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
 from schemas.records import User
 from services.access import Permission, require
 from services.catalogue import get_catalogue
-from services.dates import format_date, today
 from services.safety import to_csv
 from storage.base import ReportCounts, Store
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from config import Settings, get_settings
+from dates import as_utc
 from errors import AuthenticationFailed, StaleRevision
 from schemas.records import Role, User, utcnow
 from services.users import (
@@ -23,7 +24,6 @@ from services.users import (
     ANMELDUNG_ERFOLGREICH,
     SESSION_MAX_AGE,
     SESSION_TIMEOUT,
-    _aware,
     sign_out,
 )
 from storage.base import Store
@@ -114,7 +114,7 @@ def token_too_old(claims: dict[str, Any], *, now: datetime | None = None) -> boo
     Raises AuthenticationFailed for an impossible sign-in time (see `issued_at`).
     """
     at = issued_at(claims)
-    return at is not None and _aware(now or utcnow()) - at > SESSION_MAX_AGE
+    return at is not None and as_utc(now or utcnow()) - at > SESSION_MAX_AGE
 
 
 #: Last activity per SSO identity in this server process. Streamlit's identity cookie outlives a browser
@@ -125,7 +125,7 @@ _last_activity: dict[str, datetime] = {}
 
 def note_activity(subject: str, *, now: datetime | None = None) -> None:
     """Remember the latest action of an SSO identity (for the idle timeout across browser tabs)."""
-    _last_activity[subject] = _aware(now or utcnow())
+    _last_activity[subject] = as_utc(now or utcnow())
 
 
 def idle_too_long(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
@@ -134,7 +134,7 @@ def idle_too_long(claims: dict[str, Any], *, now: datetime | None = None) -> boo
     Raises AuthenticationFailed for an impossible sign-in time (see `issued_at`).
     """
     candidates = [t for t in (issued_at(claims), _last_activity.get(subject_key(claims))) if t is not None]
-    return bool(candidates) and _aware(now or utcnow()) - max(candidates) > SESSION_TIMEOUT
+    return bool(candidates) and as_utc(now or utcnow()) - max(candidates) > SESSION_TIMEOUT
 
 
 def forget_activity(subject: str) -> None:

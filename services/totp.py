@@ -20,11 +20,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from config import Settings, get_settings
+from dates import as_utc
 from errors import AuthenticationFailed, InvalidInput, NotPermitted, StaleRevision
 from schemas.records import Role, User, utcnow
 from services.access import Permission, require
 from services.users import (
-    _aware,
     complete_sign_in,
     get_user,
     record_failure,
@@ -59,8 +59,7 @@ def second_factor_required(user: User, settings: Settings | None = None) -> bool
     if user.role == Role.KDN or user.totp_secret:
         return True
     settings = settings or get_settings()
-    wanted = {part.strip().lower() for part in settings.totp_roles.split(",") if part.strip()}
-    return str(user.role).lower() in wanted or user.role.name.lower() in wanted
+    return user.role in settings.totp_roles
 
 
 def new_secret() -> str:
@@ -82,7 +81,7 @@ def qr_png(uri: str) -> bytes:
 
 
 def _step(at: datetime) -> int:
-    return int(_aware(at).timestamp()) // STEP_SECONDS
+    return int(as_utc(at).timestamp()) // STEP_SECONDS
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -119,7 +118,7 @@ def enrol(store: Store, user_id: str, *, secret: str, code: str, now: datetime |
     Raises AuthenticationFailed (wrong code; counts towards the lockout), NotPermitted if a second factor
     is already enrolled, InvalidInput for a malformed secret.
     """
-    now = _aware(now or utcnow())
+    now = as_utc(now or utcnow())
     user = _reload(store, user_id)
     if user.totp_secret:
         raise NotPermitted("Für dieses Konto ist bereits ein zweiter Faktor eingerichtet.")
@@ -150,7 +149,7 @@ def verify(store: Store, user_id: str, code: str, *, now: datetime | None = None
     Raises AuthenticationFailed (German; every failure counts towards the 5-failure lockout), NotPermitted
     if the account has no second factor enrolled.
     """
-    now = _aware(now or utcnow())
+    now = as_utc(now or utcnow())
     for _ in range(5):
         user = _reload(store, user_id)
         if not user.totp_secret:

@@ -10,20 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from config import Settings, get_settings
+from dates import as_utc, format_time
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
 from schemas.records import Role, User, utcnow
 from services.access import Permission, require
 from services.catalogue import ensure_catalogue
 from storage.base import Store
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but an unbounded input is a cheap denial of service
@@ -163,10 +161,6 @@ def _hash(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _berlin_time(at: datetime) -> str:
-    return at.astimezone(BERLIN).strftime("%H:%M")
-
-
 # --- first start ------------------------------------------------------------------------------------
 def needs_first_admin(store: Store) -> bool:
     """True while no account exists at all: the app then asks for the first KDN-Fachbetreuung account."""
@@ -218,7 +212,7 @@ def authenticate(
     from services.totp import second_factor_required
 
     settings = settings or get_settings()
-    now = _aware(now or utcnow())
+    now = as_utc(now or utcnow())
     name = username.strip().lower() if isinstance(username, str) else ""
     password = password if isinstance(password, str) else ""
     user = store.user_by_username(name) if name and len(name) <= 40 else None
@@ -258,11 +252,11 @@ def authenticate(
 
 def refuse_if_locked(store: Store, user: User, now: datetime) -> None:
     """Raise AuthenticationFailed (audited) while the account is locked after repeated failures."""
-    if user.locked_until is not None and _aware(user.locked_until) > _aware(now):
+    if user.locked_until is not None and as_utc(user.locked_until) > as_utc(now):
         store.audit_append(actor=user, action=ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
         raise AuthenticationFailed(
             f"Das Konto ist nach {MAX_FAILED_LOGINS} fehlgeschlagenen Anmeldeversuchen bis "
-            f"{_berlin_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
+            f"{format_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
             "oder wenden Sie sich an die KDN-Fachbetreuung."
         )
 
@@ -272,7 +266,7 @@ def record_failure(store: Store, user: User, now: datetime, message: str) -> Non
 
     The fifth failure in a row locks the account for 15 minutes (the message then says so).
     """
-    locked = _count_failure(store, user, _aware(now))
+    locked = _count_failure(store, user, as_utc(now))
     store.audit_append(actor=user, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id)
     if locked:
         store.audit_append(actor=user, action=KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
@@ -305,7 +299,7 @@ def _count_failure(store: Store, user: User, now: datetime) -> bool:
     """Record one failed attempt; returns True if this attempt locked the account. Retries on a race."""
     for _ in range(5):
         # A lock that has run out starts a fresh count.
-        expired = user.locked_until is not None and _aware(user.locked_until) <= now
+        expired = user.locked_until is not None and as_utc(user.locked_until) <= now
         failed = (0 if expired else user.failed_logins) + 1
         locked = failed >= MAX_FAILED_LOGINS
         changed = user.model_copy(
@@ -318,7 +312,7 @@ def _count_failure(store: Store, user: User, now: datetime) -> bool:
             store.save(changed, actor=user)
         except StaleRevision:
             user = store.get(User, user.id)
-            if user.locked_until is not None and _aware(user.locked_until) > now:
+            if user.locked_until is not None and as_utc(user.locked_until) > now:
                 return False
             continue
         return locked
@@ -367,14 +361,14 @@ def session_expired(last_activity: datetime | None, *, now: datetime | None = No
     """True if more than 30 minutes passed since the session's last activity."""
     if last_activity is None:
         return False
-    return (now or utcnow()) - _aware(last_activity) > SESSION_TIMEOUT
+    return (now or utcnow()) - as_utc(last_activity) > SESSION_TIMEOUT
 
 
 def session_too_old(signed_in_at: datetime | None, *, now: datetime | None = None) -> bool:
     """True if the sign-in is more than 12 hours ago (absolute limit, whatever the activity)."""
     if signed_in_at is None:
         return False
-    return (now or utcnow()) - _aware(signed_in_at) > SESSION_MAX_AGE
+    return (now or utcnow()) - as_utc(signed_in_at) > SESSION_MAX_AGE
 
 
 # --- user management (KDN-Fachbetreuung) ---------------------------------------------------------------
@@ -495,10 +489,6 @@ def _save_user(
 def lock_text(user: User, *, now: datetime | None = None) -> str:
     """'gesperrt bis 14:20' while the account is locked, else ''."""
     now = now or utcnow()
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        return f"gesperrt bis {_berlin_time(user.locked_until)}"
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        return f"gesperrt bis {format_time(user.locked_until)}"
     return ""
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

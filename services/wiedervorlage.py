@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dates import today
 from errors import InvalidInput
 from schemas.records import Client, Role, User
 from services.access import Permission, require
 from services.clients import client_name
-from services.dates import today
 from storage.base import Store
 
 VORSCHAU_TAGE = 7

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from dates import as_utc
 from schemas.records import AuditEntry
 
 #: `prev_hash` of the first entry.
@@ -15,9 +16,7 @@ GENESIS = "0" * 64
 
 def canonical_time(at: datetime) -> str:
     """The UTC time as a fixed-format string (microseconds, +00:00), independent of the backend's time zone."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    return as_utc(at).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def entry_hash(
@@ -54,7 +53,7 @@ def entry_hash(
 
 def make_entry(*, seq: int, prev_hash: str, at: datetime, **fields) -> AuditEntry:
     """A new entry chained to `prev_hash`; `at` is normalised to UTC."""
-    at = at.astimezone(UTC)
+    at = as_utc(at).astimezone(UTC)  # a naive time counts as UTC (see `dates`), not as the server's zone
     digest = entry_hash(seq=seq, at=at, prev_hash=prev_hash, **fields)
     return AuditEntry(seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
 

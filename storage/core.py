@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
+from dates import format_date, format_time
 from errors import (
     AlreadyExists,
     DomainError,
@@ -36,8 +36,6 @@ from schemas.records import (
     utcnow,
 )
 from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, RECORD_KINDS, R, Store
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 #: Table (TinyDB) / relation (PostgreSQL) name per kind.
 TABLES: dict[type[Record], str] = {
@@ -78,8 +76,7 @@ KATALOG_VEROEFFENTLICHT = "Katalog veröffentlicht"
 
 def berlin(at: datetime) -> str:
     """'24.11.2026 um 14:05' in Europe/Berlin."""
-    local = at.astimezone(BERLIN)
-    return f"{local:%d.%m.%Y} um {local:%H:%M}"
+    return f"{format_date(at)} um {format_time(at)}"
 
 
 def check_id(record_id: str) -> str:

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import psycopg
 import psycopg_pool
@@ -22,6 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from dates import BERLIN
 from errors import AlreadyExists, DomainError, InvalidInput, NotFound, StorageUnavailable
 from schemas.records import (
     AuditEntry,
@@ -47,7 +47,6 @@ from storage.core import (
     stale_draft,
 )
 
-_BERLIN = ZoneInfo("Europe/Berlin")
 _UNAVAILABLE = (
     "Die Datenbank ist nicht erreichbar oder hat den Vorgang abgelehnt. Bitte versuchen Sie es später erneut."
 )
@@ -742,13 +741,13 @@ SELECT
 def _month_bounds(von: date, bis: date) -> tuple[list[str], list[datetime]]:
     """The months von..bis ("YYYY-MM") and the instants their days start in Europe/Berlin (one more at the end):
     times are put into months by width_bucket over these bounds instead of converting every row's time zone."""
-    months, bounds = [], [datetime.combine(von, time.min, _BERLIN)]
+    months, bounds = [], [datetime.combine(von, time.min, BERLIN)]
     day = von
     while day <= bis:
         months.append(f"{day:%Y-%m}")
         nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
         day = nxt
-        bounds.append(datetime.combine(min(nxt, bis + timedelta(days=1)), time.min, _BERLIN))
+        bounds.append(datetime.combine(min(nxt, bis + timedelta(days=1)), time.min, BERLIN))
     return months, bounds
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from dates import as_utc, berlin_day
 from storage.base import DueItem, ReportCounts
 
-BERLIN = ZoneInfo("Europe/Berlin")
 CLOSED = "abgeschlossen"
 
 
@@ -25,14 +24,13 @@ def _when(value: str | None) -> datetime | None:
     """A stored ISO time (pydantic JSON, UTC) as an aware datetime."""
     if value is None:
         return None
-    at = datetime.fromisoformat(value)
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return as_utc(datetime.fromisoformat(value))
 
 
 def _berlin_day(value: str | None) -> str | None:
     """The Europe/Berlin calendar day of a stored time, as 'YYYY-MM-DD'."""
     at = _when(value)
-    return at.astimezone(BERLIN).date().isoformat() if at is not None else None
+    return berlin_day(at).isoformat() if at is not None else None
 
 
 def _newest_closed(rows: list[dict]) -> dict | None:

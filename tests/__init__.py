@@ -1,0 +1,1 @@
+"""The test suite: unit/, contract/ (both backends), ui/ (AppTest), browser/ (Chromium), ops/; shared factories."""

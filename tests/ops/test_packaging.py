@@ -41,3 +41,10 @@ def test_every_data_file_of_a_package_is_matched_by_package_data() -> None:
                     fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
                 unmatched.append(f"{package}/{path.name}")
     assert unmatched == [], f"not matched by [tool.setuptools.package-data]: {unmatched}"
+
+
+def test_every_top_level_module_is_installed_and_copied_into_the_image() -> None:
+    modules = {path.stem for path in ROOT.glob("*.py")} - {"dev"}  # dev.py sets up a checkout, it is not shipped
+    assert set(_setuptools_config()["py-modules"]) == modules
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert [m for m in sorted(modules) if f" {m}.py " not in dockerfile] == []

@@ -211,7 +211,7 @@ def test_roles_without_client_data_are_refused_case_pages(data_dir, store, admin
     assert any("nicht freigegeben" in e.value for e in at.error)
 
 
-#: What each role is offered in the menu (DESIGN.md §1), by url path; written out here, not taken from the app.
+#: What each role is offered in the menu (ARCHITECTURE.md §1), by url path; written out here, not taken from the app.
 CASEWORK_PAGES = {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"}
 OFFERED = {
     Role.IFK: CASEWORK_PAGES,

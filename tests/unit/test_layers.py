@@ -1,4 +1,4 @@
-"""The layers point one way: only app.py and pages/ import streamlit (DESIGN.md §5)."""
+"""The layers point one way: only app.py and pages/ import streamlit (ARCHITECTURE.md §2)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BELOW_PAGES = ["services", "schemas", "storage", "documents", "errors.py", "config.py", "cli.py"]
+BELOW_PAGES = ["services", "schemas", "storage", "documents", "errors.py", "config.py", "cli.py", "dates.py"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -1,4 +1,4 @@
-"""The permission matrix of DESIGN.md §1: every role × every service use case is allowed or refused below the UI.
+"""The permission matrix of ARCHITECTURE.md §1: every role × every service use case is allowed or refused below the UI.
 
 A refusal is a NotPermitted with a German message; an allowed call must have done its job (each use case names
 what it returns or stores, checked after the call). Each case runs on a fresh copy of the same small world.

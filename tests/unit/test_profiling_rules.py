@@ -194,7 +194,7 @@ def test_save_refuses_bad_input_naming_the_field(store, client, ifk, catalogue, 
     assert store.list_for_client(Profiling, client.id) == []
 
 
-# --- completeness (DESIGN §4; seed 4.1, 4.3) ------------------------------------------------------------
+# --- completeness (services/profiling.py; seed 4.1, 4.3) ---------------------------------------------------------
 
 
 def test_empty_profiling_lists_zielberuf_and_einschaetzung_as_missing(client, catalogue):
