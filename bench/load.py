@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -232,33 +231,19 @@ def lost_writes(target: Target, acknowledged: list[tuple[str, int, str, str, int
 
 
 class Server:
-    """`streamlit run app.py` on the target's store (own class, not tests.browser's launcher: RSS needs the pid)."""
+    """`streamlit run app.py` on the target's store, started by the tests' launcher; RSS read through its pid."""
 
     def __init__(self, target: Target, log_path: Path):
-        from tests.browser.streamlit_server import free_port
+        from tests.browser.streamlit_server import StreamlitServer
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=target.env(), stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("streamlit run startete nicht:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.3)
+        self._server = StreamlitServer(target.env(), log_path)
+        self.url = self._server.url
+        self.process = self._server.process
+        try:
+            self._server.wait()
+        except RuntimeError:
+            self._server.stop()
+            raise
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -267,12 +252,7 @@ class Server:
         raise RuntimeError("VmRSS nicht lesbar")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        self._server.stop()
 
 
 def browser_session(browser, url: str, number: int, *, work: bool,

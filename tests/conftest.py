@@ -1,4 +1,8 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package: the PostgreSQL test server and the stored users of each role.
+
+The user fixtures take the `store` fixture of the package that uses them (unit: TinyDB in tmp_path; contract:
+both backends). Each user is stored as its own actor.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
+from schemas.records import Role, User
+from tests.factories import make_user
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +38,26 @@ def postgres_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+#: The stored users of each role: fixture name → (role, username, display name, team).
+USERS = {
+    "ifk": (Role.IFK, "anna", "Anna Schmidt", "Team 1"),
+    "ifk_other_team": (Role.IFK, "bernd", "Bernd Weber", "Team 2"),
+    "kdn": (Role.KDN, "kdn", "Karl Dorn", ""),
+    "trainer": (Role.TRAINER, "tina", "Tina Trainer", ""),
+    "fachaufsicht": (Role.FACHAUFSICHT, "frieda", "Frieda Aufsicht", ""),
+}
+
+
+def _user_fixture(name: str, role: Role, username: str, display_name: str, team: str):
+    def stored_user(store) -> User:
+        user = make_user(role=role, username=username, display_name=display_name, team=team)
+        return store.add(user, actor=user)
+
+    stored_user.__doc__ = f"A stored {role.value} „{display_name}“" + (f" of {team}." if team else " (no team).")
+    return pytest.fixture(name=name)(stored_user)
+
+
+for _name, _spec in USERS.items():
+    globals()[_name] = _user_fixture(_name, *_spec)

@@ -10,9 +10,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemas.records import Role, User
+from schemas.records import User
 from storage.base import Store
-from tests.factories import make_client, make_user
+from tests.factories import make_client
 
 
 @dataclass(frozen=True)
@@ -66,18 +66,6 @@ def store(store_spec: StoreSpec) -> Iterator[Store]:
     opened = store_spec.open()
     yield opened
     opened.close_store()
-
-
-@pytest.fixture
-def ifk(store: Store) -> User:
-    user = make_user(role=Role.IFK, username="anna", display_name="Anna Schmidt")
-    return store.add(user, actor=user)
-
-
-@pytest.fixture
-def kdn(store: Store) -> User:
-    user = make_user(role=Role.KDN, username="kdn", display_name="Karl Dorn")
-    return store.add(user, actor=user)
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.browser.streamlit_server import free_port
 
 
 def find_bin_dir() -> Path | None:
@@ -19,12 +20,6 @@ def find_bin_dir() -> Path | None:
         return Path(found).resolve().parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     return Path(candidates[-1]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -68,7 +63,7 @@ def start_temp_server(*, durable: bool = False) -> TempServer:
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres", group="postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     data = base / "data"
 
     def run(*args: str) -> None:

@@ -7,9 +7,6 @@ to test-artefacts/ops/. Skips with the reason without Chromium or PostgreSQL; fa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -20,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.browser.streamlit_server import free_port
+from tests.browser.streamlit_server import streamlit_servers
 from tests.browser.test_happy_path import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -83,51 +80,13 @@ def shared_database(postgres_url: str) -> Iterator[str]:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _start_instance(url: str, log_path: Path) -> tuple[subprocess.Popen, str, object]:
-    port = free_port()
-    env = {**os.environ, "VIERPHASEN_DATABASE_URL": url}
-    log = open(log_path, "w")  # noqa: SIM115 - closed by the fixture
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    return process, f"http://127.0.0.1:{port}", log
-
-
-def _wait_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"streamlit run startete nicht:\n{log_path.read_text()}")
-        time.sleep(0.3)
-
-
 @pytest.fixture(scope="module")
 def instances(shared_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Two app instances (two ports, two server processes), both on the shared database."""
     logs = tmp_path_factory.mktemp("ops-logs")
-    started = [_start_instance(shared_database, logs / f"instance{n}.log") for n in (1, 2)]
-    try:
-        for n, (process, url, _) in enumerate(started, 1):
-            _wait_healthy(process, url, logs / f"instance{n}.log")
-        yield [url for _, url, _ in started]
-    finally:
-        for process, _, log in started:
-            process.terminate()
-        for process, _, log in started:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+    env = {"VIERPHASEN_DATABASE_URL": shared_database}
+    with streamlit_servers([env, env], [logs / "instance1.log", logs / "instance2.log"]) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="module")

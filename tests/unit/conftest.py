@@ -1,4 +1,5 @@
-"""Fixtures of the service unit tests: a real TinyDB store in tmp_path with the shipped catalogue published."""
+"""Fixtures of the service unit tests: a real TinyDB store in tmp_path with the shipped catalogue published (the
+users of each role come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import pytest
 
 from config import Settings
 from schemas.catalogue import Catalogue
-from schemas.records import Client, Role, User
+from schemas.records import Client, User
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue, get_catalogue
 from storage import open_store
 from storage.base import Store
-from tests.factories import make_client, make_user
+from tests.factories import make_client
 
 
 @pytest.fixture
@@ -28,36 +29,6 @@ def catalogue(store: Store) -> Catalogue:
     """Version 1 (the shipped catalogue) published, as the app does on its first start."""
     ensure_catalogue(store, actor=SYSTEM)
     return get_catalogue(store, 1)
-
-
-@pytest.fixture
-def ifk(store: Store) -> User:
-    user = make_user(role=Role.IFK, team="Team 1", display_name="Anna Schmidt")
-    return store.add(user, actor=user)
-
-
-@pytest.fixture
-def ifk_other_team(store: Store) -> User:
-    user = make_user(role=Role.IFK, team="Team 2", display_name="Bernd Weber")
-    return store.add(user, actor=user)
-
-
-@pytest.fixture
-def kdn(store: Store) -> User:
-    user = make_user(role=Role.KDN, team="", display_name="Karl Dorn")
-    return store.add(user, actor=user)
-
-
-@pytest.fixture
-def trainer(store: Store) -> User:
-    user = make_user(role=Role.TRAINER, team="", display_name="Tina Trainer")
-    return store.add(user, actor=user)
-
-
-@pytest.fixture
-def fachaufsicht(store: Store) -> User:
-    user = make_user(role=Role.FACHAUFSICHT, team="", display_name="Frieda Aufsicht")
-    return store.add(user, actor=user)
 
 
 @pytest.fixture
