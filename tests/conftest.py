@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package: the PostgreSQL test server and the stored users of each role.
+"""Fixtures shared by every test package: the PostgreSQL test server and the stored users of each role; the
+rule that marks tests `slow`.
 
 The user fixtures take the `store` fixture of the package that uses them (unit: TinyDB in tmp_path; contract:
 both backends). Each user is stored as its own actor.
@@ -13,6 +14,19 @@ import pytest
 
 from schemas.records import Role, User
 from tests.factories import make_user
+
+#: Test folders whose every test counts as slow: AppTest runs of whole pages, servers started as processes.
+SLOW_FOLDERS = ("tests/ui/", "tests/ops/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` also marks every test that needs a server (PostgreSQL, Chromium) or lives in `SLOW_FOLDERS`, so that
+    `pytest -m "not slow"` is the quick loop: services, documents and the TinyDB contract."""
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if item.get_closest_marker("postgres") or item.get_closest_marker("browser") or where.startswith(SLOW_FOLDERS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

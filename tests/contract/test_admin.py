@@ -55,6 +55,7 @@ def _snapshot(store: RuleStore) -> dict:
     return {"records": records, "audit": store.export_audit(), "catalogue": store.export_catalogue()}
 
 
+@pytest.mark.slow
 def test_backup_while_the_app_writes_is_consistent_and_restores(tmp_path: Path) -> None:
     store = TinyDBStore(tmp_path / "data")
     _fill(store)
@@ -110,6 +111,7 @@ def test_backup_refuses_a_non_empty_target(tmp_path: Path) -> None:
         backup(store, tmp_path / "voll")
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_damaged_backup(tmp_path: Path) -> None:
     store = TinyDBStore(tmp_path / "data")
     _fill(store)

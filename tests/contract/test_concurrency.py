@@ -77,6 +77,7 @@ def test_eight_processes_saving_the_same_profiling_lose_no_update(
     _check_no_lost_update(store, profiling.id, outcomes, PROCESSES * SAVES)
 
 
+@pytest.mark.slow
 def test_threads_sharing_one_store_lose_no_update(store: Store, store_spec: StoreSpec) -> None:
     ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
     client = store.add(make_client(), actor=ifk)

@@ -171,6 +171,7 @@ def loaded(store: Store) -> dict[type, list]:
 
 
 # --- tests -----------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_report_counts_equal_an_independent_count(store: Store, loaded):
     assert sum(1 for p in loaded[Profiling] if p.status == Status.ABGESCHLOSSEN) > 20  # the data set is not trivial
     for team, von, bis in FILTERS:
@@ -180,16 +181,19 @@ def test_report_counts_equal_an_independent_count(store: Store, loaded):
     assert whole.clients == 60 and whole.egv_overdue > 0 and whole.egv_valid > 0 and whole.due_held
 
 
+@pytest.mark.slow
 def test_due_items_equal_an_independent_list(store: Store, loaded):
     for team, until in [(None, STICHTAG + timedelta(days=7)), ("Team 1", STICHTAG), ("Team 2", date(2025, 1, 1))]:
         assert store.due_items(team=team, until=until) == expected_due(loaded, team=team, until=until)
     assert store.due_items(team=None, until=STICHTAG + timedelta(days=7))
 
 
+@pytest.mark.slow
 def test_report_teams_lists_every_team_of_a_client(store: Store, loaded):
     assert store.report_teams() == TEAMS
 
 
+@pytest.mark.slow
 def test_figures_follow_every_change_through_the_store(store: Store, loaded):
     """Add, save, close, discard, a KDN deletion and a new client: the figures still equal the recount."""
     ifk = store.add(make_user(role=Role.IFK, username="anna"), actor=make_user(role=Role.KDN))
@@ -224,6 +228,7 @@ def test_figures_follow_every_change_through_the_store(store: Store, loaded):
     assert "Team 4" in store.report_teams()
 
 
+@pytest.mark.slow
 def test_tinydb_builds_missing_summaries_from_the_records(tmp_path):
     """A data directory from before the summaries (or with them deleted) gets them built on the first report."""
     from storage.tinydb_store import TinyDBStore

@@ -449,6 +449,7 @@ def test_documents_import_neither_streamlit_nor_services_nor_storage():
                 assert name.split(".")[0] not in {"streamlit", "services", "storage", "pages"}, (path, name)
 
 
+@pytest.mark.slow
 def test_first_page_of_every_document_renders_to_png(documents):
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:

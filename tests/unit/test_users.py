@@ -324,6 +324,7 @@ def test_cli_user_add_creates_an_account_from_stdin(tmp_path, monkeypatch, capsy
         get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_cli_user_add_asks_twice_and_refuses_a_mismatch(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VIERPHASEN_DATA_DIR", str(tmp_path / "data"))
     answers = iter([PASSWORD, PASSWORD + "x"])
