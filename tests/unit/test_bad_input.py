@@ -674,12 +674,27 @@ def test_tab_and_newline_stay_allowed_in_free_text(any_store):
 def test_csv_export_is_safe_against_formula_injection(cells):
     for cell in cells:
         safe = csv_safe(cell)
-        assert not safe.lstrip(" ").startswith(FORMULA_STARTS)
-        if cell is not None and not str(cell).lstrip(" ").startswith(FORMULA_STARTS):
+        assert not _visible_start(safe).startswith(FORMULA_STARTS)
+        if cell is not None and not _visible_start(str(cell)).startswith(FORMULA_STARTS) \
+                and not str(cell).startswith(FORMULA_STARTS):
             assert safe == str(cell)  # harmless text stays exactly as it was
     rows = list(csv.reader(io.StringIO(to_csv(["Kunde"] * len(cells), [cells]), newline=""), delimiter=";"))
     for value in rows[1]:
-        assert not value.lstrip(" ").startswith(FORMULA_STARTS)
+        assert not _visible_start(value).startswith(FORMULA_STARTS)
+
+
+def _visible_start(value: str) -> str:
+    """The text from its first character a reader sees (whitespace, BOM and zero-width characters skipped)."""
+    return value.lstrip().lstrip("\ufeff\u200b\u200c\u200d\u2060\u200e\u200f").lstrip()
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\ufeff", "\u2007", "\u200b", " \u00a0\t", "\u2028"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_formula_after_leading_blanks_of_every_kind_is_neutralised(blank, start):
+    cell = f"{blank}{start}HYPERLINK(\"http://x\")"
+    assert csv_safe(cell) == "'" + cell
+    row = list(csv.reader(io.StringIO(to_csv(["Kunde"], [[cell]]), newline=""), delimiter=";"))[1]
+    assert row == ["'" + cell]
 
 
 @RUN
