@@ -223,6 +223,9 @@ def _admitted(page: str) -> bool:
         return False
     if page not in allowed_pages(user.role):
         title = PAGES.get(page, (page, ""))[0]
+        from services.audit_log import refused
+
+        refused(get_store(), user, f"Seite „{title}“")  # § 67c SGB X: refusals are audited too
         st.error(
             f"Die Seite „{title}“ ist für Ihre Rolle „{user.role}“ nicht freigegeben. "
             "Bitte wählen Sie eine Seite aus dem Menü."

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -684,8 +685,9 @@ def test_csv_export_is_safe_against_formula_injection(cells):
 
 
 def _visible_start(value: str) -> str:
-    """The text from its first character a reader sees (whitespace, BOM and zero-width characters skipped)."""
-    return value.lstrip().lstrip("\ufeff\u200b\u200c\u200d\u2060\u200e\u200f").lstrip()
+    """The text from its first character a reader sees (whitespace, BOM, zero-width and control characters skipped)."""
+    invisible = [i for i, char in enumerate(value) if not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf"))]
+    return value[invisible[0]:] if invisible else ""
 
 
 @pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\ufeff", "\u2007", "\u200b", " \u00a0\t", "\u2028"])
