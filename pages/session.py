@@ -151,7 +151,7 @@ def signed_in_user() -> User | None:
     if account.sso_subject:
         from services.sso import note_activity
 
-        note_activity(account.sso_subject)
+        note_activity(store, account.sso_subject)
     return account
 
 
@@ -168,7 +168,7 @@ def end_session(notice: str | None = None, *, logout: bool = False) -> None:
     if user is not None and user.sso_subject:
         from services.sso import forget_activity
 
-        forget_activity(user.sso_subject)
+        forget_activity(get_store(), user.sso_subject)
     if logout and sso_claims() is not None:
         st.logout()
 
