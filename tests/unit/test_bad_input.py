@@ -181,7 +181,7 @@ class Checker:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in ("audit", "locks"):
                         self._scan(entry.path, files)
-                elif not (self.sign_in and entry.name == "users.json"):
+                elif not (self.sign_in and entry.name in ("users.json", "security-state.json")):
                     info = entry.stat(follow_symlinks=False)
                     files.append((entry.path, info.st_ino, info.st_size, info.st_mtime_ns))
 
@@ -306,7 +306,7 @@ class Case:
     inputs: Callable[[Inputs], st.SearchStrategy[dict]]
     call: Callable[..., object]  # (world, **arguments)
     arrange: Callable[..., bool] | None = None  # (world, **arguments) → True if it stored something first
-    sign_in: bool = False  # a failed sign-in step counts the attempt on the account
+    sign_in: bool = False  # a failed sign-in step counts the attempt (account, throttling state)
     setup: Callable[[World], None] | None = None  # once, before the examples
     empty: bool = False  # runs on an installation without any account
 
@@ -516,6 +516,8 @@ for _name, _use_case in [("deactivate_user", users.deactivate_user), ("reactivat
          lambda w, user_id, _use_case=_use_case, **a: _use_case(w.store, user_id, **a))
 case("reset_password", lambda i: args(user_id=i.ids, password=text, revision=MAYBE_REVISION, actor=i.actors),
      lambda w, user_id, **a: users.reset_password(w.store, user_id, **a))
+case("unlock_account", lambda i: args(user_id=i.ids, actor=i.actors),
+     lambda w, user_id, **a: users.unlock_account(w.store, user_id, **a))
 case("sign_out", lambda i: args(actor=i.any_actors, timed_out=BOOLS, too_old=BOOLS),
      lambda w, **a: users.sign_out(w.store, **a))
 
