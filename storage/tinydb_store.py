@@ -301,6 +301,7 @@ class TinyDBStore(RuleStore):
     @contextmanager
     def journaled(self, tx: _TinyTx, *, revision: int | None, audit: dict[str, Any]) -> Iterator[None]:
         """Around one put (`revision`: the new one) or delete (None) with its audit entry; under the lock."""
+        audit_chain.audit_key()  # an unusable configured key refuses before the journal is written
         self._audit_tail()  # cuts a torn tail first, so that the size below is where this change's entry starts
         note = {
             "path": tx.path.relative_to(self.root).as_posix(),

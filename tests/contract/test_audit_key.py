@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from errors import InvalidInput
-from schemas.records import AuditEntry, Client, User
+from schemas.records import AuditEntry, Client, Profiling, User
 from storage import audit_chain
 from storage.admin import audit_seal, audit_verify
 from storage.base import Store
@@ -143,5 +143,11 @@ def test_the_key_is_read_from_a_file(store, ifk, client, monkeypatch, tmp_path):
     _history(store, ifk, client)
     assert audit_verify(store)[1].startswith("Audit-Kette intakt und mit dem Schlüssel bestätigt")
     monkeypatch.setenv(audit_chain.KEY_FILE_ENV, str(tmp_path / "fehlt.key"))
+    before = len(store.audit_entries())
+    refused = make_profiling(client.id)
     with pytest.raises(audit_chain.AuditKeyError):
-        store.add(make_profiling(client.id), actor=ifk)  # a configured but missing key writes nothing unkeyed
+        store.add(refused, actor=ifk)  # a configured but missing key writes nothing unkeyed
+    monkeypatch.setenv(audit_chain.KEY_FILE_ENV, str(key_file))
+    assert len(store.audit_entries()) == before
+    assert refused.id not in {p.id for p in store.list_for_client(Profiling, client.id)}
+    assert store.audit_verify() is None
