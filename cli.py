@@ -91,6 +91,18 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return 0 if intact else 1
 
 
+def _audit_seal(args: argparse.Namespace) -> int:
+    from storage import open_store
+    from storage.admin import audit_seal
+
+    store = open_store()
+    try:
+        print(audit_seal(store))
+    finally:
+        store.close_store()
+    return 0
+
+
 def _add_storage_commands(commands: argparse._SubParsersAction) -> None:
     backup = commands.add_parser("backup", help="TinyDB-Datenverzeichnis im laufenden Betrieb sichern")
     backup.add_argument("dir", help="leeres Zielverzeichnis")
@@ -104,6 +116,9 @@ def _add_storage_commands(commands: argparse._SubParsersAction) -> None:
     audit = commands.add_parser("audit", help="Audit-Protokoll").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="Hash-Kette prüfen; Exit-Code 1 und erster gebrochener Eintrag")
     verify.set_defaults(run=_audit_verify)
+    seal = audit.add_parser("seal", help="Neuestes Audit-Ende mit dem aktuellen Schlüssel bestätigen (nach "
+                                         "Einrichten, Wechsel oder Verlust des Schlüssels)")
+    seal.set_defaults(run=_audit_seal)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from services.users import (
     lock_text,
     reactivate_user,
     reset_password,
+    unlock_account,
 )
 
 ROLES = list(Role)
@@ -108,6 +109,11 @@ def _edit_account(users: list[User], actor: User) -> None:
         with guarded():
             reset_second_factor(store, chosen.id, revision=chosen.revision, actor=actor)
             _flash(f"Der zweite Faktor von „{chosen.username}“ wurde zurückgesetzt.")
+    if st.button("Anmeldesperre aufheben", key=f"entsperren_{chosen.id}",
+                 help="Hebt Wartezeiten nach falschen Passwörtern und die Sperre nach falschen Codes auf."):
+        with guarded():
+            unlock_account(store, chosen.id, actor=actor)
+            _flash(f"Die Anmeldesperre von „{chosen.username}“ ist aufgehoben.")
     if chosen.active:
         if st.button("Konto deaktivieren", key=f"deaktivieren_{chosen.id}"):
             with guarded():

@@ -78,7 +78,7 @@ def _delete(profiling: Profiling, actor: User) -> None:
 def render() -> None:
     actor = require_user()
     st.title("Korrektur abgeschlossener Profilings")
-    require(actor, Permission.OVERRIDE_CLOSED)
+    require(get_store(), actor, Permission.OVERRIDE_CLOSED)
     st.caption(
         "Abgeschlossene Profilings ändern oder löschen darf nur die KDN-Fachbetreuung, und nur mit Begründung "
         "(z. B. bei einer Datenschutzverletzung). Jede Korrektur steht mit Begründung in der Historie."

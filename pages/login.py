@@ -64,7 +64,17 @@ def _password_form(title: str = "Anmelden") -> None:
         password = st.text_input("Passwort", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Anmelden", type="primary")
     if submitted:
-        _password_ok(authenticate(get_store(), username, password))
+        _password_ok(authenticate(get_store(), username, password, source=_source()))
+
+
+def _source() -> str:
+    """Where a sign-in comes from, for its throttling: the last X-Forwarded-For entry (added by the reverse
+    proxy; the app itself listens on 127.0.0.1 only), else the peer address."""
+    try:
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+        return forwarded or st.context.ip_address or ""
+    except (AttributeError, RuntimeError):  # no browser connection (scripts, tests)
+        return ""
 
 
 def _password_ok(user: User) -> None:

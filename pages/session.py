@@ -151,7 +151,7 @@ def signed_in_user() -> User | None:
     if account.sso_subject:
         from services.sso import note_activity
 
-        note_activity(account.sso_subject)
+        note_activity(store, account.sso_subject)
     return account
 
 
@@ -168,7 +168,7 @@ def end_session(notice: str | None = None, *, logout: bool = False) -> None:
     if user is not None and user.sso_subject:
         from services.sso import forget_activity
 
-        forget_activity(user.sso_subject)
+        forget_activity(get_store(), user.sso_subject)
     if logout and sso_claims() is not None:
         st.logout()
 
@@ -223,6 +223,9 @@ def _admitted(page: str) -> bool:
         return False
     if page not in allowed_pages(user.role):
         title = PAGES.get(page, (page, ""))[0]
+        from services.audit_log import refused
+
+        refused(get_store(), user, f"Seite „{title}“")  # § 67c SGB X: refusals are audited too
         st.error(
             f"Die Seite „{title}“ ist für Ihre Rolle „{user.role}“ nicht freigegeben. "
             "Bitte wählen Sie eine Seite aus dem Menü."

@@ -34,6 +34,7 @@ from schemas.forms import (
     uebergreifend_output,
 )
 from schemas.records import CatalogueVersion, User
+from schemas.text import has_visible, nfc
 from services.access import Permission, require
 from storage.base import Store
 
@@ -79,23 +80,23 @@ def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> Cat
     Beyond the file rules, every offered entry must still offer something in the forms, and every sample
     profiling kept with the catalogue (`beispiele`) must still fit and render.
     """
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     newest = (store.catalogue_numbers() or [0])[-1]
     number = newest + 1
     text = set_version(text, number)
     check_catalogue(text, source=f"Version {number}")
-    if not note.strip():
+    if not has_visible(note):
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
     if newest and set_version(text, newest) == store.catalogue_version(newest).text:
         # nothing changed, e.g. a draft left behind when publishing it was cut off before the draft was removed
         raise InvalidInput(f"Der Katalog stimmt mit der veröffentlichten Version {newest} überein; eine Version "
                            "ohne Änderung wird nicht angelegt.")
-    return store.publish_catalogue(text, note=note.strip(), actor=actor)
+    return store.publish_catalogue(text, note=nfc(note).strip(), actor=actor)
 
 
 def list_versions(store: Store, *, actor: User) -> list[CatalogueVersion]:
     """All published versions, newest first (Trainer and KDN-Fachbetreuung)."""
-    require(actor, Permission.VIEW_CATALOGUE)
+    require(store, actor, Permission.VIEW_CATALOGUE)
     return [store.catalogue_version(n) for n in reversed(store.catalogue_numbers())]
 
 

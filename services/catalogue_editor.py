@@ -45,6 +45,7 @@ from schemas.forms import (
     generate_models,
 )
 from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User, utcnow
+from schemas.text import has_visible, nfc, required_text
 from services.access import Permission, require
 from services.catalogue import (
     get_catalogue,
@@ -119,7 +120,7 @@ class DraftCheck:
 
 def current_draft(store: Store, *, actor: User) -> CatalogueDraft | None:
     """The shared draft, or None if nobody has started one. Raises NotPermitted."""
-    require(actor, Permission.VIEW_CATALOGUE)
+    require(store, actor, Permission.VIEW_CATALOGUE)
     return store.catalogue_draft()
 
 
@@ -131,7 +132,7 @@ def draft_data(draft: CatalogueDraft) -> dict[str, Any] | None:
 def check_draft(store: Store, *, actor: User) -> DraftCheck:
     """Validate the draft, check the sample profilings, and list its changes against the newest version with
     the number of open profilings using each changed entry. Raises NotPermitted, NotFound (no draft)."""
-    require(actor, Permission.VIEW_CATALOGUE)
+    require(store, actor, Permission.VIEW_CATALOGUE)
     draft = _draft(store)
     newest = latest_version(store)
     check = DraftCheck(draft=draft, newest=newest, catalogue=None)
@@ -165,7 +166,7 @@ def _impact_of(store: Store, newest: int, draft: CatalogueDraft, before: Catalog
 def compare_versions(store: Store, old: int | str, new: int | str, *, actor: User) -> list[Aenderung]:
     """The German difference between two published versions, keyed by ids.
     Raises NotPermitted, InvalidInput (not a version number), NotFound."""
-    require(actor, Permission.VIEW_CATALOGUE)
+    require(store, actor, Permission.VIEW_CATALOGUE)
     return diff_catalogues(get_catalogue(store, _number(old)), get_catalogue(store, _number(new)))
 
 
@@ -302,7 +303,7 @@ def draft_data_of(text: str) -> dict[str, Any] | None:
 def start_draft(store: Store, *, actor: User, from_version: int | str | None = None) -> CatalogueDraft:
     """Start the shared draft from a published version (default: newest). Raises NotPermitted, NotFound,
     InvalidInput if a draft exists already (it is continued or discarded first) or `from_version` is no number."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     existing = store.catalogue_draft()
     if existing is not None:
         raise InvalidInput(f"Es gibt schon einen Entwurf (zuletzt gespeichert von {existing.saved_by}). "
@@ -314,14 +315,14 @@ def start_draft(store: Store, *, actor: User, from_version: int | str | None = N
 
 def discard_draft(store: Store, *, actor: User) -> None:
     """Throw the shared draft away; published versions are untouched. Raises NotPermitted."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     store.discard_catalogue_draft()
 
 
 def save_draft_text(store: Store, text: str, *, revision: int, actor: User) -> CatalogueDraft:
     """Replace the draft's YAML with edited text (kept even if invalid, so it can be fixed).
     Raises NotPermitted, NotFound, StaleRevision, InvalidInput (empty or too long)."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft = _draft(store)
     return store.save_catalogue_draft(_checked_text(text), base_version=draft.base_version, revision=revision,
                                       actor=actor)
@@ -331,7 +332,7 @@ def import_draft(store: Store, content: bytes, *, filename: str, revision: int |
     """Make an uploaded YAML file the draft (replacing the current one, whose `revision` the trainer saw; None if
     there is none). It is kept even if invalid, and checked like any draft.
     Raises NotPermitted, InvalidInput (not UTF-8 text, empty, too long), StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     try:
         text = decode_catalogue(content, filename)
     except CatalogueInvalid as exc:
@@ -353,7 +354,7 @@ def add_entry(store: Store, *, parent: str, label: str, revision: int, actor: Us
     as its first Handlungsstrategie if given) or of a Handlungsbedarf (adds a Handlungsstrategie).
     Raises NotPermitted, NotFound, InvalidInput (empty label, unknown parent, unreadable draft), StaleRevision.
     """
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     label = _label(label)
     draft, data = _editable(store)
     ids = _all_ids(data)
@@ -390,7 +391,7 @@ def add_entry(store: Store, *, parent: str, label: str, revision: int, actor: Us
 def rename_entry(store: Store, entry_id: str, label: str, *, revision: int, actor: User) -> CatalogueDraft:
     """Change an entry's label; its id stays, so no stored record is orphaned.
     Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     label = _label(label)
     draft, data = _editable(store)
     siblings, index, _ = _found(data, entry_id)
@@ -401,7 +402,7 @@ def rename_entry(store: Store, entry_id: str, label: str, *, revision: int, acto
 def move_entry(store: Store, entry_id: str, step: int, *, revision: int, actor: User) -> CatalogueDraft:
     """Move an entry up (step -1) or down (+1) among its siblings; the forms show this order.
     Raises NotPermitted, NotFound, InvalidInput (already first / last), StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     siblings, index, _ = _found(data, entry_id)
     target = index + (1 if step > 0 else -1)
@@ -414,7 +415,7 @@ def move_entry(store: Store, entry_id: str, step: int, *, revision: int, actor: 
 def retire_entry(store: Store, entry_id: str, *, retired: bool = True, revision: int, actor: User) -> CatalogueDraft:
     """Retire an entry (not offered for new records, still shown in old ones) or take it back into use.
     Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     siblings, index, _ = _found(data, entry_id)
     if retired:
@@ -427,7 +428,7 @@ def retire_entry(store: Store, entry_id: str, *, retired: bool = True, revision:
 def remove_entry(store: Store, entry_id: str, *, revision: int, actor: User) -> CatalogueDraft:
     """Delete an entry that is new in the draft. An entry of a published version is only retired, never deleted,
     because stored records refer to it. Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     siblings, index, _ = _found(data, entry_id)
     if entry_id in published_ids(store):
@@ -441,7 +442,7 @@ def edit_agreement(store: Store, *, kurzname: str, titel: str, rechtsgrundlage: 
                    actor: User) -> CatalogueDraft:
     """Set the agreement document's short name, title and legal reference (e.g. Kooperationsplan, § 15 SGB II).
     Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     block = data.get("vereinbarung")
     if not isinstance(block, dict):
@@ -453,15 +454,13 @@ def edit_agreement(store: Store, *, kurzname: str, titel: str, rechtsgrundlage: 
 def edit_hint(store: Store, hint_id: str, text: str, *, revision: int, actor: User) -> CatalogueDraft:
     """Change the text of a rule hint (its conditions are edited in the YAML text).
     Raises NotPermitted, NotFound, InvalidInput, StaleRevision."""
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft, data = _editable(store)
     hints = data.get("hinweise") if isinstance(data.get("hinweise"), list) else []
     hint = next((h for h in hints if isinstance(h, dict) and h.get("id") == hint_id), None)
     if hint is None:
         raise InvalidInput(f"Den Hinweis „{hint_id}“ gibt es im Entwurf nicht.")
-    if not text.strip():
-        raise InvalidInput("Der Hinweistext darf nicht leer sein.", field="text")
-    hint["text"] = text.strip()
+    hint["text"] = required_text(text, field="text", message="Der Hinweistext darf nicht leer sein.")
     return _save(store, draft, data, revision, actor)
 
 
@@ -471,7 +470,7 @@ def publish_draft(store: Store, *, note: str, revision: int, actor: User) -> Cat
     Raises NotPermitted, NotFound (no draft), StaleRevision (changed after the check), CatalogueInvalid
     (invalid draft, a sample that no longer fits, or an empty note).
     """
-    require(actor, Permission.EDIT_CATALOGUE)
+    require(store, actor, Permission.EDIT_CATALOGUE)
     draft = _draft(store)
     if draft.revision != revision:
         raise StaleRevision(f"Der Entwurf wurde inzwischen von {draft.saved_by} geändert. Bitte prüfen Sie ihn "
@@ -516,8 +515,8 @@ def _save(store: Store, draft: CatalogueDraft, data: dict[str, Any], revision: i
 
 
 def _label(label: str) -> str:
-    label = " ".join(str(label).split())
-    if not label:
+    label = " ".join(nfc(str(label)).split())
+    if not has_visible(label):
         raise InvalidInput("Bitte geben Sie eine Bezeichnung ein.", field="label")
     if len(label) > 200:
         raise InvalidInput("Die Bezeichnung ist zu lang (höchstens 200 Zeichen).", field="label")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 import uuid
-import weakref
 from datetime import date
 
-from cachetools import TTLCache
-
 from dates import age_on, today
-from errors import AlreadyExists, InvalidInput
+from errors import AlreadyExists, InvalidInput, NotPermitted
 from schemas.records import Client, Record, Role, User
+from schemas.text import refuse_bidi_controls, required_text
+from services import audit_log
 from services.access import Permission, require, require_client
 from storage.base import KIND_NAMES, Store
 
@@ -24,25 +21,7 @@ SEARCH_MAX = 100
 
 #: A page reruns on every click; one "gelesen" entry per user, record and revision within this many
 #: seconds is enough for the Auskunft and keeps the audit trail readable.
-READ_AUDIT_INTERVAL = 600.0
-
-#: The last audited read per store, keyed by (username, "Kind:id", revision), valued by its `time.monotonic()`:
-#: bounded (the oldest go first) and timed (an entry expires after READ_AUDIT_INTERVAL, after which the next
-#: read is audited anyway). Nothing else invalidates it: a new revision is a new key. Per process; a second
-#: instance audits its own first read.
-READ_CACHE_SIZE = 10_000
-_read_lock = threading.Lock()
-_last_read: weakref.WeakKeyDictionary[Store, TTLCache] = weakref.WeakKeyDictionary()
-
-
-def _reads_of(store: Store) -> TTLCache:
-    """The read cache of `store` (call with `_read_lock` held); a store that cannot be weakly referenced gets an
-    empty one each time, so every read is audited."""
-    fresh = TTLCache(maxsize=READ_CACHE_SIZE, ttl=READ_AUDIT_INTERVAL, timer=time.monotonic)
-    try:
-        return _last_read.setdefault(store, fresh)
-    except TypeError:
-        return fresh
+READ_AUDIT_INTERVAL = audit_log.READ_AUDIT_INTERVAL
 
 
 def new_id() -> str:
@@ -55,30 +34,33 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
 
     Raises NotPermitted (role, or an IFK of another team), NotFound.
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
-    require_client(actor, client)
+    require_client(store, actor, client)
     return client
 
 
 def record_read(store: Store, record: Record, *, actor: User) -> None:
-    """Audit that `actor` opened `record` (action "gelesen"), at most once per interval and revision."""
-    key = (actor.username, f"{type(record).__name__}:{record.id}", record.revision)
-    now = time.monotonic()
-    with _read_lock:
-        seen = _reads_of(store)
-        last = seen.get(key)
-        if last is not None and now - last < READ_AUDIT_INTERVAL:
-            return
-        seen[key] = now
+    """Audit that `actor` opened `record` (action "gelesen"), at most once per interval and revision.
+
+    Only an actor who may read the record's client causes an entry (else NotPermitted, and the refusal is
+    audited instead), so no stranger can write into a client's Auskunft.
+    """
     client_id = record.id if isinstance(record, Client) else getattr(record, "client_id", None)
-    store.audit_append(
+    if not isinstance(client_id, str) or not client_id:
+        raise NotPermitted("Dieser Datensatz gehört zu keiner Kundin / keinem Kunden.")
+    client = record if isinstance(record, Client) else store.get(Client, client_id)
+    require_client(store, actor, client)
+    audit_log.audit_once(
+        store,
         actor=actor,
-        action="gelesen",
+        action=audit_log.GELESEN,
         record_kind=KIND_NAMES[type(record)],
         record_id=record.id,
         client_id=client_id,
         catalogue_version=getattr(record, "catalogue_version", None),
+        revision=record.revision,
+        interval=READ_AUDIT_INTERVAL,
     )
 
 
@@ -97,7 +79,7 @@ def create_client(
     The Kundennummer is stored in capitals and must be unique. Raises NotPermitted, InvalidInput (with the
     field: kundennummer, vorname, nachname, geburtsdatum, team).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     if team is not None and actor.role == Role.IFK and team != actor.team:
         raise InvalidInput("Sie können Kundinnen und Kunden nur für Ihr eigenes Team anlegen.", field="team")
     team = (team if team is not None else actor.team).strip()
@@ -128,12 +110,14 @@ def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
 
     Raises NotPermitted, InvalidInput (search text too long).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     text = (text or "").strip()
     if len(text) > SEARCH_MAX:
         raise InvalidInput(f"Der Suchbegriff darf höchstens {SEARCH_MAX} Zeichen lang sein.", field="text")
     team = actor.team if actor.role == Role.IFK else None
-    return store.find_clients(text, team=team)
+    found = store.find_clients(text, team=team)
+    audit_log.list_viewed(store, (c.id for c in found), actor=actor, record_kind="Kunde", view="Kundensuche")
+    return found
 
 
 def open_client(store: Store, client_id: str, *, actor: User) -> Client:
@@ -159,9 +143,8 @@ def _kundennummer(value: str) -> str:
 
 
 def _name(value: str, field: str, title: str) -> str:
-    name = " ".join((value or "").split())
-    if not name:
-        raise InvalidInput(f"Bitte geben Sie den {title}n an.", field=field)
+    name = " ".join(required_text(value, field=field, message=f"Bitte geben Sie den {title}n an.").split())
+    refuse_bidi_controls(name, field=field, label=title)
     if len(name) > NAME_MAX:
         raise InvalidInput(f"Der {title} darf höchstens {NAME_MAX} Zeichen lang sein.", field=field)
     return name

@@ -72,6 +72,7 @@ from schemas.records import (
     User,
     utcnow,
 )
+from services import audit_log
 from services.access import SYSTEM, Permission, allowed, require, require_client
 from services.catalogue import get_catalogue
 from services.clients import new_id
@@ -141,7 +142,7 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
     The date is the consent date recorded in the profiling, else today. Returns (file name, PDF bytes).
     Raises NotPermitted (role or another team), NotFound.
     """
-    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    require(store, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     profiling = store.get(Profiling, profiling_id)
     client = _client(store, profiling.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     datum = profiling.einverstaendnis_datum or today()
@@ -177,7 +178,7 @@ def egv_pdf(store: Store, egv_id: str, *, actor: User) -> tuple[str, bytes]:
     returned unchanged on every later call. An open Fassung: a draft marked "Entwurf" on every page, not
     stored. Raises NotPermitted (role or another team), NotFound.
     """
-    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    require(store, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     egv = store.get(Egv, egv_id)
     client = _client(store, egv.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     if egv.status == Status.ABGESCHLOSSEN:
@@ -194,7 +195,7 @@ def hand_out_egv(store: Store, egv_id: str, *, actor: User) -> Document:
     The copy is made once per revision; a later call returns the stored one. Raises NotPermitted, NotFound,
     LifecycleError (an open EGV is printed as a draft only).
     """
-    require(actor, Permission.PRINT_CLIENT_DOCUMENTS)
+    require(store, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     egv = store.get(Egv, egv_id)
     client = _client(store, egv.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     if egv.status != Status.ABGESCHLOSSEN:
@@ -210,9 +211,12 @@ def handed_out_documents(store: Store, client_id: str, *, actor: User) -> list[D
 
     Raises NotPermitted (role or another team), NotFound.
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     _client(store, client_id, actor, Permission.WORK_ON_CLIENTS)
-    return _documents(store, client_id)
+    handed_out = _documents(store, client_id)
+    audit_log.list_viewed(store, (d.id for d in handed_out), actor=actor, record_kind="Dokument",
+                          view="Ausgehändigte Dokumente", client_id=client_id)
+    return handed_out
 
 
 def egv_feldinhalte(egv: Egv, catalogue: Catalogue) -> dict[str, str | list[str]]:
@@ -390,7 +394,7 @@ def auskunft(store: Store, client_id: str, *, actor: User) -> tuple[str, bytes, 
     log names offices and roles, never staff. Returns (PDF file name, PDF bytes, JSON file name, JSON bytes).
     Raises NotPermitted (role or another team), NotFound.
     """
-    require(actor, Permission.EXPORT_AUSKUNFT)
+    require(store, actor, Permission.EXPORT_AUSKUNFT)
     client = _client(store, client_id, actor, Permission.EXPORT_AUSKUNFT)
     store.audit_append(
         actor=actor, action=AUSKUNFT_ERTEILT, record_kind="Kunde", record_id=client.id, client_id=client.id
@@ -652,7 +656,7 @@ class _Teams:
 
 def _client(store: Store, client_id: str, actor: User, permission: Permission) -> Client:
     client = store.get(Client, client_id)
-    require_client(actor, client, permission)
+    require_client(store, actor, client, permission)
     return client
 
 

@@ -23,6 +23,7 @@ from dates import add_months, format_date, today
 from errors import Incomplete, InvalidInput, LifecycleError, NotFound
 from schemas.catalogue import Catalogue
 from schemas.records import Egv, Profiling, Status, User, max_chars
+from schemas.text import has_visible
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import client_for, new_id, record_read
@@ -63,7 +64,7 @@ def draft_egv(store: Store, profiling_id: str, *, actor: User) -> Egv:
 
     Raises NotPermitted, NotFound, LifecycleError (the profiling's EGV is agreed: continue it instead).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     profiling = store.get(Profiling, profiling_id)
     client_for(store, profiling.client_id, actor=actor)
     catalogue = get_catalogue(store, profiling.catalogue_version)
@@ -139,7 +140,7 @@ def egv_gaps(egv: Egv, catalogue: Catalogue, profiling: Profiling | None = None)
     """
     shown = {abschnitt.feld: abschnitt.label for abschnitt in catalogue.vereinbarung.angeboten()}
     missing = [f"„{shown[feld]}“ ist noch leer" for feld in PFLICHTFELDER
-               if feld in shown and not getattr(egv, feld).strip()]
+               if feld in shown and not has_visible(getattr(egv, feld))]
     if "teilschritte" in shown and (offen := offene_vorlagezeilen(egv.teilschritte, catalogue)):
         missing.append(f"„{shown['teilschritte']}“: Für " + ", ".join(f"„{label}“" for label in offen)
                        + " ist noch kein Schritt eingetragen")
@@ -162,7 +163,7 @@ def close_egv(store: Store, egv_id: str, *, revision: int, actor: User) -> Egv:
     Raises NotPermitted, NotFound, Incomplete (see `egv_gaps`: the fields shown, ≥ 1 strategy, review date, the
     profiling closed and with the same strategies), LifecycleError (already closed), StaleRevision (save first).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     egv = store.get(Egv, egv_id)
     client_for(store, egv.client_id, actor=actor)
     catalogue = get_catalogue(store, egv.catalogue_version)
@@ -184,7 +185,7 @@ def fortschreiben_egv(store: Store, egv_id: str, *, actor: User) -> Egv:
 
     Raises NotPermitted, NotFound, LifecycleError (still open: edit it; already continued).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     previous = store.get(Egv, egv_id)
     client_for(store, previous.client_id, actor=actor)
     name = f"{get_catalogue(store, previous.catalogue_version).vereinbarung.kurzname} Fassung {previous.fassung}"
@@ -223,7 +224,7 @@ def fortschreiben_egv(store: Store, egv_id: str, *, actor: User) -> Egv:
 
 def open_egv(store: Store, egv_id: str, *, actor: User) -> Egv:
     """One stored EGV Fassung; the access is audited ("gelesen"). Raises NotPermitted, NotFound."""
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     egv = store.get(Egv, egv_id)
     client_for(store, egv.client_id, actor=actor)
     record_read(store, egv, actor=actor)

@@ -32,7 +32,7 @@ def record_history(store: Store, record_id: str, *, actor: User) -> list[History
 
     Raises NotPermitted (role, or an IFK of another team), NotFound (no entry for the id).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     if not isinstance(record_id, str) or not record_id:
         raise NotFound("Zu diesem Datensatz gibt es keine Historie.")
     entries = [e for e in store.audit_entries(record_id=record_id) if e.action not in _NOT_CHANGES]
@@ -62,7 +62,7 @@ def closed_profilings(store: Store, client_id: str, *, actor: User) -> list[Hist
 
     Raises NotPermitted unless the actor is KDN-Fachbetreuung, NotFound.
     """
-    require(actor, Permission.OVERRIDE_CLOSED)
+    require(store, actor, Permission.OVERRIDE_CLOSED)
     return [e for e in profiling_history(store, client_id, actor=actor) if e.status == Status.ABGESCHLOSSEN]
 
 
@@ -71,7 +71,7 @@ def deleted_profiling_ids(store: Store, client_id: str, *, actor: User) -> list[
 
     Raises NotPermitted unless the actor is KDN-Fachbetreuung, NotFound.
     """
-    require(actor, Permission.OVERRIDE_CLOSED)
+    require(store, actor, Permission.OVERRIDE_CLOSED)
     client_for(store, client_id, actor=actor)
     return list(
         dict.fromkeys(

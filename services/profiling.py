@@ -22,6 +22,8 @@ from dates import format_date, format_datetime, today
 from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Catalogue, Handlungsbedarf
 from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User, max_chars
+from schemas.text import has_visible, required_text
+from services import audit_log
 from services.access import Permission, require
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, new_id, record_read
@@ -76,12 +78,14 @@ def profiling_history(store: Store, client_id: str, *, actor: User) -> list[Hist
             f"{_STATUS_SHORT[profiling.status]}"
         )
         entries.append(HistoryEntry(label, profiling.id, profiling.status))
+    audit_log.list_viewed(store, (p.id for p in profilings), actor=actor, record_kind="Profiling",
+                          view="Profilings der Kundin / des Kunden", client_id=client_id)
     return entries
 
 
 def open_profiling(store: Store, profiling_id: str, *, actor: User) -> Profiling:
     """A stored profiling; the access is audited ("gelesen"). Raises NotPermitted, NotFound."""
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     profiling = store.get(Profiling, profiling_id)
     client_for(store, profiling.client_id, actor=actor)
     record_read(store, profiling, actor=actor)
@@ -158,7 +162,7 @@ def relevante_bedarfe(profiling: Profiling, catalogue: Catalogue) -> list[str]:
 
 
 def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
-    checks = [_Check("Zielberuf angegeben", GAP_ZIELBERUF, bool(profiling.zielberuf.strip()))]
+    checks = [_Check("Zielberuf angegeben", GAP_ZIELBERUF, has_visible(profiling.zielberuf))]
     for bedarf_id in relevante_bedarfe(profiling, catalogue):
         bedarf = catalogue.bedarf(bedarf_id)
         offered = {s.id for s in bedarf.handlungsstrategien}
@@ -182,14 +186,14 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
     if profiling.foerderung_geplant:
         check = profiling.foerder_check
         offen = [frage for frage in FOERDER_FRAGEN if not getattr(check, frage)]
-        if not check.massnahme.strip():
+        if not has_visible(check.massnahme):
             missing = "Förder-Check: Die geplante Maßnahme ist nicht benannt"
             if offen:
                 missing += " und nicht bestätigt: " + ", ".join(offen)
         else:
             missing = f"Förder-Check für „{check.massnahme.strip()}“: nicht bestätigt: " + ", ".join(offen)
         checks.append(_Check("Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich",
-                             missing, bool(check.massnahme.strip()) and not offen))
+                             missing, has_visible(check.massnahme) and not offen))
     return checks
 
 
@@ -241,7 +245,7 @@ def close_profiling(store: Store, profiling_id: str, *, revision: int, actor: Us
     Raises NotPermitted, NotFound, Incomplete (lists what is missing), LifecycleError (already closed),
     StaleRevision (`revision` is not the stored one: save first).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     profiling = store.get(Profiling, profiling_id)
     client_for(store, profiling.client_id, actor=actor)
     if profiling.status != Status.OFFEN:
@@ -255,7 +259,7 @@ def discard_profiling(store: Store, profiling_id: str, *, revision: int, actor: 
     """Delete an open profiling as a whole (verwerfen). Raises NotPermitted, NotFound, RecordClosed
     (a closed profiling is never discarded), LifecycleError (an EGV refers to it), StaleRevision.
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     profiling = store.get(Profiling, profiling_id)
     client_for(store, profiling.client_id, actor=actor)
     if profiling.status != Status.OFFEN:
@@ -278,7 +282,7 @@ def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profilin
     Entries whose ids are no longer offered are left out; the consent is not copied; `cloned_from` links
     the source. Raises NotPermitted, NotFound.
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     source = store.get(Profiling, profiling_id)
     client_for(store, source.client_id, actor=actor)
     number = latest_version(store)
@@ -325,7 +329,7 @@ def correct_closed_profiling(store: Store, profiling: Profiling, *, reason: str,
     audited. Raises NotPermitted (other roles), InvalidInput (no reason, bad input), LifecycleError (still
     open: save normally), StaleRevision, NotFound.
     """
-    require(actor, Permission.OVERRIDE_CLOSED)
+    require(store, actor, Permission.OVERRIDE_CLOSED)
     reason = _reason(reason)
     client_for(store, profiling.client_id, actor=actor)
     profiling = _validated(profiling, get_catalogue(store, profiling.catalogue_version))
@@ -338,7 +342,7 @@ def delete_closed_profiling(store: Store, profiling_id: str, *, reason: str, act
     Raises NotPermitted (other roles), InvalidInput (no reason), LifecycleError (still open: discard it),
     NotFound.
     """
-    require(actor, Permission.OVERRIDE_CLOSED)
+    require(store, actor, Permission.OVERRIDE_CLOSED)
     reason = _reason(reason)
     profiling = store.get(Profiling, profiling_id)
     client_for(store, profiling.client_id, actor=actor)
@@ -468,7 +472,4 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Bitte begründen Sie die Korrektur (z. B. Datenschutzvorfall).", field="reason")
-    return reason
+    return required_text(reason, field="reason", message="Bitte begründen Sie die Korrektur (z. B. Datenschutzvorfall).")

@@ -75,7 +75,7 @@ class Kundensteuerung:
 
 def list_report_teams(store: Store, *, actor: User) -> list[str]:
     """The teams to filter by (all teams that have clients). Raises NotPermitted."""
-    require(actor, Permission.VIEW_REPORTS)
+    require(store, actor, Permission.VIEW_REPORTS)
     return store.report_teams()
 
 
@@ -87,7 +87,7 @@ def compile_report(
     Raises NotPermitted (only Fachaufsicht and KDN-Fachbetreuung), InvalidInput (period reversed or longer
     than five years, team name too long), NotFound (no catalogue published).
     """
-    require(actor, Permission.VIEW_REPORTS)
+    require(store, actor, Permission.VIEW_REPORTS)
     if von is None or bis is None:
         raise InvalidInput("Bitte geben Sie den Zeitraum vollständig an (von und bis).", field="zeitraum")
     if von > bis:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 #: A cell starting with one of these is read as a formula (or DDE command) by Excel / LibreOffice.
@@ -20,12 +21,22 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 def csv_safe(cell: object) -> str:
     """The cell as text; if a spreadsheet would read it as a formula, prefixed with an apostrophe (OWASP).
 
-    Leading whitespace does not help an attacker past the check: " =1+1" is also prefixed.
+    Leading blanks of every kind do not help an attacker past the check: " =1+1", a no-break space, an
+    ideographic space, a byte order mark or a zero-width character before "=" are prefixed as well.
     """
     text = "" if cell is None else str(cell)
-    if text.lstrip(" ").startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or leading_blanks_stripped(text).startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def leading_blanks_stripped(text: str) -> str:
+    """`text` without what a spreadsheet skips or shows as nothing at its start: whitespace of every kind
+    (no-break, ideographic, …), format characters (BOM, zero-width space/joiner, bidi marks) and controls."""
+    start = 0
+    while start < len(text) and (text[start].isspace() or unicodedata.category(text[start]) in ("Cf", "Cc", "Zs")):
+        start += 1
+    return text[start:]
 
 
 def to_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from config import Settings, get_settings
@@ -117,29 +117,54 @@ def token_too_old(claims: dict[str, Any], *, now: datetime | None = None) -> boo
     return at is not None and as_utc(now or utcnow()) - at > SESSION_MAX_AGE
 
 
-#: Last activity per SSO identity in this server process. Streamlit's identity cookie outlives a browser
-#: session (30 days), so a new tab would otherwise start a fresh session after any idle time. Without a
-#: record here (e.g. after a restart) the provider sign-in time counts: the safe side, it asks to sign in.
-_last_activity: dict[str, datetime] = {}
+#: Last activity per SSO identity, kept in the store's shared security state (issue 18.8), so the idle
+#: timeout holds whichever instance behind the load balancer answers. Streamlit's identity cookie outlives a
+#: browser session (30 days), so a new tab would otherwise start a fresh session after any idle time. Without
+#: a record (e.g. after a sign-out) the provider sign-in time counts: the safe side, it asks to sign in.
+#: A click is written at most every ACTIVITY_GRANULARITY (the idle timeout is 30 minutes).
+ACTIVITY_GRANULARITY = timedelta(seconds=60)
 
 
-def note_activity(subject: str, *, now: datetime | None = None) -> None:
-    """Remember the latest action of an SSO identity (for the idle timeout across browser tabs)."""
-    _last_activity[subject] = as_utc(now or utcnow())
+def _activity_key(subject: str) -> str:
+    return "sso:activity:" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]
 
 
-def idle_too_long(claims: dict[str, Any], *, now: datetime | None = None) -> bool:
-    """True if the identity behind these claims was idle more than 30 minutes (in this server process).
+def last_activity(store: Store, subject: str) -> datetime | None:
+    """The latest noted action of an SSO identity on any instance, if any."""
+    state = store.state_get(_activity_key(subject))
+    at = state.get("at") if state else None
+    return datetime.fromtimestamp(at, UTC) if isinstance(at, (int, float)) else None
+
+
+def note_activity(store: Store, subject: str, *, now: datetime | None = None) -> None:
+    """Remember the latest action of an SSO identity (for the idle timeout across browser tabs and instances)."""
+    now = as_utc(now or utcnow())
+    noted = last_activity(store, subject)
+    if noted is not None and timedelta(0) <= now - noted < ACTIVITY_GRANULARITY:
+        return
+    stamp = now.timestamp()
+    expires = stamp + SESSION_MAX_AGE.total_seconds()
+
+    def later(current: dict | None) -> dict:
+        at = max(stamp, (current or {}).get("at", 0.0))
+        return {"at": at, "expires": max(expires, at + SESSION_MAX_AGE.total_seconds())}
+
+    store.state_update(_activity_key(subject), later)
+
+
+def idle_too_long(store: Store, claims: dict[str, Any], *, now: datetime | None = None) -> bool:
+    """True if the identity behind these claims was idle more than 30 minutes (on every instance).
 
     Raises AuthenticationFailed for an impossible sign-in time (see `issued_at`).
     """
-    candidates = [t for t in (issued_at(claims), _last_activity.get(subject_key(claims))) if t is not None]
+    noted = last_activity(store, subject_key(claims))
+    candidates = [t for t in (issued_at(claims), noted) if t is not None]
     return bool(candidates) and as_utc(now or utcnow()) - max(candidates) > SESSION_TIMEOUT
 
 
-def forget_activity(subject: str) -> None:
+def forget_activity(store: Store, subject: str) -> None:
     """Drop the activity record at sign-out, so the identity cookie alone does not start a new session."""
-    _last_activity.pop(subject, None)
+    store.state_update(_activity_key(subject), lambda current: None)
 
 
 def expired_sign_in(
@@ -150,7 +175,7 @@ def expired_sign_in(
     as for a local session. Raises AuthenticationFailed (German, audited) for an impossible sign-in time.
     """
     try:
-        expired = "too_old" if token_too_old(claims, now=now) else "idle" if idle_too_long(claims, now=now) else None
+        expired = "too_old" if token_too_old(claims, now=now) else "idle" if idle_too_long(store, claims, now=now) else None
     except AuthenticationFailed:
         store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
         raise

@@ -196,7 +196,7 @@ def reset_second_factor(store: Store, user_id: str, *, revision: int | None = No
 
     Raises NotPermitted unless the actor is KDN-Fachbetreuung, NotFound, StaleRevision.
     """
-    require(actor, Permission.MANAGE_USERS)
+    require(store, actor, Permission.MANAGE_USERS)
     user = get_user(store, user_id, actor=actor)
     if revision is not None and revision != user.revision:
         raise StaleRevision("Das Benutzerkonto wurde inzwischen geändert. Bitte laden Sie die Seite neu.")

@@ -19,6 +19,8 @@ from config import Settings, get_settings
 from dates import as_utc, format_time
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
 from schemas.records import Role, User, utcnow
+from schemas.text import has_visible, nfc
+from services import signin_throttle
 from services.access import Permission, require
 from services.catalogue import ensure_catalogue
 from storage.base import Store
@@ -51,6 +53,14 @@ DEAKTIVIERT = "deaktiviert"
 REAKTIVIERT = "reaktiviert"
 
 WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
+#: The same for known and unknown names (issue 18.1); {zeit}: HH:MM in Europe/Berlin.
+WAIT = "Weitere Versuche mit diesem Benutzernamen sind von hier erst ab {zeit} Uhr möglich."
+THROTTLED = (
+    "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab {zeit} Uhr erneut oder wenden Sie "
+    "sich an die KDN-Fachbetreuung."
+)
+ANMELDUNG_GEDROSSELT = "Anmeldung abgelehnt (zu viele Fehlversuche)"
+SPERRE_AUFGEHOBEN = "Anmeldesperre aufgehoben"
 SSO_ONLY = (
     "Die Anmeldung mit Passwort ist in dieser Installation abgeschaltet. Bitte melden Sie sich mit "
     "„Mit Single Sign-on anmelden“ an."
@@ -79,8 +89,8 @@ _UNKNOWN = User.model_construct(
 def _text(value: object, field: str, label: str, *, max_length: int, required: bool = True) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"Bitte geben Sie {label} als Text ein.", field=field)
-    value = value.strip()
-    if required and not value:
+    value = nfc(value).strip()
+    if required and not has_visible(value):
         raise InvalidInput(f"Bitte geben Sie {label} ein.", field=field)
     if len(value) > max_length:
         raise InvalidInput(
@@ -198,11 +208,20 @@ def create_first_admin(store: Store, *, username: str, display_name: str, passwo
 
 # --- sign-in, sign-out, session -----------------------------------------------------------------------
 def authenticate(
-    store: Store, username: str, password: str, *, now: datetime | None = None, settings: Settings | None = None
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    source: str = "",
+    now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> User:
     """Check user name and password and return the account; audit the attempt either way.
 
-    Counts failed attempts per account and locks it for 15 minutes after the fifth. With single sign-on on
+    A wrong password and an unknown name get the same answer after the same work (services.signin_throttle:
+    growing waits per name and `source` — the client's address —, per source, and a lock of the name after
+    many failures from many sources). A lock after wrong second-factor codes is told only to whoever
+    typed the right password. With single sign-on on
     (VIERPHASEN_AUTH_MODE=sso) only the emergency account may sign in with a password: the account named by
     VIERPHASEN_EMERGENCY_KDN, and only while its role is KDN-Fachbetreuung. If the account
     needs a second factor (services.totp.second_factor_required) the sign-in is not complete yet: the audit
@@ -223,15 +242,26 @@ def authenticate(
         store.audit_append(actor=user or _UNKNOWN, action=ANMELDUNG_NUR_SSO, record_kind="Anmeldung",
                            record_id=user.id if user else "unbekannt")
         raise AuthenticationFailed(SSO_ONLY)
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        store.audit_append(
-            actor=_UNKNOWN, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id="unbekannt"
-        )
+    # From here on, a known and an unknown name take the same steps until the password has been checked.
+    source = source if isinstance(source, str) else ""
+    who = user or _UNKNOWN
+    waiting = signin_throttle.wait_until(store, name, source, now)
+    if waiting is not None:
+        store.audit_append(actor=who, action=ANMELDUNG_GEDROSSELT, record_kind="Anmeldung",
+                           record_id=who.id)
+        raise AuthenticationFailed(THROTTLED.format(zeit=_berlin_time(waiting)))
+    right = _verify(user.password_hash if user else _DUMMY_HASH, password) and bool(password) \
+        and len(password) <= MAX_PASSWORD_LENGTH
+    if user is None or not right:
+        failure = signin_throttle.failed(store, name, source, now)
+        store.audit_append(actor=who, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id=who.id)
+        if failure.name_locked:
+            store.audit_append(actor=who, action=KONTO_GESPERRT, record_kind="Anmeldung", record_id=who.id)
+        if failure.wait_until is not None:
+            raise AuthenticationFailed(f"{WRONG_CREDENTIALS} " + WAIT.format(zeit=_berlin_time(failure.wait_until)))
         raise AuthenticationFailed(WRONG_CREDENTIALS)
-    refuse_if_locked(store, user, now)
-    if not password or len(password) > MAX_PASSWORD_LENGTH or not _verify(user.password_hash, password):
-        record_failure(store, user, now, WRONG_CREDENTIALS)
+    signin_throttle.clear(store, name)
+    refuse_if_locked(store, user, now)  # after wrong second-factor codes: only told after the right password
     if not user.active:
         store.audit_append(
             actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id
@@ -374,13 +404,13 @@ def session_too_old(signed_in_at: datetime | None, *, now: datetime | None = Non
 # --- user management (KDN-Fachbetreuung) ---------------------------------------------------------------
 def list_users(store: Store, *, actor: User) -> list[User]:
     """All accounts by user name. Raises NotPermitted unless the actor is KDN-Fachbetreuung."""
-    require(actor, Permission.MANAGE_USERS)
+    require(store, actor, Permission.MANAGE_USERS)
     return store.list_users()
 
 
 def get_user(store: Store, user_id: str, *, actor: User) -> User:
     """One account by id. Raises NotPermitted, NotFound."""
-    require(actor, Permission.MANAGE_USERS)
+    require(store, actor, Permission.MANAGE_USERS)
     if not isinstance(user_id, str) or not user_id:
         raise NotFound("Das Benutzerkonto wurde nicht gefunden.")
     try:
@@ -400,7 +430,7 @@ def create_user(
     actor: User,
 ) -> User:
     """Create an account with a first password. Raises NotPermitted, InvalidInput (field named)."""
-    require(actor, Permission.MANAGE_USERS)
+    require(store, actor, Permission.MANAGE_USERS)
     name = normalize_username(username)
     if store.user_by_username(name) is not None:
         raise InvalidInput(f"Den Benutzernamen „{name}“ gibt es bereits.", field="username")
@@ -467,8 +497,20 @@ def reset_password(
         "locked_until": None,
     }
     changed = _save_user(store, user, update, revision, actor)
+    signin_throttle.clear(store, user.username)
     store.audit_append(actor=actor, action=PASSWORT_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
     return changed
+
+
+def unlock_account(store: Store, user_id: str, *, actor: User) -> User:
+    """Lift every sign-in lock of an account (waits after wrong passwords, the lock after wrong second-factor
+    codes); audited. Waits of a source that tried many names stay. Raises NotPermitted, NotFound."""
+    user = get_user(store, user_id, actor=actor)
+    signin_throttle.clear(store, user.username)
+    if user.failed_logins or user.locked_until is not None:
+        user = _save_user(store, user, {"failed_logins": 0, "locked_until": None}, None, actor)
+    store.audit_append(actor=actor, action=SPERRE_AUFGEHOBEN, record_kind="Benutzer", record_id=user.id)
+    return user
 
 
 def _keep_one_kdn(store: Store, leaving: User) -> None:

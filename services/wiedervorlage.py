@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from dates import today
 from errors import InvalidInput
 from schemas.records import Client, Role, User
+from services import audit_log
 from services.access import Permission, require
 from services.clients import client_name
 from storage.base import Store
@@ -49,7 +50,7 @@ def list_wiedervorlage(
 
     Raises NotPermitted (roles without casework), InvalidInput (a look-ahead beyond a year or the calendar).
     """
-    require(actor, Permission.WORK_ON_CLIENTS)
+    require(store, actor, Permission.WORK_ON_CLIENTS)
     heute = heute or today()
     if not isinstance(vorschau_tage, int) or isinstance(vorschau_tage, bool) or not 0 <= vorschau_tage <= VORSCHAU_MAX:
         raise InvalidInput(f"Die Vorschau umfasst 0 bis {VORSCHAU_MAX} Tage.", field="vorschau_tage")
@@ -75,4 +76,6 @@ def list_wiedervorlage(
             )
         )
     result.sort(key=lambda w: (w.faellig_am, w.art, w.kunde))
+    audit_log.list_viewed(store, dict.fromkeys(w.client_id for w in result), actor=actor, record_kind="Kunde",
+                          view="Wiedervorlage")
     return result

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from errors import AlreadyExists, InvalidInput, StorageUnavailable
 from schemas.records import Record
+from storage import audit_chain
 from storage.atomic import atomic_write, dump_json, fsync_dir
 from storage.base import KIND_NAMES, RECORD_KINDS, Store
 from storage.core import RuleStore
@@ -173,6 +174,9 @@ def migrate(source: RuleStore | str | Path, target_url: str, *, schema: str | No
     from storage.postgres_store import PostgresStore
 
     source_store = source if isinstance(source, RuleStore) else _tinydb(source)
+    broken = source_store.audit_verify()  # with a key: a trail tampered with is not carried over and re-signed
+    if broken is not None:
+        raise StorageUnavailable(f"Die Audit-Kette der Quelle bricht bei Eintrag {broken}; es wird nichts übernommen.")
     target = PostgresStore(target_url, schema=schema)
     try:
         counts = copy_store(source_store, target)
@@ -188,6 +192,20 @@ def migrate(source: RuleStore | str | Path, target_url: str, *, schema: str | No
 def audit_verify(store: Store) -> tuple[bool, str]:
     """(intact, German message) for `vierphasen audit verify`; the CLI exits 1 when not intact."""
     broken = store.audit_verify()
+    keyed = audit_chain.audit_key() is not None
     if broken is None:
-        return True, f"Audit-Kette intakt ({len(store.audit_entries())} Einträge)."
+        if not keyed:
+            return True, (f"Audit-Kette intakt ({len(store.audit_entries())} Einträge). Warnung: kein Schlüssel "
+                          f"({audit_chain.KEY_ENV} / {audit_chain.KEY_FILE_ENV}) gesetzt – wer die Daten "
+                          "schreiben kann, könnte Kette und Ende unbemerkt neu berechnen.")
+        return True, f"Audit-Kette intakt und mit dem Schlüssel bestätigt ({len(store.audit_entries())} Einträge)."
     return False, f"Audit-Kette gebrochen: erster betroffener Eintrag Nr. {broken}."
+
+
+def audit_seal(store: RuleStore) -> str:
+    """Sign the trail's newest entry with the current key (`vierphasen audit seal`): once after configuring a
+    key on an installation that had none, and after a key rotation or loss. Refuses while the chain is broken."""
+    if audit_chain.audit_key() is None:
+        raise InvalidInput(f"Es ist kein Schlüssel gesetzt ({audit_chain.KEY_ENV} oder {audit_chain.KEY_FILE_ENV}).")
+    seq = store.audit_seal()  # type: ignore[attr-defined]
+    return f"Audit-Kette bis Eintrag Nr. {seq or 0} mit dem aktuellen Schlüssel bestätigt."

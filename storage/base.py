@@ -8,7 +8,9 @@ them (`audit_append(..., action="gelesen")`).
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -176,8 +178,34 @@ class Store(ABC):
     def report_teams(self) -> list[str]:
         """The distinct teams of all clients, sorted."""
 
+    # --- transient security state (issue 18): sign-in throttling, session activity -------------------------
+    @abstractmethod
+    def state_get(self, key: str) -> dict | None:
+        """One entry of the installation's transient security state, shared by every instance; None if absent.
+
+        An entry whose `expires` (seconds since the epoch) has passed counts as absent. The state is no record:
+        it is neither audited nor part of a backup or migration.
+        """
+
+    @abstractmethod
+    def state_update(self, key: str, change: Callable[[dict | None], dict | None]) -> dict | None:
+        """Atomically replace the entry `key` by `change(current)` (None deletes it); returns the new value.
+
+        No other update of the same key happens between reading and writing, on any instance.
+        """
+
     def close_store(self) -> None:
         """Release connections and locks; the default has none."""
+
+
+def state_live(value: object, now: float | None = None) -> dict | None:
+    """A security-state value, or None if it is not a dict or its `expires` has passed."""
+    if not isinstance(value, dict):
+        return None
+    expires = value.get("expires")
+    if isinstance(expires, (int, float)) and expires <= (time.time() if now is None else now):
+        return None
+    return value
 
 
 @dataclass(frozen=True)

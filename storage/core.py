@@ -35,6 +35,7 @@ from schemas.records import (
     User,
     utcnow,
 )
+from schemas.text import has_visible, nfc
 from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, RECORD_KINDS, R, Store
 
 #: Table (TinyDB) / relation (PostgreSQL) name per kind.
@@ -229,16 +230,25 @@ class RuleStore(Store):
         }
 
     @staticmethod
+    def _require_stored_kdn(tx: Tx, actor: User) -> None:
+        """The override's actor as stored now (not the caller's `User` object): an active KDN-Fachbetreuung."""
+        stored = tx.user(actor.username) if isinstance(actor.username, str) else None
+        if stored is None or stored.id != actor.id or not stored.active or stored.role != Role.KDN:
+            raise NotPermitted(
+                "Abgeschlossene Datensätze darf nur ein aktives Konto der KDN-Fachbetreuung ändern oder löschen."
+            )
+
+    @staticmethod
     def _require_kdn(actor: User, reason: str) -> str:
         if actor.role != Role.KDN:
             raise NotPermitted(
                 "Abgeschlossene Datensätze darf nur die KDN-Fachbetreuung ändern oder löschen."
             )
-        if not isinstance(reason, str) or not reason.strip():
+        if not has_visible(reason):
             raise NotPermitted(
                 "Bitte geben Sie eine Begründung für die Korrektur an (z. B. Datenschutzvorfall)."
             )
-        return reason.strip()
+        return nfc(reason).strip()
 
     # --- records ------------------------------------------------------------------------------------
     def add(self, record: R, *, actor: User) -> R:
@@ -357,6 +367,7 @@ class RuleStore(Store):
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze werden normal gespeichert.")
         with self._tx(kind, record.id) as tx:
+            self._require_stored_kdn(tx, actor)
             stored = tx.stored
             if stored is None:
                 raise self._not_found(kind, record.id)
@@ -375,6 +386,7 @@ class RuleStore(Store):
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze können so nicht gelöscht werden.")
         with self._tx(kind, record_id) as tx:
+            self._require_stored_kdn(tx, actor)
             stored = tx.stored
             if stored is None:
                 raise self._not_found(kind, record_id)

@@ -9,10 +9,11 @@ versions refuse UPDATE, DELETE and TRUNCATE by trigger.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from time import time as time_now
 from typing import Any
 
 import psycopg
@@ -34,7 +35,7 @@ from schemas.records import (
     utcnow,
 )
 from storage import audit_chain
-from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts
+from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
 from storage.core import (
     CONTROL_MESSAGE,
     KATALOG_VEROEFFENTLICHT,
@@ -161,6 +162,33 @@ END
 $$;
 CREATE TRIGGER audit_head_advance AFTER INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION vierphasen_audit_head();
+""",
+    ),
+    (
+        4,
+        # issue 18: transient security state shared by every instance (sign-in throttling, session activity)
+        """
+CREATE TABLE security_state (
+    key text PRIMARY KEY,
+    value jsonb NOT NULL,
+    expires double precision
+);
+CREATE INDEX security_state_expires ON security_state (expires);
+""",
+    ),
+    (
+        5,
+        # issue 18: the head's HMAC under the audit key (written by the app; the trigger clears it on every append)
+        """
+ALTER TABLE audit_head ADD COLUMN mac text;
+CREATE OR REPLACE FUNCTION vierphasen_audit_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_head VALUES (1, NEW.seq, NEW.hash, NULL)
+        ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL
+        WHERE audit_head.seq < EXCLUDED.seq;
+    RETURN NULL;
+END
+$$;
 """,
     ),
 ]
@@ -417,12 +445,33 @@ class PostgresStore(RuleStore):
     # --- audit trail -------------------------------------------------------------------------------------
     def append_audit(self, conn: psycopg.Connection, fields: dict[str, Any]) -> AuditEntry:
         """Append in the caller's transaction; the table lock serialises the chain until commit."""
+        key = audit_chain.audit_key()  # an unusable configured key refuses before anything is written
         conn.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
         last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (last["seq"], last["hash"]) if last else (0, audit_chain.GENESIS)
         entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
         self._insert_audit(conn, [entry])
+        self._sign_head(conn, key)
         return entry
+
+    @staticmethod
+    def _sign_head(conn: psycopg.Connection, key: bytes | None) -> None:
+        """Put the HMAC of the newest entry into audit_head (in the caller's transaction); nothing without a key."""
+        if key is None:
+            return
+        head = conn.execute("SELECT seq, hash FROM audit_head").fetchone()
+        if head:
+            conn.execute("UPDATE audit_head SET mac = %s", (audit_chain.head_mac(key, head["seq"], head["hash"]),))
+
+    def audit_seal(self) -> int | None:
+        """Sign the newest entry with the current audit key (see TinyDBStore.audit_seal)."""
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            conn.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
+            rows = conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+            if audit_chain.first_break(AuditEntry.model_validate(row) for row in rows) is not None:
+                raise InvalidInput(audit_chain.SEAL_REFUSED)
+            self._sign_head(conn, audit_chain.audit_key())
+            return rows[-1]["seq"] if rows else None
 
     @staticmethod
     def _insert_audit(conn: psycopg.Connection, entries: list[AuditEntry]) -> None:
@@ -469,11 +518,13 @@ class PostgresStore(RuleStore):
             conn.transaction(),
             conn.cursor(name="audit_verify") as cursor,
         ):
-            head = conn.execute("SELECT seq, hash FROM audit_head").fetchone()
+            head = conn.execute("SELECT seq, hash, mac FROM audit_head").fetchone()
             cursor.itersize = 5000
             cursor.execute("SELECT * FROM audit ORDER BY seq")
-            return audit_chain.first_break(
-                (AuditEntry.model_validate(row) for row in cursor), (head["seq"], head["hash"]) if head else None
+            return audit_chain.verify(
+                (AuditEntry.model_validate(row) for row in cursor),
+                {k: v for k, v in head.items() if v is not None} if head else None,
+                audit_chain.audit_key(),
             )
 
     # --- catalogue versions ------------------------------------------------------------------------------
@@ -548,6 +599,27 @@ class PostgresStore(RuleStore):
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM catalogue_draft")
 
+    # --- transient security state (issue 18) ---------------------------------------------------------------
+    def state_get(self, key: str) -> dict | None:
+        with _db_errors(), self.pool.connection() as conn:
+            row = conn.execute("SELECT value FROM security_state WHERE key = %s", (key,)).fetchone()
+        return state_live(row["value"]) if row else None
+
+    def state_update(self, key: str, change: Callable[[dict | None], dict | None]) -> dict | None:
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            conn.execute("DELETE FROM security_state WHERE expires <= %s", (time_now(),))
+            conn.execute("INSERT INTO security_state (key, value) VALUES (%s, 'null') ON CONFLICT DO NOTHING",
+                         (key,))
+            row = conn.execute("SELECT value FROM security_state WHERE key = %s FOR UPDATE", (key,)).fetchone()
+            new = change(state_live(row["value"]))
+            if new is None:
+                conn.execute("DELETE FROM security_state WHERE key = %s", (key,))
+            else:
+                expires = new.get("expires")
+                conn.execute("UPDATE security_state SET value = %s, expires = %s WHERE key = %s",
+                             (Jsonb(new), expires if isinstance(expires, (int, float)) else None, key))
+        return new
+
     def open_profilings(self) -> list[Profiling]:
         with _db_errors(), self.pool.connection() as conn:
             rows = conn.execute("SELECT data FROM profilings WHERE status = 'offen'").fetchall()
@@ -607,6 +679,7 @@ class PostgresStore(RuleStore):
                             [e.seq, e.at, e.actor, e.role, e.action, e.record_kind, e.record_id, e.client_id,
                              e.catalogue_version, e.reason, e.prev_hash, e.hash]
                         )  # fmt: skip
+                self._sign_head(conn, audit_chain.audit_key())
 
     @staticmethod
     def is_empty_in(conn: psycopg.Connection) -> bool:

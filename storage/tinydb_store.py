@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
@@ -49,7 +49,8 @@ from schemas.records import (
 )
 from storage import audit_chain, summary
 from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_create, fsync_dir, read_json
-from storage.base import CLIENT_KINDS, DueItem, R, ReportCounts
+from storage.audit_chain import SEAL_REFUSED
+from storage.base import CLIENT_KINDS, DueItem, R, ReportCounts, state_live
 from storage.core import (
     KATALOG_VEROEFFENTLICHT,
     KINDS_BY_TABLE,
@@ -300,6 +301,7 @@ class TinyDBStore(RuleStore):
     @contextmanager
     def journaled(self, tx: _TinyTx, *, revision: int | None, audit: dict[str, Any]) -> Iterator[None]:
         """Around one put (`revision`: the new one) or delete (None) with its audit entry; under the lock."""
+        audit_chain.audit_key()  # an unusable configured key refuses before the journal is written
         self._audit_tail()  # cuts a torn tail first, so that the size below is where this change's entry starts
         note = {
             "path": tx.path.relative_to(self.root).as_posix(),
@@ -530,6 +532,7 @@ class TinyDBStore(RuleStore):
 
     def append_audit_locked(self, fields: dict[str, Any]) -> AuditEntry:
         """Append one entry; the caller holds the write lock."""
+        audit_chain.audit_key()  # an unusable configured key refuses before anything is written
         seq, prev = self._audit_tail()
         entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
         self._append_lines([self._audit_line(entry)])
@@ -546,7 +549,7 @@ class TinyDBStore(RuleStore):
         Not fsynced: after a crash the note may lag behind the trail, which verify accepts; it is never ahead.
         """
         tmp = self._audit_head_path.with_name(".head.json.tmp")
-        tmp.write_bytes(dump_json({"seq": seq, "hash": digest}))
+        tmp.write_bytes(dump_json(audit_chain.head_record(seq, digest, audit_chain.audit_key())))
         os.replace(tmp, self._audit_head_path)
 
     @staticmethod
@@ -607,8 +610,21 @@ class TinyDBStore(RuleStore):
                 head = read_json(self._audit_head_path)
             except ValueError:  # torn by a crash: verify the chain alone
                 head = None
-            anchor = (head["seq"], head["hash"]) if isinstance(head, dict) else None
-            return audit_chain.first_break(self._audit_rows(), anchor)
+            return audit_chain.verify(self._audit_rows(), head if isinstance(head, dict) else None,
+                                      audit_chain.audit_key())
+
+    def audit_seal(self) -> int | None:
+        """Sign the newest entry with the current audit key (after configuring or rotating it); returns its seq.
+
+        Refuses (InvalidInput) while the unkeyed chain is broken: a seal must not vouch for a tampered trail.
+        """
+        with _io_errors(), self.write_lock():
+            if audit_chain.first_break(self._audit_rows()) is not None:
+                raise InvalidInput(SEAL_REFUSED)
+            seq, digest = self._audit_tail()
+            if seq:
+                self._write_audit_head(seq, digest)
+            return seq or None
 
     # --- catalogue versions --------------------------------------------------------------------------
     def _catalogue_path(self, number: int) -> Path:
@@ -713,6 +729,28 @@ class TinyDBStore(RuleStore):
                     self._catalogue_path(version.number), dump_json(version.model_dump(mode="json"))
                 ):
                     raise AlreadyExists(f"Die Katalogversion {version.number} gibt es bereits.")
+
+    # --- transient security state (issue 18) ---------------------------------------------------------------
+    @property
+    def _state_path(self) -> Path:
+        return self.root / "security-state.json"
+
+    def state_get(self, key: str) -> dict | None:
+        with _io_errors():
+            data = read_json(self._state_path)
+        return state_live(data.get(key)) if isinstance(data, dict) else None
+
+    def state_update(self, key: str, change: Callable[[dict | None], dict | None]) -> dict | None:
+        with _io_errors(), self.write_lock():
+            data = read_json(self._state_path)
+            data = {k: v for k, v in data.items() if state_live(v)} if isinstance(data, dict) else {}
+            new = change(data.get(key))
+            if new is None:
+                data.pop(key, None)
+            else:
+                data[key] = new
+            atomic_write(self._state_path, dump_json(data))
+        return new
 
     # --- catalogue draft (issue 8) -------------------------------------------------------------------
     @property

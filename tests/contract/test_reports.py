@@ -197,7 +197,7 @@ def test_report_teams_lists_every_team_of_a_client(store: Store, loaded):
 def test_figures_follow_every_change_through_the_store(store: Store, loaded):
     """Add, save, close, discard, a KDN deletion and a new client: the figures still equal the recount."""
     ifk = store.add(make_user(role=Role.IFK, username="anna"), actor=make_user(role=Role.KDN))
-    kdn = make_user(role=Role.KDN, username="kdn")
+    kdn = store.add(make_user(role=Role.KDN, username="kdn"), actor=ifk)
     new_client = store.add(make_client(team="Team 4"), actor=ifk)
     client = loaded[Client][0]
     opened = store.add(make_profiling(client.id, relevant=["wohnsituation"], integrationsprognose="marktfern",

@@ -164,3 +164,12 @@ def test_proxy_marks_every_cookie_secure_and_sends_hsts_on_https_only(proxy_in_f
     cookies = headers.get_all("Set-Cookie")
     assert len(cookies) == 3 and not any("Secure" in cookie for cookie in cookies), cookies
     assert headers["Strict-Transport-Security"] is None
+
+
+def test_streamlit_binds_to_loopback_unless_the_container_sets_all_interfaces() -> None:
+    import tomllib
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["address"] == "127.0.0.1"
+    # the image overrides it on its command line (inside the container the proxy reaches it over the network)
+    assert '"--server.address", "0.0.0.0"' in (ROOT / "Dockerfile").read_text()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from pages import widgets as w
 from schemas.records import Egv, Folgegespraech, Profiling, Role, Status
+from services.access import SYSTEM
 from services.dates import today
 from storage.base import Store
 from tests.factories import make_user
@@ -266,7 +267,7 @@ def test_closed_profiling_is_read_only_with_its_own_catalogue_version(app: AppTe
     store.close(Profiling, profiling.id, revision=profiling.revision, actor=caseworker)
     renamed = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
         "label: Berufliche Qualifikation\n", "label: Berufliche Qualifikation (umbenannt)\n")
-    publish_catalogue(store, renamed, note="Umbenennung", actor=make_user(role=Role.TRAINER))
+    publish_catalogue(store, renamed, note="Umbenennung", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
 
     at = app
     ok(at.switch_page(KUNDEN).run())
@@ -388,7 +389,7 @@ def publish_kooperationsplan(store: Store) -> None:
 
     text = with_vereinbarung(SHIPPED_CATALOGUE.read_text(encoding="utf-8"),
                              KOOPERATIONSPLAN_BLOCK.read_text(encoding="utf-8"))
-    publish_catalogue(store, text, note="Kooperationsplan", actor=make_user(role=Role.TRAINER))
+    publish_catalogue(store, text, note="Kooperationsplan", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
 
 
 def shown(at: AppTest) -> str:

@@ -143,13 +143,13 @@ def test_sign_in_and_sign_out(data_dir, store, admin, monkeypatch):
     assert store.audit_entries(record_id=admin.id)[-1].action == "Abmeldung"
 
 
-def test_sixth_attempt_shows_the_lock(data_dir, store, admin, monkeypatch):
+def test_repeated_failures_make_the_next_attempt_wait(data_dir, store, admin, monkeypatch):
     at = fresh_app(monkeypatch).run()
-    for attempt in range(5):
+    for attempt in range(4):
         sign_in(at, "kdn.admin", f"Falsch-{attempt}-xxxxxxx")
-    assert "15 Minuten gesperrt" in texts(at)
+    assert "Weitere Versuche mit diesem Benutzernamen sind von hier erst ab" in texts(at)
     sign_in(at, "kdn.admin", PASSWORD)
-    assert "gesperrt" in texts(at)
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in texts(at)
     assert "user" not in at.session_state
 
 

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -180,7 +181,7 @@ class Checker:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in ("audit", "locks"):
                         self._scan(entry.path, files)
-                elif not (self.sign_in and entry.name == "users.json"):
+                elif not (self.sign_in and entry.name in ("users.json", "security-state.json")):
                     info = entry.stat(follow_symlinks=False)
                     files.append((entry.path, info.st_ino, info.st_size, info.st_mtime_ns))
 
@@ -305,7 +306,7 @@ class Case:
     inputs: Callable[[Inputs], st.SearchStrategy[dict]]
     call: Callable[..., object]  # (world, **arguments)
     arrange: Callable[..., bool] | None = None  # (world, **arguments) → True if it stored something first
-    sign_in: bool = False  # a failed sign-in step counts the attempt on the account
+    sign_in: bool = False  # a failed sign-in step counts the attempt (account, throttling state)
     setup: Callable[[World], None] | None = None  # once, before the examples
     empty: bool = False  # runs on an installation without any account
 
@@ -515,6 +516,8 @@ for _name, _use_case in [("deactivate_user", users.deactivate_user), ("reactivat
          lambda w, user_id, _use_case=_use_case, **a: _use_case(w.store, user_id, **a))
 case("reset_password", lambda i: args(user_id=i.ids, password=text, revision=MAYBE_REVISION, actor=i.actors),
      lambda w, user_id, **a: users.reset_password(w.store, user_id, **a))
+case("unlock_account", lambda i: args(user_id=i.ids, actor=i.actors),
+     lambda w, user_id, **a: users.unlock_account(w.store, user_id, **a))
 case("sign_out", lambda i: args(actor=i.any_actors, timed_out=BOOLS, too_old=BOOLS),
      lambda w, **a: users.sign_out(w.store, **a))
 
@@ -674,12 +677,28 @@ def test_tab_and_newline_stay_allowed_in_free_text(any_store):
 def test_csv_export_is_safe_against_formula_injection(cells):
     for cell in cells:
         safe = csv_safe(cell)
-        assert not safe.lstrip(" ").startswith(FORMULA_STARTS)
-        if cell is not None and not str(cell).lstrip(" ").startswith(FORMULA_STARTS):
+        assert not _visible_start(safe).startswith(FORMULA_STARTS)
+        if cell is not None and not _visible_start(str(cell)).startswith(FORMULA_STARTS) \
+                and not str(cell).startswith(FORMULA_STARTS):
             assert safe == str(cell)  # harmless text stays exactly as it was
     rows = list(csv.reader(io.StringIO(to_csv(["Kunde"] * len(cells), [cells]), newline=""), delimiter=";"))
     for value in rows[1]:
-        assert not value.lstrip(" ").startswith(FORMULA_STARTS)
+        assert not _visible_start(value).startswith(FORMULA_STARTS)
+
+
+def _visible_start(value: str) -> str:
+    """The text from its first character a reader sees (whitespace, BOM, zero-width and control characters skipped)."""
+    invisible = [i for i, char in enumerate(value) if not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf"))]
+    return value[invisible[0]:] if invisible else ""
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\ufeff", "\u2007", "\u200b", " \u00a0\t", "\u2028"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_formula_after_leading_blanks_of_every_kind_is_neutralised(blank, start):
+    cell = f"{blank}{start}HYPERLINK(\"http://x\")"
+    assert csv_safe(cell) == "'" + cell
+    row = list(csv.reader(io.StringIO(to_csv(["Kunde"], [[cell]]), newline=""), delimiter=";"))[1]
+    assert row == ["'" + cell]
 
 
 @RUN

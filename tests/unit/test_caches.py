@@ -7,7 +7,7 @@ import pytest
 from schemas.catalogue import Catalogue
 from schemas.records import Client, User
 from services import catalogue_editor as editor
-from services import clients as clients_service
+from services import audit_log
 from services.clients import open_client
 from storage.base import Store
 from tests.factories import make_client, make_profiling
@@ -21,10 +21,10 @@ def draft_rev(store: Store, catalogue: Catalogue, trainer: User) -> int:
 def test_a_read_is_audited_again_once_its_cache_entry_has_expired(store: Store, ifk: User) -> None:
     client = store.add(make_client(team="Team 1"), actor=ifk)
     open_client(store, client.id, actor=ifk)
-    reads = clients_service._last_read[store]
-    assert reads.maxsize == clients_service.READ_CACHE_SIZE and reads.ttl == clients_service.READ_AUDIT_INTERVAL
+    reads = audit_log._last[store]
+    assert reads.maxsize == audit_log.VIEW_CACHE_SIZE and reads.ttl == audit_log.READ_AUDIT_INTERVAL
     open_client(store, client.id, actor=ifk)  # within the interval: not audited again
-    reads.expire(reads.timer() + clients_service.READ_AUDIT_INTERVAL + 1)
+    reads.expire(reads.timer() + audit_log.READ_AUDIT_INTERVAL + 1)
 
     open_client(store, client.id, actor=ifk)
 

@@ -375,11 +375,9 @@ UNRENDERABLE_SAMPLE = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
     (UNRENDERABLE_SAMPLE, ("Beispiel „Marktfern mit gesundheitlichen Einschränkungen“ (beispiel_marktfern): Das "
                           "Handlungsfeld „Leistungsfähigkeit“ ist ausgesondert")),
 ], ids=["every_strategy_retired", "sample_no_longer_renders"])
-def test_cli_check_refuses_what_publishing_refuses(tmp_path, capsys, store, text, expected):
+def test_cli_check_refuses_what_publishing_refuses(tmp_path, capsys, store, trainer, text, expected):
     from errors import CatalogueInvalid as Refused
-    from schemas.records import Role
     from services.catalogue import publish_catalogue
-    from tests.factories import make_user
 
     path = tmp_path / "katalog.yaml"
     path.write_text(text, encoding="utf-8")
@@ -388,7 +386,7 @@ def test_cli_check_refuses_what_publishing_refuses(tmp_path, capsys, store, text
     entry = "      - id: wohnsituation" if "Wohnsituation" in expected else "  - id: beispiel_marktfern"
     assert f"- katalog.yaml, Zeile {line_of(text, entry)}: {expected}" in err
     with pytest.raises(Refused) as refused:
-        publish_catalogue(store, text, note="Prüfung", actor=make_user(role=Role.TRAINER))
+        publish_catalogue(store, text, note="Prüfung", actor=trainer)
     assert any(expected in problem for problem in refused.value.problems)
 
 

@@ -16,6 +16,7 @@ from schemas.catalogue import (
 )
 from schemas.records import Client, Profiling, Role, User
 from services import catalogue_editor as editor
+from services.access import SYSTEM
 from services.catalogue import get_catalogue, latest_version
 from services.profiling import clone_profiling, save_profiling, start_profiling
 from storage.base import Store
@@ -191,8 +192,9 @@ def test_difference_between_versions_names_new_renamed_retired_and_removed(store
                         "            ausgesondert: true\n"
                         "          - id: lernen_lernen\n            label: Lernen lernen\n")
                .replace("    - id: mitwirkung_ueberpruefen\n      label: Mitwirkung überprüfen\n", ""))
-    publish_catalogue(store, changed, note="Test", actor=make_user(role=Role.TRAINER))
-    lines = [c.text for c in editor.compare_versions(store, 1, 2, actor=make_user(role=Role.TRAINER))]
+    trainer = store.add(make_user(role=Role.TRAINER), actor=SYSTEM)
+    publish_catalogue(store, changed, note="Test", actor=trainer)
+    lines = [c.text for c in editor.compare_versions(store, 1, 2, actor=trainer)]
     assert lines == [
         "ausgesondert: Handlungsstrategie „Lernbereitschaft fördern“",
         "neu: Handlungsstrategie „Lernen lernen“ (in „Lern-/Weiterbildungsbereitschaft“)",
@@ -212,7 +214,7 @@ def test_reorder_moves_among_siblings_and_refuses_beyond_the_end(store: Store, t
 
 
 def test_two_trainers_cannot_overwrite_each_other(store: Store, trainer: User, draft_rev: int) -> None:
-    colleague = make_user(role=Role.KDN, username="kdn.karl")
+    colleague = store.add(make_user(role=Role.KDN, username="kdn.karl"), actor=SYSTEM)
     editor.rename_entry(store, "wohnsituation", "Wohnen", revision=draft_rev, actor=colleague)
     with pytest.raises(StaleRevision) as err:
         editor.rename_entry(store, "wohnsituation", "Wohnung", revision=draft_rev, actor=trainer)

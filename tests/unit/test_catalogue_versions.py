@@ -42,7 +42,7 @@ def test_first_start_publishes_the_shipped_catalogue_once(store):
 def test_publishing_keeps_every_earlier_version_loadable_by_number(store):
     ensure_catalogue(store, actor=SYSTEM)
     first = store.catalogue_version(1).text
-    trainer = make_user(role=Role.TRAINER)
+    trainer = store.add(make_user(role=Role.TRAINER), actor=SYSTEM)
     version = publish_catalogue(store, RENAMED, note="Mobilität präzisiert", actor=trainer)
 
     assert version.number == 2 and latest_version(store) == 2
@@ -56,7 +56,7 @@ def test_publishing_keeps_every_earlier_version_loadable_by_number(store):
 
 def test_generated_models_follow_the_version_asked_for(store):
     ensure_catalogue(store, actor=SYSTEM)
-    publish_catalogue(store, RENAMED, note="Umbenennung", actor=make_user(role=Role.TRAINER))
+    publish_catalogue(store, RENAMED, note="Umbenennung", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
     old = get_models(store, 1).strategie_enums["oertliche_mobilitaet"]
     new = get_models(store, 2).strategie_enums["oertliche_mobilitaet"]
     assert old["mobilitaet_erhoehen"].value == "Mobilität erhöhen"
@@ -66,7 +66,7 @@ def test_generated_models_follow_the_version_asked_for(store):
 def test_invalid_catalogue_is_not_published(store):
     ensure_catalogue(store, actor=SYSTEM)
     with pytest.raises(CatalogueInvalid):
-        publish_catalogue(store, "version: 1\nhandlungsfelder: []\n", note="kaputt", actor=make_user(role=Role.TRAINER))
+        publish_catalogue(store, "version: 1\nhandlungsfelder: []\n", note="kaputt", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
     assert store.catalogue_numbers() == [1]
 
 
@@ -92,7 +92,7 @@ def test_publishing_refuses_a_catalogue_whose_sample_profiling_no_longer_renders
         "  - id: rahmenbedingungen\n    label: Rahmenbedingungen\n    ausgesondert: true\n",
     )
     with pytest.raises(CatalogueInvalid) as caught:
-        publish_catalogue(store, text, note="Rahmenbedingungen aussondern", actor=make_user(role=Role.TRAINER))
+        publish_catalogue(store, text, note="Rahmenbedingungen aussondern", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
     assert any("Beispiel „Marktfern mit gesundheitlichen Einschränkungen“" in p for p in caught.value.problems)
     assert store.catalogue_numbers() == [1]
 
@@ -111,7 +111,7 @@ def test_every_stored_version_loads_even_if_todays_rules_would_refuse_it(store, 
     from schemas.catalogue import load_catalogue
 
     ensure_catalogue(store, actor=SYSTEM)
-    publish_catalogue(store, RENAMED, note="Umbenennung", actor=make_user(role=Role.TRAINER))
+    publish_catalogue(store, RENAMED, note="Umbenennung", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
     store.publish_catalogue(OLD_RULES, note="nach alten Regeln", actor=SYSTEM)  # as an older release stored it
     (tmp_path / "alt.yaml").write_text(OLD_RULES, encoding="utf-8")
     with pytest.raises(CatalogueInvalid):
@@ -131,7 +131,7 @@ def test_models_are_not_generated_again_for_a_different_selection(store, monkeyp
     retired = SHIPPED_CATALOGUE.read_text(encoding="utf-8").replace(
         "            label: Absolventenmanagement\n", "            label: Absolventenmanagement\n"
         "            ausgesondert: true\n", 1)
-    publish_catalogue(store, retired, note="Aussonderung", actor=make_user(role=Role.TRAINER))
+    publish_catalogue(store, retired, note="Aussonderung", actor=store.add(make_user(role=Role.TRAINER), actor=SYSTEM))
     service._models.cache_clear()
     generated = []
     original = service.generate_models

@@ -17,9 +17,8 @@ import pytest
 from errors import DomainError, InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, Status, User
-from services import catalogue as catalogue_service
-from services import catalogue_editor as editor
 from services import (
+    audit_log,
     clients,
     documents,
     egv,
@@ -32,6 +31,8 @@ from services import (
     users,
     wiedervorlage,
 )
+from services import catalogue as catalogue_service
+from services import catalogue_editor as editor
 from services.access import SYSTEM
 from services.dates import today
 from tests.factories import make_profiling
@@ -359,6 +360,11 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
         lambda w, a: users.reset_password(w.store, w.target.id, password="Ganz-Neues-Passwort-1", actor=a), KDN,
         lambda w, a, r: stored(w, User, w.target.id).password_hash != w.target.password_hash,
     ),
+    "unlock_account": (
+        lambda w, a: users.unlock_account(w.store, w.target.id, actor=a), KDN,
+        lambda w, a, r: r.id == w.target.id and w.store.audit_entries(record_id=w.target.id)[-1].action
+        == users.SPERRE_AUFGEHOBEN,
+    ),
     "reset_second_factor": (
         lambda w, a: (_enrolled_target(w), totp.reset_second_factor(w.store, w.target.id, actor=a))[1], KDN,
         lambda w, a, r: (stored(w, User, w.target.id).totp_secret, r.recovery_hashes) == ("", []),
@@ -468,6 +474,13 @@ NOT_USE_CASES = {
     "totp.verify": "second factor during sign-in: there is no actor yet",
     "sso.sign_in_with_claims": "sign-in through the identity provider: there is no actor yet",
     "sso.expired_sign_in": "expiry of a provider sign-in before its session starts: there is no actor yet",
+    "sso.note_activity": "session bookkeeping of the signed-in person's own identity (idle timeout)",
+    "sso.last_activity": "session bookkeeping of the signed-in person's own identity (idle timeout)",
+    "sso.idle_too_long": "expiry check before a provider sign-in becomes a session: there is no actor yet",
+    "sso.forget_activity": "sign-out of the person's own identity",
+    "audit_log.audit_once": "audit helper: use cases call it after their own permission check",
+    "audit_log.list_viewed": "audit helper: use cases call it after their own permission check",
+    "audit_log.refused": "audit helper: records a refusal (the refused actor has no permission to check)",
 }
 
 
@@ -475,7 +488,7 @@ def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public function that takes an actor or works on the store must be added to USE_CASES (or, if it is
     no use case of a signed-in user, to NOT_USE_CASES with the reason), so no permission goes unchecked."""
     modules = [clients, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents,
-               reports, wiedervorlage, totp, sso]
+               reports, wiedervorlage, totp, sso, audit_log]
     covered = {name.split(" ")[0] for name in USE_CASES}
     found, missing = set(), []
     for module in modules:

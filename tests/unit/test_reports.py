@@ -193,7 +193,7 @@ def test_wiedervorlage_follows_a_new_talk_and_an_egv_update(store, ifk):
     profiling = closed(store, make_profiling(client.id), ifk)
     egv = closed(store, make_egv(client.id, profiling.id, ueberpruefung_am=HEUTE), ifk)
     assert [i.art for i in list_wiedervorlage(store, actor=ifk, heute=HEUTE)] == ["EGV-Überprüfung"]
-    store.override_delete(Egv, egv.id, actor=make_user(role=Role.KDN), reason="Datenschutzvorfall")
+    store.override_delete(Egv, egv.id, actor=store.add(make_user(role=Role.KDN), actor=SYSTEM), reason="Datenschutzvorfall")
     assert list_wiedervorlage(store, actor=ifk, heute=HEUTE) == []
     assert store.get(Profiling, profiling.id)
 

@@ -125,17 +125,17 @@ def test_a_provider_sign_in_older_than_12_hours_is_too_old():
     assert sso.token_too_old(claims(auth_time=old))
 
 
-def test_idle_time_counts_across_browser_tabs_of_the_same_identity():
+def test_idle_time_counts_across_browser_tabs_of_the_same_identity(store):
     now = utcnow()
     fresh = claims(sub="tabs", iat=int((now - timedelta(minutes=5)).timestamp()))
-    assert not sso.idle_too_long(fresh, now=now)
+    assert not sso.idle_too_long(store, fresh, now=now)
     old = claims(sub="tabs", iat=int((now - timedelta(hours=2)).timestamp()))
-    assert sso.idle_too_long(old, now=now)  # no activity known: the provider sign-in time counts
-    sso.note_activity(sso.subject_key(old), now=now - timedelta(minutes=10))
-    assert not sso.idle_too_long(old, now=now)
-    assert sso.idle_too_long(old, now=now + timedelta(minutes=21))
-    sso.forget_activity(sso.subject_key(old))
-    assert sso.idle_too_long(old, now=now)
+    assert sso.idle_too_long(store, old, now=now)  # no activity known: the provider sign-in time counts
+    sso.note_activity(store, sso.subject_key(old), now=now - timedelta(minutes=10))
+    assert not sso.idle_too_long(store, old, now=now)
+    assert sso.idle_too_long(store, old, now=now + timedelta(minutes=21))
+    sso.forget_activity(store, sso.subject_key(old))
+    assert sso.idle_too_long(store, old, now=now)
 
 
 def test_claims_without_any_groups_claim_are_refused_in_german_and_audited(store: Store):
@@ -207,3 +207,20 @@ def test_the_emergency_name_signs_in_with_a_password_only_while_its_role_is_kdn(
     assert err.value.message == SSO_ONLY
     entry = store.audit_entries()[-1]
     assert (entry.action, entry.record_id) == (ANMELDUNG_NUR_SSO, admin.id)
+
+
+def test_idle_time_is_shared_by_every_instance_on_the_same_store(store, tmp_path):
+    """Two instances (two store handles on one data directory): activity noted by one keeps the other's session."""
+    from storage import open_store
+
+    other = open_store(Settings(data_dir=tmp_path / "data"))
+    try:
+        now = utcnow()
+        old = claims(sub="zwei-instanzen", iat=int((now - timedelta(hours=2)).timestamp()))
+        sso.note_activity(store, sso.subject_key(old), now=now - timedelta(minutes=5))
+        assert not sso.idle_too_long(other, old, now=now)
+        assert sso.idle_too_long(other, old, now=now + timedelta(minutes=26))
+        sso.forget_activity(other, sso.subject_key(old))
+        assert sso.idle_too_long(store, old, now=now)
+    finally:
+        other.close_store()

@@ -12,9 +12,8 @@ import cli
 from errors import AuthenticationFailed, InvalidInput, NotPermitted
 from schemas.records import Role, User, utcnow
 from services import users
+from services.signin_throttle import FREE_FAILURES
 from services.users import (
-    LOCK_DURATION,
-    MAX_FAILED_LOGINS,
     assign_role,
     authenticate,
     create_first_admin,
@@ -140,46 +139,50 @@ def test_unknown_user_gets_the_same_message_and_is_audited_without_the_name(stor
     assert "Geheim" not in json.dumps(last.model_dump(mode="json"))
 
 
-def test_fifth_failure_locks_the_account_for_15_minutes_even_for_the_right_password(store, admin):
+def test_after_the_free_failures_this_source_waits_even_for_the_right_password(store, admin):
     now = utcnow()
-    for attempt in range(MAX_FAILED_LOGINS):
+    for attempt in range(FREE_FAILURES):
         with pytest.raises(AuthenticationFailed) as err:
-            authenticate(store, "kdn.admin", f"falsch-{attempt}-xxxxxx", now=now)
-    assert "15 Minuten gesperrt" in err.value.message
+            authenticate(store, "kdn.admin", f"falsch-{attempt}-xxxxxx", now=now, source="10.0.0.9")
+        assert err.value.message == users.WRONG_CREDENTIALS
     with pytest.raises(AuthenticationFailed) as err:
-        authenticate(store, "kdn.admin", PASSWORD, now=now + timedelta(minutes=14))
-    assert "gesperrt" in err.value.message
-    assert authenticate(store, "kdn.admin", PASSWORD, now=now + LOCK_DURATION + timedelta(seconds=1)).id == admin.id
+        authenticate(store, "kdn.admin", "falsch-x-xxxxxx", now=now, source="10.0.0.9")
+    assert err.value.message.startswith(users.WRONG_CREDENTIALS + " Weitere Versuche")
+    with pytest.raises(AuthenticationFailed) as err:
+        authenticate(store, "kdn.admin", PASSWORD, now=now + timedelta(seconds=20), source="10.0.0.9")
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in err.value.message
+    assert authenticate(store, "kdn.admin", PASSWORD, now=now + timedelta(seconds=31), source="10.0.0.9").id \
+        == admin.id
     actions = [e.action for e in store.audit_entries(record_id=admin.id)]
-    assert users.KONTO_GESPERRT in actions and users.ANMELDUNG_GESPERRT in actions
+    assert actions.count(users.ANMELDUNG_FEHLGESCHLAGEN) == FREE_FAILURES + 1
+    assert users.ANMELDUNG_GEDROSSELT in actions
 
 
-def test_four_failures_do_not_lock_and_success_resets_the_count(store, admin):
+def test_free_failures_do_not_slow_down_and_success_resets_the_count(store, admin):
     anna = _add(store, admin)  # an account without second factor: the password completes the sign-in
-    for attempt in range(MAX_FAILED_LOGINS - 1):
+    for attempt in range(FREE_FAILURES):
         with pytest.raises(AuthenticationFailed):
             authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
     assert authenticate(store, "anna", PASSWORD).failed_logins == 0
-    for attempt in range(MAX_FAILED_LOGINS - 1):
+    for attempt in range(FREE_FAILURES):
         with pytest.raises(AuthenticationFailed):
             authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
     assert authenticate(store, "anna", PASSWORD).id == anna.id
 
 
-def test_lockout_is_per_account(store, admin):
-    anna = _add(store, admin)
-    for attempt in range(MAX_FAILED_LOGINS):
+def test_waiting_is_per_account(store, admin):
+    _add(store, admin)
+    for attempt in range(FREE_FAILURES + 1):
         with pytest.raises(AuthenticationFailed):
             authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
     assert authenticate(store, "kdn.admin", PASSWORD).id == admin.id
-    with pytest.raises(AuthenticationFailed):
+    with pytest.raises(AuthenticationFailed, match="Zu viele"):
         authenticate(store, "anna", PASSWORD)
-    assert store.get(User, anna.id).locked_until is not None
 
 
 def test_reset_password_lifts_a_lock(store, admin):
     anna = _add(store, admin)
-    for attempt in range(MAX_FAILED_LOGINS):
+    for attempt in range(FREE_FAILURES + 1):
         with pytest.raises(AuthenticationFailed):
             authenticate(store, "anna", f"falsch-{attempt}-xxxxxx")
     reset_password(store, anna.id, password="Neues-Passwort-2026", actor=admin)
