@@ -31,9 +31,9 @@ def _act(key: str, success, use_case, *args: Any, **kwargs: Any) -> None:
     try:
         result = use_case(get_store(), *args, **kwargs, **values, actor=st.session_state["user"])
     except DomainError as err:
-        st.session_state[_MESSAGE] = ("error", err.message, key)
+        st.session_state[_MESSAGE] = ("error", markdown_literal(err.message), key)
     else:
-        st.session_state[_MESSAGE] = ("success", success(result) if callable(success) else success, key)
+        st.session_state[_MESSAGE] = ("success", markdown_literal(success(result) if callable(success) else success), key)
 
 
 def _button(label: str, key: str, success, use_case, *args: Any, help: str | None = None,
@@ -67,7 +67,7 @@ def _show_message(slot) -> None:
 
 def _problems(at: dict[str, list[str]], entry_id: str) -> None:
     for problem in at.get(entry_id, []):
-        st.error(problem)
+        st.error(markdown_literal(problem))
 
 
 def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[str]], indent: int,
@@ -274,7 +274,7 @@ def _changes(check: editor.DraftCheck) -> None:
 
 def _publish(check: editor.DraftCheck) -> None:
     for problem in check.form_problems:
-        st.error(problem)
+        st.error(markdown_literal(problem))
     st.markdown("**Beispiel-Profilings**")
     if check.catalogue is not None:
         for sample in check.catalogue.beispiele:
@@ -308,7 +308,7 @@ def _draft_tab(store, user, versions) -> None:
         st.error(f"Der Entwurf ist fehlerhaft ({count}) und kann so nicht veröffentlicht "
                  "werden. Die Meldungen stehen bei den Einträgen" + (", diese hier:" if rest else "."))
         for problem in rest:
-            st.error(problem)
+            st.error(markdown_literal(problem))
     elif check.form_problems:
         st.error("Der Entwurf kann so nicht veröffentlicht werden – siehe „Prüfen und veröffentlichen“.")
     else:
@@ -351,9 +351,9 @@ def _import(draft: CatalogueDraft | None) -> None:
             editor.import_draft(get_store(), upload.getvalue(), filename=upload.name,
                                 revision=draft.revision if draft else None, actor=st.session_state["user"])
         except DomainError as err:
-            st.error(err.message)
+            st.error(markdown_literal(err.message))
         else:
-            st.session_state[_MESSAGE] = ("success", f"„{upload.name}“ als Entwurf importiert.", "import")
+            st.session_state[_MESSAGE] = ("success", markdown_literal(f"„{upload.name}“ als Entwurf importiert."), "import")
             st.rerun()
 
 

@@ -16,6 +16,7 @@ from services.profiling import (
     open_profiling,
     profiling_catalogue,
 )
+from services.safety import markdown_literal
 
 _FLASH = "korrektur_flash"
 
@@ -36,7 +37,7 @@ def _correct(profiling: Profiling, actor: User) -> None:
         for bedarf_id, eintrag in profiling.handlungsbedarfe.items():
             if eintrag.relevant or eintrag.bemerkungen:
                 bemerkungen[bedarf_id] = st.text_area(
-                    f"Bemerkungen: {catalogue.label(bedarf_id)}", value=eintrag.bemerkungen, max_chars=5000,
+                    f"Bemerkungen: {markdown_literal(catalogue.label(bedarf_id))}", value=eintrag.bemerkungen, max_chars=5000,
                     key=f"bemerkung_{profiling.id}_{bedarf_id}",
                 )
         reason = st.text_area("Begründung der Korrektur (Pflicht, z. B. Datenschutzvorfall)", max_chars=1000)

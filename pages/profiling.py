@@ -48,13 +48,13 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     w.field_slot("zielberuf", "kompetenzen")
     draft.zielberuf = basis.zielberuf
     draft.kompetenzen = [line.strip() for line in basis.kompetenzen.splitlines() if line.strip()]
-    st.caption(basisprofil(draft))
+    st.caption(markdown_literal(basisprofil(draft)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
     st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
                "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
-    tabs = st.tabs([feld.label for feld in felder])
+    tabs = st.tabs([markdown_literal(feld.label) for feld in felder])
     for tab, feld in zip(tabs, felder):
         with tab:
             value = model_input(w.form_key(draft, feld.id), feld_input(models, feld.id, draft.handlungsbedarfe))
@@ -81,14 +81,15 @@ def _read_only(draft: Profiling, catalogue) -> None:
     for feld in catalogue.handlungsfelder:
         relevant = [b for b in feld.handlungsbedarfe
                     if (e := draft.handlungsbedarfe.get(b.id)) is not None and e.relevant]
-        st.markdown(f"**{feld.label}:** " + ("" if relevant else "kein Handlungsbedarf"))
+        st.markdown(f"**{markdown_literal(feld.label)}:** " + ("" if relevant else "kein Handlungsbedarf"))
         for bedarf in relevant:
             notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
-            st.markdown(f"- {bedarf.label} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
+            st.markdown(f"- {markdown_literal(bedarf.label)} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
     st.subheader("Einschätzung")
     prognose = catalogue.label(draft.integrationsprognose) if draft.integrationsprognose else "—"
     lage = catalogue.label(draft.profillage) if draft.profillage else "—"
-    st.markdown(f"**{catalogue.integrationsprognose.label}:** {prognose}  \n**{catalogue.profillagen.label}:** {lage}")
+    st.markdown(f"**{markdown_literal(catalogue.integrationsprognose.label)}:** {markdown_literal(prognose)}  \n"
+                f"**{markdown_literal(catalogue.profillagen.label)}:** {markdown_literal(lage)}")
 
 
 run_page(render)
