@@ -46,9 +46,11 @@ from schemas.forms import (
 from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User, utcnow
 from services.access import Permission, require
 from services.catalogue import (
+    dropped_entry_problems,
     get_catalogue,
     latest_version,
     publish_catalogue,
+    published_versions,
     publishing_problems,
 )
 from storage.base import Store
@@ -139,7 +141,8 @@ def check_draft(store: Store, *, actor: User) -> DraftCheck:
     except CatalogueInvalid as exc:
         check.problems = list(exc.problems)
         return check
-    check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE)
+    check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE) + \
+        dropped_entry_problems(published_versions(store), check.catalogue, draft.text, source=DRAFT_SOURCE)
     before = get_catalogue(store, newest)
     key = (id(store), newest, draft.revision, draft.saved_at)
     with _impact_lock:
