@@ -84,6 +84,7 @@ class EinverstaendnisDaten:
     integrationsziel: str = ""
     ort: str = ""
     vereinbarung: str = ""  # title of the catalogue's agreement document, e.g. "Kooperationsplan"
+    einschaetzungen: tuple[str, ...] = ()  # a line per assessment the catalogue has (its `einverstaendnis` text)
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,12 @@ class ProfilingDaten:
     zielberuf: str = ""
     kompetenzen: tuple[str, ...] = ()
     handlungsfelder: tuple[HandlungsfeldBlock, ...] = ()
-    integrationsprognose: str = ""  # label, e.g. "marktnah"
-    profillage: str = ""  # label, e.g. "Z – Zuordnung nicht erforderlich"
+    einschaetzung: tuple[tuple[str, str], ...] = ()  # (group label, label of the chosen option or "") per group
     integrationsziel: str = ""
     einverstaendnis: bool = False
     einverstaendnis_datum: date | None = None
     uebergreifend: tuple[str, ...] = ()  # labels of the cross-cutting strategies
+    uebergreifend_titel: str = ""  # the catalogue's label of their group
     foerder_check: FoerderCheckDaten = field(default_factory=FoerderCheckDaten)
     ausgedruckt_am: datetime | None = None
     ausgedruckt_von: str = ""

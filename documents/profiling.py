@@ -72,9 +72,10 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
             if notes:
                 pdf.paragraph(notes, indent=4)
 
-    pdf.heading("Integrationsprognose")
-    pdf.field("Integrationsprognose", data.integrationsprognose)
-    pdf.field("Profillage", data.profillage)
+    if data.einschaetzung:
+        pdf.heading("Einschätzung")
+        for titel, wert in data.einschaetzung:
+            pdf.field(titel, wert)
 
     pdf.heading("Ziel")
     pdf.field("Integrationsziel", data.integrationsziel)
@@ -90,7 +91,7 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
         for bedarf in feld.bedarfe
         if bedarf.relevant or bedarf.strategien
     ]
-    rows = [*chosen, ("Übergreifend", list(data.uebergreifend))]
+    rows = [*chosen, (data.uebergreifend_titel, list(data.uebergreifend))]
     pdf.keep_block(sum(pdf.field_height(label, value) for label, value in rows))
     if not chosen:
         pdf.paragraph("Keine relevanten Handlungsbedarfe.")

@@ -382,6 +382,8 @@ def _tree(catalogue: Catalogue) -> None:
         (catalogue.profillagen, catalogue.profillagen.optionen),
         (catalogue.folgegespraech, catalogue.folgegespraech.aktivitaeten),
     ):
+        if not entries:  # a group the catalogue leaves out (e.g. no Integrationsprognose)
+            continue
         st.subheader(markdown_literal(gruppe.label))
         if gruppe.bemerkung:
             st.caption(markdown_literal(gruppe.bemerkung))

@@ -63,13 +63,14 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                     draft.handlungsbedarfe[bedarf_id] = BedarfEintrag(**entry)
     w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe))
 
-    st.subheader("Einschätzung")
-    value = model_input(
-        w.form_key(draft, "einschaetzung"),
-        einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
-    )
-    draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
-    w.field_slot("integrationsprognose", "profillage")
+    if models.einschaetzung.model_fields:  # the catalogue may have neither Integrationsprognose nor Profillagen
+        st.subheader("Einschätzung")
+        value = model_input(
+            w.form_key(draft, "einschaetzung"),
+            einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
+        )
+        draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
+        w.field_slot("integrationsprognose", "profillage")
 
 
 def _read_only(draft: Profiling, catalogue) -> None:
@@ -85,11 +86,13 @@ def _read_only(draft: Profiling, catalogue) -> None:
         for bedarf in relevant:
             notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
             st.markdown(f"- {markdown_literal(bedarf.label)} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
-    st.subheader("Einschätzung")
-    prognose = catalogue.label(draft.integrationsprognose) if draft.integrationsprognose else "—"
-    lage = catalogue.label(draft.profillage) if draft.profillage else "—"
-    st.markdown(f"**{markdown_literal(catalogue.integrationsprognose.label)}:** {markdown_literal(prognose)}  \n"
-                f"**{markdown_literal(catalogue.profillagen.label)}:** {markdown_literal(lage)}")
+    groups = [(g, entry_id) for g, entry_id in ((catalogue.integrationsprognose, draft.integrationsprognose),
+                                                 (catalogue.profillagen, draft.profillage)) if g.vorhanden]
+    if groups:
+        st.subheader("Einschätzung")
+        st.markdown("  \n".join(f"**{markdown_literal(g.label)}:** "
+                                 f"{markdown_literal(catalogue.label(entry_id)) if entry_id else '—'}"
+                                 for g, entry_id in groups))
 
 
 run_page(render)

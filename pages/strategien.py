@@ -56,7 +56,8 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                 "Sie trotzdem wählen.")
         st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon=":material/edit_note:")
     for feld in catalogue.handlungsfelder:
-        bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant]
+        # a profiling-only Handlungsfeld (or a Bedarf without strategies) offers nothing to choose here
+        bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant and models.strategie_enums[b.id].__members__]
         if not bedarfe:
             continue
         st.markdown(f"**{markdown_literal(feld.label)}**")
@@ -71,7 +72,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                 st.caption(f"Bemerkungen: {markdown_literal(notes)}")
     w.field_slot("strategien")
 
-    st.subheader("Übergreifende Handlungsstrategien")
+    st.subheader(markdown_literal(catalogue.uebergreifend.label))
     st.caption(markdown_literal(catalogue.uebergreifend.bemerkung))
     value = model_input(w.form_key(draft, "uebergreifend"), uebergreifend_input(models, draft.uebergreifend))
     draft.uebergreifend = uebergreifend_output(value)

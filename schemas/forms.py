@@ -90,7 +90,7 @@ class ProfilingModels:
     handlungsfelder: dict[str, type[FormModel]]  # Handlungsfeld id → model (fields: Bedarf ids)
     uebergreifend: type[FormModel]  # field `strategien`: Set[Enum]
     einschaetzung: type[FormModel]  # fields `integrationsprognose`, `profillage`: Enum
-    strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies
+    strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies (none: profiling only)
 
 
 def _offered(entries: list[Entry], keep: frozenset[str]) -> list[Entry]:
@@ -122,21 +122,14 @@ def generate_models(catalogue: Catalogue, keep: frozenset[str] = frozenset()) ->
         strategien=(set[ueber], Field(default_factory=set, title=catalogue.uebergreifend.label,
                                       json_schema_extra=_CHOOSE)),
     )
-    prognose = _choice_enum("Integrationsprognose", _offered(catalogue.integrationsprognose.optionen, keep), with_none=True)
-    profillage = _choice_enum("Profillage", _offered(catalogue.profillagen.optionen, keep), with_none=True)
-    einschaetzung = create_model(
-        "Einschaetzung",
-        __base__=FormModel,
-        integrationsprognose=(
-            prognose,
-            Field(prognose[NONE], title=catalogue.integrationsprognose.label,
-                  description=catalogue.integrationsprognose.bemerkung),
-        ),
-        profillage=(
-            profillage,
-            Field(profillage[NONE], title=catalogue.profillagen.label, description=catalogue.profillagen.bemerkung),
-        ),
-    )
+    einschaetzung_fields: dict[str, Any] = {}
+    for name, gruppe in (("integrationsprognose", catalogue.integrationsprognose),
+                         ("profillage", catalogue.profillagen)):
+        if gruppe.vorhanden:  # a group the catalogue leaves out has no field
+            enum = _choice_enum(f"Einschaetzung_{name}", _offered(gruppe.optionen, keep), with_none=True)
+            einschaetzung_fields[name] = (enum, Field(enum[NONE], title=gruppe.label,
+                                                      description=gruppe.bemerkung or None))
+    einschaetzung = create_model("Einschaetzung", __base__=FormModel, **einschaetzung_fields)
     return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums)
 
 
@@ -181,16 +174,14 @@ def feld_output(value: FormModel) -> dict[str, dict[str, Any]]:
 
 def einschaetzung_input(models: ProfilingModels, prognose: str | None, profillage: str | None) -> FormModel:
     model = models.einschaetzung
-    enums = {name: model.model_fields[name].annotation for name in ("integrationsprognose", "profillage")}
-    return model(
-        integrationsprognose=_member(enums["integrationsprognose"], prognose),
-        profillage=_member(enums["profillage"], profillage),
-    )
+    chosen = {"integrationsprognose": prognose, "profillage": profillage}
+    return model(**{name: _member(field.annotation, chosen[name]) for name, field in model.model_fields.items()})
 
 
 def einschaetzung_output(value: FormModel) -> tuple[str | None, str | None]:
-    """(Integrationsprognose id, Profillage id), None where nothing is chosen."""
-    return _id_or_none(value.integrationsprognose), _id_or_none(value.profillage)
+    """(Integrationsprognose id, Profillage id), None where nothing is chosen or the catalogue has no such group."""
+    return tuple(_id_or_none(getattr(value, name)) if name in type(value).model_fields else None  # type: ignore[return-value]
+                 for name in ("integrationsprognose", "profillage"))
 
 
 def strategien_input(model: type[FormModel], models: ProfilingModels, strategien: dict[str, list[str]]) -> FormModel:

@@ -137,7 +137,8 @@ def dropped_entry_problems(published: Sequence[CatalogueVersion], catalogue: Cat
     last: dict[str, tuple[CatalogueVersion, Platz]] = {}
     for version in published:
         for entry_id, place in _places(version.text, version.number).items():
-            last[entry_id] = (version, place)
+            if place.art != "Vereinbarungsabschnitt":  # records keep the agreement's fields, not its sections
+                last[entry_id] = (version, place)
     lines = entry_lines(text)
     problems: list[str] = []
     for entry_id, (version, place) in last.items():

@@ -145,6 +145,7 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
     profiling = store.get(Profiling, profiling_id)
     client = _client(store, profiling.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     datum = profiling.einverstaendnis_datum or today()
+    catalogue = get_catalogue(store, profiling.catalogue_version)
     pdf = documents.render_einverstaendnis(
         EinverstaendnisDaten(
             jobcenter=_jobcenter(),
@@ -152,7 +153,8 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             fachkraft=_fachkraft(store, actor, actor.username),
             datum=datum,
             integrationsziel=profiling.integrationsziel,
-            vereinbarung=get_catalogue(store, profiling.catalogue_version).vereinbarung.titel,
+            vereinbarung=catalogue.vereinbarung.titel,
+            einschaetzungen=tuple(g.einverstaendnis or f"die {g.label}," for g in catalogue.einschaetzungen()),
         )
     )
     _audit(
@@ -335,12 +337,14 @@ def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             zielberuf=profiling.zielberuf,
             kompetenzen=tuple(profiling.kompetenzen),
             handlungsfelder=_handlungsfelder(profiling, catalogue),
-            integrationsprognose=_label(catalogue, profiling.integrationsprognose),
-            profillage=_label(catalogue, profiling.profillage),
+            einschaetzung=tuple((g.label, _label(catalogue, entry_id)) for g, entry_id in (
+                (catalogue.integrationsprognose, profiling.integrationsprognose),
+                (catalogue.profillagen, profiling.profillage)) if g.vorhanden),
             integrationsziel=profiling.integrationsziel,
             einverstaendnis=profiling.einverstaendnis,
             einverstaendnis_datum=profiling.einverstaendnis_datum,
             uebergreifend=tuple(catalogue.label(s) for s in profiling.uebergreifend),
+            uebergreifend_titel=catalogue.uebergreifend.label,
             foerder_check=FoerderCheckDaten(
                 geplant=profiling.foerderung_geplant,
                 massnahme=check.massnahme,
@@ -518,8 +522,9 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
         Feld("Zielberuf", profiling.zielberuf),
         Feld("Kompetenzen", list(profiling.kompetenzen)),
         Feld("Relevante Handlungsbedarfe (mit Bemerkungen)", bedarfe),
-        Feld(catalogue.integrationsprognose.label, _label(catalogue, profiling.integrationsprognose)),
-        Feld(catalogue.profillagen.label, _label(catalogue, profiling.profillage)),
+        *(Feld(g.label, _label(catalogue, entry_id)) for g, entry_id in (
+            (catalogue.integrationsprognose, profiling.integrationsprognose),
+            (catalogue.profillagen, profiling.profillage)) if g.vorhanden),
         Feld("Integrationsziel", profiling.integrationsziel),
         Feld("Einverständnis erklärt", profiling.einverstaendnis),
         Feld("Einverständnis am", profiling.einverstaendnis_datum),

@@ -5,8 +5,10 @@ Decisions documented here (DESIGN.md §4):
 - Strategies chosen for a Handlungsbedarf that is no longer marked relevant are KEPT in the record (unticking
   "relevant" by mistake loses nothing), but they count nowhere: not for the completeness check, the rule
   hints or the EGV. `gewaehlte_strategien` gives the strategies that count.
-- An Integrationsprognose and a Profillage exclude each other (the Profillage is only for clients without a
-  prognosis); both set is listed as a gap, not refused on save, so no input is lost.
+- Which assessments closing needs is catalogue data (`einschaetzung_pflicht`, and which of the groups
+  Integrationsprognose / Profillagen the catalogue has): by default exactly one of the two, as they exclude each
+  other; both set is then listed as a gap, not refused on save, so no input is lost. Whether a relevant
+  Handlungsbedarf needs a strategy is catalogue data too (`strategie_pflicht`, `nur_profiling`).
 - A clone takes the newest catalogue version and keeps every entry whose id is still offered there (present
   and not `ausgesondert`, nor below a Handlungsfeld that is); the consent (Einverständnis) is not copied: it is
   obtained anew for the new profiling.
@@ -37,10 +39,6 @@ NEUER_EINTRAG = "neuer Eintrag …"
 _STATUS_SHORT = {Status.OFFEN: "offen", Status.ABGESCHLOSSEN: "abgeschl."}
 
 GAP_ZIELBERUF = "Zielberuf fehlt"
-GAP_EINSCHAETZUNG = "Integrationsprognose oder Profillage (Z/I) fehlt"
-GAP_BEIDES = (
-    "Integrationsprognose und Profillage (Z/I) schließen sich aus – bitte nur eines von beiden wählen"
-)
 #: The three questions of the Förder-Check (fields of `FoerderCheck`, named as the seed names them).
 FOERDER_FRAGEN = ("passgenau", "erfolgswahrscheinlich", "wirtschaftlich")
 
@@ -161,6 +159,8 @@ def relevante_bedarfe(profiling: Profiling, catalogue: Catalogue) -> list[str]:
 def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
     checks = [_Check("Zielberuf angegeben", GAP_ZIELBERUF, bool(profiling.zielberuf.strip()))]
     for bedarf_id in relevante_bedarfe(profiling, catalogue):
+        if not catalogue.braucht_strategie(bedarf_id):
+            continue
         bedarf = catalogue.bedarf(bedarf_id)
         offered = {s.id for s in bedarf.handlungsstrategien}
         done = any(s in offered for s in profiling.strategien.get(bedarf_id, []))
@@ -171,15 +171,8 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
                 done,
             )
         )
-    both = bool(profiling.integrationsprognose and profiling.profillage)
-    either = bool(profiling.integrationsprognose or profiling.profillage)
-    checks.append(
-        _Check(
-            "Integrationsprognose oder Profillage (Z/I) gewählt",
-            GAP_BEIDES if both else GAP_EINSCHAETZUNG,
-            either and not both,
-        )
-    )
+    if (check := _einschaetzung_check(profiling, catalogue)) is not None:
+        checks.append(check)
     if profiling.foerderung_geplant:
         check = profiling.foerder_check
         offen = [frage for frage in FOERDER_FRAGEN if not getattr(check, frage)]
@@ -192,6 +185,27 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
         checks.append(_Check("Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich",
                              missing, bool(check.massnahme.strip()) and not offen))
     return checks
+
+
+def _einschaetzung_check(profiling: Profiling, catalogue: Catalogue) -> _Check | None:
+    """The assessment the catalogue requires (`einschaetzung_pflicht`), named by the catalogue's own labels."""
+    present = [(g.label, entry_id) for g, entry_id in ((catalogue.integrationsprognose, profiling.integrationsprognose),
+                                                       (catalogue.profillagen, profiling.profillage)) if g.vorhanden]
+    if not present:
+        return None
+    groups = [label for label, _ in present]
+    set_ = [label for label, entry_id in present if entry_id]
+    if len(groups) == 1:
+        return _Check(f"{groups[0]} gewählt", f"{groups[0]} fehlt", bool(set_))
+    first, second = groups
+    pflicht = catalogue.einschaetzung_pflicht
+    if pflicht == "beide":
+        missing = " und ".join(label for label in groups if label not in set_)
+        return _Check(f"{first} und {second} gewählt", f"{missing} fehlt", len(set_) == 2)
+    if pflicht == "genau_eine" and len(set_) == 2:
+        return _Check(f"{first} oder {second} gewählt",
+                      f"{first} und {second} schließen sich aus – bitte nur eines von beiden wählen", False)
+    return _Check(f"{first} oder {second} gewählt", f"{first} oder {second} fehlt", bool(set_))
 
 
 def completeness_gaps(profiling: Profiling, catalogue: Catalogue) -> list[str]:
@@ -210,7 +224,7 @@ def checklist(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, boo
 def rule_hints(profiling: Profiling, catalogue: Catalogue) -> list[str]:
     """The texts of the catalogue's hints whose conditions all hold (prognose; any of bedarf_relevant
     relevant; any of strategie_gewaehlt chosen; none of strategie_fehlt chosen). A hint triggered by chosen
-    strategies names them first ("Zu „Berufsabschluss erwerben“: …"), so that its text has a clear referent.
+    strategies names them first ("Zu „<label of the strategy>“: …"), so that its text has a clear referent.
     """
     relevant = set(relevante_bedarfe(profiling, catalogue))
     chosen = set(gewaehlte_strategien(profiling, catalogue))
