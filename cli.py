@@ -23,7 +23,11 @@ def _catalogue_check(args: argparse.Namespace) -> int:
             published = published_versions(store)
         finally:
             store.close_store()
+    from schemas.catalogue import label_warnings
+
     catalogue = check_catalogue_file(Path(args.file), published)
+    for warning in label_warnings(Path(args.file).read_text(encoding="utf-8"), source=Path(args.file).name):
+        print(warning)
     counts = ", ".join(f"{n} {name}" for name, n in catalogue.counts().items())
     print(f"OK: {args.file} (Version {catalogue.version}): {counts}")
     return 0

@@ -313,6 +313,8 @@ def _draft_tab(store, user, versions) -> None:
         st.error("Der Entwurf kann so nicht veröffentlicht werden – siehe „Prüfen und veröffentlichen“.")
     else:
         st.success("Der Entwurf ist gültig.")
+    for warning in check.warnings:
+        st.warning(markdown_literal(warning))
     tree, preview, publish, source = st.tabs(
         ["Einträge bearbeiten", "Formularvorschau", "Prüfen und veröffentlichen", "YAML-Text und Import"])
     with tree:

@@ -553,6 +553,34 @@ def parse_catalogue(text: str, *, source: str = "Katalog", lenient: bool = False
     raise CatalogueInvalid([message for _, message in found])
 
 
+def label_warnings(text: str, *, source: str = "Katalog") -> list[str]:
+    """Sibling labels that differ only in upper/lower case or spacing („Mobilität erhöhen“ / „mobilität  erhöhen“):
+    allowed, but caseworkers could not tell them apart. German messages with the lines of both; [] for text
+    that does not load (its errors are reported by `parse_catalogue`)."""
+    try:
+        data = _load_yaml(text, source, lenient=True)
+    except CatalogueInvalid:
+        return []
+    if not isinstance(data, dict):
+        return []
+    problems: list[_Problem] = []
+    seen: dict[tuple[Loc, str], tuple[str, Loc]] = {}
+    for entry, _, loc, siblings in _raw_entries(data):
+        label = entry.get("label")
+        if not siblings or not isinstance(label, str) or not label.strip():
+            continue
+        key = (loc[:-1], " ".join(label.split()).casefold())
+        if key in seen and seen[key][0] != label.strip():
+            problems.append(_Problem((*loc, "label"), f"Hinweis – {siblings}: Die Bezeichnungen „{seen[key][0]}“ und "
+                                     f"„{label.strip()}“ unterscheiden sich nur in Groß-/Kleinschreibung oder "
+                                     "Leerzeichen; bitte eindeutig benennen. Die erste steht", seen[key][1]))
+        seen.setdefault(key, (label.strip(), (*loc, "label")))
+    if not problems:
+        return []
+    node = yaml.compose(text, Loader=_Loader)
+    return [_describe_rule(problem, node, source)[1] for problem in problems]
+
+
 def _load_yaml(text: str, source: str, lenient: bool) -> Any:
     loader = _Loader(text)
     try:

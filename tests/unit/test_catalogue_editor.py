@@ -164,7 +164,8 @@ def test_samples_must_still_fit_the_draft(store: Store, trainer: User, draft_rev
     with pytest.raises(CatalogueInvalid):
         editor.publish_draft(store, note="Feld ausgesondert", revision=rev, actor=trainer)
     # a sample that names a strategy no longer under its Bedarf fails validation itself
-    text = store.catalogue_draft().text.replace("- wohnsituation_stabilisieren", "- mobilitaet_erhoehen")
+    text = store.catalogue_draft().text.replace("leistungsfaehigkeit_feststellen, wohnsituation_stabilisieren]",
+                                                "leistungsfaehigkeit_feststellen, mobilitaet_erhoehen]")
     editor.save_draft_text(store, text, revision=rev, actor=trainer)
     problems = editor.check_draft(store, actor=trainer).problems
     assert any("beispiel_marktfern" in p and "„mobilitaet_erhoehen“ gehört zu keinem relevanten" in p
