@@ -133,6 +133,8 @@ class ProfilingDaten:
     abgeschlossen_von: str = ""
     zielberuf: str = ""
     kompetenzen: tuple[str, ...] = ()
+    # by the catalogue's Kompetenzklassen, if it has any: (class label, entries); printed instead of `kompetenzen`
+    kompetenzklassen: tuple[tuple[str, tuple[str, ...]], ...] = ()
     handlungsfelder: tuple[HandlungsfeldBlock, ...] = ()
     einschaetzung: tuple[tuple[str, str], ...] = ()  # (group label, label of the chosen option or "") per group
     integrationsziel: str = ""

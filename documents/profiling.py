@@ -51,7 +51,11 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
 
     pdf.heading("Basisprofil")
     pdf.field("Zielberuf", data.zielberuf)
-    pdf.field("Kompetenzen", list(data.kompetenzen))
+    if data.kompetenzklassen:
+        for klasse, eintraege in data.kompetenzklassen:
+            pdf.field(klasse, list(eintraege))
+    else:
+        pdf.field("Kompetenzen", list(data.kompetenzen))
 
     pdf.heading("Handlungsbedarfe")
     if not data.handlungsfelder:

@@ -171,6 +171,8 @@ def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list
     _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
     for group, key in (("uebergreifend", "handlungsstrategien"), ("integrationsprognose", "optionen"),
                        ("profillagen", "optionen"), ("folgegespraech", "aktivitaeten")):
+        if not isinstance(data.get(group), dict) and group in ("integrationsprognose", "profillagen"):
+            continue  # a group this catalogue leaves out (it is added in the YAML text)
         block = data.get(group) if isinstance(data.get(group), dict) else {}
         st.subheader(markdown_literal(block.get("label", group)))
         if block.get("bemerkung"):

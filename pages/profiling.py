@@ -8,9 +8,16 @@ from pages import downloads
 from pages import widgets as w
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
-from schemas.forms import Basisprofil, einschaetzung_input, einschaetzung_output, feld_input, feld_output
+from schemas.forms import (
+    basisprofil_input,
+    basisprofil_output,
+    einschaetzung_input,
+    einschaetzung_output,
+    feld_input,
+    feld_output,
+)
 from schemas.records import BedarfEintrag, Profiling
-from services.profiling import basisprofil
+from services.profiling import basisprofil, kompetenzen_nach_klassen
 from services.safety import markdown_literal
 
 
@@ -43,12 +50,17 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     st.subheader("Basisprofil (Stärken)")
     basis = model_input(
         w.form_key(draft, "basisprofil"),
-        Basisprofil(zielberuf=draft.zielberuf, kompetenzen="\n".join(draft.kompetenzen)),
+        basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen),
     )
     w.field_slot("zielberuf", "kompetenzen")
-    draft.zielberuf = basis.zielberuf
-    draft.kompetenzen = [line.strip() for line in basis.kompetenzen.splitlines() if line.strip()]
-    st.caption(markdown_literal(basisprofil(draft)))
+    zielberuf, kompetenzen, klassen = basisprofil_output(basis)
+    draft.zielberuf = zielberuf
+    if catalogue.kompetenzklassen:
+        if draft.kompetenzklassen != klassen:
+            draft.kompetenzklassen = klassen
+    else:
+        draft.kompetenzen = kompetenzen
+    st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
     st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
@@ -77,7 +89,8 @@ def _read_only(draft: Profiling, catalogue) -> None:
     st.info(f"Abgeschlossen – nur zur Information (Katalogversion {draft.catalogue_version}).")
     st.subheader("Basisprofil")
     st.markdown(f"**Zielberuf:** {markdown_literal(draft.zielberuf) or '—'}")
-    st.markdown("**Kompetenzen:** " + (markdown_literal(", ".join(draft.kompetenzen)) or "—"))
+    for titel, values in kompetenzen_nach_klassen(draft, catalogue):
+        st.markdown(f"**{markdown_literal(titel)}:** " + (markdown_literal(", ".join(values)) or "—"))
     st.subheader("Handlungsbedarfe")
     for feld in catalogue.handlungsfelder:
         relevant = [b for b in feld.handlungsbedarfe

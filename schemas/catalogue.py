@@ -120,6 +120,12 @@ EINSCHAETZUNG_PFLICHT = {
 }
 
 
+class Kompetenzklasse(Entry):
+    """A class of Kompetenzen (e.g. Methodenkompetenz): free-text entries, or a choice of `auswahl` if given."""
+
+    auswahl: list[Entry] = Field(default_factory=list)
+
+
 class Folgegespraech(Gruppe):
     aktivitaeten: list[Entry] = Field(min_length=1)
 
@@ -231,10 +237,22 @@ class Catalogue(_Strict):
     integrationsprognose: Auswahl = Field(default_factory=_keine_auswahl)  # may be left out
     profillagen: Auswahl = Field(default_factory=_keine_auswahl)  # may be left out
     einschaetzung_pflicht: str = "genau_eine"  # a key of EINSCHAETZUNG_PFLICHT
+    kompetenzklassen: list[Kompetenzklasse] = Field(default_factory=list)  # none: one free-text list
     folgegespraech: Folgegespraech
     vereinbarung: Vereinbarung
     hinweise: list[Hinweis] = Field(default_factory=list)
     beispiele: list[Beispiel] = Field(default_factory=list)  # sample profilings (issue 8)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _left_out_groups(cls, data: Any) -> Any:
+        """A dumped catalogue writes a left-out group as its empty stand-in; read back, it is left out again."""
+        if isinstance(data, dict):
+            empty = [key for key in ("integrationsprognose", "profillagen")
+                     if isinstance(data.get(key), dict) and data[key].get("optionen") == [] and not data[key].get("label")]
+            if empty:
+                return {k: v for k, v in data.items() if k not in empty}
+        return data
 
     @field_validator("einschaetzung_pflicht")
     @classmethod
@@ -311,6 +329,9 @@ def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]
     found += [(s, f"Übergreifende Strategie „{s.label}“") for s in catalogue.uebergreifend.handlungsstrategien]
     found += [(o, f"Integrationsprognose „{o.label}“") for o in catalogue.integrationsprognose.optionen]
     found += [(o, f"Profillage „{o.label}“") for o in catalogue.profillagen.optionen]
+    for klasse in catalogue.kompetenzklassen:
+        found.append((klasse, f"Kompetenzklasse „{klasse.label}“"))
+        found += [(o, f"Kompetenz „{o.label}“ (unter „{klasse.label}“)") for o in klasse.auswahl]
     found += [(a, f"Folgegespräch „{a.label}“") for a in catalogue.folgegespraech.aktivitaeten]
     found += [(a, f"Vereinbarung „{a.label}“") for a in catalogue.vereinbarung.abschnitte]
     found += [(h, f"Hinweis „{h.id}“") for h in catalogue.hinweise]
@@ -375,6 +396,10 @@ def _raw_entries(data: dict[str, Any]) -> list[tuple[dict[str, Any], str, Loc, s
     for group, key, kind, siblings in _GROUP_LISTS:
         found += [(e, f"{kind} „{_name(e)}“", (group, key, n), siblings)
                   for n, e in _items(data.get(group), key)]
+    for k, klasse in _items(data, "kompetenzklassen"):
+        found.append((klasse, f"Kompetenzklasse „{_name(klasse)}“", ("kompetenzklassen", k), "Kompetenzklassen"))
+        found += [(o, f"Kompetenz „{_name(o)}“ (unter „{_name(klasse)}“)", ("kompetenzklassen", k, "auswahl", n),
+                   f"Kompetenzklasse „{_name(klasse)}“") for n, o in _items(klasse, "auswahl")]
     found += [(h, f"Hinweis „{h.get('id')}“", ("hinweise", n), None) for n, h in _items(data, "hinweise")]
     return [item for item in found if isinstance(item[0].get("id"), str)]
 
@@ -554,7 +579,7 @@ def parse_catalogue(text: str, *, source: str = "Katalog", lenient: bool = False
 
 
 def label_warnings(text: str, *, source: str = "Katalog") -> list[str]:
-    """Sibling labels that differ only in upper/lower case or spacing („Mobilität erhöhen“ / „mobilität  erhöhen“):
+    """Sibling labels that differ only in upper/lower case or spacing („Kurs A“ / „kurs  a“):
     allowed, but caseworkers could not tell them apart. German messages with the lines of both; [] for text
     that does not load (its errors are reported by `parse_catalogue`)."""
     try:

@@ -62,6 +62,52 @@ class FoerderCheckEingabe(FormModel):
     begruendung: str = Field("", title="Begründung", json_schema_extra=_MULTILINE, max_length=5000)
 
 
+def basisprofil_model(catalogue: Catalogue, keep: frozenset[str] = frozenset()) -> type[FormModel]:
+    """The Basisprofil form: Zielberuf, and Kompetenzen as one free-text list, or one field per Kompetenzklasse of
+    the catalogue (free text one per line, or a multiple choice where the class gives `auswahl`)."""
+    if not catalogue.kompetenzklassen:
+        return Basisprofil
+    fields: dict[str, Any] = {"zielberuf": (str, Field("", title="Zielberuf", max_length=200))}
+    for klasse in _offered(catalogue.kompetenzklassen, keep):
+        if klasse.auswahl:
+            enum = _choice_enum(f"Kompetenzen_{klasse.id}", _offered(klasse.auswahl, keep))
+            fields[klasse.id] = (set[enum], Field(default_factory=set, title=klasse.label,
+                                                  description=klasse.beschreibung or None, json_schema_extra=_CHOOSE))
+        else:
+            fields[klasse.id] = (str, Field("", title=f"{klasse.label} (eine je Zeile)", max_length=5000,
+                                            description=klasse.beschreibung or None, json_schema_extra=_MULTILINE))
+    return create_model("Basisprofil_Kompetenzklassen", __base__=FormModel, **fields)
+
+
+def basisprofil_input(model: type[FormModel], zielberuf: str, kompetenzen: list[str],
+                      klassen: dict[str, list[str]]) -> FormModel:
+    """The Basisprofil form value of a profiling (`klassen`: class id → free texts or chosen option ids)."""
+    if model is Basisprofil:
+        return Basisprofil(zielberuf=zielberuf, kompetenzen="\n".join(kompetenzen))
+    values: dict[str, Any] = {"zielberuf": zielberuf}
+    for name, field in model.model_fields.items():
+        if name == "zielberuf":
+            continue
+        if get_origin(field.annotation) is set:
+            enum = get_args(field.annotation)[0]
+            values[name] = {enum[i] for i in klassen.get(name, []) if i in enum.__members__}
+        else:
+            values[name] = "\n".join(klassen.get(name, []))
+    return model.model_validate(values)
+
+
+def basisprofil_output(value: FormModel) -> tuple[str, list[str], dict[str, list[str]]]:
+    """(Zielberuf, Kompetenzen as one list, Kompetenzen by class) from a Basisprofil form value."""
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    if isinstance(value, Basisprofil):
+        return value.zielberuf, lines(value.kompetenzen), {}
+    klassen = {name: _ids(v) if isinstance(v, set) else lines(v)
+               for name, v in value if name != "zielberuf"}
+    return value.zielberuf, [], klassen
+
+
 def unrenderable_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     """Fields of `model` (recursively) whose type streamlit-pydantic 0.6.1rc3 does not render faithfully.
 
@@ -91,6 +137,7 @@ class ProfilingModels:
     uebergreifend: type[FormModel]  # field `strategien`: Set[Enum]
     einschaetzung: type[FormModel]  # fields `integrationsprognose`, `profillage`: Enum
     strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies (none: profiling only)
+    basisprofil: type[FormModel] = Basisprofil  # Zielberuf + Kompetenzen (by the catalogue's Kompetenzklassen)
 
 
 def _offered(entries: list[Entry], keep: frozenset[str]) -> list[Entry]:
@@ -130,7 +177,8 @@ def generate_models(catalogue: Catalogue, keep: frozenset[str] = frozenset()) ->
             einschaetzung_fields[name] = (enum, Field(enum[NONE], title=gruppe.label,
                                                       description=gruppe.bemerkung or None))
     einschaetzung = create_model("Einschaetzung", __base__=FormModel, **einschaetzung_fields)
-    return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums)
+    return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums,
+                           basisprofil_model(catalogue, keep))
 
 
 def handlungsfeld_model(feld: Handlungsfeld, keep: frozenset[str] = frozenset()) -> type[FormModel]:

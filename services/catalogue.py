@@ -184,7 +184,7 @@ def form_problems(catalogue: Catalogue) -> list[tuple[str, str]]:
             problems.append((feld.id, (f"Handlungsfeld „{feld.label}“: Jeder Handlungsbedarf ist ausgesondert. Bitte "
                              "einen neuen anlegen oder das Handlungsfeld aussondern.")))
         for bedarf in offered:
-            if all(s.ausgesondert for s in bedarf.handlungsstrategien):
+            if bedarf.handlungsstrategien and all(s.ausgesondert for s in bedarf.handlungsstrategien):
                 problems.append((bedarf.id, (f"Handlungsbedarf „{bedarf.label}“: Jede Handlungsstrategie ist "
                                  "ausgesondert. Bitte eine neue anlegen oder den Handlungsbedarf aussondern.")))
     if all(s.ausgesondert for s in catalogue.uebergreifend.handlungsstrategien):

@@ -75,7 +75,7 @@ from services.access import SYSTEM, Permission, allowed, require, require_client
 from services.catalogue import get_catalogue
 from services.clients import new_id
 from services.dates import format_date, format_datetime, to_berlin, today
-from services.profiling import gewaehlte_strategien
+from services.profiling import gewaehlte_strategien, kompetenzen_nach_klassen
 from storage.base import Store
 
 #: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
@@ -336,6 +336,8 @@ def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             abgeschlossen_von=names.display(profiling.closed_by or ""),
             zielberuf=profiling.zielberuf,
             kompetenzen=tuple(profiling.kompetenzen),
+            kompetenzklassen=tuple((titel, tuple(werte)) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue))
+            if catalogue.kompetenzklassen else (),
             handlungsfelder=_handlungsfelder(profiling, catalogue),
             einschaetzung=tuple((g.label, _label(catalogue, entry_id)) for g, entry_id in (
                 (catalogue.integrationsprognose, profiling.integrationsprognose),
@@ -520,7 +522,7 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
         Feld("Zuletzt bearbeitet am", profiling.updated_at),
         Feld("Abgeschlossen am", profiling.closed_at),
         Feld("Zielberuf", profiling.zielberuf),
-        Feld("Kompetenzen", list(profiling.kompetenzen)),
+        *(Feld(titel, werte) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue)),
         Feld("Relevante Handlungsbedarfe (mit Bemerkungen)", bedarfe),
         *(Feld(g.label, _label(catalogue, entry_id)) for g, entry_id in (
             (catalogue.integrationsprognose, profiling.integrationsprognose),

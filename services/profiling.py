@@ -321,6 +321,7 @@ def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profilin
         cloned_from=source.id,
         zielberuf=source.zielberuf,
         kompetenzen=list(source.kompetenzen),
+        kompetenzklassen=_kept_kompetenzen(source, catalogue),
         handlungsbedarfe=handlungsbedarfe,
         integrationsprognose=source.integrationsprognose
         if source.integrationsprognose in prognosen
@@ -363,11 +364,14 @@ def delete_closed_profiling(store: Store, profiling_id: str, *, reason: str, act
 # --- texts ---------------------------------------------------------------------------------------------
 
 
-def basisprofil(profiling: Profiling) -> str:
-    """'Zielberuf: … · Kompetenzen: a, b, c' (Zielberuf and Kompetenzen together; '—' where empty)."""
+def basisprofil(profiling: Profiling, catalogue: Catalogue | None = None) -> str:
+    """'Zielberuf: … · Kompetenzen: a, b, c' (Zielberuf and Kompetenzen together, by Kompetenzklasse where the
+    catalogue has classes; '—' where empty)."""
     zielberuf = profiling.zielberuf.strip() or "—"
-    kompetenzen = ", ".join(k for k in profiling.kompetenzen if k.strip()) or "—"
-    return f"Zielberuf: {zielberuf} · Kompetenzen: {kompetenzen}"
+    parts = kompetenzen_nach_klassen(profiling, catalogue) if catalogue is not None else [
+        ("Kompetenzen", list(profiling.kompetenzen))]
+    return " · ".join([f"Zielberuf: {zielberuf}", *(f"{title}: {', '.join(v for v in values if v.strip()) or '—'}"
+                                                      for title, values in parts)])
 
 
 def beratungsvermerk(profiling: Profiling) -> str:
@@ -398,6 +402,8 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         raise InvalidInput(
             f"Die Kompetenz „{too_long[:40]}…“ ist länger als {KOMPETENZ_MAX} Zeichen.", field="kompetenzen"
         )
+
+    klassen = _kompetenzklassen(profiling, catalogue)
 
     bedarfe = {bedarf.id: bedarf for _, bedarf in catalogue.bedarfe()}
     for bedarf_id, eintrag in profiling.handlungsbedarfe.items():
@@ -474,12 +480,60 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         update={
             "zielberuf": zielberuf,
             "kompetenzen": kompetenzen,
+            "kompetenzklassen": klassen,
             "einverstaendnis_datum": einverstaendnis_datum,
             "strategien": strategien,
             "uebergreifend": list(dict.fromkeys(profiling.uebergreifend)),
             "foerder_check": FoerderCheck.model_validate(check.model_dump()),
         }
     )
+
+
+def _kompetenzklassen(profiling: Profiling, catalogue: Catalogue) -> dict[str, list[str]]:
+    """Kompetenzen by class, normalised: known classes only, choices from the class's `auswahl`, free texts
+    trimmed, de-duplicated and within the limits. Raises InvalidInput (field "kompetenzen")."""
+    klassen = {klasse.id: klasse for klasse in catalogue.kompetenzklassen}
+    result: dict[str, list[str]] = {}
+    for klasse_id, values in profiling.kompetenzklassen.items():
+        klasse = klassen.get(klasse_id)
+        if klasse is None:
+            raise InvalidInput(f"Die Kompetenzklasse „{klasse_id}“ gibt es in Katalogversion {catalogue.version} "
+                               "nicht.", field="kompetenzen")
+        kept = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+        offered = {o.id for o in klasse.auswahl}
+        if offered and (unknown := next((v for v in kept if v not in offered), None)):
+            raise InvalidInput(f"„{unknown}“ gehört nicht zur Auswahl von „{klasse.label}“.", field="kompetenzen")
+        if len(kept) > KOMPETENZEN_MAX:
+            raise InvalidInput(f"Bitte höchstens {KOMPETENZEN_MAX} Einträge unter „{klasse.label}“ erfassen.",
+                               field="kompetenzen")
+        if too_long := next((v for v in kept if len(v) > KOMPETENZ_MAX), None):
+            raise InvalidInput(f"Die Kompetenz „{too_long[:40]}…“ ist länger als {KOMPETENZ_MAX} Zeichen.",
+                               field="kompetenzen")
+        if kept:
+            result[klasse_id] = kept
+    return result
+
+
+def _kept_kompetenzen(source: Profiling, catalogue: Catalogue) -> dict[str, list[str]]:
+    """A clone's Kompetenzen by class: the classes the new version still has; choices it still offers."""
+    kept: dict[str, list[str]] = {}
+    for klasse in catalogue.kompetenzklassen:
+        offered = {o.id for o in klasse.auswahl if not o.ausgesondert}
+        values = [v for v in source.kompetenzklassen.get(klasse.id, []) if not klasse.auswahl or v in offered]
+        if values:
+            kept[klasse.id] = values
+    return kept
+
+
+def kompetenzen_nach_klassen(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, list[str]]]:
+    """The Kompetenzen to show, print and export: (title, entries) per Kompetenzklasse of the catalogue (choices
+    by their labels), or one ("Kompetenzen", list) where the catalogue has no classes."""
+    if not catalogue.kompetenzklassen:
+        return [("Kompetenzen", list(profiling.kompetenzen))]
+    return [(klasse.label, [catalogue.label(v) if klasse.auswahl else v
+                            for v in profiling.kompetenzklassen.get(klasse.id, [])])
+            for klasse in catalogue.kompetenzklassen
+            if not klasse.ausgesondert or profiling.kompetenzklassen.get(klasse.id)]
 
 
 def _reason(reason: str) -> str:

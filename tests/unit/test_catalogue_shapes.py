@@ -108,3 +108,43 @@ def test_a_bedarf_may_leave_its_strategy_optional() -> None:
     assert completeness_gaps(profiling, load(data)) == []
     assert completeness_gaps(profiling, load(shipped())) == [
         "Für den relevanten Handlungsbedarf „Schulische Qualifikation“ ist noch keine Handlungsstrategie gewählt"]
+
+
+KLASSEN = [{"id": "methoden", "label": "Methodenkompetenz"},
+           {"id": "sozial", "label": "Sozial-kommunikative Kompetenz",
+            "auswahl": [{"id": "team", "label": "Teamfähigkeit"}, {"id": "kunden", "label": "Kundenorientierung"}]}]
+
+
+def test_kompetenzen_by_class_are_free_text_or_a_choice_and_shown_by_class(store, catalogue, ifk, client) -> None:
+    from services.profiling import basisprofil, kompetenzen_nach_klassen
+
+    data = shipped()
+    data["kompetenzklassen"] = KLASSEN
+    klassen_catalogue = load(data)
+    profiling = make_profiling(kompetenzklassen={"methoden": ["Excel", "Excel", " "], "sozial": ["team"]})
+    assert kompetenzen_nach_klassen(profiling, klassen_catalogue) == [
+        ("Methodenkompetenz", ["Excel", "Excel", " "]), ("Sozial-kommunikative Kompetenz", ["Teamfähigkeit"])]
+    assert basisprofil(profiling, klassen_catalogue) == (
+        "Zielberuf: — · Methodenkompetenz: Excel, Excel · Sozial-kommunikative Kompetenz: Teamfähigkeit")
+    model = generate_models(klassen_catalogue).basisprofil
+    assert list(model.model_fields) == ["zielberuf", "methoden", "sozial"]
+    # the shipped catalogue keeps its one free-text list
+    assert list(generate_models(catalogue).basisprofil.model_fields) == ["zielberuf", "kompetenzen"]
+
+
+def test_a_choice_outside_the_class_list_is_refused_at_the_kompetenzen_field(store, ifk, client, trainer) -> None:
+    from errors import InvalidInput
+    from services.catalogue import publish_catalogue
+    from services.profiling import save_profiling, start_profiling
+
+    data = yaml.safe_load(SHIPPED_CATALOGUE.read_text(encoding="utf-8"))
+    data["kompetenzklassen"] = KLASSEN
+    publish_catalogue(store, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), note="Klassen", actor=trainer)
+    profiling = start_profiling(store, client.id, actor=ifk)
+    with pytest.raises(InvalidInput) as refused:
+        save_profiling(store, profiling.model_copy(update={"kompetenzklassen": {"sozial": ["fleiss"]}}), actor=ifk)
+    assert (refused.value.field, refused.value.message) == (
+        "kompetenzen", "„fleiss“ gehört nicht zur Auswahl von „Sozial-kommunikative Kompetenz“.")
+    saved = save_profiling(store, profiling.model_copy(update={"kompetenzklassen": {"methoden": [" Excel ", "Excel"]}}),
+                           actor=ifk)
+    assert saved.kompetenzklassen == {"methoden": ["Excel"]}
