@@ -71,6 +71,8 @@ class EgvDaten:
     ueberpruefung_am: date | None = None
     ort: str = ""  # place printed above the signature lines, e.g. "Musterstadt"
     entwurf: bool = False  # not yet agreed: every page is marked as a draft, not to be signed
+    # the Basisprofil the agreement builds on, by the catalogue's Kompetenzklassen (empty: not printed)
+    basisprofil: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

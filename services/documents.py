@@ -281,6 +281,7 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
             fachkraft=_fachkraft(store, actor, agreed_by),
             datum=datum,
             inhalte=egv_inhalte(egv, catalogue),
+            basisprofil=_egv_basisprofil(store, egv, catalogue),
             fassung=egv.fassung,
             vorherige_fassung_datum=vorherige,
             ueberpruefung_am=egv.ueberpruefung_am,
@@ -289,6 +290,19 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
     )
     kind = f"{vereinbarung.kurzname}-Entwurf" if entwurf else vereinbarung.kurzname
     return documents.pdf_filename(kind, client.kundennummer, datum), pdf
+
+
+def _egv_basisprofil(store: Store, egv: Egv, catalogue: Catalogue) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
+    """Zielberuf and Kompetenzen by class from the agreement's profiling, where the catalogue has Kompetenzklassen
+    (the shipped catalogue's agreement prints no Basisprofil)."""
+    if not catalogue.kompetenzklassen:
+        return ()
+    try:
+        profiling = store.get(Profiling, egv.profiling_id)
+    except NotFound:  # deleted by a KDN after a data-protection incident
+        return ()
+    return (("Zielberuf", profiling.zielberuf),
+            *((titel, tuple(werte)) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue)))
 
 
 def _fassung_datum(egv: Egv) -> date:
