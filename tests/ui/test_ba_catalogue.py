@@ -97,7 +97,8 @@ def ba(store: Store) -> dict[str, Any]:
     }
     opened = clone_profiling(store, closed.id, actor=ifk)
     start_draft(store, actor=trainer)
-    return {"ifk": ifk, "trainer": trainer, "client": client, "closed": closed, "open": opened, "gaps": catalogue_gaps,
+    fachaufsicht = store.add(make_user(role=Role.FACHAUFSICHT, team=""), actor=kdn)
+    return {"ifk": ifk, "trainer": trainer, "fachaufsicht": fachaufsicht, "client": client, "closed": closed, "open": opened, "gaps": catalogue_gaps,
             "talk": talk, "pdfs": {kind: pdf_text(pdf) for kind, pdf in pdfs.items()}}
 
 
@@ -149,5 +150,10 @@ def test_every_page_and_generated_form_renders_the_ba_catalogue_without_a_seed_w
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     shown += [(KATALOG, text) for _, _, text in bodies(at)]
+    at.session_state["user"] = ba["fachaufsicht"]
+    at.switch_page("pages/berichte.py").run()  # Kundensteuerung: the report names the catalogue's groups
+    assert not at.exception and not at.error, at.exception
+    shown += [("pages/berichte.py", text) for _, _, text in bodies(at)]
+    assert "Kundinnen und Kunden nach Profillage" in {text for _, text in shown}
     hits = [(page, word) for page, text in shown for word in seed_hits(text.replace("\\", ""))]
     assert hits == []
