@@ -98,7 +98,7 @@ def ba(store: Store) -> dict[str, Any]:
     opened = clone_profiling(store, closed.id, actor=ifk)
     start_draft(store, actor=trainer)
     fachaufsicht = store.add(make_user(role=Role.FACHAUFSICHT, team=""), actor=kdn)
-    return {"ifk": ifk, "trainer": trainer, "fachaufsicht": fachaufsicht, "client": client, "closed": closed, "open": opened, "gaps": catalogue_gaps,
+    return {"ifk": ifk, "trainer": trainer, "fachaufsicht": fachaufsicht, "kdn": kdn, "client": client, "closed": closed, "open": opened, "gaps": catalogue_gaps,
             "talk": talk, "pdfs": {kind: pdf_text(pdf) for kind, pdf in pdfs.items()}}
 
 
@@ -157,3 +157,22 @@ def test_every_page_and_generated_form_renders_the_ba_catalogue_without_a_seed_w
     assert "Kundinnen und Kunden nach Profillage" in {text for _, text in shown}
     hits = [(page, word) for page, text in shown for word in seed_hits(text.replace("\\", ""))]
     assert hits == []
+
+
+def test_kdn_corrects_the_kompetenzen_of_a_closed_profiling_by_class(
+        ba: dict[str, Any], store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["user"] = ba["kdn"]
+    at.switch_page("pages/korrektur.py").run()
+    at.text_input(key="korrektur_suche").input("Beispiel").run()
+    closed = ba["closed"]
+    at.text_area(key=f"klasse_{closed.id}_methodenkompetenz").input("Tabellenkalkulation\nPräsentation")
+    at.multiselect(key=f"klasse_{closed.id}_sozial_kommunikativ").set_value(["kundenorientiert"])
+    next(t for t in at.text_area if t.label.startswith("Begründung der Korrektur")).input("Datenschutzvorfall 3/2027")
+    at.button[[b.label for b in at.button].index("Korrektur speichern")].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    corrected = store.get(type(closed), closed.id)
+    assert corrected.kompetenzklassen["methodenkompetenz"] == ["Tabellenkalkulation", "Präsentation"]
+    assert corrected.kompetenzklassen["sozial_kommunikativ"] == ["kundenorientiert"]
+    assert corrected.kompetenzklassen["aktivitaet_umsetzung"] == ["zielstrebig"]  # untouched classes stay
