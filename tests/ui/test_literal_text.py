@@ -37,6 +37,8 @@ def hostile_catalogue() -> str:
     """The shipped catalogue with every label, remark, description, hint and agreement text made hostile
     (numbered, because sibling labels must differ)."""
     data = yaml.safe_load(SHIPPED_CATALOGUE.read_text(encoding="utf-8"))
+    data["kompetenzklassen"] = [{"id": "frei", "label": "k"},
+                                {"id": "wahl", "label": "k", "auswahl": [{"id": "wahl_a", "label": "k"}]}]
     counter = iter(range(1, 10_000))
 
     def walk(node: Any) -> None:
@@ -97,7 +99,7 @@ def world(store: Store, caseworker: User) -> dict[str, Any]:
     profiling = start_profiling(store, client.id, actor=caseworker)
     bedarf = "berufliche_qualifikation"
     profiling = save_profiling(store, replace(
-        profiling, zielberuf=HOSTILE, kompetenzen=[HOSTILE, HOSTILE + " 2"],
+        profiling, zielberuf=HOSTILE, kompetenzklassen={"frei": [HOSTILE, HOSTILE + " 2"], "wahl": ["wahl_a"]},
         handlungsbedarfe={bedarf: BedarfEintrag(relevant=True, bemerkungen=HOSTILE)},
         integrationsprognose="marktnah", integrationsziel=HOSTILE, einverstaendnis=True,
         einverstaendnis_datum=today(), strategien={bedarf: ["berufsabschluss_erwerben"]},
