@@ -12,9 +12,22 @@ from errors import DomainError
 
 def _catalogue_check(args: argparse.Namespace) -> int:
     # The same checks as publishing (file rules, forms, sample profilings), so that both agree.
-    from services.catalogue import check_catalogue_file
+    from services.catalogue import check_catalogue_file, published_versions
 
-    catalogue = check_catalogue_file(Path(args.file))
+    published = []
+    if args.store:  # also: no entry of a published version may be missing
+        from storage import open_store
+
+        store = open_store()
+        try:
+            published = published_versions(store)
+        finally:
+            store.close_store()
+    from schemas.catalogue import label_warnings
+
+    catalogue = check_catalogue_file(Path(args.file), published)
+    for warning in label_warnings(Path(args.file).read_text(encoding="utf-8"), source=Path(args.file).name):
+        print(warning)
     counts = ", ".join(f"{n} {name}" for name, n in catalogue.counts().items())
     print(f"OK: {args.file} (Version {catalogue.version}): {counts}")
     return 0
@@ -128,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue = commands.add_parser("catalogue", help="Katalog prüfen").add_subparsers(dest="action", required=True)
     check = catalogue.add_parser("check", help="Katalogdatei prüfen; Exit-Code 1 bei Fehlern")
     check.add_argument("file")
+    check.add_argument("--store", action="store_true",
+                       help="auch gegen die veröffentlichten Versionen im eingestellten Speicher prüfen: kein "
+                            "veröffentlichter Eintrag darf fehlen (wie beim Veröffentlichen)")
     check.set_defaults(run=_catalogue_check)
 
     user = commands.add_parser("user", help="Benutzerkonten").add_subparsers(dest="action", required=True)

@@ -71,6 +71,8 @@ class EgvDaten:
     ueberpruefung_am: date | None = None
     ort: str = ""  # place printed above the signature lines, e.g. "Musterstadt"
     entwurf: bool = False  # not yet agreed: every page is marked as a draft, not to be signed
+    # the Basisprofil the agreement builds on, by the catalogue's Kompetenzklassen (empty: not printed)
+    basisprofil: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class EinverstaendnisDaten:
     integrationsziel: str = ""
     ort: str = ""
     vereinbarung: str = ""  # title of the catalogue's agreement document, e.g. "Kooperationsplan"
+    einschaetzungen: tuple[str, ...] = ()  # a line per assessment the catalogue has (its `einverstaendnis` text)
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,15 @@ class ProfilingDaten:
     abgeschlossen_von: str = ""
     zielberuf: str = ""
     kompetenzen: tuple[str, ...] = ()
+    # by the catalogue's Kompetenzklassen, if it has any: (class label, entries); printed instead of `kompetenzen`
+    kompetenzklassen: tuple[tuple[str, tuple[str, ...]], ...] = ()
     handlungsfelder: tuple[HandlungsfeldBlock, ...] = ()
-    integrationsprognose: str = ""  # label, e.g. "marktnah"
-    profillage: str = ""  # label, e.g. "Z – Zuordnung nicht erforderlich"
+    einschaetzung: tuple[tuple[str, str], ...] = ()  # (group label, label of the chosen option or "") per group
     integrationsziel: str = ""
     einverstaendnis: bool = False
     einverstaendnis_datum: date | None = None
     uebergreifend: tuple[str, ...] = ()  # labels of the cross-cutting strategies
+    uebergreifend_titel: str = ""  # the catalogue's label of their group
     foerder_check: FoerderCheckDaten = field(default_factory=FoerderCheckDaten)
     ausgedruckt_am: datetime | None = None
     ausgedruckt_von: str = ""

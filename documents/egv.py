@@ -48,6 +48,11 @@ def render_egv(data: EgvDaten) -> bytes:
     pdf.field("Integrationsfachkraft", ansprechperson)
     pdf.field("Datum", data.datum)
 
+    if data.basisprofil:
+        pdf.heading("Basisprofil")
+        for titel, wert in data.basisprofil:
+            pdf.field(titel, wert if isinstance(wert, str) else list(wert))
+
     for abschnitt in vorlage.abschnitte:
         pdf.heading(abschnitt.label)
         pdf.content(data.inhalte.get(abschnitt.id, ""))

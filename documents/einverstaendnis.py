@@ -19,7 +19,6 @@ _GESPEICHERT = (
         "die Handlungsbedarfe, die einer dauerhaften Arbeitsaufnahme im Zielberuf im Weg stehen, jeweils mit "
         "den Bemerkungen aus dem Gespräch,"
     ),
-    "die Integrationsprognose: ob eine Arbeitsaufnahme in den nächsten zwölf Monaten erwartet wird,",
     "das gemeinsam festgelegte Integrationsziel und die ausgewählten Handlungsstrategien.",
 )
 
@@ -75,7 +74,8 @@ def render_einverstaendnis(data: EinverstaendnisDaten) -> bytes:
     pdf.paragraph(_ZWECK)
 
     pdf.heading("Was das Jobcenter dazu speichert")
-    pdf.bullets(_GESPEICHERT)
+    # the catalogue's assessments (e.g. a prognosis) stand before the goal, in the catalogue's own words
+    pdf.bullets([*_GESPEICHERT[:2], *data.einschaetzungen, *_GESPEICHERT[2:]])
 
     pdf.heading("Worauf sich Ihr Einverständnis bezieht")
     pdf.paragraph(f"{_EINVERSTAENDNIS} {schritte_text(data.vereinbarung)}")

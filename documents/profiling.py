@@ -51,7 +51,11 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
 
     pdf.heading("Basisprofil")
     pdf.field("Zielberuf", data.zielberuf)
-    pdf.field("Kompetenzen", list(data.kompetenzen))
+    if data.kompetenzklassen:
+        for klasse, eintraege in data.kompetenzklassen:
+            pdf.field(klasse, list(eintraege))
+    else:
+        pdf.field("Kompetenzen", list(data.kompetenzen))
 
     pdf.heading("Handlungsbedarfe")
     if not data.handlungsfelder:
@@ -72,9 +76,10 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
             if notes:
                 pdf.paragraph(notes, indent=4)
 
-    pdf.heading("Integrationsprognose")
-    pdf.field("Integrationsprognose", data.integrationsprognose)
-    pdf.field("Profillage", data.profillage)
+    if data.einschaetzung:
+        pdf.heading("Einschätzung")
+        for titel, wert in data.einschaetzung:
+            pdf.field(titel, wert)
 
     pdf.heading("Ziel")
     pdf.field("Integrationsziel", data.integrationsziel)
@@ -90,7 +95,7 @@ def render_profiling_print(data: ProfilingDaten) -> bytes:
         for bedarf in feld.bedarfe
         if bedarf.relevant or bedarf.strategien
     ]
-    rows = [*chosen, ("Übergreifend", list(data.uebergreifend))]
+    rows = [*chosen, (data.uebergreifend_titel, list(data.uebergreifend))]
     pdf.keep_block(sum(pdf.field_height(label, value) for label, value in rows))
     if not chosen:
         pdf.paragraph("Keine relevanten Handlungsbedarfe.")

@@ -25,6 +25,7 @@ from services.documents import (
     profiling_print_pdf,
     warm_up,
 )
+from services.safety import markdown_literal
 from storage.base import Store
 
 PDF = "application/pdf"
@@ -131,7 +132,7 @@ def _handed_out(store: Store, user: User, client: Client) -> None:
     try:
         documents = handed_out_documents(store, client.id, actor=user)
     except DomainError as err:
-        st.error(err.message)
+        st.error(markdown_literal(err.message))
         return
     if not documents:
         st.caption("Bisher wurde kein Dokument ausgehändigt.")
@@ -193,7 +194,7 @@ def _make(key: tuple[str, str, int], make: Callable[[], list[tuple[str, str, byt
     try:
         files = make()
     except DomainError as err:
-        st.error(err.message)
+        st.error(markdown_literal(err.message))
         return None
     cache.pop(key, None)
     cache[key] = files

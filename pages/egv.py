@@ -39,8 +39,8 @@ def render() -> None:
     client = w.require_client()
     draft = w.require_draft(client)
     vereinbarung = get_catalogue(store, draft.catalogue_version).vereinbarung
-    w.case_header(f"4 {vereinbarung.kurzname}", client, None)
-    st.caption(f"{vereinbarung.titel} nach {vereinbarung.rechtsgrundlage} – vorbelegt aus dem Profiling vom "
+    w.case_header(f"4 {markdown_literal(vereinbarung.kurzname)}", client, None)
+    st.caption(f"{markdown_literal(vereinbarung.titel)} nach {markdown_literal(vereinbarung.rechtsgrundlage)} – vorbelegt aus dem Profiling vom "
                f"{w.fmt_datetime(draft.created_at)}.")
     if w.is_new(draft):
         st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
@@ -64,7 +64,7 @@ def render() -> None:
                 st.info("Das Profiling hat ungespeicherte Änderungen. Die Vereinbarung übernimmt die Strategien "
                         "aus dem gespeicherten Profiling – bitte speichern Sie zuerst das Profiling.")
             _edit(egv, catalogue, profiling)
-        downloads.egv_download(store, user, egv, catalogue.vereinbarung.kurzname)
+        downloads.egv_download(store, user, egv, markdown_literal(catalogue.vereinbarung.kurzname))
     with panel:
         _panel(store, user, egv, versions, catalogue, profiling)
     _older_versions(store, egv, versions)
@@ -127,7 +127,7 @@ def _status_line(egv: Egv) -> None:
 
 
 def _strategies(egv: Egv, catalogue: Catalogue) -> str:
-    return "\n".join(f"- {catalogue.label(s)}" for s in egv.strategien)
+    return "\n".join(f"- {markdown_literal(catalogue.label(s))}" for s in egv.strategien)
 
 
 def _edit(egv: Egv, catalogue: Catalogue, profiling: Profiling | None) -> None:
@@ -135,11 +135,11 @@ def _edit(egv: Egv, catalogue: Catalogue, profiling: Profiling | None) -> None:
     abschnitte = catalogue.vereinbarung.angeboten()
     if egv.strategien and all(a.feld != "handlungsstrategien" for a in abschnitte):
         st.caption("Grundlage aus dem Profiling – Handlungsstrategien: "
-                   + "; ".join(catalogue.label(s) for s in egv.strategien))
+                   + markdown_literal("; ".join(catalogue.label(s) for s in egv.strategien)))
     for abschnitt in abschnitte:
         feld = abschnitt.feld
         if feld == "handlungsstrategien":
-            st.markdown(f"**{abschnitt.label}**")
+            st.markdown(f"**{markdown_literal(abschnitt.label)}**")
             if egv.strategien:
                 st.markdown(_strategies(egv, catalogue))
                 st.caption("Aus dem gespeicherten Profiling übernommen; ändern Sie sie in Phase 3.")
@@ -148,7 +148,7 @@ def _edit(egv: Egv, catalogue: Catalogue, profiling: Profiling | None) -> None:
             w.field_slot("strategien")
         elif feld in TEXT_FIELDS:
             key = f"{egv.id}-{feld}"
-            value = st.text_area(abschnitt.label, value=getattr(egv, feld), key=key,
+            value = st.text_area(markdown_literal(abschnitt.label), value=getattr(egv, feld), key=key,
                                  height=160 if feld == "teilschritte" else 100, max_chars=10000)
             setattr(egv, feld, value)
             w.field_slot(feld)
@@ -179,7 +179,7 @@ def _read_only(egv: Egv, catalogue: Catalogue) -> None:
 
 def _show(egv: Egv, catalogue: Catalogue) -> None:
     for abschnitt in catalogue.vereinbarung.angeboten():
-        st.markdown(f"**{abschnitt.label}**")
+        st.markdown(f"**{markdown_literal(abschnitt.label)}**")
         if abschnitt.feld == "handlungsstrategien":
             st.markdown(_strategies(egv, catalogue) or "—")
         elif abschnitt.feld in TEXT_FIELDS:
@@ -189,7 +189,7 @@ def _show(egv: Egv, catalogue: Catalogue) -> None:
 
 def _panel(store: Store, user: User, egv: Egv, versions: list[Egv], catalogue: Catalogue,
            profiling: Profiling | None) -> None:
-    kurzname = catalogue.vereinbarung.kurzname
+    kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
     w.mark_changes(egv.status == Status.OFFEN and _changed(egv))
     if egv.status == Status.ABGESCHLOSSEN:
         newest = not any(v.previous_id == egv.id for v in versions)

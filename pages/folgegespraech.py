@@ -51,7 +51,7 @@ def render() -> None:
 def _write(store: Store, user: User, client: Client) -> None:
     gespraech = _draft(store, user, client)
     catalogue = get_catalogue(store, gespraech.catalogue_version)
-    st.caption(catalogue.folgegespraech.bemerkung)
+    st.caption(markdown_literal(catalogue.folgegespraech.bemerkung))
     form, panel = w.form_and_panel()
     with form:
         _edit(gespraech, catalogue)
@@ -61,7 +61,7 @@ def _write(store: Store, user: User, client: Client) -> None:
         done = len(gespraech.aktivitaeten) - len(open_items)
         st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten besprochen**")
         if open_items:
-            st.caption("Noch offen: " + "; ".join(open_items))
+            st.caption("Noch offen: " + markdown_literal("; ".join(open_items)))
         if st.button("Folgegespräch speichern", key="folge-save", type="primary", icon=":material/save:",
                      use_container_width=True):
             _record(store, user, client, gespraech, catalogue)
@@ -89,8 +89,8 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
         if aktivitaet.id not in gespraech.aktivitaeten:
             continue
         eintrag = gespraech.aktivitaeten[aktivitaet.id]
-        erledigt = st.checkbox(aktivitaet.label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
-        notiz = st.text_input(f"Notiz: {aktivitaet.label}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
+        erledigt = st.checkbox(markdown_literal(aktivitaet.label), value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
+        notiz = st.text_input(f"Notiz: {markdown_literal(aktivitaet.label)}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
                               label_visibility="collapsed", placeholder="Notiz", max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz)
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
@@ -113,7 +113,7 @@ def _record(store: Store, user: User, client: Client, gespraech: Folgegespraech,
     st.session_state[_SAVED][client.id] = saved
     w.flash(f"Folgegespräch vom {w.fmt_date(saved.datum)} gespeichert.")
     if warning := aktivitaeten_warnung(saved, catalogue):
-        w.flash(warning, "warning")
+        w.flash(markdown_literal(warning), "warning")
     st.rerun()
 
 
@@ -128,7 +128,7 @@ def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
             if eintrag is None:
                 continue
             notiz = f" – {markdown_literal(eintrag.notiz)}" if eintrag.notiz.strip() else ""
-            st.markdown(f"{w.DONE if eintrag.erledigt else w.NOT_DONE} {aktivitaet.label}{notiz}")
+            st.markdown(f"{w.DONE if eintrag.erledigt else w.NOT_DONE} {markdown_literal(aktivitaet.label)}{notiz}")
         st.markdown(f"**Nächster Termin:** {w.fmt_date(talk.naechster_termin)}")
         if st.button("Weiteres Folgegespräch erfassen", key="folge-weiteres", icon=":material/add:"):
             st.session_state[_SAVED].pop(talk.client_id, None)
@@ -152,7 +152,7 @@ def _next_step(store: Store, user: User, client: Client) -> None:
             try:
                 clone = clone_profiling(store, schritt.abgeschlossen.id, actor=user)
             except DomainError as err:
-                st.error(err.message)
+                st.error(markdown_literal(err.message))
                 return
             w.keep(clone)
             w.flash("Neues Profiling als Kopie angelegt (offen) – bitte aktualisieren.")

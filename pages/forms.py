@@ -5,15 +5,21 @@ instance on every rerun, without a submit button, so nothing typed is lost when 
 `streamlit_pydantic.pydantic_input` because values in a `pydantic_form` are dropped on rerun until submitted.
 streamlit-pydantic silently returns the default for a field type it cannot render, so such models are refused
 before rendering (schemas.forms.unrenderable_fields), and a field missing from the result is an error too.
+Titles and descriptions come from the catalogue; streamlit-pydantic shows them as Markdown (subheaders, labels,
+help), so the schema it reads has them escaped (`markdown_literal`): a label is shown exactly as written.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
 
 import streamlit as st
 import streamlit_pydantic as sp
 from pydantic import ValidationError
 
 from schemas.forms import FormModel, unrenderable_fields
+from services.safety import markdown_literal
 
 
 class FormRoundTripError(RuntimeError):
@@ -25,7 +31,7 @@ def model_input(key: str, value: FormModel) -> FormModel:
     model = type(value)
     if bad := unrenderable_fields(model):
         raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
-    data = sp.pydantic_input(key=key, model=value)
+    data = sp.pydantic_input(key=key, model=_literal_model(model).model_construct(**dict(value)))
     missing = set(model.model_fields) - set(data)
     if missing:
         raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
@@ -36,6 +42,29 @@ def model_input(key: str, value: FormModel) -> FormModel:
             field = ".".join(str(part) for part in error["loc"])
             st.error(f"Eingabe bei „{field}“ ungültig: {_german(error)}")
         return value
+
+
+@lru_cache(maxsize=512)
+def _literal_model(model: type[FormModel]) -> type[FormModel]:
+    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped."""
+
+    class Literal(model):  # type: ignore[valid-type, misc]
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return _escaped(model.model_json_schema(*args, **kwargs))
+
+    return Literal
+
+
+def _escaped(node: Any, *, names: bool = False) -> Any:
+    """A copy of a JSON schema with titles and descriptions escaped; `names`: the keys are field or
+    definition names (under "properties" / "$defs"), never escaped."""
+    if isinstance(node, dict):
+        return {k: markdown_literal(v) if not names and k in ("title", "description") and isinstance(v, str)
+                else _escaped(v, names=not names and k in ("properties", "$defs")) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_escaped(item) for item in node]
+    return node
 
 
 def _german(error: dict) -> str:

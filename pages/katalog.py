@@ -31,9 +31,9 @@ def _act(key: str, success, use_case, *args: Any, **kwargs: Any) -> None:
     try:
         result = use_case(get_store(), *args, **kwargs, **values, actor=st.session_state["user"])
     except DomainError as err:
-        st.session_state[_MESSAGE] = ("error", err.message, key)
+        st.session_state[_MESSAGE] = ("error", markdown_literal(err.message), key)
     else:
-        st.session_state[_MESSAGE] = ("success", success(result) if callable(success) else success, key)
+        st.session_state[_MESSAGE] = ("success", markdown_literal(success(result) if callable(success) else success), key)
 
 
 def _button(label: str, key: str, success, use_case, *args: Any, help: str | None = None,
@@ -67,7 +67,7 @@ def _show_message(slot) -> None:
 
 def _problems(at: dict[str, list[str]], entry_id: str) -> None:
     for problem in at.get(entry_id, []):
-        st.error(problem)
+        st.error(markdown_literal(problem))
 
 
 def _entry_row(entry: dict[str, Any], draft: CatalogueDraft, at: dict[str, list[str]], indent: int,
@@ -171,6 +171,8 @@ def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list
     _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
     for group, key in (("uebergreifend", "handlungsstrategien"), ("integrationsprognose", "optionen"),
                        ("profillagen", "optionen"), ("folgegespraech", "aktivitaeten")):
+        if not isinstance(data.get(group), dict) and group in ("integrationsprognose", "profillagen"):
+            continue  # a group this catalogue leaves out (it is added in the YAML text)
         block = data.get(group) if isinstance(data.get(group), dict) else {}
         st.subheader(markdown_literal(block.get("label", group)))
         if block.get("bemerkung"):
@@ -274,7 +276,7 @@ def _changes(check: editor.DraftCheck) -> None:
 
 def _publish(check: editor.DraftCheck) -> None:
     for problem in check.form_problems:
-        st.error(problem)
+        st.error(markdown_literal(problem))
     st.markdown("**Beispiel-Profilings**")
     if check.catalogue is not None:
         for sample in check.catalogue.beispiele:
@@ -308,11 +310,13 @@ def _draft_tab(store, user, versions) -> None:
         st.error(f"Der Entwurf ist fehlerhaft ({count}) und kann so nicht veröffentlicht "
                  "werden. Die Meldungen stehen bei den Einträgen" + (", diese hier:" if rest else "."))
         for problem in rest:
-            st.error(problem)
+            st.error(markdown_literal(problem))
     elif check.form_problems:
         st.error("Der Entwurf kann so nicht veröffentlicht werden – siehe „Prüfen und veröffentlichen“.")
     else:
         st.success("Der Entwurf ist gültig.")
+    for warning in check.warnings:
+        st.warning(markdown_literal(warning))
     tree, preview, publish, source = st.tabs(
         ["Einträge bearbeiten", "Formularvorschau", "Prüfen und veröffentlichen", "YAML-Text und Import"])
     with tree:
@@ -351,9 +355,9 @@ def _import(draft: CatalogueDraft | None) -> None:
             editor.import_draft(get_store(), upload.getvalue(), filename=upload.name,
                                 revision=draft.revision if draft else None, actor=st.session_state["user"])
         except DomainError as err:
-            st.error(err.message)
+            st.error(markdown_literal(err.message))
         else:
-            st.session_state[_MESSAGE] = ("success", f"„{upload.name}“ als Entwurf importiert.", "import")
+            st.session_state[_MESSAGE] = ("success", markdown_literal(f"„{upload.name}“ als Entwurf importiert."), "import")
             st.rerun()
 
 
@@ -382,6 +386,8 @@ def _tree(catalogue: Catalogue) -> None:
         (catalogue.profillagen, catalogue.profillagen.optionen),
         (catalogue.folgegespraech, catalogue.folgegespraech.aktivitaeten),
     ):
+        if not entries:  # a group the catalogue leaves out (e.g. no Integrationsprognose)
+            continue
         st.subheader(markdown_literal(gruppe.label))
         if gruppe.bemerkung:
             st.caption(markdown_literal(gruppe.bemerkung))

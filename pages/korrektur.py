@@ -16,6 +16,7 @@ from services.profiling import (
     open_profiling,
     profiling_catalogue,
 )
+from services.safety import markdown_literal
 
 _FLASH = "korrektur_flash"
 
@@ -30,13 +31,25 @@ def _correct(profiling: Profiling, actor: User) -> None:
     with st.form(f"korrigieren_{profiling.id}_{profiling.revision}"):
         st.markdown("**Inhalt korrigieren**")
         zielberuf = st.text_input("Zielberuf", value=profiling.zielberuf, max_chars=200)
-        kompetenzen = st.text_area("Kompetenzen (eine je Zeile)", value="\n".join(profiling.kompetenzen))
+        kompetenzen = st.text_area("Kompetenzen (eine je Zeile)", value="\n".join(profiling.kompetenzen)) \
+            if not catalogue.kompetenzklassen else ""
+        klassen: dict[str, list[str]] = {}
+        for klasse in catalogue.kompetenzklassen:  # Kompetenzen by the catalogue's classes
+            values = profiling.kompetenzklassen.get(klasse.id, [])
+            if klasse.auswahl:
+                klassen[klasse.id] = st.multiselect(
+                    markdown_literal(klasse.label), [o.id for o in klasse.auswahl], default=values,
+                    format_func=catalogue.label, key=f"klasse_{profiling.id}_{klasse.id}")
+            else:
+                klassen[klasse.id] = st.text_area(
+                    f"{markdown_literal(klasse.label)} (eine je Zeile)", value="\n".join(values),
+                    key=f"klasse_{profiling.id}_{klasse.id}").splitlines()
         integrationsziel = st.text_area("Integrationsziel", value=profiling.integrationsziel, max_chars=5000)
         bemerkungen: dict[str, str] = {}
         for bedarf_id, eintrag in profiling.handlungsbedarfe.items():
             if eintrag.relevant or eintrag.bemerkungen:
                 bemerkungen[bedarf_id] = st.text_area(
-                    f"Bemerkungen: {catalogue.label(bedarf_id)}", value=eintrag.bemerkungen, max_chars=5000,
+                    f"Bemerkungen: {markdown_literal(catalogue.label(bedarf_id))}", value=eintrag.bemerkungen, max_chars=5000,
                     key=f"bemerkung_{profiling.id}_{bedarf_id}",
                 )
         reason = st.text_area("Begründung der Korrektur (Pflicht, z. B. Datenschutzvorfall)", max_chars=1000)
@@ -46,7 +59,9 @@ def _correct(profiling: Profiling, actor: User) -> None:
             corrected = profiling.model_copy(
                 update={
                     "zielberuf": zielberuf,
-                    "kompetenzen": kompetenzen.splitlines(),
+                    "kompetenzen": kompetenzen.splitlines() if not catalogue.kompetenzklassen
+                    else profiling.kompetenzen,
+                    "kompetenzklassen": klassen if catalogue.kompetenzklassen else profiling.kompetenzklassen,
                     "integrationsziel": integrationsziel,
                     "handlungsbedarfe": {
                         bedarf_id: BedarfEintrag(

@@ -97,7 +97,7 @@ def _submit(store: Store, user: User, kundennummer: str, vorname: str, nachname:
 
 
 def _selected(store: Store, user: User, client: Client) -> None:
-    st.subheader(client_name(client))
+    st.subheader(markdown_literal(client_name(client)))
     st.caption(f"geboren am {w.fmt_date(client.geburtsdatum)} · {client.team}")
     st.markdown("**Profilings** (neuester zuerst)")
     draft = w.current_draft()

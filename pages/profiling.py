@@ -8,9 +8,16 @@ from pages import downloads
 from pages import widgets as w
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
-from schemas.forms import Basisprofil, einschaetzung_input, einschaetzung_output, feld_input, feld_output
+from schemas.forms import (
+    basisprofil_input,
+    basisprofil_output,
+    einschaetzung_input,
+    einschaetzung_output,
+    feld_input,
+    feld_output,
+)
 from schemas.records import BedarfEintrag, Profiling
-from services.profiling import basisprofil
+from services.profiling import basisprofil, kompetenzen_nach_klassen
 from services.safety import markdown_literal
 
 
@@ -43,18 +50,23 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     st.subheader("Basisprofil (Stärken)")
     basis = model_input(
         w.form_key(draft, "basisprofil"),
-        Basisprofil(zielberuf=draft.zielberuf, kompetenzen="\n".join(draft.kompetenzen)),
+        basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen),
     )
     w.field_slot("zielberuf", "kompetenzen")
-    draft.zielberuf = basis.zielberuf
-    draft.kompetenzen = [line.strip() for line in basis.kompetenzen.splitlines() if line.strip()]
-    st.caption(basisprofil(draft))
+    zielberuf, kompetenzen, klassen = basisprofil_output(basis)
+    draft.zielberuf = zielberuf
+    if catalogue.kompetenzklassen:
+        if draft.kompetenzklassen != klassen:
+            draft.kompetenzklassen = klassen
+    else:
+        draft.kompetenzen = kompetenzen
+    st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
     st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
                "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
-    tabs = st.tabs([feld.label for feld in felder])
+    tabs = st.tabs([markdown_literal(feld.label) for feld in felder])
     for tab, feld in zip(tabs, felder):
         with tab:
             value = model_input(w.form_key(draft, feld.id), feld_input(models, feld.id, draft.handlungsbedarfe))
@@ -63,32 +75,37 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                     draft.handlungsbedarfe[bedarf_id] = BedarfEintrag(**entry)
     w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe))
 
-    st.subheader("Einschätzung")
-    value = model_input(
-        w.form_key(draft, "einschaetzung"),
-        einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
-    )
-    draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
-    w.field_slot("integrationsprognose", "profillage")
+    if models.einschaetzung.model_fields:  # the catalogue may have neither Integrationsprognose nor Profillagen
+        st.subheader("Einschätzung")
+        value = model_input(
+            w.form_key(draft, "einschaetzung"),
+            einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
+        )
+        draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
+        w.field_slot("integrationsprognose", "profillage")
 
 
 def _read_only(draft: Profiling, catalogue) -> None:
     st.info(f"Abgeschlossen – nur zur Information (Katalogversion {draft.catalogue_version}).")
     st.subheader("Basisprofil")
     st.markdown(f"**Zielberuf:** {markdown_literal(draft.zielberuf) or '—'}")
-    st.markdown("**Kompetenzen:** " + (markdown_literal(", ".join(draft.kompetenzen)) or "—"))
+    for titel, values in kompetenzen_nach_klassen(draft, catalogue):
+        st.markdown(f"**{markdown_literal(titel)}:** " + (markdown_literal(", ".join(values)) or "—"))
     st.subheader("Handlungsbedarfe")
     for feld in catalogue.handlungsfelder:
         relevant = [b for b in feld.handlungsbedarfe
                     if (e := draft.handlungsbedarfe.get(b.id)) is not None and e.relevant]
-        st.markdown(f"**{feld.label}:** " + ("" if relevant else "kein Handlungsbedarf"))
+        st.markdown(f"**{markdown_literal(feld.label)}:** " + ("" if relevant else "kein Handlungsbedarf"))
         for bedarf in relevant:
             notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
-            st.markdown(f"- {bedarf.label} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
-    st.subheader("Einschätzung")
-    prognose = catalogue.label(draft.integrationsprognose) if draft.integrationsprognose else "—"
-    lage = catalogue.label(draft.profillage) if draft.profillage else "—"
-    st.markdown(f"**{catalogue.integrationsprognose.label}:** {prognose}  \n**{catalogue.profillagen.label}:** {lage}")
+            st.markdown(f"- {markdown_literal(bedarf.label)} – relevant" + (f": {markdown_literal(notes)}" if notes else ""))
+    groups = [(g, entry_id) for g, entry_id in ((catalogue.integrationsprognose, draft.integrationsprognose),
+                                                 (catalogue.profillagen, draft.profillage)) if g.vorhanden]
+    if groups:
+        st.subheader("Einschätzung")
+        st.markdown("  \n".join(f"**{markdown_literal(g.label)}:** "
+                                 f"{markdown_literal(catalogue.label(entry_id)) if entry_id else '—'}"
+                                 for g, entry_id in groups))
 
 
 run_page(render)

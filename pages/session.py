@@ -14,6 +14,7 @@ import streamlit as st
 from config import get_settings
 from errors import DomainError
 from schemas.records import Role, User, utcnow
+from services.safety import markdown_literal
 from storage.base import Store
 
 log = logging.getLogger("vierphasen")
@@ -188,7 +189,7 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except DomainError as err:
-        st.error(err.message)
+        st.error(markdown_literal(err.message))
     except Exception as exc:  # noqa: BLE001 - logged with a reference, shown as a German message
         reference = uuid.uuid4().hex[:8].upper()
         # Where, not what: an error's text may carry client data (a rejected input), so it is not logged (issue 10).

@@ -28,8 +28,8 @@ def render() -> None:
     st.caption(f"Angemeldet als {user.role}" + (f" · {user.team}" if user.team else ""))
     if user.role in (Role.IFK, Role.KDN):
         vereinbarung = get_catalogue(get_store()).vereinbarung  # the newest version names the agreement
-        st.markdown(INTRO.format(titel=vereinbarung.titel))
-        _wiedervorlage(user, vereinbarung.kurzname)
+        st.markdown(INTRO.format(titel=markdown_literal(vereinbarung.titel)))
+        _wiedervorlage(user, markdown_literal(vereinbarung.kurzname))
         _casework_next_step()
     elif user.role == Role.TRAINER:
         st.markdown("Als Trainerin / Trainer pflegen Sie den Katalog: Handlungsfelder, Handlungsbedarfe, "

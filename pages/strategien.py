@@ -40,10 +40,10 @@ def render() -> None:
             _edit(draft, catalogue, models)
     with hints:
         for text in rule_hints(draft, catalogue):
-            st.warning(text, icon=":material/info:")
+            st.warning(markdown_literal(text), icon=":material/info:")
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
-    kurzname = catalogue.vereinbarung.kurzname
+    kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
     w.next_step(f"{kurzname} aus den gewählten Strategien erstellen.", w.PAGE_EGV, f"4 {kurzname} erstellen",
                 ":material/description:", draft=draft, catalogue=catalogue)
 
@@ -56,10 +56,11 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                 "Sie trotzdem wählen.")
         st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon=":material/edit_note:")
     for feld in catalogue.handlungsfelder:
-        bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant]
+        # a profiling-only Handlungsfeld (or a Bedarf without strategies) offers nothing to choose here
+        bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant and models.strategie_enums[b.id].__members__]
         if not bedarfe:
             continue
-        st.markdown(f"**{feld.label}**")
+        st.markdown(f"**{markdown_literal(feld.label)}**")
         for bedarf in bedarfe:
             # One model per Handlungsbedarf: its widget keys stay the same when other Bedarfe change.
             model = strategien_model(models, catalogue, [bedarf.id])
@@ -71,8 +72,8 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                 st.caption(f"Bemerkungen: {markdown_literal(notes)}")
     w.field_slot("strategien")
 
-    st.subheader("Übergreifende Handlungsstrategien")
-    st.caption(catalogue.uebergreifend.bemerkung)
+    st.subheader(markdown_literal(catalogue.uebergreifend.label))
+    st.caption(markdown_literal(catalogue.uebergreifend.bemerkung))
     value = model_input(w.form_key(draft, "uebergreifend"), uebergreifend_input(models, draft.uebergreifend))
     draft.uebergreifend = uebergreifend_output(value)
     w.field_slot("uebergreifend")
@@ -93,7 +94,7 @@ def _read_only(draft: Profiling, catalogue) -> None:
     chosen = gewaehlte_strategien(draft, catalogue)
     st.markdown("**Gewählte Handlungsstrategien:**")
     for strategie_id in chosen:
-        st.markdown(f"- {catalogue.label(strategie_id)}")
+        st.markdown(f"- {markdown_literal(catalogue.label(strategie_id))}")
     if not chosen:
         st.markdown("—")
     if draft.foerderung_geplant:

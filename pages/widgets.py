@@ -106,13 +106,13 @@ def field_slot(*fields: str) -> None:
 def report(err: DomainError) -> None:
     """Show a domain error: at its field when the page has a slot for it, otherwise as a page message."""
     if isinstance(err, InvalidInput) and err.field:
-        st.session_state[_FIELD_ERROR] = (err.field, err.message)
+        st.session_state[_FIELD_ERROR] = (err.field, markdown_literal(err.message))
         slot = _slots().get(err.field)
         if slot is not None:
-            slot.error(err.message)
+            slot.error(markdown_literal(err.message))
             st.error("Bitte prüfen Sie die markierte Eingabe.")
             return
-    st.error(err.message)
+    st.error(markdown_literal(err.message))
 
 
 def clear_field_error() -> None:
@@ -340,7 +340,7 @@ def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_for
     """The suggested next step, always visible at the end of a page; for a closed profiling (`catalogue`: its
     version): the agreement, named as that catalogue names it."""
     if draft is not None and catalogue is not None and is_closed(draft):
-        kurzname = catalogue.vereinbarung.kurzname
+        kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
         text = f"{kurzname} abschließen oder fortschreiben; für Änderungen das Profiling klonen."
         page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
     st.divider()
@@ -358,7 +358,7 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
     st.markdown("**Checkliste zum Abschließen**")
     items = checklist(draft, catalogue)
     for text, done in items:
-        st.markdown(f"{DONE if done else TODO} {text}")
+        st.markdown(f"{DONE if done else TODO} {markdown_literal(text)}")
     complete = all(done for _, done in items)
     if is_closed(draft):
         st.caption(f"Abgeschlossen am {fmt_datetime(draft.closed_at)}; nur noch lesbar.")
@@ -436,7 +436,7 @@ def _close(store: Store, user: User, draft: Profiling, catalogue: Catalogue) -> 
     clear_field_error()
     reset_inputs(closed.id)
     keep(closed)
-    flash(f"Profiling abgeschlossen. Es ist jetzt nur noch lesbar; nächster Schritt: 4 {catalogue.vereinbarung.kurzname}.")
+    flash(f"Profiling abgeschlossen. Es ist jetzt nur noch lesbar; nächster Schritt: 4 {markdown_literal(catalogue.vereinbarung.kurzname)}.")
     st.rerun()
 
 

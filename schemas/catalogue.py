@@ -75,11 +75,14 @@ class Entry(_Strict):
 
 
 class Handlungsbedarf(Entry):
-    handlungsstrategien: list[Entry] = Field(min_length=1)
+    # At least one, unless the Handlungsfeld is `nur_profiling` (checked with the rules across entries).
+    handlungsstrategien: list[Entry] = Field(default_factory=list)
+    strategie_pflicht: bool = True  # a relevant Bedarf needs a chosen strategy before closing
 
 
 class Handlungsfeld(Entry):
     handlungsbedarfe: list[Handlungsbedarf] = Field(min_length=1)
+    nur_profiling: bool = False  # profiling only: its Bedarfe are assessed, they offer no strategies
 
 
 class Gruppe(_Strict):
@@ -95,6 +98,32 @@ class Uebergreifend(Gruppe):
 
 class Auswahl(Gruppe):
     optionen: list[Entry] = Field(min_length=1)
+    einverstaendnis: str = ""  # the line the consent form prints about this assessment (default: the label)
+
+    @property
+    def vorhanden(self) -> bool:
+        """False for a group the catalogue does not have (e.g. no Integrationsprognose)."""
+        return bool(self.optionen)
+
+
+def _keine_auswahl() -> Auswahl:
+    """The stand-in for a group the catalogue leaves out: no label, no options."""
+    return Auswahl.model_construct(label="", bemerkung="", optionen=[], einverstaendnis="")
+
+
+#: Which of the two assessments (Integrationsprognose, Profillagen) closing a profiling requires, where the
+#: catalogue has both: exactly one of them (they exclude each other), at least one, or both.
+EINSCHAETZUNG_PFLICHT = {
+    "genau_eine": "genau eine der beiden",
+    "mindestens_eine": "mindestens eine der beiden",
+    "beide": "beide",
+}
+
+
+class Kompetenzklasse(Entry):
+    """A class of Kompetenzen (e.g. Methodenkompetenz): free-text entries, or a choice of `auswahl` if given."""
+
+    auswahl: list[Entry] = Field(default_factory=list)
 
 
 class Folgegespraech(Gruppe):
@@ -205,14 +234,56 @@ class Catalogue(_Strict):
     version: int = Field(ge=1)
     handlungsfelder: list[Handlungsfeld] = Field(min_length=1)
     uebergreifend: Uebergreifend
-    integrationsprognose: Auswahl
-    profillagen: Auswahl
+    integrationsprognose: Auswahl = Field(default_factory=_keine_auswahl)  # may be left out
+    profillagen: Auswahl = Field(default_factory=_keine_auswahl)  # may be left out
+    einschaetzung_pflicht: str = "genau_eine"  # a key of EINSCHAETZUNG_PFLICHT
+    kompetenzklassen: list[Kompetenzklasse] = Field(default_factory=list)  # none: one free-text list
     folgegespraech: Folgegespraech
     vereinbarung: Vereinbarung
     hinweise: list[Hinweis] = Field(default_factory=list)
     beispiele: list[Beispiel] = Field(default_factory=list)  # sample profilings (issue 8)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _left_out_groups(cls, data: Any) -> Any:
+        """A dumped catalogue writes a left-out group as its empty stand-in; read back, it is left out again."""
+        if isinstance(data, dict):
+            empty = [key for key in ("integrationsprognose", "profillagen")
+                     if isinstance(data.get(key), dict) and data[key].get("optionen") == [] and not data[key].get("label")]
+            if empty:
+                return {k: v for k, v in data.items() if k not in empty}
+        return data
+
+    @field_validator("einschaetzung_pflicht")
+    @classmethod
+    def _pflicht_known(cls, value: str) -> str:
+        if value not in EINSCHAETZUNG_PFLICHT:
+            raise ValueError(f"„{value}“ ist nicht erlaubt. Erlaubt sind: {', '.join(EINSCHAETZUNG_PFLICHT)}.")
+        return value
+
+    @model_validator(mode="after")
+    def _beide_need_both(self, info: ValidationInfo) -> Catalogue:
+        if rules_apply(info) and self.einschaetzung_pflicht == "beide" and not all(
+                g.vorhanden for g in self.einschaetzungen(all_groups=True)):
+            raise ValueError("„einschaetzung_pflicht: beide“ braucht die Gruppen „integrationsprognose“ und "
+                             "„profillagen“.")
+        return self
+
     # --- lookups ---------------------------------------------------------------------------
+    def einschaetzungen(self, *, all_groups: bool = False) -> list[Auswahl]:
+        """The assessment groups the catalogue has (Integrationsprognose, Profillagen), in this order."""
+        groups = [self.integrationsprognose, self.profillagen]
+        return groups if all_groups else [g for g in groups if g.vorhanden]
+
+    def feld_of(self, bedarf_id: str) -> Handlungsfeld:
+        return next(feld for feld, b in self.bedarfe() if b.id == bedarf_id)
+
+    def braucht_strategie(self, bedarf_id: str) -> bool:
+        """Whether a relevant Handlungsbedarf needs a chosen strategy before the profiling is closed."""
+        bedarf = self.bedarf(bedarf_id)
+        return (bedarf.strategie_pflicht and not self.feld_of(bedarf_id).nur_profiling
+                and any(not s.ausgesondert for s in bedarf.handlungsstrategien))
+
     def bedarfe(self) -> list[tuple[Handlungsfeld, Handlungsbedarf]]:
         return [(feld, bedarf) for feld in self.handlungsfelder for bedarf in feld.handlungsbedarfe]
 
@@ -255,9 +326,12 @@ def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]
         for bedarf in feld.handlungsbedarfe:
             found.append((bedarf, f"Handlungsbedarf „{bedarf.label}“"))
             found += [(s, f"Handlungsstrategie „{s.label}“ (unter „{bedarf.label}“)") for s in bedarf.handlungsstrategien]
-    found += [(s, f"Übergreifend „{s.label}“") for s in catalogue.uebergreifend.handlungsstrategien]
+    found += [(s, f"Übergreifende Strategie „{s.label}“") for s in catalogue.uebergreifend.handlungsstrategien]
     found += [(o, f"Integrationsprognose „{o.label}“") for o in catalogue.integrationsprognose.optionen]
     found += [(o, f"Profillage „{o.label}“") for o in catalogue.profillagen.optionen]
+    for klasse in catalogue.kompetenzklassen:
+        found.append((klasse, f"Kompetenzklasse „{klasse.label}“"))
+        found += [(o, f"Kompetenz „{o.label}“ (unter „{klasse.label}“)") for o in klasse.auswahl]
     found += [(a, f"Folgegespräch „{a.label}“") for a in catalogue.folgegespraech.aktivitaeten]
     found += [(a, f"Vereinbarung „{a.label}“") for a in catalogue.vereinbarung.abschnitte]
     found += [(h, f"Hinweis „{h.id}“") for h in catalogue.hinweise]
@@ -298,7 +372,7 @@ def _name(entry: dict[str, Any]) -> str:
 
 #: Groups below the Handlungsfelder: (key, list key, kind in messages, name of the list if its labels must differ).
 _GROUP_LISTS = (
-    ("uebergreifend", "handlungsstrategien", "Übergreifend", "Übergreifend"),
+    ("uebergreifend", "handlungsstrategien", "Übergreifende Strategie", "übergreifende Strategien"),
     ("integrationsprognose", "optionen", "Integrationsprognose", "Integrationsprognose"),
     ("profillagen", "optionen", "Profillage", "Profillagen"),
     ("folgegespraech", "aktivitaeten", "Folgegespräch", None),
@@ -322,6 +396,10 @@ def _raw_entries(data: dict[str, Any]) -> list[tuple[dict[str, Any], str, Loc, s
     for group, key, kind, siblings in _GROUP_LISTS:
         found += [(e, f"{kind} „{_name(e)}“", (group, key, n), siblings)
                   for n, e in _items(data.get(group), key)]
+    for k, klasse in _items(data, "kompetenzklassen"):
+        found.append((klasse, f"Kompetenzklasse „{_name(klasse)}“", ("kompetenzklassen", k), "Kompetenzklassen"))
+        found += [(o, f"Kompetenz „{_name(o)}“ (unter „{_name(klasse)}“)", ("kompetenzklassen", k, "auswahl", n),
+                   f"Kompetenzklasse „{_name(klasse)}“") for n, o in _items(klasse, "auswahl")]
     found += [(h, f"Hinweis „{h.get('id')}“", ("hinweise", n), None) for n, h in _items(data, "hinweise")]
     return [item for item in found if isinstance(item[0].get("id"), str)]
 
@@ -360,7 +438,25 @@ def _rule_problems(data: dict[str, Any]) -> list[_Problem]:
         problems += [_Problem((*loc, key, i), f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht")
                      for key in ("strategie_gewaehlt", "strategie_fehlt")
                      for i, ref in _refs(wenn, key) if ref not in strategien]
-    return problems + _beispiel_problems(data, bedarfe)
+    return problems + _strategy_problems(data) + _beispiel_problems(data, bedarfe)
+
+
+def _strategy_problems(data: dict[str, Any]) -> list[_Problem]:
+    """A Handlungsbedarf offers at least one strategy, unless its Handlungsfeld is for profiling only; then it
+    offers none."""
+    problems: list[_Problem] = []
+    for f, feld in _items(data, "handlungsfelder"):
+        nur_profiling = feld.get("nur_profiling") is True
+        for b, bedarf in _items(feld, "handlungsbedarfe"):
+            loc: Loc = ("handlungsfelder", f, "handlungsbedarfe", b, "handlungsstrategien")
+            strategien = bedarf.get("handlungsstrategien")
+            if nur_profiling and strategien:
+                problems.append(_Problem(loc, f"Handlungsbedarf „{_name(bedarf)}“: Das Handlungsfeld „{_name(feld)}“ "
+                                         "ist nur für das Profiling („nur_profiling: true“) und bietet keine "
+                                         "Handlungsstrategien"))
+            elif not nur_profiling and not strategien and (strategien is not None or "id" in bedarf):
+                problems.append(_Problem(loc, f"{_path_text(data, list(loc))}: Braucht mindestens einen Eintrag"))
+    return problems
 
 
 # --- loading with German messages --------------------------------------------------------------
@@ -480,6 +576,34 @@ def parse_catalogue(text: str, *, source: str = "Katalog", lenient: bool = False
     found += [_describe_rule(problem, node, source) for problem in rules]
     found.sort(key=lambda item: item[0] if item[0] is not None else float("inf"))
     raise CatalogueInvalid([message for _, message in found])
+
+
+def label_warnings(text: str, *, source: str = "Katalog") -> list[str]:
+    """Sibling labels that differ only in upper/lower case or spacing („Kurs A“ / „kurs  a“):
+    allowed, but caseworkers could not tell them apart. German messages with the lines of both; [] for text
+    that does not load (its errors are reported by `parse_catalogue`)."""
+    try:
+        data = _load_yaml(text, source, lenient=True)
+    except CatalogueInvalid:
+        return []
+    if not isinstance(data, dict):
+        return []
+    problems: list[_Problem] = []
+    seen: dict[tuple[Loc, str], tuple[str, Loc]] = {}
+    for entry, _, loc, siblings in _raw_entries(data):
+        label = entry.get("label")
+        if not siblings or not isinstance(label, str) or not label.strip():
+            continue
+        key = (loc[:-1], " ".join(label.split()).casefold())
+        if key in seen and seen[key][0] != label.strip():
+            problems.append(_Problem((*loc, "label"), f"Hinweis – {siblings}: Die Bezeichnungen „{seen[key][0]}“ und "
+                                     f"„{label.strip()}“ unterscheiden sich nur in Groß-/Kleinschreibung oder "
+                                     "Leerzeichen; bitte eindeutig benennen. Die erste steht", seen[key][1]))
+        seen.setdefault(key, (label.strip(), (*loc, "label")))
+    if not problems:
+        return []
+    node = yaml.compose(text, Loader=_Loader)
+    return [_describe_rule(problem, node, source)[1] for problem in problems]
 
 
 def _load_yaml(text: str, source: str, lenient: bool) -> Any:
@@ -762,12 +886,13 @@ def _order_changes(before: dict[str, Platz], after: dict[str, Platz]) -> list[Ae
 
 def _text_changes(old: Catalogue, new: Catalogue) -> list[Aenderung]:
     changes: list[Aenderung] = []
-    for name, a, b in (
-        ("Übergreifend", old.uebergreifend, new.uebergreifend),
-        ("Integrationsprognose", old.integrationsprognose, new.integrationsprognose),
-        ("Profillagen", old.profillagen, new.profillagen),
-        ("Folgegespräch", old.folgegespraech, new.folgegespraech),
+    for a, b in (
+        (old.uebergreifend, new.uebergreifend),
+        (old.integrationsprognose, new.integrationsprognose),
+        (old.profillagen, new.profillagen),
+        (old.folgegespraech, new.folgegespraech),
     ):
+        name = b.label or a.label
         if a.label != b.label:
             changes.append(Aenderung("umbenannt", None, f"umbenannt: Gruppe „{a.label}“ → „{b.label}“"))
         if a.bemerkung != b.bemerkung:

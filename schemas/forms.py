@@ -62,6 +62,52 @@ class FoerderCheckEingabe(FormModel):
     begruendung: str = Field("", title="Begründung", json_schema_extra=_MULTILINE, max_length=5000)
 
 
+def basisprofil_model(catalogue: Catalogue, keep: frozenset[str] = frozenset()) -> type[FormModel]:
+    """The Basisprofil form: Zielberuf, and Kompetenzen as one free-text list, or one field per Kompetenzklasse of
+    the catalogue (free text one per line, or a multiple choice where the class gives `auswahl`)."""
+    if not catalogue.kompetenzklassen:
+        return Basisprofil
+    fields: dict[str, Any] = {"zielberuf": (str, Field("", title="Zielberuf", max_length=200))}
+    for klasse in _offered(catalogue.kompetenzklassen, keep):
+        if klasse.auswahl:
+            enum = _choice_enum(f"Kompetenzen_{klasse.id}", _offered(klasse.auswahl, keep))
+            fields[klasse.id] = (set[enum], Field(default_factory=set, title=klasse.label,
+                                                  description=klasse.beschreibung or None, json_schema_extra=_CHOOSE))
+        else:
+            fields[klasse.id] = (str, Field("", title=f"{klasse.label} (eine je Zeile)", max_length=5000,
+                                            description=klasse.beschreibung or None, json_schema_extra=_MULTILINE))
+    return create_model("Basisprofil_Kompetenzklassen", __base__=FormModel, **fields)
+
+
+def basisprofil_input(model: type[FormModel], zielberuf: str, kompetenzen: list[str],
+                      klassen: dict[str, list[str]]) -> FormModel:
+    """The Basisprofil form value of a profiling (`klassen`: class id → free texts or chosen option ids)."""
+    if model is Basisprofil:
+        return Basisprofil(zielberuf=zielberuf, kompetenzen="\n".join(kompetenzen))
+    values: dict[str, Any] = {"zielberuf": zielberuf}
+    for name, field in model.model_fields.items():
+        if name == "zielberuf":
+            continue
+        if get_origin(field.annotation) is set:
+            enum = get_args(field.annotation)[0]
+            values[name] = {enum[i] for i in klassen.get(name, []) if i in enum.__members__}
+        else:
+            values[name] = "\n".join(klassen.get(name, []))
+    return model.model_validate(values)
+
+
+def basisprofil_output(value: FormModel) -> tuple[str, list[str], dict[str, list[str]]]:
+    """(Zielberuf, Kompetenzen as one list, Kompetenzen by class) from a Basisprofil form value."""
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    if isinstance(value, Basisprofil):
+        return value.zielberuf, lines(value.kompetenzen), {}
+    klassen = {name: _ids(v) if isinstance(v, set) else lines(v)
+               for name, v in value if name != "zielberuf"}
+    return value.zielberuf, [], klassen
+
+
 def unrenderable_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     """Fields of `model` (recursively) whose type streamlit-pydantic 0.6.1rc3 does not render faithfully.
 
@@ -90,7 +136,8 @@ class ProfilingModels:
     handlungsfelder: dict[str, type[FormModel]]  # Handlungsfeld id → model (fields: Bedarf ids)
     uebergreifend: type[FormModel]  # field `strategien`: Set[Enum]
     einschaetzung: type[FormModel]  # fields `integrationsprognose`, `profillage`: Enum
-    strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies
+    strategie_enums: dict[str, type[Enum]]  # Handlungsbedarf id → Enum of its strategies (none: profiling only)
+    basisprofil: type[FormModel] = Basisprofil  # Zielberuf + Kompetenzen (by the catalogue's Kompetenzklassen)
 
 
 def _offered(entries: list[Entry], keep: frozenset[str]) -> list[Entry]:
@@ -122,22 +169,16 @@ def generate_models(catalogue: Catalogue, keep: frozenset[str] = frozenset()) ->
         strategien=(set[ueber], Field(default_factory=set, title=catalogue.uebergreifend.label,
                                       json_schema_extra=_CHOOSE)),
     )
-    prognose = _choice_enum("Integrationsprognose", _offered(catalogue.integrationsprognose.optionen, keep), with_none=True)
-    profillage = _choice_enum("Profillage", _offered(catalogue.profillagen.optionen, keep), with_none=True)
-    einschaetzung = create_model(
-        "Einschaetzung",
-        __base__=FormModel,
-        integrationsprognose=(
-            prognose,
-            Field(prognose[NONE], title=catalogue.integrationsprognose.label,
-                  description=catalogue.integrationsprognose.bemerkung),
-        ),
-        profillage=(
-            profillage,
-            Field(profillage[NONE], title=catalogue.profillagen.label, description=catalogue.profillagen.bemerkung),
-        ),
-    )
-    return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums)
+    einschaetzung_fields: dict[str, Any] = {}
+    for name, gruppe in (("integrationsprognose", catalogue.integrationsprognose),
+                         ("profillage", catalogue.profillagen)):
+        if gruppe.vorhanden:  # a group the catalogue leaves out has no field
+            enum = _choice_enum(f"Einschaetzung_{name}", _offered(gruppe.optionen, keep), with_none=True)
+            einschaetzung_fields[name] = (enum, Field(enum[NONE], title=gruppe.label,
+                                                      description=gruppe.bemerkung or None))
+    einschaetzung = create_model("Einschaetzung", __base__=FormModel, **einschaetzung_fields)
+    return ProfilingModels(catalogue.version, felder, uebergreifend, einschaetzung, strategie_enums,
+                           basisprofil_model(catalogue, keep))
 
 
 def handlungsfeld_model(feld: Handlungsfeld, keep: frozenset[str] = frozenset()) -> type[FormModel]:
@@ -181,16 +222,14 @@ def feld_output(value: FormModel) -> dict[str, dict[str, Any]]:
 
 def einschaetzung_input(models: ProfilingModels, prognose: str | None, profillage: str | None) -> FormModel:
     model = models.einschaetzung
-    enums = {name: model.model_fields[name].annotation for name in ("integrationsprognose", "profillage")}
-    return model(
-        integrationsprognose=_member(enums["integrationsprognose"], prognose),
-        profillage=_member(enums["profillage"], profillage),
-    )
+    chosen = {"integrationsprognose": prognose, "profillage": profillage}
+    return model(**{name: _member(field.annotation, chosen[name]) for name, field in model.model_fields.items()})
 
 
 def einschaetzung_output(value: FormModel) -> tuple[str | None, str | None]:
-    """(Integrationsprognose id, Profillage id), None where nothing is chosen."""
-    return _id_or_none(value.integrationsprognose), _id_or_none(value.profillage)
+    """(Integrationsprognose id, Profillage id), None where nothing is chosen or the catalogue has no such group."""
+    return tuple(_id_or_none(getattr(value, name)) if name in type(value).model_fields else None  # type: ignore[return-value]
+                 for name in ("integrationsprognose", "profillage"))
 
 
 def strategien_input(model: type[FormModel], models: ProfilingModels, strategien: dict[str, list[str]]) -> FormModel:

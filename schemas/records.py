@@ -107,6 +107,8 @@ class Profiling(LifecycleRecord):
     # Phase 1: strengths (Basisprofil) and weaknesses (Handlungsbedarfe by id)
     zielberuf: str = ""
     kompetenzen: list[str] = Field(default_factory=list)
+    # Kompetenzen by the catalogue's Kompetenzklassen (if it has any): class id → free texts, or chosen option ids
+    kompetenzklassen: dict[str, list[str]] = Field(default_factory=dict)
     handlungsbedarfe: dict[str, BedarfEintrag] = Field(default_factory=dict)
     integrationsprognose: str | None = None  # id of an Integrationsprognose option
     profillage: str | None = None  # id of a Profillage option (z, i)

@@ -7,6 +7,8 @@ structure is validated, not today's publishing rules), so that no stricter rule 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from errors import CatalogueInvalid, InvalidInput, NotFound
 from schemas.catalogue import (
     SHIPPED_CATALOGUE,
     Catalogue,
+    Platz,
     decode_catalogue,
     entry_lines,
     entry_places,
@@ -84,7 +87,7 @@ def publish_catalogue(store: Store, text: str, *, note: str, actor: User) -> Cat
     newest = (store.catalogue_numbers() or [0])[-1]
     number = newest + 1
     text = set_version(text, number)
-    check_catalogue(text, source=f"Version {number}")
+    check_catalogue(text, source=f"Version {number}", published=published_versions(store))
     if not has_visible(note):
         raise CatalogueInvalid(["Bitte beschreiben Sie die Änderung in einer Notiz."])
     if newest and set_version(text, newest) == store.catalogue_version(newest).text:
@@ -100,23 +103,64 @@ def list_versions(store: Store, *, actor: User) -> list[CatalogueVersion]:
     return [store.catalogue_version(n) for n in reversed(store.catalogue_numbers())]
 
 
-def check_catalogue(text: str, *, source: str) -> Catalogue:
-    """Everything publishing checks of a catalogue text: the file rules, then `publishing_problems`.
-    `vierphasen catalogue check` runs the same, so both agree. Raises CatalogueInvalid."""
+def check_catalogue(text: str, *, source: str, published: Sequence[CatalogueVersion] = ()) -> Catalogue:
+    """Everything publishing checks of a catalogue text: the file rules, then `publishing_problems`, then that
+    no entry of a `published` version is missing. `vierphasen catalogue check` and the catalogue page run the
+    same, so all agree. Raises CatalogueInvalid."""
     catalogue = parse_catalogue(text, source=source)
-    if problems := publishing_problems(catalogue, text, source=source):
+    problems = publishing_problems(catalogue, text, source=source)
+    if problems := problems + dropped_entry_problems(published, catalogue, text, source=source):
         raise CatalogueInvalid(problems)
     return catalogue
 
 
-def check_catalogue_file(path: Path) -> Catalogue:
+def check_catalogue_file(path: Path, published: Sequence[CatalogueVersion] = ()) -> Catalogue:
     """`check_catalogue` for a file (its name in the messages). Raises CatalogueInvalid."""
     source = Path(path).name
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
         raise CatalogueInvalid([f"{source}: Die Datei kann nicht gelesen werden ({exc.__class__.__name__})."]) from exc
-    return check_catalogue(decode_catalogue(content, source), source=source)
+    return check_catalogue(decode_catalogue(content, source), source=source, published=published)
+
+
+def published_versions(store: Store) -> list[CatalogueVersion]:
+    """Every published version, oldest first."""
+    return [store.catalogue_version(number) for number in store.catalogue_numbers()]
+
+
+def dropped_entry_problems(published: Sequence[CatalogueVersion], catalogue: Catalogue, text: str, *,
+                           source: str) -> list[str]:
+    """Entries of a published version that `catalogue` lacks, however its text was edited: a stored record may
+    point at them, so they are retired (`ausgesondert: true`), never deleted. Each message names the entry, the
+    version and line where it stood last, and the line in `text` where it belongs (its parent's)."""
+    present = entry_places(catalogue)
+    last: dict[str, tuple[CatalogueVersion, Platz]] = {}
+    for version in published:
+        for entry_id, place in _places(version.text, version.number).items():
+            if place.art != "Vereinbarungsabschnitt":  # records keep the agreement's fields, not its sections
+                last[entry_id] = (version, place)
+    lines = entry_lines(text)
+    problems: list[str] = []
+    for entry_id, (version, place) in last.items():
+        if entry_id in present:
+            continue
+        parent = place.liste.partition(":")[2] or place.liste
+        line = lines.get(parent) or _group_line(text, place.liste)
+        where = f"{source}, Zeile {line}" if line else source
+        was = _lines(version.text).get(entry_id)
+        problems.append(
+            f"{where}: {place.art} „{place.label}“ (id „{entry_id}“, in „{place.eltern}“) fehlt; der Eintrag stand in "
+            f"Version {version.number}" + (f", Zeile {was}" if was else "") + ". Veröffentlichte Einträge werden "
+            "nicht gelöscht, sondern ausgesondert: bitte wieder einfügen mit „ausgesondert: true“.")
+    return problems
+
+
+def _group_line(text: str, liste: str) -> int | None:
+    """The line of a top-level group (`uebergreifend:` …) in catalogue text, for entries without a parent id."""
+    key = {"handlungsfelder": "handlungsfelder", "profillagen": "profillagen"}.get(liste, liste)
+    match = re.search(rf"(?m)^{re.escape(key)}:", text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def publishing_problems(catalogue: Catalogue, text: str, *, source: str) -> list[str]:
@@ -141,7 +185,7 @@ def form_problems(catalogue: Catalogue) -> list[tuple[str, str]]:
             problems.append((feld.id, (f"Handlungsfeld „{feld.label}“: Jeder Handlungsbedarf ist ausgesondert. Bitte "
                              "einen neuen anlegen oder das Handlungsfeld aussondern.")))
         for bedarf in offered:
-            if all(s.ausgesondert for s in bedarf.handlungsstrategien):
+            if bedarf.handlungsstrategien and all(s.ausgesondert for s in bedarf.handlungsstrategien):
                 problems.append((bedarf.id, (f"Handlungsbedarf „{bedarf.label}“: Jede Handlungsstrategie ist "
                                  "ausgesondert. Bitte eine neue anlegen oder den Handlungsbedarf aussondern.")))
     if all(s.ausgesondert for s in catalogue.uebergreifend.handlungsstrategien):
@@ -195,8 +239,18 @@ def _parse(text: str, number: int) -> Catalogue:
 
 
 @lru_cache(maxsize=64)
+def _places(text: str, number: int) -> dict[str, Platz]:
+    return entry_places(_parse(text, number))
+
+
+@lru_cache(maxsize=64)
+def _lines(text: str) -> dict[str, int]:
+    return entry_lines(text)
+
+
+@lru_cache(maxsize=64)
 def _retired(text: str, number: int) -> frozenset[str]:
-    return frozenset(i for i, place in entry_places(_parse(text, number)).items() if place.ausgesondert)
+    return frozenset(i for i, place in _places(text, number).items() if place.ausgesondert)
 
 
 @lru_cache(maxsize=256)

@@ -20,6 +20,7 @@ Decisions (also in README, section "Catalogue"):
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from collections import Counter
@@ -30,6 +31,10 @@ from typing import Any
 
 import yaml
 from cachetools import TTLCache, cached
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from errors import CatalogueInvalid, InvalidInput, NotFound, StaleRevision
 from schemas.catalogue import (
@@ -38,6 +43,7 @@ from schemas.catalogue import (
     decode_catalogue,
     diff_catalogues,
     entry_places,
+    label_warnings,
     parse_catalogue,
 )
 from schemas.forms import (
@@ -48,21 +54,17 @@ from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User, u
 from schemas.text import has_visible, nfc, required_text
 from services.access import Permission, require
 from services.catalogue import (
+    dropped_entry_problems,
     get_catalogue,
     latest_version,
     publish_catalogue,
+    published_versions,
     publishing_problems,
 )
 from storage.base import Store
 
 DRAFT_SOURCE = "Entwurf"
 
-#: The header a draft's YAML gets when the tree editor rewrites it (comments are not kept by a rewrite).
-HEADER = (
-    "# Katalog für das 4-Phasen-Modell, bearbeitet im Browser (Seite „Katalog“).\n"
-    "# Jeder Eintrag hat eine feste id; die Bezeichnung (label) darf sich ändern. ausgesondert: true nimmt\n"
-    "# einen Eintrag aus dem Angebot für neue Profilings; gespeicherte Profilings zeigen ihn weiter.\n"
-)
 
 #: Lists of entries the editor can add to that are not below another entry, with their German names.
 GROUPS: dict[str, str] = {
@@ -107,6 +109,7 @@ class DraftCheck:
     catalogue: Catalogue | None  # None while the draft is invalid
     problems: list[str] = field(default_factory=list)  # the messages of `vierphasen catalogue check`
     form_problems: list[str] = field(default_factory=list)  # forms that would break, samples they do not accept
+    warnings: list[str] = field(default_factory=list)  # allowed, but worth a look (labels alike but for case)
     auswirkungen: list[Auswirkung] = field(default_factory=list)
     gezaehlt_am: datetime | None = None  # when the open profilings were counted (None: no change needed it)
 
@@ -135,13 +138,15 @@ def check_draft(store: Store, *, actor: User) -> DraftCheck:
     require(store, actor, Permission.VIEW_CATALOGUE)
     draft = _draft(store)
     newest = latest_version(store)
-    check = DraftCheck(draft=draft, newest=newest, catalogue=None)
+    check = DraftCheck(draft=draft, newest=newest, catalogue=None,
+                       warnings=label_warnings(draft.text, source=DRAFT_SOURCE))
     try:
         check.catalogue = parse_catalogue(draft.text, source=DRAFT_SOURCE)
     except CatalogueInvalid as exc:
         check.problems = list(exc.problems)
         return check
-    check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE)
+    check.form_problems = publishing_problems(check.catalogue, draft.text, source=DRAFT_SOURCE) + \
+        dropped_entry_problems(published_versions(store), check.catalogue, draft.text, source=DRAFT_SOURCE)
     before = get_catalogue(store, newest)
     check.auswirkungen, counted, when = _impact_of(store, newest, draft, before, check.catalogue)
     check.gezaehlt_am = when if counted else None
@@ -361,12 +366,12 @@ def add_entry(store: Store, *, parent: str, label: str, revision: int, actor: Us
     entry: dict[str, Any] = {"id": _new_id(label, ids), "label": label}
     if parent == "handlungsfelder":
         entry["handlungsbedarfe"] = []
-        _list(data, "handlungsfelder").append(entry)
+        _append(_list(data, "handlungsfelder"), entry)
     elif parent in GROUP_LISTS:
         group = data.get(parent)
         if not isinstance(group, dict):
             raise InvalidInput(f"Der Abschnitt „{parent}“ fehlt im Entwurf; bitte im YAML-Text ergänzen.")
-        _list(group, GROUP_LISTS[parent]).append(entry)
+        _append(_list(group, GROUP_LISTS[parent]), entry)
     else:
         found = _find(data, parent)
         if found is None:
@@ -380,9 +385,9 @@ def add_entry(store: Store, *, parent: str, label: str, revision: int, actor: Us
                     {"id": _new_id(strategy_label, ids | {entry["id"]}), "label": strategy_label}]
             else:
                 entry["handlungsstrategien"] = []
-            _list(owner, "handlungsbedarfe").append(entry)
+            _append(_list(owner, "handlungsbedarfe"), entry)
         elif liste.startswith("handlungsbedarfe"):
-            _list(owner, "handlungsstrategien").append(entry)
+            _append(_list(owner, "handlungsstrategien"), entry)
         else:
             raise InvalidInput(f"Unter „{owner.get('label', parent)}“ können keine Einträge angelegt werden.")
     return _save(store, draft, data, revision, actor)
@@ -501,17 +506,75 @@ def _checked_text(text: str, source: str = DRAFT_SOURCE) -> str:
 
 
 def _editable(store: Store) -> tuple[CatalogueDraft, dict[str, Any]]:
+    """The draft and its data as a round-trip tree: a tree edit changes the entries it concerns, and the
+    trainers' comments, order, quoting and layout of everything else stay as they wrote them."""
     draft = _draft(store)
     data = draft_data(draft)
     if data is None:
         raise InvalidInput("Der Entwurf ist kein lesbares YAML. Bitte korrigieren Sie zuerst den YAML-Text "
                            "(die Meldungen stehen oben).")
-    return draft, data
+    try:
+        tree = _round_trip().load(draft.text)
+    except YAMLError:  # what PyYAML reads, ruamel.yaml reads too; this is a safety net
+        tree = data
+    return draft, tree if isinstance(tree, dict) else data
 
 
 def _save(store: Store, draft: CatalogueDraft, data: dict[str, Any], revision: int, actor: User) -> CatalogueDraft:
-    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
-    return store.save_catalogue_draft(text, base_version=draft.base_version, revision=revision, actor=actor)
+    out = io.StringIO()
+    _round_trip().dump(data, out)
+    return store.save_catalogue_draft(out.getvalue(), base_version=draft.base_version, revision=revision,
+                                      actor=actor)
+
+
+def _append(siblings: list[Any], entry: dict[str, Any]) -> None:
+    """Append `entry` to a list of the round-trip tree. Full-line comments after the list's last entry stand
+    before whatever follows the list (a trainer's note on the next entry): they move behind the new entry, so
+    that they stay where they were written; an inline comment stays on its line."""
+    new = _commented(entry)
+    holder = _last_value(siblings[-1]) if siblings else None
+    target = _last_value(new)
+    if holder is not None and target is not None:
+        owner, key = holder
+        token = owner.ca.items.get(key, [None, None, None, None])[2]
+        if isinstance(token, CommentToken) and "\n" in token.value.rstrip("\n"):
+            inline, rest = token.value.split("\n", 1)
+            token.value = inline + "\n" if inline.strip() else "\n"
+            target[0].ca.items[target[1]] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
+    siblings.append(new)
+
+
+def _commented(value: Any) -> Any:
+    """Plain data as round-trip nodes (which can carry comments)."""
+    if isinstance(value, dict):
+        return CommentedMap((k, _commented(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_commented(v) for v in value)
+    return value
+
+
+def _last_value(node: Any) -> tuple[CommentedMap, Any] | None:
+    """The mapping and key of the last scalar written in `node` (where a comment after it is kept)."""
+    while isinstance(node, CommentedMap) and node:
+        key = list(node)[-1]
+        value = node[key]
+        if isinstance(value, CommentedSeq) and value and isinstance(value[-1], CommentedMap):
+            node = value[-1]
+        elif isinstance(value, CommentedMap) and value:
+            node = value
+        else:
+            return node, key
+    return None
+
+
+def _round_trip() -> YAML:
+    """A round-trip YAML reader/writer laid out like the shipped catalogue (one per call: not thread-safe)."""
+    rt = YAML()
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 4096  # never re-wrap a line the trainers wrote
+    rt.preserve_quotes = True
+    rt.allow_duplicate_keys = True  # reported by the check with both lines, not refused here
+    return rt
 
 
 def _label(label: str) -> str:

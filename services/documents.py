@@ -76,7 +76,7 @@ from services import audit_log
 from services.access import SYSTEM, Permission, allowed, require, require_client
 from services.catalogue import get_catalogue
 from services.clients import new_id
-from services.profiling import gewaehlte_strategien
+from services.profiling import gewaehlte_strategien, kompetenzen_nach_klassen
 from storage.base import Store
 
 #: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
@@ -146,6 +146,7 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
     profiling = store.get(Profiling, profiling_id)
     client = _client(store, profiling.client_id, actor, Permission.PRINT_CLIENT_DOCUMENTS)
     datum = profiling.einverstaendnis_datum or today()
+    catalogue = get_catalogue(store, profiling.catalogue_version)
     pdf = documents.render_einverstaendnis(
         EinverstaendnisDaten(
             jobcenter=_jobcenter(),
@@ -153,7 +154,8 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             fachkraft=_fachkraft(store, actor, actor.username),
             datum=datum,
             integrationsziel=profiling.integrationsziel,
-            vereinbarung=get_catalogue(store, profiling.catalogue_version).vereinbarung.titel,
+            vereinbarung=catalogue.vereinbarung.titel,
+            einschaetzungen=tuple(g.einverstaendnis or f"die {g.label}," for g in catalogue.einschaetzungen()),
         )
     )
     _audit(
@@ -283,6 +285,7 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
             fachkraft=_fachkraft(store, actor, agreed_by),
             datum=datum,
             inhalte=egv_inhalte(egv, catalogue),
+            basisprofil=_egv_basisprofil(store, egv, catalogue),
             fassung=egv.fassung,
             vorherige_fassung_datum=vorherige,
             ueberpruefung_am=egv.ueberpruefung_am,
@@ -291,6 +294,19 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
     )
     kind = f"{vereinbarung.kurzname}-Entwurf" if entwurf else vereinbarung.kurzname
     return documents.pdf_filename(kind, client.kundennummer, datum), pdf
+
+
+def _egv_basisprofil(store: Store, egv: Egv, catalogue: Catalogue) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
+    """Zielberuf and Kompetenzen by class from the agreement's profiling, where the catalogue has Kompetenzklassen
+    (the shipped catalogue's agreement prints no Basisprofil)."""
+    if not catalogue.kompetenzklassen:
+        return ()
+    try:
+        profiling = store.get(Profiling, egv.profiling_id)
+    except NotFound:  # deleted by a KDN after a data-protection incident
+        return ()
+    return (("Zielberuf", profiling.zielberuf),
+            *((titel, tuple(werte)) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue)))
 
 
 def _fassung_datum(egv: Egv) -> date:
@@ -338,13 +354,17 @@ def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             abgeschlossen_von=names.display(profiling.closed_by or ""),
             zielberuf=profiling.zielberuf,
             kompetenzen=tuple(profiling.kompetenzen),
+            kompetenzklassen=tuple((titel, tuple(werte)) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue))
+            if catalogue.kompetenzklassen else (),
             handlungsfelder=_handlungsfelder(profiling, catalogue),
-            integrationsprognose=_label(catalogue, profiling.integrationsprognose),
-            profillage=_label(catalogue, profiling.profillage),
+            einschaetzung=tuple((g.label, _label(catalogue, entry_id)) for g, entry_id in (
+                (catalogue.integrationsprognose, profiling.integrationsprognose),
+                (catalogue.profillagen, profiling.profillage)) if g.vorhanden),
             integrationsziel=profiling.integrationsziel,
             einverstaendnis=profiling.einverstaendnis,
             einverstaendnis_datum=profiling.einverstaendnis_datum,
             uebergreifend=tuple(catalogue.label(s) for s in profiling.uebergreifend),
+            uebergreifend_titel=catalogue.uebergreifend.label,
             foerder_check=FoerderCheckDaten(
                 geplant=profiling.foerderung_geplant,
                 massnahme=check.massnahme,
@@ -520,10 +540,11 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
         Feld("Zuletzt bearbeitet am", profiling.updated_at),
         Feld("Abgeschlossen am", profiling.closed_at),
         Feld("Zielberuf", profiling.zielberuf),
-        Feld("Kompetenzen", list(profiling.kompetenzen)),
+        *(Feld(titel, werte) for titel, werte in kompetenzen_nach_klassen(profiling, catalogue)),
         Feld("Relevante Handlungsbedarfe (mit Bemerkungen)", bedarfe),
-        Feld(catalogue.integrationsprognose.label, _label(catalogue, profiling.integrationsprognose)),
-        Feld(catalogue.profillagen.label, _label(catalogue, profiling.profillage)),
+        *(Feld(g.label, _label(catalogue, entry_id)) for g, entry_id in (
+            (catalogue.integrationsprognose, profiling.integrationsprognose),
+            (catalogue.profillagen, profiling.profillage)) if g.vorhanden),
         Feld("Integrationsziel", profiling.integrationsziel),
         Feld("Einverständnis erklärt", profiling.einverstaendnis),
         Feld("Einverständnis am", profiling.einverstaendnis_datum),

@@ -5,8 +5,10 @@ Decisions documented here (the rules of phases 1–3 as the procedure note sets 
 - Strategies chosen for a Handlungsbedarf that is no longer marked relevant are KEPT in the record (unticking
   "relevant" by mistake loses nothing), but they count nowhere: not for the completeness check, the rule
   hints or the EGV. `gewaehlte_strategien` gives the strategies that count.
-- An Integrationsprognose and a Profillage exclude each other (the Profillage is only for clients without a
-  prognosis); both set is listed as a gap, not refused on save, so no input is lost.
+- Which assessments closing needs is catalogue data (`einschaetzung_pflicht`, and which of the groups
+  Integrationsprognose / Profillagen the catalogue has): by default exactly one of the two, as they exclude each
+  other; both set is then listed as a gap, not refused on save, so no input is lost. Whether a relevant
+  Handlungsbedarf needs a strategy is catalogue data too (`strategie_pflicht`, `nur_profiling`).
 - A clone takes the newest catalogue version and keeps every entry whose id is still offered there (present
   and not `ausgesondert`, nor below a Handlungsfeld that is); the consent (Einverständnis) is not copied: it is
   obtained anew for the new profiling.
@@ -38,10 +40,6 @@ NEUER_EINTRAG = "neuer Eintrag …"
 _STATUS_SHORT = {Status.OFFEN: "offen", Status.ABGESCHLOSSEN: "abgeschl."}
 
 GAP_ZIELBERUF = "Zielberuf fehlt"
-GAP_EINSCHAETZUNG = "Integrationsprognose oder Profillage (Z/I) fehlt"
-GAP_BEIDES = (
-    "Integrationsprognose und Profillage (Z/I) schließen sich aus – bitte nur eines von beiden wählen"
-)
 #: The three questions of the Förder-Check (fields of `FoerderCheck`, named as the seed names them).
 FOERDER_FRAGEN = ("passgenau", "erfolgswahrscheinlich", "wirtschaftlich")
 
@@ -164,6 +162,8 @@ def relevante_bedarfe(profiling: Profiling, catalogue: Catalogue) -> list[str]:
 def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
     checks = [_Check("Zielberuf angegeben", GAP_ZIELBERUF, has_visible(profiling.zielberuf))]
     for bedarf_id in relevante_bedarfe(profiling, catalogue):
+        if not catalogue.braucht_strategie(bedarf_id):
+            continue
         bedarf = catalogue.bedarf(bedarf_id)
         offered = {s.id for s in bedarf.handlungsstrategien}
         done = any(s in offered for s in profiling.strategien.get(bedarf_id, []))
@@ -174,15 +174,8 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
                 done,
             )
         )
-    both = bool(profiling.integrationsprognose and profiling.profillage)
-    either = bool(profiling.integrationsprognose or profiling.profillage)
-    checks.append(
-        _Check(
-            "Integrationsprognose oder Profillage (Z/I) gewählt",
-            GAP_BEIDES if both else GAP_EINSCHAETZUNG,
-            either and not both,
-        )
-    )
+    if (check := _einschaetzung_check(profiling, catalogue)) is not None:
+        checks.append(check)
     if profiling.foerderung_geplant:
         check = profiling.foerder_check
         offen = [frage for frage in FOERDER_FRAGEN if not getattr(check, frage)]
@@ -195,6 +188,27 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
         checks.append(_Check("Förder-Check: Maßnahme benannt, passgenau – erfolgswahrscheinlich – wirtschaftlich",
                              missing, has_visible(check.massnahme) and not offen))
     return checks
+
+
+def _einschaetzung_check(profiling: Profiling, catalogue: Catalogue) -> _Check | None:
+    """The assessment the catalogue requires (`einschaetzung_pflicht`), named by the catalogue's own labels."""
+    present = [(g.label, entry_id) for g, entry_id in ((catalogue.integrationsprognose, profiling.integrationsprognose),
+                                                       (catalogue.profillagen, profiling.profillage)) if g.vorhanden]
+    if not present:
+        return None
+    groups = [label for label, _ in present]
+    set_ = [label for label, entry_id in present if entry_id]
+    if len(groups) == 1:
+        return _Check(f"{groups[0]} gewählt", f"{groups[0]} fehlt", bool(set_))
+    first, second = groups
+    pflicht = catalogue.einschaetzung_pflicht
+    if pflicht == "beide":
+        missing = " und ".join(label for label in groups if label not in set_)
+        return _Check(f"{first} und {second} gewählt", f"{missing} fehlt", len(set_) == 2)
+    if pflicht == "genau_eine" and len(set_) == 2:
+        return _Check(f"{first} oder {second} gewählt",
+                      f"{first} und {second} schließen sich aus – bitte nur eines von beiden wählen", False)
+    return _Check(f"{first} oder {second} gewählt", f"{first} oder {second} fehlt", bool(set_))
 
 
 def completeness_gaps(profiling: Profiling, catalogue: Catalogue) -> list[str]:
@@ -213,7 +227,7 @@ def checklist(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, boo
 def rule_hints(profiling: Profiling, catalogue: Catalogue) -> list[str]:
     """The texts of the catalogue's hints whose conditions all hold (prognose; any of bedarf_relevant
     relevant; any of strategie_gewaehlt chosen; none of strategie_fehlt chosen). A hint triggered by chosen
-    strategies names them first ("Zu „Berufsabschluss erwerben“: …"), so that its text has a clear referent.
+    strategies names them first ("Zu „<label of the strategy>“: …"), so that its text has a clear referent.
     """
     relevant = set(relevante_bedarfe(profiling, catalogue))
     chosen = set(gewaehlte_strategien(profiling, catalogue))
@@ -310,6 +324,7 @@ def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profilin
         cloned_from=source.id,
         zielberuf=source.zielberuf,
         kompetenzen=list(source.kompetenzen),
+        kompetenzklassen=_kept_kompetenzen(source, catalogue),
         handlungsbedarfe=handlungsbedarfe,
         integrationsprognose=source.integrationsprognose
         if source.integrationsprognose in prognosen
@@ -352,11 +367,14 @@ def delete_closed_profiling(store: Store, profiling_id: str, *, reason: str, act
 # --- texts ---------------------------------------------------------------------------------------------
 
 
-def basisprofil(profiling: Profiling) -> str:
-    """'Zielberuf: … · Kompetenzen: a, b, c' (Zielberuf and Kompetenzen together; '—' where empty)."""
+def basisprofil(profiling: Profiling, catalogue: Catalogue | None = None) -> str:
+    """'Zielberuf: … · Kompetenzen: a, b, c' (Zielberuf and Kompetenzen together, by Kompetenzklasse where the
+    catalogue has classes; '—' where empty)."""
     zielberuf = profiling.zielberuf.strip() or "—"
-    kompetenzen = ", ".join(k for k in profiling.kompetenzen if k.strip()) or "—"
-    return f"Zielberuf: {zielberuf} · Kompetenzen: {kompetenzen}"
+    parts = kompetenzen_nach_klassen(profiling, catalogue) if catalogue is not None else [
+        ("Kompetenzen", list(profiling.kompetenzen))]
+    return " · ".join([f"Zielberuf: {zielberuf}", *(f"{title}: {', '.join(v for v in values if v.strip()) or '—'}"
+                                                      for title, values in parts)])
 
 
 def beratungsvermerk(profiling: Profiling) -> str:
@@ -387,6 +405,8 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         raise InvalidInput(
             f"Die Kompetenz „{too_long[:40]}…“ ist länger als {KOMPETENZ_MAX} Zeichen.", field="kompetenzen"
         )
+
+    klassen = _kompetenzklassen(profiling, catalogue)
 
     bedarfe = {bedarf.id: bedarf for _, bedarf in catalogue.bedarfe()}
     for bedarf_id, eintrag in profiling.handlungsbedarfe.items():
@@ -463,12 +483,60 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         update={
             "zielberuf": zielberuf,
             "kompetenzen": kompetenzen,
+            "kompetenzklassen": klassen,
             "einverstaendnis_datum": einverstaendnis_datum,
             "strategien": strategien,
             "uebergreifend": list(dict.fromkeys(profiling.uebergreifend)),
             "foerder_check": FoerderCheck.model_validate(check.model_dump()),
         }
     )
+
+
+def _kompetenzklassen(profiling: Profiling, catalogue: Catalogue) -> dict[str, list[str]]:
+    """Kompetenzen by class, normalised: known classes only, choices from the class's `auswahl`, free texts
+    trimmed, de-duplicated and within the limits. Raises InvalidInput (field "kompetenzen")."""
+    klassen = {klasse.id: klasse for klasse in catalogue.kompetenzklassen}
+    result: dict[str, list[str]] = {}
+    for klasse_id, values in profiling.kompetenzklassen.items():
+        klasse = klassen.get(klasse_id)
+        if klasse is None:
+            raise InvalidInput(f"Die Kompetenzklasse „{klasse_id}“ gibt es in Katalogversion {catalogue.version} "
+                               "nicht.", field="kompetenzen")
+        kept = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+        offered = {o.id for o in klasse.auswahl}
+        if offered and (unknown := next((v for v in kept if v not in offered), None)):
+            raise InvalidInput(f"„{unknown}“ gehört nicht zur Auswahl von „{klasse.label}“.", field="kompetenzen")
+        if len(kept) > KOMPETENZEN_MAX:
+            raise InvalidInput(f"Bitte höchstens {KOMPETENZEN_MAX} Einträge unter „{klasse.label}“ erfassen.",
+                               field="kompetenzen")
+        if too_long := next((v for v in kept if len(v) > KOMPETENZ_MAX), None):
+            raise InvalidInput(f"Die Kompetenz „{too_long[:40]}…“ ist länger als {KOMPETENZ_MAX} Zeichen.",
+                               field="kompetenzen")
+        if kept:
+            result[klasse_id] = kept
+    return result
+
+
+def _kept_kompetenzen(source: Profiling, catalogue: Catalogue) -> dict[str, list[str]]:
+    """A clone's Kompetenzen by class: the classes the new version still has; choices it still offers."""
+    kept: dict[str, list[str]] = {}
+    for klasse in catalogue.kompetenzklassen:
+        offered = {o.id for o in klasse.auswahl if not o.ausgesondert}
+        values = [v for v in source.kompetenzklassen.get(klasse.id, []) if not klasse.auswahl or v in offered]
+        if values:
+            kept[klasse.id] = values
+    return kept
+
+
+def kompetenzen_nach_klassen(profiling: Profiling, catalogue: Catalogue) -> list[tuple[str, list[str]]]:
+    """The Kompetenzen to show, print and export: (title, entries) per Kompetenzklasse of the catalogue (choices
+    by their labels), or one ("Kompetenzen", list) where the catalogue has no classes."""
+    if not catalogue.kompetenzklassen:
+        return [("Kompetenzen", list(profiling.kompetenzen))]
+    return [(klasse.label, [catalogue.label(v) if klasse.auswahl else v
+                            for v in profiling.kompetenzklassen.get(klasse.id, [])])
+            for klasse in catalogue.kompetenzklassen
+            if not klasse.ausgesondert or profiling.kompetenzklassen.get(klasse.id)]
 
 
 def _reason(reason: str) -> str:

@@ -140,10 +140,11 @@ def _kennzahlen(c: ReportCounts, stichtag: date) -> Tabelle:
 
 def _prognose(c: ReportCounts, labels: _Labels) -> Tabelle:
     rows: list[list[object]] = []
-    for merkmal, counts, options in (
-        ("Integrationsprognose", c.prognose, labels.latest.integrationsprognose.optionen),
-        ("Profillage", c.profillage, labels.latest.profillagen.optionen),
-    ):
+    # the assessment groups of the newest catalogue version, named as it names them (a group it leaves out:
+    # not reported)
+    groups = [(g.label, counts, g.optionen) for g, counts in ((labels.latest.integrationsprognose, c.prognose),
+                                                              (labels.latest.profillagen, c.profillage)) if g.vorhanden]
+    for merkmal, counts, options in groups:
         known = [o.id for o in options]
         extra = sorted(k for k in counts if k and k not in known)
         for option_id in [*known, *extra]:
@@ -153,7 +154,7 @@ def _prognose(c: ReportCounts, labels: _Labels) -> Tabelle:
         rows.append([merkmal, f"keine {merkmal}", n, percent(n, c.with_closed_profiling)])
     return Tabelle(
         key="prognose_profillage",
-        titel="Kundinnen und Kunden nach Integrationsprognose und Profillage",
+        titel="Kundinnen und Kunden nach " + (" und ".join(label for label, _, _ in groups) or "Einschätzung"),
         spalten=["Merkmal", "Ausprägung", "Kundinnen und Kunden", "Anteil"],
         zeilen=rows,
         diagramm=Diagramm("Ausprägung", ["Kundinnen und Kunden"], horizontal=True),

@@ -15,7 +15,15 @@ from collections.abc import Iterable, Sequence
 #: A cell starting with one of these is read as a formula (or DDE command) by Excel / LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+#: Characters that are markup wherever they stand (emphasis, code, links, HTML, tables, strikethrough, math,
+#: entities, headings).
+_MARKUP_ANYWHERE = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+#: Markup only at the start of a line: list items, setext underlines, ordered lists ("1." / "1)").
+_LIST_MARK = re.compile(r"(?m)^([ \t]*)([-+=])")
+_ORDERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+#: Streamlit's directives (:red[…], :material/icon:, emoji :smile:) and URLs (https://): a colon before a letter.
+_DIRECTIVE_COLON = re.compile(r":(?=[^\s\d])")
+_WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def csv_safe(cell: object) -> str:
@@ -50,6 +58,17 @@ def to_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
 
 
 def markdown_literal(text: object) -> str:
-    """Escape Markdown and HTML syntax so `st.markdown` shows user text exactly as typed, never as markup."""
+    """The text for any Streamlit element that reads Markdown (markdown, caption, title, subheader, info/warning/
+    error/success, widget labels and help): shown exactly as written, never as markup or HTML, its lines kept.
+
+    Every catalogue label, remark and hint text and every user text goes through here on its way to the screen.
+    Punctuation that is markup only in a position (a list's "-" at a line start, "1." there) is escaped only
+    there, so ordinary sentences keep their plain text.
+    """
     value = "" if text is None else str(text)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _MARKUP_ANYWHERE.sub(r"\\\1", value)
+    value = _ORDERED.sub(r"\1\\\2", value)
+    value = _LIST_MARK.sub(r"\1\\\2", value)
+    value = _DIRECTIVE_COLON.sub(r"\\:", value)
+    value = _WWW.sub(r"\1\\.", value)
+    return value.replace("\r\n", "\n").replace("\n", "  \n")

@@ -125,6 +125,8 @@ def make_einverstaendnis(**overrides) -> EinverstaendnisDaten:
         "datum": date(2026, 11, 24),
         "integrationsziel": "Aufnahme einer Beschäftigung als Fachkraft für Lagerlogistik („Vollzeit“).",
         "ort": "Musterstadt",
+        "einschaetzungen": (("die Integrationsprognose: ob eine Arbeitsaufnahme in den nächsten zwölf Monaten "
+                             "erwartet wird,"),),
     }
     return EinverstaendnisDaten(**(values | overrides))
 
@@ -174,11 +176,12 @@ def make_profiling(**overrides) -> ProfilingDaten:
                 ),
             ),
         ),
-        "integrationsprognose": "marktnah",
+        "einschaetzung": (("Integrationsprognose", "marktnah"), ("Profillage", "")),
         "integrationsziel": "Beschäftigung als Fachkraft für Lagerlogistik",
         "einverstaendnis": True,
         "einverstaendnis_datum": date(2026, 11, 24),
         "uebergreifend": ("Vermittlung in Arbeit",),
+        "uebergreifend_titel": "Übergreifend",
         "foerder_check": FoerderCheckDaten(
             geplant=True,
             massnahme="Staplerschein (AVGS) – 450 €",

@@ -248,7 +248,7 @@ def test_closing_an_incomplete_profiling_lists_what_is_missing(app: AppTest, sto
     assert "kann noch nicht abgeschlossen werden" in message
     assert "Zielberuf fehlt" in message
     assert "Für den relevanten Handlungsbedarf „Wohnsituation“ ist noch keine Handlungsstrategie gewählt" in message
-    assert "Integrationsprognose oder Profillage (Z/I) fehlt" in message
+    assert "Integrationsprognose oder Profillage fehlt" in message
     assert store.get(Profiling, at.session_state["profiling_id"]).status == Status.OFFEN
 
 

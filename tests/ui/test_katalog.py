@@ -198,7 +198,7 @@ def test_invalid_draft_shows_messages_at_the_entry_and_cannot_be_published(
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("Der Entwurf ist fehlerhaft" in e for e in errors)
-    assert any("Handlungsbedarf „ohne_strategie“ › handlungsstrategien: Braucht mindestens einen Eintrag." in e
+    assert any(md("Handlungsbedarf „ohne_strategie“ › handlungsstrategien: Braucht mindestens einen Eintrag.") in e
                for e in errors)
     assert button(at, "Veröffentlichen").disabled
     assert latest_version(store) == 1

@@ -316,7 +316,7 @@ def test_invalid_id_and_duplicate_label_are_reported(tmp_path):
     problems = problems_of(data, tmp_path)
     assert len(problems) == 2
     assert "Handlungsfeld „Qualifikation!“ › id: Die id darf nur Kleinbuchstaben" in problems[0]
-    assert "Übergreifend: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor" in problems[1]
+    assert "übergreifende Strategien: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor" in problems[1]
 
 
 def test_duplicate_label_among_siblings_is_reported(tmp_path):
@@ -324,7 +324,7 @@ def test_duplicate_label_among_siblings_is_reported(tmp_path):
     data["uebergreifend"]["handlungsstrategien"][1]["label"] = "Verfügbarkeit überprüfen"
     (problem,) = problems_of(data, tmp_path)
     assert problem.startswith("kaputt.yaml, Zeile ")
-    assert "Übergreifend: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor, zuerst in Zeile " in problem
+    assert "übergreifende Strategien: Die Bezeichnung „Verfügbarkeit überprüfen“ kommt mehrfach vor, zuerst in Zeile " in problem
 
 
 def test_several_problems_are_all_reported(tmp_path):

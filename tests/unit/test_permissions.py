@@ -460,6 +460,7 @@ NOT_USE_CASES = {
     "catalogue.get_catalogue": "the published catalogue is no client data: every page renders with it",
     "catalogue.get_models": "form models of a published catalogue version (no client data)",
     "catalogue.latest_version": "number of the newest published catalogue version (no client data)",
+    "catalogue.published_versions": "the published catalogue versions, for the checks (no client data)",
     "catalogue_editor.impact": "helper of check_draft, which checks the permission",
     "catalogue_editor.published_ids": "entry ids of the published catalogue versions (no client data)",
     "profiling.profiling_catalogue": "the catalogue version of a profiling the caller already holds",

@@ -22,8 +22,6 @@ from services.catalogue import get_catalogue, publish_catalogue
 from services.dates import add_months, format_date, format_datetime, today
 from services.egv import draft_egv, save_egv
 from services.profiling import (
-    GAP_BEIDES,
-    GAP_EINSCHAETZUNG,
     GAP_ZIELBERUF,
     NEUER_EINTRAG,
     basisprofil,
@@ -44,6 +42,10 @@ from services.profiling import (
     start_profiling,
 )
 from tests.factories import make_profiling
+
+#: The assessment gaps, named by the shipped catalogue's group labels (Integrationsprognose, Profillage).
+GAP_EINSCHAETZUNG = "Integrationsprognose oder Profillage fehlt"
+GAP_BEIDES = "Integrationsprognose und Profillage schließen sich aus – bitte nur eines von beiden wählen"
 
 HISTORY_LABEL = re.compile(
     r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2} / \d{2}\.\d{2}\.\d{4} \d{2}:\d{2} (offen|abgeschl\.)$"
@@ -200,7 +202,7 @@ def test_save_refuses_bad_input_naming_the_field(store, client, ifk, catalogue, 
 def test_empty_profiling_lists_zielberuf_and_einschaetzung_as_missing(client, catalogue):
     assert completeness_gaps(make_profiling(client.id), catalogue) == [GAP_ZIELBERUF, GAP_EINSCHAETZUNG]
     assert GAP_ZIELBERUF == "Zielberuf fehlt"
-    assert GAP_EINSCHAETZUNG == "Integrationsprognose oder Profillage (Z/I) fehlt"
+    assert GAP_EINSCHAETZUNG == "Integrationsprognose oder Profillage fehlt"  # the seed catalogue's group labels
 
 
 def test_each_relevant_bedarf_without_strategy_is_listed_by_its_label(client, catalogue):
@@ -243,7 +245,7 @@ def test_complete_profiling_has_no_gaps_and_every_checklist_item_done(client, ca
     assert checklist(profiling, catalogue) == [
         ("Zielberuf angegeben", True),
         ("Handlungsstrategie für „Örtliche Mobilität“ gewählt", True),
-        ("Integrationsprognose oder Profillage (Z/I) gewählt", True),
+        ("Integrationsprognose oder Profillage gewählt", True),
     ]
 
 
@@ -253,7 +255,7 @@ def test_checklist_shows_open_items_as_not_done(client, catalogue):
     assert checklist(profiling, catalogue) == [
         ("Zielberuf angegeben", False),
         ("Handlungsstrategie für „Örtliche Mobilität“ gewählt", False),
-        ("Integrationsprognose oder Profillage (Z/I) gewählt", True),
+        ("Integrationsprognose oder Profillage gewählt", True),
     ]
 
 
