@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     #: Roles besides KDN-Fachbetreuung (always) that must use a second factor (TOTP), comma-separated,
     #: e.g. "IFK,Trainer".
     totp_roles: str = ""
+    #: Löschfrist (issue 14): years after the Abmeldung after which a case and every record of the person are
+    #: deleted (README "The case over the years" gives the reasoning for the default).
+    retention_years: int = 5
+
+    @field_validator("retention_years")
+    @classmethod
+    def _retention_range(cls, value: int) -> int:
+        if not 1 <= value <= 30:
+            raise ValueError("VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen.")
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -18,6 +18,8 @@ class Permission(StrEnum):
     VIEW_CATALOGUE = "Katalog und Versionen ansehen"
     EDIT_CATALOGUE = "Katalog bearbeiten und veröffentlichen"
     VIEW_REPORTS = "Auswertungen Kundensteuerung ansehen"
+    MANAGE_VERTRETUNGEN = "Vertretungen verwalten"  # issue 14
+    DELETE_EXPIRED_CASES = "Akten nach Ablauf der Löschfrist löschen"  # issue 14
 
 
 _CASEWORK = {
@@ -37,6 +39,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CATALOGUE,
             Permission.EDIT_CATALOGUE,  # issue 8: Trainer and KDN-Fachbetreuung edit and publish
             Permission.VIEW_REPORTS,  # issue 9: Kundensteuerung for KDN-Fachbetreuung too
+            Permission.MANAGE_VERTRETUNGEN,  # issue 14
+            Permission.DELETE_EXPIRED_CASES,  # issue 14
         }
     ),
     Role.TRAINER: frozenset({Permission.VIEW_CATALOGUE, Permission.EDIT_CATALOGUE}),

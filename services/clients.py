@@ -13,6 +13,7 @@ from errors import AlreadyExists, InvalidInput
 from schemas.records import Client, Record, Role, User
 from services.access import Permission, require, require_client
 from services.dates import age_on, today
+from services.vertretung import GELESEN_IN_VERTRETUNG, works_in_vertretung
 from storage.base import KIND_NAMES, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -40,13 +41,16 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
     """
     require(actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
-    require_client(actor, client)
+    if works_in_vertretung(store, actor, client):
+        record_read(store, client, actor=actor, action=GELESEN_IN_VERTRETUNG)  # the use of a Vertretung
+    else:
+        require_client(actor, client)
     return client
 
 
-def record_read(store: Store, record: Record, *, actor: User) -> None:
+def record_read(store: Store, record: Record, *, actor: User, action: str = "gelesen") -> None:
     """Audit that `actor` opened `record` (action "gelesen"), at most once per interval and revision."""
-    key = (actor.username, f"{type(record).__name__}:{record.id}", record.revision)
+    key = (actor.username, f"{type(record).__name__}:{record.id}:{action}", record.revision)
     now = time.monotonic()
     with _read_lock:
         try:
@@ -60,7 +64,7 @@ def record_read(store: Store, record: Record, *, actor: User) -> None:
     client_id = record.id if isinstance(record, Client) else getattr(record, "client_id", None)
     store.audit_append(
         actor=actor,
-        action="gelesen",
+        action=action,
         record_kind=KIND_NAMES[type(record)],
         record_id=record.id,
         client_id=client_id,
@@ -119,7 +123,9 @@ def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
     if len(text) > SEARCH_MAX:
         raise InvalidInput(f"Der Suchbegriff darf höchstens {SEARCH_MAX} Zeichen lang sein.", field="text")
     team = actor.team if actor.role == Role.IFK else None
-    return store.find_clients(text, team=team)
+    found = store.find_clients(text, team=team)
+    # an ended case (Abmeldung) leaves the list of active clients but is found by a search
+    return found if text else [c for c in found if c.abgemeldet_am is None]
 
 
 def open_client(store: Store, client_id: str, *, actor: User) -> Client:

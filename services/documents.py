@@ -76,6 +76,7 @@ from services.catalogue import get_catalogue
 from services.clients import new_id
 from services.dates import format_date, format_datetime, to_berlin, today
 from services.profiling import gewaehlte_strategien
+from services.vertretung import works_in_vertretung
 from storage.base import Store
 
 #: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
@@ -652,7 +653,8 @@ class _Teams:
 
 def _client(store: Store, client_id: str, actor: User, permission: Permission) -> Client:
     client = store.get(Client, client_id)
-    require_client(actor, client, permission)
+    if not works_in_vertretung(store, actor, client, permission):
+        require_client(actor, client, permission)
     return client
 
 

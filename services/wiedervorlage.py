@@ -62,6 +62,8 @@ def list_wiedervorlage(
     for item in items:
         client = clients.get(item.client_id) or store.get(Client, item.client_id)
         clients[item.client_id] = client
+        if client.abgemeldet_am is not None:  # an ended case has no Wiedervorlage (issue 14)
+            continue
         art, seite = ARTEN[item.kind]
         result.append(
             Wiedervorlage(
