@@ -247,6 +247,13 @@ class RuleStore(Store):
             team = client.team if team is None else team
         return IN_VERTRETUNG if actor.role == Role.IFK and team != actor.team else ""
 
+    def _case_of_record(self, kind: type[Record], record_id: str, actor: User) -> str:
+        try:
+            stored = self.get(kind, record_id)
+        except NotFound:
+            return ""  # the unit of work reports it
+        return self._case_of(kind, self._client_id(stored), actor)
+
     def reason_free_of_client(self, reason: str, client_id: str | None) -> str:
         """Refuse a reason (it goes into the audit trail) that names the client: the trail outlives the client's
         deletion, so it may carry ids but not the name, Kundennummer or date of birth (issue 14)."""
@@ -326,6 +333,8 @@ class RuleStore(Store):
         kind = check_kind(type(record))
         check_id(record.id)
         _check_texts(record)
+        # read before the unit of work (which holds a lock, on PostgreSQL a connection): the client's case
+        suffix = "" if kind is Client else self._case_of(kind, self._client_id(record), actor)
         with self._tx(kind, record.id) as tx:
             stored = tx.stored
             if stored is None:
@@ -338,8 +347,8 @@ class RuleStore(Store):
                 )
             if stored.revision != record.revision:
                 raise self._stale(kind, stored, tx)
-            suffix = self._case_of(kind, self._client_id(stored), actor,
-                                   team=stored.team if isinstance(stored, Client) else None)  # fmt: skip
+            if isinstance(stored, Client):
+                suffix = self._case_of(kind, stored.id, actor, team=stored.team)
             new = self._next_revision(record, stored, actor)
             tx.ensure_unique(new)
             tx.put(new, audit=self._audit_fields(new, (action or GESPEICHERT) + suffix, actor))
@@ -372,6 +381,7 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze haben keinen Abschluss.")
+        suffix = self._case_of_record(kind, record_id, actor)
         with self._tx(kind, record_id) as tx:
             stored = tx.stored
             if stored is None:
@@ -380,7 +390,6 @@ class RuleStore(Store):
                 raise LifecycleError(f"{_DEMONSTRATIVE[kind]} ist bereits abgeschlossen.")
             if stored.revision != revision:
                 raise self._stale(kind, stored, tx)
-            suffix = self._case_of(kind, self._client_id(stored), actor)
             now = utcnow()
             new = stored.model_copy(
                 update={
@@ -400,6 +409,7 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze können nicht verworfen werden.")
+        suffix = self._case_of_record(kind, record_id, actor)
         with self._tx(kind, record_id) as tx:
             stored = tx.stored
             if stored is None:
@@ -408,7 +418,6 @@ class RuleStore(Store):
                 raise self._closed(kind)
             if stored.revision != revision:
                 raise self._stale(kind, stored, tx)
-            suffix = self._case_of(kind, self._client_id(stored), actor)
             tx.delete(audit=self._audit_fields(stored, VERWORFEN + suffix, actor))
 
     def override_save(self, record: R, *, actor: User, reason: str) -> R:
@@ -418,6 +427,7 @@ class RuleStore(Store):
         _check_texts(record)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze werden normal gespeichert.")
+        reason = self.reason_free_of_client(reason, self._client_id(record))
         with self._tx(kind, record.id) as tx:
             stored = tx.stored
             if stored is None:
@@ -426,7 +436,6 @@ class RuleStore(Store):
                 raise LifecycleError(f"{_DEMONSTRATIVE[kind]} ist noch offen und wird normal gespeichert.")
             if stored.revision != record.revision:
                 raise self._stale(kind, stored, tx)
-            reason = self.reason_free_of_client(reason, self._client_id(stored))
             new = self._next_revision(record, stored, actor)
             tx.put(new, audit=self._audit_fields(new, KORRIGIERT_KDN, actor, reason))
         return new
@@ -437,6 +446,10 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze können so nicht gelöscht werden.")
+        try:
+            reason = self.reason_free_of_client(reason, self._client_id(self.get(kind, record_id)))
+        except NotFound:
+            pass  # the unit of work reports it
         with self._tx(kind, record_id) as tx:
             stored = tx.stored
             if stored is None:
@@ -445,7 +458,6 @@ class RuleStore(Store):
                 raise LifecycleError(
                     f"{_DEMONSTRATIVE[kind]} ist noch offen; offene Datensätze werden verworfen."
                 )
-            reason = self.reason_free_of_client(reason, self._client_id(stored))
             tx.delete(audit=self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
 
     def installation_records(self, kind: type[R]) -> list[R]:
