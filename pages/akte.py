@@ -20,6 +20,7 @@ from services.akte import (
     reopen_case,
 )
 from services.clients import client_for, client_name
+from services.history import record_history
 from services.safety import markdown_literal
 from storage.base import Store
 
@@ -39,6 +40,9 @@ def render() -> None:
         grund = gruende.get(client.abmeldegrund or "", client.abmeldegrund or "—")
         st.warning(f"Abgemeldet am {w.fmt_date(client.abgemeldet_am)} – {grund}. Die Akte kann nur gelesen werden.")
     _handovers(store, user, client)
+    with st.expander("Änderungsverlauf der Akte"):
+        for line in record_history(store, client.id, actor=user):
+            st.caption(f"{line.zeitpunkt}: {line.aktion} – {line.von}")
     if client.abgemeldet_am is None:
         _stammdaten(store, user, client)
         _uebergabe(store, user, client)

@@ -13,7 +13,7 @@ from errors import AlreadyExists, InvalidInput
 from schemas.records import Client, Record, Role, User
 from services.access import Permission, require, require_client
 from services.dates import age_on, today
-from services.vertretung import GELESEN_IN_VERTRETUNG, works_in_vertretung
+from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams, works_in_vertretung
 from storage.base import KIND_NAMES, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -124,6 +124,9 @@ def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
         raise InvalidInput(f"Der Suchbegriff darf höchstens {SEARCH_MAX} Zeichen lang sein.", field="text")
     team = actor.team if actor.role == Role.IFK else None
     found = store.find_clients(text, team=team)
+    if team is not None and (teams := deputy_teams(store, actor)):  # a deputy finds the team they stand in for
+        found += [c for t in sorted(teams) for c in store.find_clients(text, team=t)]
+        found.sort(key=lambda c: (c.nachname.lower(), c.vorname.lower(), c.id))
     # an ended case (Abmeldung) leaves the list of active clients but is found by a search
     return found if text else [c for c in found if c.abgemeldet_am is None]
 

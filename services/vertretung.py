@@ -53,6 +53,15 @@ def works_in_vertretung(
     return current
 
 
+def deputy_teams(store: Store, actor: User) -> set[str]:
+    """The teams an IFK stands in for today (none for other roles)."""
+    if actor.role != Role.IFK or not actor.active:
+        return set()
+    day = today()
+    return {v.team for v in store.installation_records(Vertretung)
+            if v.vertreter == actor.username and v.von <= day <= v.bis and v.team != actor.team}  # fmt: skip
+
+
 def _note_expired(store: Store, vertretung: Vertretung) -> Vertretung:
     try:
         return store.save(vertretung.model_copy(update={"ablauf_vermerkt": True}), actor=SYSTEM,

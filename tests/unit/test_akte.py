@@ -123,6 +123,12 @@ def test_a_deputy_works_like_the_own_team_and_every_change_says_vertretung(store
     assert history.record_history(store, profil.id, actor=ifk)[-1].aktion == "gespeichert"
 
 
+def test_a_deputy_finds_the_clients_of_the_team_they_stand_in_for(store, client, ifk_other_team, kdn):
+    assert client.id not in {c.id for c in clients.find_clients(store, "", actor=ifk_other_team)}
+    _deputy(store, kdn, ifk_other_team)
+    assert client.id in {c.id for c in clients.find_clients(store, "", actor=ifk_other_team)}
+
+
 def test_after_the_end_date_access_ends_at_the_next_call_and_the_expiry_is_audited(
     store, client, ifk_other_team, kdn
 ):

@@ -533,6 +533,7 @@ NOT_USE_CASES = {
     "akte.known_teams": "the teams of active IFK accounts, offered for an Übergabe (no client data)",
     "akte.abmeldegruende": "the catalogue's list of Abmeldegründe (no client data)",
     "vertretung.works_in_vertretung": "access helper: client_for and the document use cases call it in their check",
+    "vertretung.deputy_teams": "access helper: find_clients calls it after its own permission check",
 }
 
 
