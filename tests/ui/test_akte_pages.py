@@ -161,3 +161,14 @@ def test_ifk_is_refused_the_kdn_pages(store, caseworker, monkeypatch):
         at.switch_page(page).run()
         assert not at.exception
         assert any("nicht freigegeben" in e.value for e in at.error)
+
+
+def test_kundensteuerung_counts_ended_cases_by_reason(store, caseworker, monkeypatch):
+    for grund in ("abm_wegzug", "abm_wegzug", "abm_integration"):
+        store.add(make_client(abgemeldet_am=today(), abmeldegrund=grund), actor=caseworker)
+    aufsicht = store.add(make_user(Role.FACHAUFSICHT, team=""), actor=make_user(Role.KDN))
+    at = signed_in(aufsicht, monkeypatch)
+    ok(at.switch_page("pages/berichte.py").run())
+    assert "Abgemeldete Fälle nach Abmeldegrund" in texts(at)
+    table = at.dataframe[-1].value
+    assert dict(zip(table["Abmeldegrund"], table["Fälle"])) == {"Integration in Arbeit oder Ausbildung": 1, "Wegzug": 2}
