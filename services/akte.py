@@ -22,6 +22,7 @@ from storage.base import Store
 from storage.core import ABGEMELDET_MESSAGE, check_text
 
 NOTIZ_MAX = 500
+ABMELDUNG_FRUEHESTENS = date(2005, 1, 1)
 UEBERGABE = "Übergabe"
 ABGEMELDET = "abgemeldet"
 WIEDER_AUFGENOMMEN = "wieder aufgenommen"
@@ -117,6 +118,9 @@ def end_case(
         raise InvalidInput("Bitte geben Sie das Datum der Abmeldung an.", field="datum")
     if datum > today():
         raise InvalidInput("Das Datum der Abmeldung liegt in der Zukunft.", field="datum")
+    if datum < ABMELDUNG_FRUEHESTENS:
+        raise InvalidInput("Das Datum der Abmeldung liegt vor dem 01.01.2005 (Einführung des SGB II).",
+                           field="datum")  # fmt: skip
     gruende = {g.id: g for g in abmeldegruende(store)}
     if grund not in gruende:
         raise InvalidInput("Bitte wählen Sie einen Abmeldegrund aus der Liste.", field="grund")
