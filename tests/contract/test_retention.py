@@ -188,3 +188,34 @@ def test_ended_clients_are_listed_oldest_end_first_and_by_team(store: Store, tea
                                   grund="abm_wegzug", actor=who))  # fmt: skip
     assert [c.id for c in store.ended_clients()] == [made[1].id, made[2].id, made[0].id]
     assert [c.id for c in store.ended_clients(team="Team 1")] == [made[2].id, made[0].id]
+
+
+def test_vertretung_uebergabe_and_abmeldung_behave_alike_on_both_backends(store: Store, team):
+    from errors import NotPermitted
+    from services import clients, vertretung
+
+    ifk, ifk2, kdn = team["ifk"], team["ifk2"], team["kdn"]
+    client = store.add(Client(id=uuid.uuid4().hex, kundennummer="BEIDE1", vorname="A", nachname="B",
+                              geburtsdatum=date(1980, 1, 1), team="Team 1"), actor=ifk)  # fmt: skip
+    granted = vertretung.grant_vertretung(store, vertreter=ifk2.username, team="Team 1", von=today(),
+                                          bis=today() + timedelta(days=3), grund="Urlaub", actor=kdn)  # fmt: skip
+    assert [r.vertretung.id for r in vertretung.list_vertretungen(store, actor=kdn)] == [granted.id]
+    profil = profiling.save_profiling(store, profiling.start_profiling(store, client.id, actor=ifk2), actor=ifk2)
+    assert store.audit_entries(record_id=profil.id)[-1].action == "angelegt (in Vertretung)"
+    vertretung.end_vertretung(store, granted.id, revision=granted.revision, actor=kdn)
+    with pytest.raises(NotPermitted):
+        clients.client_for(store, client.id, actor=ifk2)
+
+    client = store.get(Client, client.id)
+    moved = akte.hand_over(store, client.id, revision=client.revision, team="Team 2", actor=ifk)
+    assert clients.client_for(store, client.id, actor=ifk2).team == "Team 2"
+    with pytest.raises(NotPermitted):
+        clients.client_for(store, client.id, actor=ifk)
+    ended = akte.end_case(store, client.id, revision=moved.revision, datum=today(), grund="abm_wegzug", actor=ifk2)
+    assert [c.id for c in store.ended_clients(team="Team 2")] == [client.id]
+    assert akte.ended_by_reason(store, actor=kdn) == {"Wegzug": 1}
+    akte.reopen_case(store, client.id, revision=ended.revision, actor=ifk2)
+    assert store.ended_clients() == []
+    assert [e.action for e in store.audit_entries(record_id=client.id)][-3:] == [
+        "Übergabe von Team 1 an Team 2 (Revision 2)", "abgemeldet: Wegzug (Revision 3)",
+        "wieder aufgenommen (Revision 4)"]
