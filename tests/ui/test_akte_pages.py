@@ -108,6 +108,10 @@ def test_abmeldung_needs_a_note_for_sonstiges_then_the_case_is_read_only_and_can
     assert "Der Fall wurde abgemeldet." in texts(at)
     assert "kann nur gelesen werden" in texts(at)
     assert not [b for b in at.button if b.label in ("Stammdaten speichern", "Übergeben")]
+    ok(at.switch_page(KUNDEN).run())
+    at.text_input(key="kunden-suche").input(client.kundennummer).run()
+    assert f"abgemeldet am {today():%d.%m.%Y}" in texts(at)  # found by a search, marked as ended
+    ok(at.switch_page(AKTE).run())
     ok(button(at, "Wiederaufnahme").click().run())
     assert "wieder aufgenommen" in texts(at)
     assert store.get(Client, client.id).abgemeldet_am is None
