@@ -868,8 +868,16 @@ def _purge(store: TinyDBStore, client_id: str, actor: User, action: str) -> list
         table = TABLES[kind]
         records += [(KIND_NAMES[kind], row["id"]) for row in store.read_table(store.client_file(client_id, table), table)]
     records.append((KIND_NAMES[Client], client_id))
+    # the skeleton entries chained in memory and appended with one write and one flush to the disk
+    seq, prev = store._audit_tail()
+    entries = []
     for kind_name, record_id in records:
-        store.append_audit_locked(audit_fields(actor, action, kind_name, record_id, client_id, None, None))
+        entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(),
+                                       **audit_fields(actor, action, kind_name, record_id, client_id, None, None))
+        entries.append(entry)
+        seq, prev = entry.seq, entry.hash
+    store._append_lines([store._audit_line(e) for e in entries])
+    store._write_audit_head(seq, prev)
     for _, record_id in records[:-1]:
         store.pointer_path(record_id).unlink(missing_ok=True)
     for prefix, key in (("clients", client_id), ("summary", client_id), ("kundennummer", client["kundennummer"])):
