@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -92,7 +93,10 @@ def test_after_an_uebergabe_the_old_team_loses_and_the_new_team_gets_the_whole_h
     assert [(line.text, line.von) for line in lines] == [("Übergabe von Team 1 an Team 2", "IFK")]
     # the Auskunft says which office had the data when
     _, _, _, daten = documents.auskunft(store, client.id, actor=kdn)
-    assert "Übergabe von Team 1 an Team 2" in daten.decode("utf-8")
+    zugriffe = [z for z in json.loads(daten)["zugriffe"] if z["aktion"].startswith("Übergabe")]
+    assert [(z["aktion"], z["zweck"]) for z in zugriffe] == [
+        ("Übergabe von Team 1 an Team 2 (Revision 2)", "Zuständigkeitswechsel: ein anderes Team betreut Sie")]
+    assert zugriffe[0]["stelle"].endswith("Integrationsfachkraft (Team 1)")  # which office had the data when
 
 
 def test_uebergabe_refuses_an_unknown_or_the_same_team_at_the_field(store, client, ifk, ifk_other_team):
