@@ -17,6 +17,7 @@ from schemas.records import Client, Role, User
 from services.access import Permission, require
 from services.clients import client_name
 from services.dates import today
+from services.vertretung import deputy_teams
 from storage.base import Store
 
 VORSCHAU_TAGE = 7
@@ -56,7 +57,10 @@ def list_wiedervorlage(
     if not isinstance(heute, date) or heute > date.max - timedelta(days=vorschau_tage):
         raise InvalidInput("Bitte geben Sie ein gültiges Datum an.", field="heute")
     team = actor.team if actor.role == Role.IFK else (actor.team or None)
-    items = store.due_items(team=team, until=heute + timedelta(days=vorschau_tage))
+    until = heute + timedelta(days=vorschau_tage)
+    items = store.due_items(team=team, until=until)
+    for other in sorted(deputy_teams(store, actor)):  # the team an IFK stands in for (issue 14)
+        items += store.due_items(team=other, until=until)
     clients: dict[str, Client] = {}
     result = []
     for item in items:
