@@ -55,6 +55,10 @@ def test_deputy_matrix(world: World, use_case: str, deputy: str):
     if may and use_case == "list_wiedervorlage" and deputy == "Vertretung laufend":
         # within the period the deputy's Wiedervorlage holds the team they stand in for
         assert [item.client_id for item in call(world, actor)] == [world.client.id]
+    elif may and use_case == "find_clients" and deputy == "Vertretung laufend":
+        # … and the search finds that team's clients too, no others
+        found = call(world, actor)
+        assert world.client.id in {c.id for c in found} and {c.team for c in found} <= {"Team 1", actor.team}
     elif may:
         result = call(world, actor)
         assert done(world, actor, result), f"{use_case} für {deputy}: {result!r}"[:500]
