@@ -73,7 +73,8 @@ def main() -> None:
     others = [page(k, hidden=True, agreement=agreement) for k in PAGES if k not in allowed_keys]
     if others:
         sections["Nicht freigegeben"] = others
-    selected = st.navigation(sections)
+    # every page of the role stays listed (KDN-Fachbetreuung has 14; Streamlit folds a menu after 10 by default)
+    selected = st.navigation(sections, expanded=True)
     sidebar(user)
     if selected.url_path == "login":  # right after signing in the session still points at the sign-in page
         st.switch_page(sections[""][0])

@@ -80,6 +80,43 @@ def _restore(args: argparse.Namespace) -> int:
     from storage.admin import restore
 
     print(restore(Path(args.dir), get_settings().data_dir))
+    # a backup may hold cases deleted after it was taken: they are due again, so the deletion is re-applied
+    return _retention_delete(argparse.Namespace(confirm=True, after_restore=True))
+
+
+def _retention_list(args: argparse.Namespace) -> int:
+    from services.access import SYSTEM
+    from services.retention import due_cases, retention_years
+    from storage import open_store
+
+    store = open_store()
+    try:
+        due = due_cases(store, actor=SYSTEM)
+    finally:
+        store.close_store()
+    # ids only: the output of a nightly job ends up in logs that outlive the deleted client
+    print(f"Löschfrist: {retention_years()} Jahre nach der Abmeldung; fällig: {len(due)} Fälle")
+    for case in due:
+        print(f"{case.client_id}  Team {case.team}  abgemeldet am {case.abgemeldet_am:%d.%m.%Y}  "
+              f"fällig seit {case.faellig_seit:%d.%m.%Y}")
+    return 0
+
+
+def _retention_delete(args: argparse.Namespace) -> int:
+    from services.access import SYSTEM
+    from services.retention import delete_due_cases
+    from storage import open_store
+
+    if not args.confirm:
+        print("Zum Löschen bitte --confirm angeben (vorher: vierphasen retention list).", file=sys.stderr)
+        return 2
+    store = open_store()
+    try:
+        deleted = delete_due_cases(store, actor=SYSTEM)
+    finally:
+        store.close_store()
+    prefix = "Nach dem Zurückspielen erneut gelöscht" if getattr(args, "after_restore", False) else "Gelöscht"
+    print(f"{prefix}: {len(deleted)} Fälle nach Ablauf der Löschfrist" + "".join(f"\n{i}" for i in deleted))
     return 0
 
 
@@ -132,6 +169,13 @@ def _add_storage_commands(commands: argparse._SubParsersAction) -> None:
     seal = audit.add_parser("seal", help="Neuestes Audit-Ende mit dem aktuellen Schlüssel bestätigen (nach "
                                          "Einrichten, Wechsel oder Verlust des Schlüssels)")
     seal.set_defaults(run=_audit_seal)
+    retention = commands.add_parser("retention", help="Löschfristen (Akten nach Ablauf löschen)").add_subparsers(
+        dest="action", required=True)
+    listing = retention.add_parser("list", help="fällige Fälle anzeigen (Kennungen, keine Namen)")
+    listing.set_defaults(run=_retention_list)
+    delete = retention.add_parser("delete", help="fällige Fälle mit allen Daten der Person löschen")
+    delete.add_argument("--confirm", action="store_true", help="ohne diese Angabe wird nichts gelöscht")
+    delete.set_defaults(run=_retention_delete)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     #: e.g. "IFK,Trainer" (role names or values, any case). An unknown name stops the start: a typo must not
     #: silently turn the second factor off for a role.
     totp_roles: Annotated[frozenset[Role], NoDecode] = frozenset()
+    #: Löschfrist (issue 14): years after the Abmeldung after which a case and every record of the person are
+    #: deleted (README "The case over the years" gives the reasoning for the default).
+    retention_years: int = 5
+
+    @field_validator("retention_years")
+    @classmethod
+    def _retention_range(cls, value: int) -> int:
+        if not 1 <= value <= 30:
+            raise ValueError("VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen.")
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -11,6 +11,7 @@ import streamlit as st
 from dates import add_months, format_date
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
+from services.akte import ended_by_reason
 from services.reports import Tabelle, compile_report, list_report_teams
 
 ALLE_TEAMS = "Alle Teams"
@@ -35,6 +36,17 @@ def render() -> None:
                f"{report.team or ALLE_TEAMS} · Bestand am {format_date(report.stichtag)}")
     for tabelle in report.tabellen:
         _section(tabelle, f"{report.von:%Y%m%d}-{report.bis:%Y%m%d}")
+    _abmeldungen(store, user, None if team == ALLE_TEAMS else team)
+
+
+def _abmeldungen(store, user, team: str | None) -> None:
+    """Ended cases by Abmeldegrund (issue 14): all ended cases still stored, of the team filter."""
+    st.subheader("Abgemeldete Fälle nach Abmeldegrund")
+    counts = ended_by_reason(store, team=team, actor=user)
+    if not counts:
+        st.caption("Keine abgemeldeten Fälle gespeichert.")
+        return
+    st.dataframe([{"Abmeldegrund": grund, "Fälle": n} for grund, n in counts.items()], hide_index=True)
 
 
 def _section(tabelle: Tabelle, zeitraum: str) -> None:

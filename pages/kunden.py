@@ -49,7 +49,8 @@ def _search(store: Store, user: User) -> None:
     for found_client in found[:20]:
         cols = st.columns([4, 2, 1], vertical_alignment="center")
         cols[0].markdown(markdown_literal(client_name(found_client)))
-        cols[1].caption(f"geb. {w.fmt_date(found_client.geburtsdatum)}")
+        ended = f" · abgemeldet am {w.fmt_date(found_client.abgemeldet_am)}" if found_client.abgemeldet_am else ""
+        cols[1].caption(f"geb. {w.fmt_date(found_client.geburtsdatum)}{ended}")
         if found_client.id == current:
             cols[2].caption("ausgewählt")
         elif cols[2].button("Auswählen", key=f"waehle-{found_client.id}"):

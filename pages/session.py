@@ -41,15 +41,19 @@ PAGES: dict[str, tuple[str, str]] = {
     "benutzer": ("Benutzerverwaltung", ":material/manage_accounts:"),
     "login": ("Anmelden", ":material/login:"),
     "berichte": ("Kundensteuerung", ":material/bar_chart:"),  # issue 9
+    "akte": ("Akte", ":material/folder_shared:"),  # issue 14
+    "vertretungen": ("Vertretungen", ":material/swap_horiz:"),  # issue 14
+    "loeschfristen": ("Löschfristen", ":material/auto_delete:"),  # issue 14
 }
 
-_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"]}
+_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "akte"]}
 
 #: The pages each role may use, by menu section. run_page() refuses every other page, however it is reached
 #: (services check permissions once more).
 NAVIGATION: dict[Role, dict[str, list[str]]] = {
     Role.IFK: {"": ["start"], **_CASEWORK},
-    Role.KDN: {"": ["start"], **_CASEWORK, "Verwaltung": ["korrektur", "benutzer", "katalog"],
+    Role.KDN: {"": ["start"], **_CASEWORK, "Verwaltung": ["korrektur", "benutzer", "katalog", "vertretungen",
+                                                         "loeschfristen"],
                "Auswertungen": ["berichte"]},
     Role.TRAINER: {"": ["start"], "Katalog": ["katalog"]},
     Role.FACHAUFSICHT: {"": ["start"], "Auswertungen": ["berichte"]},

@@ -130,6 +130,26 @@ class Folgegespraech(Gruppe):
     aktivitaeten: list[Entry] = Field(min_length=1)
 
 
+class Abmeldegrund(Entry):
+    notiz_pflicht: bool = False  # e.g. "Sonstiges": the Abmeldung needs a note
+
+
+class Abmeldegruende(Gruppe):
+    """Why a case ends (Abmeldung, issue 14); the Kundensteuerung report counts ended cases by these ids."""
+
+    optionen: list[Abmeldegrund] = Field(min_length=1)
+
+
+def _default_abmeldegruende() -> Abmeldegruende:
+    """For catalogue versions published before the list existed."""
+    return Abmeldegruende(label="Abmeldegrund", optionen=[
+        Abmeldegrund(id="abm_integration", label="Integration in Arbeit oder Ausbildung"),
+        Abmeldegrund(id="abm_wegzug", label="Wegzug"),
+        Abmeldegrund(id="abm_hilfebeduerftigkeit", label="Wegfall der Hilfebedürftigkeit"),
+        Abmeldegrund(id="abm_sonstiges", label="Sonstiges", notiz_pflicht=True),
+    ])  # fmt: skip
+
+
 #: The EGV fields a section of the agreement can show (`feld:` of an entry of `vereinbarung.abschnitte`), with their
 #: German names. `handlungsstrategien` is the list of agreed strategies; every other field is a text.
 VEREINBARUNG_FELDER: dict[str, str] = {
@@ -240,6 +260,7 @@ class Catalogue(_Strict):
     kompetenzklassen: list[Kompetenzklasse] = Field(default_factory=list)  # none: one free-text list
     folgegespraech: Folgegespraech
     vereinbarung: Vereinbarung
+    abmeldegruende: Abmeldegruende = Field(default_factory=_default_abmeldegruende)
     hinweise: list[Hinweis] = Field(default_factory=list)
     beispiele: list[Beispiel] = Field(default_factory=list)  # sample profilings (issue 8)
 

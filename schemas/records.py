@@ -77,6 +77,10 @@ class Client(Record):
     nachname: str
     geburtsdatum: date
     team: str
+    #: Abmeldung (issue 14): the case ended on this date for a reason from the catalogue's list; None = active.
+    abgemeldet_am: date | None = None
+    abmeldegrund: str | None = None  # id of a catalogue Abmeldegrund
+    abmeldung_notiz: str = ""  # required for "Sonstiges"; deleted with the client
 
 
 class BedarfEintrag(BaseModel):
@@ -191,6 +195,20 @@ class User(Record):
     recovery_hashes: list[str] = Field(default_factory=list)
     #: Single sign-on: "issuer|subject" of the identity provider's account ("" = local account).
     sso_subject: str = ""
+
+
+class Vertretung(Record):
+    """KDN-Fachbetreuung lets an IFK (`vertreter`, a user name) work on the clients of `team` from `von` to `bis`.
+
+    `ablauf_vermerkt` is set once the expiry has been audited (issue 14).
+    """
+
+    vertreter: str
+    team: str
+    von: date
+    bis: date
+    grund: str
+    ablauf_vermerkt: bool = False
 
 
 class AuditEntry(BaseModel):

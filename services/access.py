@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from errors import NotPermitted
-from schemas.records import Client, Role, User
+from dates import today
+from errors import NotPermitted, StaleRevision
+from schemas.records import Client, Role, User, Vertretung
 from services import audit_log
 from storage.base import Store
 
@@ -20,6 +21,8 @@ class Permission(StrEnum):
     VIEW_CATALOGUE = "Katalog und Versionen ansehen"
     EDIT_CATALOGUE = "Katalog bearbeiten und veröffentlichen"
     VIEW_REPORTS = "Auswertungen Kundensteuerung ansehen"
+    MANAGE_VERTRETUNGEN = "Vertretungen verwalten"  # issue 14
+    DELETE_EXPIRED_CASES = "Akten nach Ablauf der Löschfrist löschen"  # issue 14
 
 
 _CASEWORK = {
@@ -39,6 +42,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CATALOGUE,
             Permission.EDIT_CATALOGUE,  # issue 8: Trainer and KDN-Fachbetreuung edit and publish
             Permission.VIEW_REPORTS,  # issue 9: Kundensteuerung for KDN-Fachbetreuung too
+            Permission.MANAGE_VERTRETUNGEN,  # issue 14
+            Permission.DELETE_EXPIRED_CASES,  # issue 14
         }
     ),
     Role.TRAINER: frozenset({Permission.VIEW_CATALOGUE, Permission.EDIT_CATALOGUE}),
@@ -99,12 +104,48 @@ def may_read_client(actor: User, client: Client, permission: Permission = Permis
 def require_client(
     store: Store, actor: User, client: Client, permission: Permission = Permission.WORK_ON_CLIENTS
 ) -> User:
-    """Like `require`, and an IFK works only on the clients of their own team."""
+    """Like `require`, and an IFK works only on the clients of their own team or of a team they stand in for
+    today (Vertretung)."""
     fresh = require(store, actor, permission)
-    if not may_read_client(fresh, client, permission):
+    if not may_read_client(fresh, client, permission) and not works_in_vertretung(store, fresh, client, permission):
         audit_log.refused(store, fresh, "Kunde eines anderen Teams", record_kind="Kunde", record_id=client.id)
         raise NotPermitted("Diese Kundin / dieser Kunde wird von einem anderen Team betreut.")
     return fresh
+
+
+#: Audit action when the end of a Vertretung is first noticed (its access ends then).
+VERTRETUNG_ABGELAUFEN = "Vertretung abgelaufen"
+
+
+def works_in_vertretung(
+    store: Store, actor: User, client: Client, permission: Permission = Permission.WORK_ON_CLIENTS
+) -> bool:
+    """True if `actor` is an IFK of another team who stands in for the client's team today.
+
+    An expired Vertretung of the actor for that team is audited once ("Vertretung abgelaufen") on the first
+    refused access after its end, so the end of access shows in the audit trail.
+    """
+    if actor.role != Role.IFK or client.team == actor.team or not allowed(actor, permission):
+        return False
+    day = today()
+    current = False
+    for v in store.installation_records(Vertretung):
+        if v.vertreter != actor.username or v.team != client.team:
+            continue
+        if v.von <= day <= v.bis:
+            current = True
+        elif v.bis < day and not v.ablauf_vermerkt:
+            note_expired(store, v)
+    return current
+
+
+def note_expired(store: Store, vertretung: Vertretung) -> Vertretung:
+    """Mark a Vertretung whose end has passed as noticed (audited as "Vertretung abgelaufen"), once."""
+    try:
+        return store.save(vertretung.model_copy(update={"ablauf_vermerkt": True}), actor=SYSTEM,
+                          action=VERTRETUNG_ABGELAUFEN)  # fmt: skip
+    except StaleRevision:  # noted by a colleague's request at the same moment
+        return store.get(Vertretung, vertretung.id)
 
 
 #: The actor of work the installation does itself (first catalogue version, command-line tasks).

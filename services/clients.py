@@ -11,7 +11,8 @@ from errors import AlreadyExists, InvalidInput, NotPermitted
 from schemas.records import Client, Record, Role, User
 from schemas.text import refuse_bidi_controls, required_text
 from services import audit_log
-from services.access import Permission, require, require_client
+from services.access import Permission, require, require_client, works_in_vertretung
+from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams
 from storage.base import KIND_NAMES, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -36,12 +37,16 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
     """
     require(store, actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
-    require_client(store, actor, client)
+    if works_in_vertretung(store, actor, client):
+        record_read(store, client, actor=actor, action=GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
+    else:
+        require_client(store, actor, client)
     return client
 
 
-def record_read(store: Store, record: Record, *, actor: User) -> None:
-    """Audit that `actor` opened `record` (action "gelesen"), at most once per interval and revision.
+def record_read(store: Store, record: Record, *, actor: User, action: str = audit_log.GELESEN) -> None:
+    """Audit that `actor` opened `record` (`action`, "gelesen" unless in Vertretung), at most once per interval
+    and revision.
 
     Only an actor who may read the record's client causes an entry (else NotPermitted, and the refusal is
     audited instead), so no stranger can write into a client's Auskunft.
@@ -54,7 +59,7 @@ def record_read(store: Store, record: Record, *, actor: User) -> None:
     audit_log.audit_once(
         store,
         actor=actor,
-        action=audit_log.GELESEN,
+        action=action,
         record_kind=KIND_NAMES[type(record)],
         record_id=record.id,
         client_id=client_id,
@@ -116,6 +121,12 @@ def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
         raise InvalidInput(f"Der Suchbegriff darf höchstens {SEARCH_MAX} Zeichen lang sein.", field="text")
     team = actor.team if actor.role == Role.IFK else None
     found = store.find_clients(text, team=team)
+    if team is not None and (teams := deputy_teams(store, actor)):  # a deputy finds the team they stand in for
+        found += [c for t in sorted(teams) for c in store.find_clients(text, team=t)]
+        found.sort(key=lambda c: (c.nachname.lower(), c.vorname.lower(), c.id))
+    # an ended case (Abmeldung) leaves the list of active clients but is found by a search
+    if not text:
+        found = [c for c in found if c.abgemeldet_am is None]
     audit_log.list_viewed(store, (c.id for c in found), actor=actor, record_kind="Kunde", view="Kundensuche")
     return found
 

@@ -605,8 +605,19 @@ def _folgegespraech_felder(talk: Folgegespraech, catalogue: Catalogue) -> tuple[
     )
 
 
+#: Why a change of the case over the years happens (issue 14), by the start of its action.
+ZWECK_NACH_ANFANG: dict[str, str] = {
+    "Übergabe": "Zuständigkeitswechsel: ein anderes Team betreut Sie",
+    "Stammdaten korrigiert": "Berichtigung Ihrer Stammdaten",
+    "abgemeldet": "Ende der Betreuung (Abmeldung)",
+    "wieder aufgenommen": "Wiederaufnahme der Betreuung",
+}
+
+
 def _zugriff(entry: AuditEntry, jobcenter: str, teams: _Teams, titles: dict[str, str]) -> Zugriff:
-    zweck = ZWECK_DER_AKTION.get(entry.action, "Integrationsarbeit")
+    action = entry.action.removesuffix(" (in Vertretung)")  # a deputy's work has the same purpose
+    zweck = ZWECK_DER_AKTION.get(action) or next(
+        (z for start, z in ZWECK_NACH_ANFANG.items() if action.startswith(start)), "Integrationsarbeit")
     if entry.record_kind == "Dokument" and entry.action == "angelegt":
         zweck = "Aushändigung an Sie (Kopie aufbewahrt)"
     if entry.reason:

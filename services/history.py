@@ -13,10 +13,8 @@ from services.profiling import HistoryEntry, profiling_history
 from storage.base import Store
 from storage.core import GELESEN, GELOESCHT_KDN
 
-#: Reads are not changes; they belong to the Auskunft, not to a record's history.
-_NOT_CHANGES = {GELESEN}
 
-
+#: Reads ("gelesen", "gelesen (in Vertretung)") are not changes; they belong to the Auskunft, not to the history.
 @dataclass(frozen=True)
 class HistoryLine:
     """One change of a record: when (Europe/Berlin), what, by whom (name and role), and the reason if any."""
@@ -35,7 +33,7 @@ def record_history(store: Store, record_id: str, *, actor: User) -> list[History
     require(store, actor, Permission.WORK_ON_CLIENTS)
     if not isinstance(record_id, str) or not record_id:
         raise NotFound("Zu diesem Datensatz gibt es keine Historie.")
-    entries = [e for e in store.audit_entries(record_id=record_id) if e.action not in _NOT_CHANGES]
+    entries = [e for e in store.audit_entries(record_id=record_id) if not e.action.startswith(GELESEN)]
     client_ids = {e.client_id for e in entries if e.client_id}
     if not entries or len(client_ids) != 1:
         raise NotFound("Zu diesem Datensatz gibt es keine Historie.")

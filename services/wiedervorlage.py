@@ -18,6 +18,7 @@ from schemas.records import Client, Role, User
 from services import audit_log
 from services.access import Permission, require
 from services.clients import client_name
+from services.vertretung import deputy_teams
 from storage.base import Store
 
 VORSCHAU_TAGE = 7
@@ -57,12 +58,17 @@ def list_wiedervorlage(
     if not isinstance(heute, date) or heute > date.max - timedelta(days=vorschau_tage):
         raise InvalidInput("Bitte geben Sie ein gültiges Datum an.", field="heute")
     team = actor.team if actor.role == Role.IFK else (actor.team or None)
-    items = store.due_items(team=team, until=heute + timedelta(days=vorschau_tage))
+    until = heute + timedelta(days=vorschau_tage)
+    items = store.due_items(team=team, until=until)
+    for other in sorted(deputy_teams(store, actor)):  # the team an IFK stands in for (issue 14)
+        items += store.due_items(team=other, until=until)
     clients: dict[str, Client] = {}
     result = []
     for item in items:
         client = clients.get(item.client_id) or store.get(Client, item.client_id)
         clients[item.client_id] = client
+        if client.abgemeldet_am is not None:  # an ended case has no Wiedervorlage (issue 14)
+            continue
         art, seite = ARTEN[item.kind]
         result.append(
             Wiedervorlage(

@@ -26,12 +26,15 @@ from schemas.records import (
     Profiling,
     Record,
     User,
+    Vertretung,
 )
 
 R = TypeVar("R", bound=Record)
 
 #: Record kinds a store keeps; lifecycle kinds have the states offen → abgeschlossen.
-RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User)
+RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User, Vertretung)
+#: Kinds kept per installation, not per client (one TinyDB file, one PostgreSQL table without client_id).
+INSTALLATION_KINDS: tuple[type[Record], ...] = (User, Vertretung)
 LIFECYCLE_KINDS: tuple[type[Record], ...] = (Profiling, Egv)
 #: Kinds stored per client (everything but users); `client_id` says whose.
 CLIENT_KINDS: tuple[type[Record], ...] = (Profiling, Egv, Folgegespraech, Document)
@@ -44,6 +47,7 @@ KIND_NAMES: dict[type[Record], str] = {
     Folgegespraech: "Folgegespräch",
     Document: "Dokument",
     User: "Benutzer",
+    Vertretung: "Vertretung",
 }
 
 
@@ -60,8 +64,10 @@ class Store(ABC):
         """Return the stored record. Raises NotFound."""
 
     @abstractmethod
-    def save(self, record: R, *, actor: User) -> R:
+    def save(self, record: R, *, actor: User, action: str | None = None) -> R:
         """Replace the stored record if `record.revision` equals the stored one; returns it with revision+1.
+
+        `action` names the change in the audit trail (default "gespeichert"); it must carry no client data.
 
         Raises StaleRevision (naming who changed it and when), RecordClosed for a closed lifecycle record.
         """
@@ -192,6 +198,23 @@ class Store(ABC):
         """Atomically replace the entry `key` by `change(current)` (None deletes it); returns the new value.
 
         No other update of the same key happens between reading and writing, on any instance.
+        """
+
+    # --- the case over the years (issue 14) -------------------------------------------------------------
+    @abstractmethod
+    def installation_records(self, kind: type[R]) -> list[R]:
+        """Every record of an installation kind (Vertretung, User), by id."""
+
+    @abstractmethod
+    def ended_clients(self, *, team: str | None = None) -> list[Client]:
+        """Clients whose case is ended (abgemeldet_am set), optionally of one team; oldest end first."""
+
+    @abstractmethod
+    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+        """Delete the client and every record of the person (all `CLIENT_KINDS`, indexes, files or rows).
+
+        The audit trail gets one entry per deleted record: `action`, actor, role, kind and ids only.
+        Returns the deleted record ids (client last). Raises NotFound.
         """
 
     def close_store(self) -> None:

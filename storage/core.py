@@ -33,10 +33,11 @@ from schemas.records import (
     Role,
     Status,
     User,
+    Vertretung,
     utcnow,
 )
 from schemas.text import has_visible, nfc
-from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, RECORD_KINDS, R, Store
+from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, LIFECYCLE_KINDS, RECORD_KINDS, R, Store
 
 #: Table (TinyDB) / relation (PostgreSQL) name per kind.
 TABLES: dict[type[Record], str] = {
@@ -46,6 +47,7 @@ TABLES: dict[type[Record], str] = {
     Folgegespraech: "folgegespraeche",
     Document: "documents",
     User: "users",
+    Vertretung: "vertretungen",
 }
 KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES.items()}
 
@@ -57,6 +59,7 @@ _DEMONSTRATIVE: dict[type[Record], str] = {
     Folgegespraech: "Dieses Folgegespräch",
     Document: "Dieses Dokument",
     User: "Dieses Benutzerkonto",
+    Vertretung: "Diese Vertretung",
 }
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -73,6 +76,12 @@ KORRIGIERT_KDN = "korrigiert (KDN)"
 GELOESCHT_KDN = "gelöscht (KDN)"
 GELESEN = "gelesen"
 KATALOG_VEROEFFENTLICHT = "Katalog veröffentlicht"
+#: Appended to the action of a change an IFK makes on a client of another team (a Vertretung, issue 14).
+IN_VERTRETUNG = " (in Vertretung)"
+ABGEMELDET_MESSAGE = (
+    "Der Fall ist abgemeldet und kann nur gelesen werden. "
+    "Für weitere Arbeit nehmen Sie ihn bitte zuerst wieder auf (Wiederaufnahme)."
+)
 
 
 def berlin(at: datetime) -> str:
@@ -216,6 +225,54 @@ class RuleStore(Store):
             "Korrekturen sind nur durch die KDN-Fachbetreuung mit Begründung möglich."
         )
 
+    def _case_of(self, kind: type[Record], client_id: str | None, actor: User, *, team: str | None = None) -> str:
+        """The rules of a client's case for a change (issue 14); returns the suffix of the audit action.
+
+        A change of an ended case's records is refused (Documents such as the Auskunft stay possible); an IFK
+        changing a record of another team's client works in Vertretung, which the action says (`team`: the
+        client's team when the caller already has it).
+        """
+        if client_id is None or kind not in (Client, *CLIENT_KINDS):
+            return ""
+        guarded = kind not in (Client, Document)
+        if team is None or guarded:
+            try:
+                client = self.get(Client, client_id)
+            except NotFound:
+                return ""
+            if guarded and client.abgemeldet_am is not None:
+                raise RecordClosed(ABGEMELDET_MESSAGE)
+            team = client.team if team is None else team
+        return IN_VERTRETUNG if actor.role == Role.IFK and team != actor.team else ""
+
+    def _case_of_record(self, kind: type[Record], record_id: str, actor: User) -> str:
+        try:
+            stored = self.get(kind, record_id)
+        except NotFound:
+            return ""  # the unit of work reports it
+        return self._case_of(kind, self._client_id(stored), actor)
+
+    def reason_free_of_client(self, reason: str, client_id: str | None) -> str:
+        """Refuse a reason (it goes into the audit trail) that names the client: the trail outlives the client's
+        deletion, so it may carry ids but not the name, Kundennummer or date of birth (issue 14)."""
+        if not client_id:
+            return reason
+        try:
+            client = self.get(Client, client_id)
+        except NotFound:
+            return reason
+        text = reason.casefold()
+        marks = [client.vorname, client.nachname, client.kundennummer,
+                 f"{client.geburtsdatum:%d.%m.%Y}", client.geburtsdatum.isoformat()]  # fmt: skip
+        marks += [part for name in (client.vorname, client.nachname) for part in name.split() if len(part) >= 3]
+        if any(mark and mark.casefold() in text for mark in marks):
+            raise InvalidInput(
+                "Die Begründung darf weder Namen noch Kundennummer oder Geburtsdatum der Kundin / des Kunden "
+                "enthalten: sie bleibt im Audit-Protokoll, auch wenn die Akte gelöscht wird.",
+                field="begruendung",
+            )
+        return reason
+
     @staticmethod
     def _audit_fields(record: Record, action: str, actor: User, reason: str | None = None) -> dict[str, Any]:
         return {
@@ -271,17 +328,20 @@ class RuleStore(Store):
         client_id = getattr(record, "client_id", None) if kind in CLIENT_KINDS else None
         if client_id is not None:
             check_id(client_id)
+        suffix = self._case_of(kind, client_id, actor) if kind is not Client else ""
         with self._tx(kind, record.id, client_id=client_id) as tx:
             if tx.stored is not None:
                 raise AlreadyExists(f"{kind_name(kind)} „{record.id}“ ist bereits gespeichert.")
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, ANGELEGT, actor))
+            tx.put(new, audit=self._audit_fields(new, ANGELEGT + suffix, actor))
         return new
 
-    def save(self, record: R, *, actor: User) -> R:
+    def save(self, record: R, *, actor: User, action: str | None = None) -> R:
         kind = check_kind(type(record))
         check_id(record.id)
         _check_texts(record)
+        # read before the unit of work (which holds a lock, on PostgreSQL a connection): the client's case
+        suffix = "" if kind is Client else self._case_of(kind, self._client_id(record), actor)
         with self._tx(kind, record.id) as tx:
             stored = tx.stored
             if stored is None:
@@ -294,10 +354,16 @@ class RuleStore(Store):
                 )
             if stored.revision != record.revision:
                 raise self._stale(kind, stored, tx)
+            if isinstance(stored, Client):
+                suffix = self._case_of(kind, stored.id, actor, team=stored.team)
             new = self._next_revision(record, stored, actor)
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, GESPEICHERT, actor))
+            tx.put(new, audit=self._audit_fields(new, (action or GESPEICHERT) + suffix, actor))
         return new
+
+    @staticmethod
+    def _client_id(record: Record) -> str | None:
+        return record.id if isinstance(record, Client) else getattr(record, "client_id", None)
 
     @staticmethod
     def _next_revision(record: R, stored: Record, actor: User, **extra: Any) -> R:
@@ -322,6 +388,7 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze haben keinen Abschluss.")
+        suffix = self._case_of_record(kind, record_id, actor)
         with self._tx(kind, record_id) as tx:
             stored = tx.stored
             if stored is None:
@@ -341,7 +408,7 @@ class RuleStore(Store):
                     "updated_by": actor.username,
                 }
             )
-            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN, actor))
+            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN + suffix, actor))
         return new
 
     def discard(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> None:
@@ -349,6 +416,7 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze können nicht verworfen werden.")
+        suffix = self._case_of_record(kind, record_id, actor)
         with self._tx(kind, record_id) as tx:
             stored = tx.stored
             if stored is None:
@@ -357,7 +425,7 @@ class RuleStore(Store):
                 raise self._closed(kind)
             if stored.revision != revision:
                 raise self._stale(kind, stored, tx)
-            tx.delete(audit=self._audit_fields(stored, VERWORFEN, actor))
+            tx.delete(audit=self._audit_fields(stored, VERWORFEN + suffix, actor))
 
     def override_save(self, record: R, *, actor: User, reason: str) -> R:
         reason = self._require_kdn(actor, reason)
@@ -366,6 +434,7 @@ class RuleStore(Store):
         _check_texts(record)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze werden normal gespeichert.")
+        reason = self.reason_free_of_client(reason, self._client_id(record))
         with self._tx(kind, record.id) as tx:
             self._require_stored_kdn(tx, actor)
             stored = tx.stored
@@ -385,6 +454,10 @@ class RuleStore(Store):
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
             raise LifecycleError(f"{kind_name(kind)}-Datensätze können so nicht gelöscht werden.")
+        try:
+            reason = self.reason_free_of_client(reason, self._client_id(self.get(kind, record_id)))
+        except NotFound:
+            pass  # the unit of work reports it
         with self._tx(kind, record_id) as tx:
             self._require_stored_kdn(tx, actor)
             stored = tx.stored
@@ -395,6 +468,11 @@ class RuleStore(Store):
                     f"{_DEMONSTRATIVE[kind]} ist noch offen; offene Datensätze werden verworfen."
                 )
             tx.delete(audit=self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
+
+    def installation_records(self, kind: type[R]) -> list[R]:
+        if kind not in INSTALLATION_KINDS:
+            raise InvalidInput(f"{kind_name(check_kind(kind))}-Datensätze gehören zu einer Kundin / einem Kunden.")
+        return sorted(self.export_records(kind), key=lambda r: r.id)
 
 
 def stale_draft(stored: CatalogueDraft) -> StaleRevision:

@@ -32,10 +32,11 @@ from schemas.records import (
     Profiling,
     Record,
     User,
+    Vertretung,
     utcnow,
 )
 from storage import audit_chain
-from storage.base import CLIENT_KINDS, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
+from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
 from storage.core import (
     CONTROL_MESSAGE,
     KATALOG_VEROEFFENTLICHT,
@@ -189,6 +190,20 @@ BEGIN
     RETURN NULL;
 END
 $$;
+""",
+    ),
+    (
+        6,
+        # issue 14: Vertretungen (per installation), and ended cases found quickly for the Löschfristen
+        """
+CREATE TABLE vertretungen (
+    id text PRIMARY KEY,
+    revision integer NOT NULL,
+    created_at timestamptz NOT NULL,
+    data jsonb NOT NULL
+);
+CREATE INDEX clients_ended ON clients ((data->>'abgemeldet_am'), id)
+    WHERE data->>'abgemeldet_am' IS NOT NULL;
 """,
     ),
 ]
@@ -356,6 +371,8 @@ class PostgresStore(RuleStore):
         elif isinstance(record, User):
             columns.append("username")
             values.append(record.username)
+        elif isinstance(record, Vertretung):
+            pass
         else:
             columns.append("client_id")
             values.append(record.client_id)  # type: ignore[attr-defined]
@@ -650,7 +667,7 @@ class PostgresStore(RuleStore):
             conn.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
             if not self.is_empty_in(conn):
                 raise AlreadyExists("Die Zieldatenbank enthält bereits Daten; es wird nichts überschrieben.")
-            order = [Client, User, *CLIENT_KINDS]
+            order = [Client, User, Vertretung, *CLIENT_KINDS]
             for kind in order:
                 items = records.get(kind, [])
                 if not items:
@@ -750,6 +767,37 @@ class PostgresStore(RuleStore):
     def report_teams(self) -> list[str]:
         with _db_errors(), self.pool.connection() as conn:
             return [r["team"] for r in conn.execute('SELECT DISTINCT team COLLATE "C" AS team FROM clients ORDER BY 1')]
+
+    # --- the case over the years (issue 14) ----------------------------------------------------------------
+    def ended_clients(self, *, team: str | None = None) -> list[Client]:
+        with _db_errors(), self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT data FROM clients WHERE data->>'abgemeldet_am' IS NOT NULL"
+                " AND (%(team)s::text IS NULL OR team = %(team)s)"
+                " ORDER BY data->>'abgemeldet_am', id COLLATE \"C\"",
+                {"team": team},
+            ).fetchall()
+        return [Client.model_validate(row["data"]) for row in rows]
+
+    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+        check_id(client_id)
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR UPDATE", (client_id,)).fetchone() is None:
+                raise NotFound(f"Kunde „{client_id}“ wurde nicht gefunden.")
+            records: list[tuple[str, str]] = []
+            for kind in CLIENT_KINDS:
+                rows = conn.execute(
+                    sql.SQL('SELECT id FROM {} WHERE client_id = %s ORDER BY id COLLATE "C"').format(
+                        _ident(TABLES[kind])), (client_id,)
+                ).fetchall()
+                records += [(KIND_NAMES[kind], row["id"]) for row in rows]
+            records.append((KIND_NAMES[Client], client_id))
+            for kind_name, record_id in records:
+                self.append_audit(conn, audit_fields(actor, action, kind_name, record_id, client_id, None, None))
+            for kind in CLIENT_KINDS:
+                conn.execute(sql.SQL("DELETE FROM {} WHERE client_id = %s").format(_ident(TABLES[kind])), (client_id,))
+            conn.execute("DELETE FROM clients WHERE id = %s", (client_id,))
+        return [record_id for _, record_id in records]
 
 
 # --- report queries (issue 9); the definitions are those of storage.base.ReportCounts / DueItem -----------------

@@ -9,6 +9,7 @@ Layout (every JSON file is replaced atomically, never written in place):
     DATA/index/summary-<ab>.json                 per-client report summaries (issue 9)
     DATA/index/ready.json                        the format of the indexes above (rebuilt once when it changes)
     DATA/users.json                              TinyDB file with the accounts
+    DATA/vertretungen.json                       TinyDB file with the Vertretungen (issue 14)
     DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
     DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
     DATA/locks/write.lock                        the write lock (filelock) every change holds
@@ -50,7 +51,7 @@ from schemas.records import (
 from storage import audit_chain, summary
 from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_create, fsync_dir, read_json
 from storage.audit_chain import SEAL_REFUSED
-from storage.base import CLIENT_KINDS, DueItem, R, ReportCounts, state_live
+from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, DueItem, R, ReportCounts, state_live
 from storage.core import (
     KATALOG_VEROEFFENTLICHT,
     KINDS_BY_TABLE,
@@ -126,8 +127,8 @@ class _TinyTx:
         self.record_id = record_id
         self.table = TABLES[kind]
         self.pointer_needed = False
-        if kind is User:
-            self.path = store.root / "users.json"
+        if kind in INSTALLATION_KINDS:
+            self.path = store.installation_file(kind)
         elif kind is Client:
             self.path = store.client_file(record_id, "clients")
         else:
@@ -234,6 +235,10 @@ class TinyDBStore(RuleStore):
     def client_dir(self, client_id: str) -> Path:
         return self.root / "clients" / shard(client_id) / client_id
 
+    def installation_file(self, kind: type[Record]) -> Path:
+        """users.json, vertretungen.json: the kinds kept per installation."""
+        return self.root / f"{TABLES[kind]}.json"
+
     def client_file(self, client_id: str, table: str) -> Path:
         return self.client_dir(client_id) / f"{table}.json"
 
@@ -332,7 +337,7 @@ class TinyDBStore(RuleStore):
             done = stored is not None and stored.get("revision") == note["revision"]
         if not done:
             self._undo_audit(note["audit_size"], note["record_id"])
-        if stored is None and note["table"] not in ("users", "clients"):
+        if stored is None and note["table"] not in ("users", "vertretungen", "clients"):
             # a deleted record, or an add that never arrived: its id pointer goes too
             self.pointer_path(note["record_id"]).unlink(missing_ok=True)
         self.derived_changed(path)
@@ -375,7 +380,7 @@ class TinyDBStore(RuleStore):
 
         Shards are read afresh, not through the readers' cache: a writer must never rewrite one from stale data.
         """
-        if path.name == "users.json":
+        if path.parent == self.root:  # users.json, vertretungen.json: no client index
             return
         client_id = path.parent.name
         if path.stem == "clients":
@@ -419,8 +424,8 @@ class TinyDBStore(RuleStore):
         check_id(record_id)
         table = TABLES[kind]
         with _io_errors():
-            if kind is User:
-                data = self.read_from(self.root / "users.json", table, record_id)
+            if kind in INSTALLATION_KINDS:
+                data = self.read_from(self.installation_file(kind), table, record_id)
             elif kind is Client:
                 data = self.read_from(self.client_file(record_id, table), table, record_id)
             else:
@@ -673,9 +678,9 @@ class TinyDBStore(RuleStore):
         check_kind(kind)
         table = TABLES[kind]
         with _io_errors():
-            if kind is User:
-                rows = self.read_table(self.root / "users.json", table)
-                yield from (User.model_validate(row) for row in rows)  # type: ignore[misc]
+            if kind in INSTALLATION_KINDS:
+                rows = self.read_table(self.installation_file(kind), table)
+                yield from (kind.model_validate(row) for row in rows)  # type: ignore[misc]
                 return
             for client_id in self._client_ids():
                 for row in self.read_table(self.client_file(client_id, table), table):
@@ -702,12 +707,12 @@ class TinyDBStore(RuleStore):
             if not self.is_empty():
                 raise AlreadyExists("Das Ziel enthält bereits Daten; es wird nichts überschrieben.")
             write = atomic_write if durable else _plain_write
-            users = records.get(User, [])
-            if users:
-                write(self.root / "users.json", dump_json(_tinydb_doc("users", users)))
+            for kind in INSTALLATION_KINDS:
+                if records.get(kind):
+                    write(self.installation_file(kind), dump_json(_tinydb_doc(TABLES[kind], records[kind])))
             per_client: dict[str, dict[str, list[Record]]] = {}
             for kind, items in records.items():
-                if kind is User:
+                if kind in INSTALLATION_KINDS:
                     continue
                 table = TABLES[kind]
                 for record in items:
@@ -869,6 +874,60 @@ class TinyDBStore(RuleStore):
     def report_teams(self) -> list[str]:
         with _io_errors():
             return summary.teams(s for _, s in self._summaries())
+
+    def ended_clients(self, *, team: str | None = None) -> list[Client]:
+        with _io_errors():
+            return _ended(self, team)
+
+    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+        check_id(client_id)
+        with _io_errors(), self.write_lock():
+            return _purge(self, client_id, actor, action)
+
+
+# --- the case over the years (issue 14) -------------------------------------------------------------------
+def _ended(store: TinyDBStore, team: str | None) -> list[Client]:
+    rows = [row for row in store._all_indexed()
+            if row.get("abgemeldet_am") and (team is None or row["team"] == team)]  # fmt: skip
+    rows.sort(key=lambda r: (r["abgemeldet_am"], r["id"]))
+    return [Client.model_validate(row) for row in rows]
+
+
+def _purge(store: TinyDBStore, client_id: str, actor: User, action: str) -> list[str]:
+    """Delete a client's directory, id pointers and index entries under the write lock (see `purge_client`).
+
+    The audit entries come first: a crash after them leaves the client due, and the next run deletes again.
+    """
+    client = store.read_from(store.client_file(client_id, "clients"), "clients", client_id)
+    if client is None:
+        raise NotFound(f"Kunde „{client_id}“ wurde nicht gefunden.")
+    records: list[tuple[str, str]] = []
+    for kind in CLIENT_KINDS:
+        table = TABLES[kind]
+        records += [(KIND_NAMES[kind], row["id"]) for row in store.read_table(store.client_file(client_id, table), table)]
+    records.append((KIND_NAMES[Client], client_id))
+    # the skeleton entries chained in memory and appended with one write and one flush to the disk
+    seq, prev = store._audit_tail()
+    entries = []
+    for kind_name, record_id in records:
+        entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(),
+                                       **audit_fields(actor, action, kind_name, record_id, client_id, None, None))
+        entries.append(entry)
+        seq, prev = entry.seq, entry.hash
+    store._append_lines([store._audit_line(e) for e in entries])
+    store._write_audit_head(seq, prev)
+    for _, record_id in records[:-1]:
+        store.pointer_path(record_id).unlink(missing_ok=True)
+    for prefix, key in (("clients", client_id), ("summary", client_id), ("kundennummer", client["kundennummer"])):
+        path = store.root / "index" / f"{prefix}-{shard(key)}.json"
+        data = read_json(path) or {}
+        store._index_cache.pop(str(path), None)  # the readers' cache holds the client's row too
+        if data.pop(key, None) is not None:
+            atomic_write(path, dump_json(data))
+    directory = store.client_dir(client_id)
+    shutil.rmtree(directory)
+    fsync_dir(directory.parent)
+    return [record_id for _, record_id in records]
 
 
 def _plain_write(path: Path, data: bytes) -> None:

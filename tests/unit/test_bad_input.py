@@ -37,15 +37,15 @@ from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import (
     AktivitaetEintrag,
     BedarfEintrag,
+    Client,
     Egv,
     Folgegespraech,
     Profiling,
     Role,
     User,
 )
-from services import catalogue as catalogue_service
-from services import catalogue_editor as editor
 from services import (
+    akte,
     clients,
     documents,
     egv,
@@ -53,11 +53,15 @@ from services import (
     history,
     profiling,
     reports,
+    retention,
     sso,
     totp,
     users,
+    vertretung,
     wiedervorlage,
 )
+from services import catalogue as catalogue_service
+from services import catalogue_editor as editor
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue
 from services.safety import FORMULA_STARTS, csv_safe, markdown_literal, to_csv
@@ -559,6 +563,64 @@ CLAIMS = st.fixed_dictionaries({}, optional={
 case("sso_sign_in_with_claims", lambda i: args(claims=CLAIMS),
      lambda w, claims: sso.sign_in_with_claims(w.store, claims, settings=SSO_SETTINGS))
 case("sso_expired_sign_in", lambda i: args(claims=CLAIMS), lambda w, claims: sso.expired_sign_in(w.store, claims))
+
+# --- the case over the years (issue 14) ------------------------------------------------------------------------
+def _client_revision(w: World, value: object) -> object:
+    return revision(value, _stored(w, Client, w.client.id, w.client).revision)
+
+
+def _a_vertretung(w: World) -> None:
+    """A Vertretung "v1" of the IFK of Team 2 for Team 1, this week."""
+    from datetime import timedelta
+
+    from schemas.records import Vertretung
+    from services.dates import today
+
+    w.store.add(Vertretung(id="v1", vertreter=w.actors["IFK anderes Team"].username, team="Team 1", von=today(),
+                           bis=today() + timedelta(days=7), grund="Urlaub"), actor=SYSTEM)  # fmt: skip
+
+
+def _vertretung_revision(w: World, value: object) -> object:
+    from schemas.records import Vertretung
+
+    stored = _stored(w, Vertretung, "v1", None)
+    return revision(value, stored.revision if stored else 1)
+
+
+NEW_TEAMS = st.one_of(st.sampled_from(["Team 2", "Team 1"]), text)
+GRUENDE = st.one_of(st.sampled_from(["abm_wegzug", "abm_sonstiges", "abm_integration"]), text)
+case("correct_stammdaten",
+     lambda i: args(client_id=i.client_ids, revision=REVISIONS, kundennummer=KUNDENNUMMERN, vorname=text,
+                    nachname=text, geburtsdatum=dates, actor=i.actors),
+     lambda w, client_id, revision, **a: akte.correct_stammdaten(w.store, client_id,
+                                                                 revision=_client_revision(w, revision), **a))
+case("hand_over", lambda i: args(client_id=i.client_ids, revision=REVISIONS, team=NEW_TEAMS, actor=i.actors),
+     lambda w, client_id, revision, **a: akte.hand_over(w.store, client_id, revision=_client_revision(w, revision),
+                                                        **a))
+by_id("handovers", akte.handovers)
+case("end_case",
+     lambda i: args(client_id=i.client_ids, revision=REVISIONS, datum=dates, grund=GRUENDE, notiz=text,
+                    actor=i.actors),
+     lambda w, client_id, revision, **a: akte.end_case(w.store, client_id, revision=_client_revision(w, revision),
+                                                       **a))
+case("reopen_case", lambda i: args(client_id=i.client_ids, revision=REVISIONS, actor=i.actors),
+     lambda w, client_id, revision, actor: akte.reopen_case(w.store, client_id,
+                                                            revision=_client_revision(w, revision), actor=actor))
+case("ended_by_reason", lambda i: args(team=TEAMS, actor=i.any_actors),
+     lambda w, **a: akte.ended_by_reason(w.store, **a))
+case("grant_vertretung",
+     lambda i: args(vertreter=st.one_of(st.builds(lambda a: a.username, i.actors), text), team=NEW_TEAMS,
+                    von=dates, bis=dates, grund=text, actor=i.actors),
+     lambda w, **a: vertretung.grant_vertretung(w.store, **a))
+case("end_vertretung", lambda i: args(vertretung_id=st.one_of(st.just("v1"), i.ids), revision=REVISIONS,
+                                      actor=i.actors),
+     lambda w, vertretung_id, revision, actor: vertretung.end_vertretung(
+         w.store, vertretung_id, revision=_vertretung_revision(w, revision), actor=actor),
+     setup=_a_vertretung)
+actor_only("list_vertretungen", vertretung.list_vertretungen)
+actor_only("due_cases", retention.due_cases)
+by_id("delete_case", retention.delete_case)
+actor_only("delete_due_cases", retention.delete_due_cases)
 
 # --- Kundensteuerung and Wiedervorlage -------------------------------------------------------------------------
 case("compile_report", lambda i: args(von=dates, bis=dates, team=TEAMS, stichtag=MAYBE_DATE, actor=i.actors),

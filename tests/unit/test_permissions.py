@@ -16,8 +16,9 @@ import pytest
 
 from errors import DomainError, InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
-from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, Status, User
+from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, Status, User, Vertretung
 from services import (
+    akte,
     audit_log,
     clients,
     documents,
@@ -26,9 +27,11 @@ from services import (
     history,
     profiling,
     reports,
+    retention,
     sso,
     totp,
     users,
+    vertretung,
     wiedervorlage,
 )
 from services import catalogue as catalogue_service
@@ -116,6 +119,19 @@ def _due_talk(w: World) -> None:
     """Arrange a Folgegespräch of the Team 1 client whose next appointment is today."""
     talk = stored(w, Folgegespraech, w.gespraech.id)
     w.store.save(talk.model_copy(update={"naechster_termin": today()}), actor=w.actors["IFK"])
+
+
+def _ended_long_ago(w: World) -> Client:
+    """Arrange: the Team 1 client's case ended ten years ago (stored directly)."""
+    client = stored(w, Client, w.client.id)
+    return w.store.save(client.model_copy(update={"abgemeldet_am": today() - timedelta(days=3660),
+                                                  "abmeldegrund": "abm_wegzug"}), actor=SYSTEM)  # fmt: skip
+
+
+def _a_vertretung(w: World) -> Vertretung:
+    """Arrange: the IFK of Team 2 stands in for Team 1 for a week (stored directly)."""
+    return w.store.add(Vertretung(id="v1", vertreter=w.actors["IFK anderes Team"].username, team="Team 1",
+                                  von=today(), bis=today() + timedelta(days=7), grund="Urlaub"), actor=SYSTEM)
 
 
 USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
@@ -381,6 +397,52 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
     ),
     "list_report_teams": (lambda w, a: reports.list_report_teams(w.store, actor=a), REPORT_READERS,
                           lambda w, a, r: r == ["Team 1", "Team 2"]),
+    # the case over the years (issue 14)
+    "correct_stammdaten": (
+        lambda w, a: akte.correct_stammdaten(w.store, w.client.id, revision=w.client.revision,
+                                             kundennummer=w.client.kundennummer, vorname="Korr",
+                                             nachname=w.client.nachname, geburtsdatum=w.client.geburtsdatum, actor=a),
+        CASEWORK,
+        lambda w, a, r: stored(w, Client, w.client.id).vorname == "Korr",
+    ),
+    "hand_over": (
+        lambda w, a: akte.hand_over(w.store, w.client.id, revision=w.client.revision, team="Team 2", actor=a),
+        CASEWORK,
+        lambda w, a, r: stored(w, Client, w.client.id).team == "Team 2",
+    ),
+    "handovers": (lambda w, a: akte.handovers(w.store, w.client.id, actor=a), CASEWORK, lambda w, a, r: r == []),
+    "end_case": (
+        lambda w, a: akte.end_case(w.store, w.client.id, revision=w.client.revision, datum=today(),
+                                   grund="abm_wegzug", actor=a),
+        CASEWORK,
+        lambda w, a, r: stored(w, Client, w.client.id).abgemeldet_am == today(),
+    ),
+    "reopen_case": (
+        lambda w, a: akte.reopen_case(w.store, w.client.id, revision=_ended_long_ago(w).revision, actor=a),
+        CASEWORK,
+        lambda w, a, r: stored(w, Client, w.client.id).abgemeldet_am is None,
+    ),
+    "ended_by_reason": (lambda w, a: akte.ended_by_reason(w.store, actor=a), REPORT_READERS,
+                        lambda w, a, r: r == {}),
+    "grant_vertretung": (
+        lambda w, a: vertretung.grant_vertretung(w.store, vertreter=w.actors["IFK anderes Team"].username,
+                                                 team="Team 1", von=today(), bis=today() + timedelta(days=7),
+                                                 grund="Urlaub", actor=a),
+        KDN,
+        lambda w, a, r: stored(w, Vertretung, r.id).team == "Team 1",
+    ),
+    "end_vertretung": (
+        lambda w, a: vertretung.end_vertretung(w.store, _a_vertretung(w).id, revision=1, actor=a), KDN,
+        lambda w, a, r: stored(w, Vertretung, "v1").bis < today(),
+    ),
+    "list_vertretungen": (lambda w, a: (_a_vertretung(w), vertretung.list_vertretungen(w.store, actor=a))[1], KDN,
+                          lambda w, a, r: [row.vertretung.id for row in r] == ["v1"]),
+    "due_cases": (lambda w, a: (_ended_long_ago(w), retention.due_cases(w.store, actor=a))[1], KDN,
+                  lambda w, a, r: [c.client_id for c in r] == [w.client.id]),
+    "delete_case": (lambda w, a: retention.delete_case(w.store, _ended_long_ago(w).id, actor=a), KDN,
+                    lambda w, a, r: gone(w, Client, w.client.id) and gone(w, Profiling, w.open_profiling.id)),
+    "delete_due_cases": (lambda w, a: (_ended_long_ago(w), retention.delete_due_cases(w.store, actor=a))[1], KDN,
+                         lambda w, a, r: r == [w.client.id] and gone(w, Client, w.client.id)),
     "list_wiedervorlage": (
         lambda w, a: (_due_talk(w), wiedervorlage.list_wiedervorlage(w.store, actor=a))[1],
         CASEWORK | {"IFK anderes Team"},
@@ -482,6 +544,9 @@ NOT_USE_CASES = {
     "audit_log.audit_once": "audit helper: use cases call it after their own permission check",
     "audit_log.list_viewed": "audit helper: use cases call it after their own permission check",
     "audit_log.refused": "audit helper: records a refusal (the refused actor has no permission to check)",
+    "akte.known_teams": "the teams of active IFK accounts, offered for an Übergabe (no client data)",
+    "akte.abmeldegruende": "the catalogue's list of Abmeldegründe (no client data)",
+    "vertretung.deputy_teams": "access helper: find_clients calls it after its own permission check",
 }
 
 
@@ -489,7 +554,7 @@ def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public function that takes an actor or works on the store must be added to USE_CASES (or, if it is
     no use case of a signed-in user, to NOT_USE_CASES with the reason), so no permission goes unchecked."""
     modules = [clients, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents,
-               reports, wiedervorlage, totp, sso, audit_log]
+               reports, wiedervorlage, totp, sso, audit_log, akte, vertretung, retention]
     covered = {name.split(" ")[0] for name in USE_CASES}
     found, missing = set(), []
     for module in modules:

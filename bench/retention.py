@@ -1,0 +1,107 @@
+"""Benchmark of the Löschfristen (issue 14) at 20,000 clients on TinyDB and on PostgreSQL.
+
+Prints `retention_list_ms_at_20000_clients_{tinydb,postgres}: <v> ms` (median of REPEAT calls of
+`services.retention.due_cases` after one warm-up, every fifth client ended, about half of those past the period)
+and `retention_delete_ms_per_client_{tinydb,postgres}: <v> ms` (median of DELETES calls of
+`services.retention.delete_case`, each deleting a client with its profilings, EGV and Folgegespräche; TinyDB with
+its durable writes). The data is that of bench/reports.py. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL, else a
+throwaway local server; skipped if neither.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.reports import CLIENTS, fill, synthetic
+from schemas.records import Client, Role, User
+
+REPEAT = 7
+DELETES = 30
+HEUTE = date(2026, 12, 6)
+ACTOR = User(id="bench-kdn", username="kdn", display_name="KDN", role=Role.KDN)
+
+
+def with_ended(records: dict) -> dict:
+    """Every fifth client's case ended, spread over 2014–2026 (so about half are past five years)."""
+    clients = []
+    for n, client in enumerate(records[Client]):
+        if n % 5 == 0:
+            client = client.model_copy(update={"abgemeldet_am": date(2014 + n % 13, 1 + n % 12, 1 + n % 28),
+                                               "abmeldegrund": "abm_wegzug"})  # fmt: skip
+        clients.append(client)
+    return records | {Client: clients}
+
+
+def measure(store) -> tuple[float, float, int]:
+    """(median ms of the due list, median ms of one deletion, number of due cases before deleting)."""
+    from services.retention import delete_case, due_cases
+
+    samples = []
+    for _ in range(REPEAT + 1):
+        start = time.perf_counter()
+        due = due_cases(store, actor=ACTOR, heute=HEUTE)
+        samples.append((time.perf_counter() - start) * 1000)
+    deletes = []
+    for case in due[:DELETES]:
+        start = time.perf_counter()
+        delete_case(store, case.client_id, actor=ACTOR, heute=HEUTE)
+        deletes.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples[1:]), statistics.median(deletes), len(due)
+
+
+def main() -> None:
+    from storage.tinydb_store import TinyDBStore
+
+    records = with_ended(synthetic(CLIENTS))
+    with tempfile.TemporaryDirectory(prefix="vierphasen-bench-retention-") as tmp:
+        fill(TinyDBStore(tmp), records, durable=False)
+        listing, delete, due = measure(TinyDBStore(tmp))
+        print(f"# tinydb: {due} cases due", file=sys.stderr)
+        print(f"retention_list_ms_at_20000_clients_tinydb: {listing:.1f} ms", flush=True)
+        print(f"retention_delete_ms_per_client_tinydb: {delete:.1f} ms", flush=True)
+
+    server = None
+    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
+    if not url:
+        from tests.contract.pg_server import start_temp_server
+
+        try:
+            server = start_temp_server(durable=True)
+        except (RuntimeError, OSError) as exc:
+            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+            return
+        url = server.url
+    import psycopg
+
+    from storage.postgres_store import PostgresStore
+
+    schema = f"bench_retention_{uuid.uuid4().hex[:8]}"
+    try:
+        store = PostgresStore(url, schema=schema)
+        fill(store, records)
+        with store.pool.connection() as conn:
+            conn.autocommit = True
+            conn.execute("ANALYZE")
+        listing, delete, due = measure(store)
+        store.close_store()
+        print(f"# postgres: {due} cases due", file=sys.stderr)
+        print(f"retention_list_ms_at_20000_clients_postgres: {listing:.1f} ms", flush=True)
+        print(f"retention_delete_ms_per_client_postgres: {delete:.1f} ms", flush=True)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
