@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "strategien": ("3 Strategien", ":material/extension:"),
     "egv": ("4 EGV", ":material/description:"),
     "folgegespraech": ("Folgegespräch", ":material/forum:"),
+    "verlauf": ("Maßnahmen und Beschäftigung", ":material/work_history:"),  # issue 16
     "katalog": ("Katalog", ":material/library_books:"),
     "korrektur": ("Korrektur abgeschlossener Profilings", ":material/build:"),
     "benutzer": ("Benutzerverwaltung", ":material/manage_accounts:"),
@@ -42,7 +43,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "berichte": ("Kundensteuerung", ":material/bar_chart:"),  # issue 9
 }
 
-_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"]}
+_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "verlauf"]}
 
 #: The pages each role may use, by menu section. run_page() refuses every other page, however it is reached
 #: (services check permissions once more).

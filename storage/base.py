@@ -15,24 +15,29 @@ from typing import TypeVar
 
 from schemas.records import (
     AuditEntry,
+    Beschaeftigungsaufnahme,
     CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
     Egv,
     Folgegespraech,
+    Massnahme,
     Profiling,
     Record,
+    Stellensuchlauf,
     User,
 )
 
 R = TypeVar("R", bound=Record)
 
 #: Record kinds a store keeps; lifecycle kinds have the states offen → abgeschlossen.
-RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User)
+RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User,
+                                          Massnahme, Beschaeftigungsaufnahme, Stellensuchlauf)
 LIFECYCLE_KINDS: tuple[type[Record], ...] = (Profiling, Egv)
 #: Kinds stored per client (everything but users); `client_id` says whose.
-CLIENT_KINDS: tuple[type[Record], ...] = (Profiling, Egv, Folgegespraech, Document)
+CLIENT_KINDS: tuple[type[Record], ...] = (Profiling, Egv, Folgegespraech, Document,
+                                          Massnahme, Beschaeftigungsaufnahme, Stellensuchlauf)
 
 #: German names of the kinds, for messages and the audit trail.
 KIND_NAMES: dict[type[Record], str] = {
@@ -42,6 +47,9 @@ KIND_NAMES: dict[type[Record], str] = {
     Folgegespraech: "Folgegespräch",
     Document: "Dokument",
     User: "Benutzer",
+    Massnahme: "Maßnahme",
+    Beschaeftigungsaufnahme: "Beschäftigungsaufnahme",
+    Stellensuchlauf: "Stellensuchlauf",
 }
 
 
@@ -175,6 +183,12 @@ class Store(ABC):
     @abstractmethod
     def report_teams(self) -> list[str]:
         """The distinct teams of all clients, sorted."""
+
+    def records_of_team(self, kind: type[R], team: str | None) -> list[R]:
+        """Every record of a per-client kind of the clients of one team (None: all clients), for the
+        Wiedervorlage of measures and job starts. Reads each client's records: its cost grows with the team."""
+        clients = self.find_clients(team=team, limit=10**9)
+        return [record for client in clients for record in self.list_for_client(kind, client.id)]
 
     def close_store(self) -> None:
         """Release connections and locks; the default has none."""

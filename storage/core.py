@@ -22,16 +22,19 @@ from errors import (
 )
 from schemas.records import (
     AuditEntry,
+    Beschaeftigungsaufnahme,
     CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
     Egv,
     Folgegespraech,
+    Massnahme,
     Profiling,
     Record,
     Role,
     Status,
+    Stellensuchlauf,
     User,
     utcnow,
 )
@@ -47,6 +50,9 @@ TABLES: dict[type[Record], str] = {
     Folgegespraech: "folgegespraeche",
     Document: "documents",
     User: "users",
+    Massnahme: "massnahmen",
+    Beschaeftigungsaufnahme: "beschaeftigungsaufnahmen",
+    Stellensuchlauf: "stellensuchlaeufe",
 }
 KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES.items()}
 
@@ -58,6 +64,9 @@ _DEMONSTRATIVE: dict[type[Record], str] = {
     Folgegespraech: "Dieses Folgegespräch",
     Document: "Dieses Dokument",
     User: "Dieses Benutzerkonto",
+    Massnahme: "Diese Maßnahme",
+    Beschaeftigungsaufnahme: "Diese Beschäftigungsaufnahme",
+    Stellensuchlauf: "Dieser Stellensuchlauf",
 }
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")

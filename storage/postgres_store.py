@@ -164,6 +164,11 @@ CREATE TRIGGER audit_head_advance AFTER INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION vierphasen_audit_head();
 """,
     ),
+    (
+        4,
+        # issue 16: measures (Maßnahmen), job starts (Beschäftigungsaufnahmen) and job searches (Stellensuchläufe)
+        "".join(_RECORD_TABLE.format(table=t) for t in ("massnahmen", "beschaeftigungsaufnahmen", "stellensuchlaeufe")),
+    ),
 ]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
