@@ -165,7 +165,9 @@ def _record(store: Store, user: User, client: Client, gespraech: Folgegespraech,
 def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
     """The talk just saved, read-only, so that the caseworker sees what was recorded; then the next one."""
     with st.container(border=True):
-        st.markdown(f"**Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}**")
+        offen = offene_aktivitaeten(talk, catalogue)
+        status = "offen" if offen else "vollständig"
+        st.markdown(f"**Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}** ({status})")
         if talk.anliegen.strip():
             st.markdown(f"**Gesprächsanliegen:** {markdown_literal(talk.anliegen)}")
         for aktivitaet in catalogue.folgegespraech.aktivitaeten:
@@ -174,8 +176,7 @@ def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
                 continue
             notiz = f" – {markdown_literal(eintrag.notiz)}" if eintrag.notiz.strip() else ""
             entfaellt = " (entfällt)" if eintrag.entfaellt else ""
-            st.markdown(f"{w.DONE if eintrag.erledigt or eintrag.entfaellt else w.NOT_DONE} {aktivitaet.label}"
-                        f"{entfaellt}{notiz}")
+            st.markdown(f"{w.NOT_DONE if aktivitaet.label in offen else w.DONE} {aktivitaet.label}{entfaellt}{notiz}")
         st.markdown(f"**Nächster Termin:** {w.fmt_date(talk.naechster_termin)}")
         if st.button("Weiteres Folgegespräch erfassen", key="folge-weiteres", icon=":material/add:"):
             st.session_state[_SAVED].pop(talk.client_id, None)
