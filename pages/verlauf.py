@@ -14,6 +14,7 @@ from services.beschaeftigung import (
     nachhalten_vorschlag,
     new_beschaeftigungsaufnahme,
     record_beschaeftigungsaufnahme,
+    vorgeschlagene_strategien,
 )
 from services.catalogue import get_catalogue
 from services.massnahmen import KALENDER, foerder_checks, list_massnahmen, new_massnahme, record_massnahme
@@ -137,9 +138,11 @@ def _aufnahme_form(store: Store, user: User, client: Client, catalogue: Catalogu
     weiter = st.checkbox("Benötigt weiter Leistungen (ergänzend hilfebedürftig)", value=b.leistungen_weiter,
                          key=f"{key}-weiter")
     offered = [s.id for s in catalogue.uebergreifend.handlungsstrategien if not s.ausgesondert]
+    # The suggestion follows the answer on benefits (a new key per answer, so the widget takes the new default).
+    vorschlag_strategien = vorgeschlagene_strategien(catalogue, leistungen_weiter=weiter)
     strategien = st.multiselect("Vorgeschlagene übergreifende Strategien", offered,
-                                default=[s for s in b.strategien if s in offered], format_func=catalogue.label,
-                                key=f"{key}-strategien")
+                                default=vorschlag_strategien, format_func=catalogue.label,
+                                key=f"{key}-strategien-{'leistungen' if weiter else 'ohne'}")
     w.field_slot("strategien")
     vorschlag = nachhalten_vorschlag(catalogue, b.model_copy(update={"datum": datum}))
     nachhalten = st.date_input("Nachhalten am (Wiedervorlage)", value=vorschlag, min_value=MIN_DATE,

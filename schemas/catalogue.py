@@ -154,6 +154,8 @@ class Beschaeftigungsaufnahme(Gruppe):
     the start is followed up."""
 
     strategien: list[Id] = Field(default_factory=list)
+    #: suggested in addition when the client still needs benefits after the start
+    strategien_leistungsbezug: list[Id] = Field(default_factory=list)
     nachhalten_tage: int = Field(default=42, ge=1, le=366)
 
 
@@ -396,13 +398,15 @@ def _rule_problems(data: dict[str, Any]) -> list[_Problem]:
 
 
 def _strategie_list_problems(data: dict[str, Any]) -> list[_Problem]:
-    """The strategy lists of `beschaeftigungsaufnahme` and `gespraechsvorbereitung` name Übergreifend strategies."""
+    """The strategy lists of `beschaeftigungsaufnahme` and `gespraechsvorbereitung` name known strategies."""
     offered = {s.get("id") for _, s in _items(data.get("uebergreifend"), "handlungsstrategien")}
     offered |= {s.get("id") for _, f in _items(data, "handlungsfelder") for _, b in _items(f, "handlungsbedarfe")
                 for _, s in _items(b, "handlungsstrategien")}
-    return [_Problem((group, "strategien", i), f"{group}: Die Handlungsstrategie „{ref}“ gibt es nicht")
-            for group in ("beschaeftigungsaufnahme", "gespraechsvorbereitung")
-            for i, ref in _refs(data.get(group), "strategien") if ref not in offered]
+    return [_Problem((group, key, i), f"{group}: Die Handlungsstrategie „{ref}“ gibt es nicht")
+            for group, key in (("beschaeftigungsaufnahme", "strategien"),
+                               ("beschaeftigungsaufnahme", "strategien_leistungsbezug"),
+                               ("gespraechsvorbereitung", "strategien"))
+            for i, ref in _refs(data.get(group), key) if ref not in offered]
 
 
 # --- loading with German messages --------------------------------------------------------------

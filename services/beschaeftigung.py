@@ -1,10 +1,10 @@
 """Beschäftigungsaufnahme (seed 4.4): a job or training start, and what follows it.
 
 A start does not end the work: recording it suggests the Übergreifend strategies the catalogue lists under
-`beschaeftigungsaufnahme.strategien` (catalogue data, e.g. stabilising the job; reducing the need for benefits of
-employed clients when benefits are still needed) and a follow-up date `nachhalten_tage` after the start. The
-caseworker confirms or changes both; the follow-up date shows in the Wiedervorlage. Which strategies are suggested
-and when is never decided in code beyond this: all listed ones are suggested.
+`beschaeftigungsaufnahme.strategien` (catalogue data, e.g. stabilising the job), plus those under
+`strategien_leistungsbezug` when the client still needs benefits (e.g. reducing the need of employed clients),
+and a follow-up date `nachhalten_tage` after the start. The caseworker confirms or changes both; the follow-up
+date shows in the Wiedervorlage.
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ ARBEITGEBER_MAX = 300
 STUNDEN_MAX = 60
 
 
-def vorgeschlagene_strategien(catalogue: Catalogue) -> list[str]:
-    """The strategy ids the catalogue marks for a job start (offered ones only), in catalogue order."""
-    if catalogue.beschaeftigungsaufnahme is None:
+def vorgeschlagene_strategien(catalogue: Catalogue, *, leistungen_weiter: bool = False) -> list[str]:
+    """The strategy ids the catalogue marks for a job start (offered ones only), in catalogue order; those of
+    `strategien_leistungsbezug` too when the client still needs benefits."""
+    gruppe = catalogue.beschaeftigungsaufnahme
+    if gruppe is None:
         return []
+    marked = gruppe.strategien + (gruppe.strategien_leistungsbezug if leistungen_weiter else [])
     offered = {s.id for s in catalogue.uebergreifend.handlungsstrategien if not s.ausgesondert}
-    return [s for s in catalogue.beschaeftigungsaufnahme.strategien if s in offered]
+    return list(dict.fromkeys(s for s in marked if s in offered))
 
 
 def new_beschaeftigungsaufnahme(store: Store, client_id: str, *, actor: User) -> Beschaeftigungsaufnahme:

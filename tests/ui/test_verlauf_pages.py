@@ -169,16 +169,19 @@ def test_verlauf_page_records_a_job_start_with_the_suggested_strategies(
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     at = open_client(app, client, VERLAUF)
     new_id = at.session_state["verlauf_new"][client.id]["aufnahme"].id
-    assert at.multiselect(key=f"{new_id}-strategien").value == [
-        "beschaeftigungsaufnahme_stabilisieren", "hilfebeduerftigkeit_beschaeftigte"]
+    assert at.multiselect(key=f"{new_id}-strategien-ohne").value == ["beschaeftigungsaufnahme_stabilisieren"]
     at.text_input(key=f"{new_id}-arbeitgeber").input("Logistik Nord GmbH")
     at.number_input(key=f"{new_id}-stunden").set_value(30)
     at.checkbox(key=f"{new_id}-weiter").check()
+    ok(at.run())
+    assert at.multiselect(key=f"{new_id}-strategien-leistungen").value == [
+        "beschaeftigungsaufnahme_stabilisieren", "hilfebeduerftigkeit_beschaeftigte"]
     ok(at.button(key=f"{new_id}-save").click().run())
 
     (stored,) = store.list_for_client(Beschaeftigungsaufnahme, client.id)
     assert stored.arbeitgeber == "Logistik Nord GmbH" and stored.leistungen_weiter
     assert stored.nachhalten_am == stored.datum + timedelta(days=42)
+    assert stored.strategien == ["beschaeftigungsaufnahme_stabilisieren", "hilfebeduerftigkeit_beschaeftigte"]
     assert "Logistik Nord GmbH" in texts(at)
 
 

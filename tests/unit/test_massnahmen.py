@@ -138,7 +138,8 @@ def test_measures_of_another_team_do_not_show(store, client, ifk, ifk_other_team
 def test_a_job_start_suggests_the_catalogues_strategies_and_a_follow_up_date(store, client, ifk, catalogue):
     aufnahme = new_beschaeftigungsaufnahme(store, client.id, actor=ifk)
 
-    assert aufnahme.strategien == vorgeschlagene_strategien(catalogue) == [
+    assert aufnahme.strategien == vorgeschlagene_strategien(catalogue) == ["beschaeftigungsaufnahme_stabilisieren"]
+    assert vorgeschlagene_strategien(catalogue, leistungen_weiter=True) == [
         "beschaeftigungsaufnahme_stabilisieren", "hilfebeduerftigkeit_beschaeftigte"]
     assert aufnahme.nachhalten_am == HEUTE + timedelta(days=catalogue.beschaeftigungsaufnahme.nachhalten_tage)
 

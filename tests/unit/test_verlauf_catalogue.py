@@ -27,8 +27,9 @@ def test_a_catalogue_without_the_new_keys_is_still_valid():
 
 
 def test_an_unknown_strategy_in_the_job_start_list_is_reported_with_its_line():
-    broken = SHIPPED.replace("strategien: [beschaeftigungsaufnahme_stabilisieren,",
-                             "strategien: [gibt_es_nicht,")
+    broken = SHIPPED.replace("strategien_leistungsbezug: [hilfebeduerftigkeit_beschaeftigte]",
+                             "strategien_leistungsbezug: [gibt_es_nicht]")
+    assert broken != SHIPPED
 
     with pytest.raises(CatalogueInvalid) as raised:
         parse_catalogue(broken)
