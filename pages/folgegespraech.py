@@ -13,13 +13,16 @@ from services.catalogue import get_catalogue
 from services.folgegespraech import (
     NAECHSTER_SCHRITT,
     OFFENES_WEITER,
+    aktivitaeten_luecken,
     aktivitaeten_warnung,
+    ist_vollstaendig,
     list_folgegespraeche,
     naechster_schritt,
     new_folgegespraech,
     offene_aktivitaeten,
     record_folgegespraech,
 )
+from services.gespraechsvorbereitung import record_stellensuchlauf, suchprofil_csv, vorbereitung
 from services.profiling import clone_profiling
 from services.safety import markdown_literal
 from storage.base import Store
@@ -39,6 +42,7 @@ def render() -> None:
     cols[0].markdown(w.client_line(client))
     w.changes_slot(cols[1])
 
+    _vorbereitung(store, user, client)
     saved = st.session_state.setdefault(_SAVED, {}).get(client.id)
     if saved is not None:
         _saved_talk(saved, get_catalogue(store, saved.catalogue_version))
@@ -46,6 +50,41 @@ def render() -> None:
         _write(store, user, client)
     _next_step(store, user, client)
     _earlier(store, user, client)
+
+
+def _vorbereitung(store: Store, user: User, client: Client) -> None:
+    """Preparing the talk for a client with a strategy the catalogue marks for it: search profile, job search."""
+    prep = vorbereitung(store, client.id, actor=user)
+    gruppe = get_catalogue(store).gespraechsvorbereitung
+    if not prep.angeboten or gruppe is None:
+        return
+    with st.expander(gruppe.label, expanded=True, icon=":material/travel_explore:"):
+        if gruppe.bemerkung:
+            st.caption(gruppe.bemerkung + " Wegen: " + ", ".join(f"„{s}“" for s in prep.strategien))
+        st.markdown("**Suchprofil** (zum Kopieren in die Stellensuche)")
+        st.code(prep.suchprofil, language=None)
+        cols = st.columns(2)
+        cols[0].download_button("Suchprofil als CSV", suchprofil_csv(prep).encode("utf-8"),
+                                file_name="suchprofil.csv", mime="text/csv", key="folge-suchprofil-csv")
+        cols[1].download_button("Suchprofil als Text", prep.suchprofil.encode("utf-8"), file_name="suchprofil.txt",
+                                mime="text/plain", key="folge-suchprofil-txt")
+        st.markdown(f"**Letzter dokumentierter Stellensuchlauf:** {w.fmt_date(prep.letzter_suchlauf)}")
+        angebote = st.number_input("Gefundene Angebote (aktueller Suchlauf)", min_value=0, max_value=10000, step=1,
+                                   key="folge-suchlauf-angebote")
+        w.field_slot("angebote")
+        uebergeben = st.text_area("Übergebene Angebote", key="folge-suchlauf-uebergeben", height=68, max_chars=5000)
+        w.field_slot("uebergeben")
+        if st.button("Stellensuchlauf speichern", key="folge-suchlauf-save", icon=":material/save:"):
+            try:
+                record_stellensuchlauf(store, client.id, suchprofil=prep.suchprofil, angebote=int(angebote),
+                                       uebergeben=uebergeben, actor=user)
+            except DomainError as err:
+                w.report(err)
+                return
+            w.clear_field_error()
+            w.reset_inputs("folge-suchlauf")
+            w.flash(f"Stellensuchlauf vom {w.fmt_date(w.today())} gespeichert ({int(angebote)} Angebote).")
+            st.rerun()
 
 
 def _write(store: Store, user: User, client: Client) -> None:
@@ -59,9 +98,17 @@ def _write(store: Store, user: User, client: Client) -> None:
         w.mark_changes(gespraech != st.session_state[_START].get(client.id))
         open_items = offene_aktivitaeten(gespraech, catalogue)
         done = len(gespraech.aktivitaeten) - len(open_items)
+<<<<<<< HEAD
         st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten besprochen**")
         if open_items:
             st.caption("Noch offen: " + markdown_literal("; ".join(open_items)))
+=======
+        st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten dokumentiert**")
+        for gap in aktivitaeten_luecken(gespraech, catalogue):
+            st.markdown(f"{w.TODO} {gap}")
+        if not open_items:
+            st.markdown(f"{w.DONE} Folgegespräch vollständig")
+>>>>>>> i16
         if st.button("Folgegespräch speichern", key="folge-save", type="primary", icon=":material/save:",
                      use_container_width=True):
             _record(store, user, client, gespraech, catalogue)
@@ -89,10 +136,21 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
         if aktivitaet.id not in gespraech.aktivitaeten:
             continue
         eintrag = gespraech.aktivitaeten[aktivitaet.id]
+<<<<<<< HEAD
         erledigt = st.checkbox(markdown_literal(aktivitaet.label), value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
         notiz = st.text_input(f"Notiz: {markdown_literal(aktivitaet.label)}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
                               label_visibility="collapsed", placeholder="Notiz", max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz)
+=======
+        cols = st.columns([3, 1])
+        erledigt = cols[0].checkbox(aktivitaet.label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
+        entfaellt = cols[1].checkbox("entfällt", value=eintrag.entfaellt, key=f"{key}-{aktivitaet.id}-entfaellt",
+                                     help=f"„{aktivitaet.label}“ entfällt in diesem Gespräch; Grund als Notiz")
+        notiz = st.text_input(f"Notiz: {aktivitaet.label}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
+                              label_visibility="collapsed", placeholder="Grund für „entfällt“" if entfaellt else "Notiz",
+                              max_chars=5000)
+        gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz, entfaellt=entfaellt)
+>>>>>>> i16
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
     w.field_slot("aktivitaeten")
     gespraech.naechster_termin = st.date_input("Nächster Termin", value=gespraech.naechster_termin,
@@ -120,7 +178,9 @@ def _record(store: Store, user: User, client: Client, gespraech: Folgegespraech,
 def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
     """The talk just saved, read-only, so that the caseworker sees what was recorded; then the next one."""
     with st.container(border=True):
-        st.markdown(f"**Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}**")
+        offen = offene_aktivitaeten(talk, catalogue)
+        status = "offen" if offen else "vollständig"
+        st.markdown(f"**Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}** ({status})")
         if talk.anliegen.strip():
             st.markdown(f"**Gesprächsanliegen:** {markdown_literal(talk.anliegen)}")
         for aktivitaet in catalogue.folgegespraech.aktivitaeten:
@@ -128,7 +188,12 @@ def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
             if eintrag is None:
                 continue
             notiz = f" – {markdown_literal(eintrag.notiz)}" if eintrag.notiz.strip() else ""
+<<<<<<< HEAD
             st.markdown(f"{w.DONE if eintrag.erledigt else w.NOT_DONE} {markdown_literal(aktivitaet.label)}{notiz}")
+=======
+            entfaellt = " (entfällt)" if eintrag.entfaellt else ""
+            st.markdown(f"{w.NOT_DONE if aktivitaet.label in offen else w.DONE} {aktivitaet.label}{entfaellt}{notiz}")
+>>>>>>> i16
         st.markdown(f"**Nächster Termin:** {w.fmt_date(talk.naechster_termin)}")
         if st.button("Weiteres Folgegespräch erfassen", key="folge-weiteres", icon=":material/add:"):
             st.session_state[_SAVED].pop(talk.client_id, None)
@@ -171,8 +236,11 @@ def _earlier(store: Store, user: User, client: Client) -> None:
         return
     with st.expander(f"Bisherige Folgegespräche ({len(talks)})"):
         for talk in talks:
-            done = sum(e.erledigt for e in talk.aktivitaeten.values())
-            line = f"**{w.fmt_date(talk.datum)}** – {done} von {len(talk.aktivitaeten)} Aktivitäten"
+            catalogue = get_catalogue(store, talk.catalogue_version)
+            done = len(talk.aktivitaeten) - len(offene_aktivitaeten(talk, catalogue))
+            status = "vollständig" if ist_vollstaendig(talk, catalogue) else "offen"
+            line = (f"**{w.fmt_date(talk.datum)}** ({status}) – {done} von {len(talk.aktivitaeten)} Aktivitäten "
+                    "dokumentiert")
             if talk.naechster_termin:
                 line += f", nächster Termin {w.fmt_date(talk.naechster_termin)}"
             st.markdown(line)

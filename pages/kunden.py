@@ -11,7 +11,9 @@ from pages import downloads
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from schemas.records import Client, Status, User
+from services.beschaeftigung import list_beschaeftigungsaufnahmen
 from services.clients import client_name, create_client, find_clients
+from services.massnahmen import list_massnahmen
 from services.profiling import profiling_history
 from services.safety import markdown_literal
 from storage.base import Store
@@ -123,10 +125,27 @@ def _selected(store: Store, user: User, client: Client) -> None:
                               type="primary" if entry.profiling_id == suggested else "secondary"):
                 w.activate(store, user, entry.profiling_id)
                 st.switch_page(w.PAGE_PROFILING)
+    _verlauf(store, user, client)
     with st.expander("Auskunft und ausgehändigte Dokumente"):
         downloads.auskunft_downloads(store, user, client)
     w.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
                 "1 Profiling", ":material/edit_note:")
+
+
+def _verlauf(store: Store, user: User, client: Client) -> None:
+    """Measures and job starts in the client's history, newest first, one click from their page."""
+    massnahmen = list_massnahmen(store, client.id, actor=user)
+    aufnahmen = list_beschaeftigungsaufnahmen(store, client.id, actor=user)
+    if not massnahmen and not aufnahmen:
+        return
+    st.markdown("**Maßnahmen und Beschäftigung** (neueste zuerst)")
+    for m in massnahmen:
+        ende = w.fmt_date(m.ende_tatsaechlich or m.ende_geplant)
+        st.markdown(f"- Maßnahme {markdown_literal(m.titel)}: {w.fmt_date(m.beginn)} – {ende}")
+    for b in aufnahmen:
+        st.markdown(f"- {'Ausbildung' if b.ausbildung else 'Arbeit'} ab {w.fmt_date(b.datum)} bei "
+                    f"{markdown_literal(b.arbeitgeber)}, nachhalten am {w.fmt_date(b.nachhalten_am)}")
+    st.page_link(w.PAGE_VERLAUF, label="Maßnahmen und Beschäftigung öffnen", icon=":material/work_history:")
 
 
 run_page(render)

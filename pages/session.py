@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "strategien": ("3 Strategien", ":material/extension:"),
     "egv": ("4 EGV", ":material/description:"),
     "folgegespraech": ("Folgegespräch", ":material/forum:"),
+    "verlauf": ("Maßnahmen und Beschäftigung", ":material/work_history:"),  # issue 16
     "katalog": ("Katalog", ":material/library_books:"),
     "korrektur": ("Korrektur abgeschlossener Profilings", ":material/build:"),
     "benutzer": ("Benutzerverwaltung", ":material/manage_accounts:"),
@@ -46,7 +47,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "loeschfristen": ("Löschfristen", ":material/auto_delete:"),  # issue 14
 }
 
-_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "akte"]}
+_CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "verlauf", "akte"]}
 
 #: The pages each role may use, by menu section. run_page() refuses every other page, however it is reached
 #: (services check permissions once more).

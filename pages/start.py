@@ -64,7 +64,8 @@ def _wiedervorlage(user: User, kurzname: str) -> None:
     st.subheader("Wiedervorlage")
     items = list_wiedervorlage(store, actor=user)
     if not items:
-        st.caption(f"Keine Folgegespräche oder {kurzname}-Überprüfungen fällig (nächste {VORSCHAU_TAGE} Tage).")
+        st.caption(f"Keine Folgegespräche, {kurzname}-Überprüfungen oder Maßnahmeenden fällig "
+                   f"(nächste {VORSCHAU_TAGE} Tage).")
         return
     st.caption(f"Fällige und überfällige Termine, die nächsten {VORSCHAU_TAGE} Tage eingeschlossen; "
                "die dringendsten zuerst.")
@@ -77,7 +78,7 @@ def _wiedervorlage(user: User, kurzname: str) -> None:
                                 " · heute" if item.tage == 0 else ""))
         if cols[3].button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
             w.select_client(store, user, item.client_id)
-            st.switch_page(w.PAGE_FOLGE if item.seite == "folgegespraech" else w.PAGE_EGV)
+            st.switch_page({"folgegespraech": w.PAGE_FOLGE, "verlauf": w.PAGE_VERLAUF}.get(item.seite, w.PAGE_EGV))
     if len(items) > WIEDERVORLAGE_MAX:
         st.caption(f"{len(items) - WIEDERVORLAGE_MAX} weitere Einträge – bitte zuerst die dringendsten erledigen.")
 

@@ -16,7 +16,7 @@ from schemas.forms import (
     uebergreifend_output,
 )
 from schemas.records import FoerderCheck, Profiling
-from services.profiling import gewaehlte_strategien, relevante_bedarfe, rule_hints
+from services.profiling import gewaehlte_strategien, neuorientierung_noetig, relevante_bedarfe, rule_hints
 from services.safety import markdown_literal
 
 FOERDERUNG_LABEL = "Förderleistung geplant (Förder-Check ausfüllen)"
@@ -87,6 +87,46 @@ def _edit(draft: Profiling, catalogue, models) -> None:
         if FoerderCheck(**value.model_dump()) != draft.foerder_check:
             draft.foerder_check = FoerderCheck(**value.model_dump())
         w.field_slot("foerder_check")
+    _neuorientierung(draft, catalogue)
+
+
+def _neuorientierung(draft: Profiling, catalogue) -> None:
+    """Alternativberuf and ärztlicher/psychologischer Dienst when a flagged Bedarf is relevant; Reha referral."""
+    neu = draft.neuorientierung
+
+    def key(part: str) -> str:
+        return w.form_key(draft, f"neu-{part}")
+
+    if bedarfe := neuorientierung_noetig(draft, catalogue):
+        st.subheader("Berufliche Alternative")
+        st.caption("Relevant: " + ", ".join(f"„{b}“" for b in bedarfe) + ". Schließt dies den erlernten oder "
+                   "zuletzt ausgeübten Beruf aus, wird eine berufliche Alternative erarbeitet.")
+        neu.alternativberuf = st.text_input("Alternativberuf", value=neu.alternativberuf, key=key("alternativberuf"),
+                                            max_chars=200)
+        w.field_slot("neuorientierung.alternativberuf")
+        neu.dienst_eingeschaltet = st.checkbox("Ärztlichen/psychologischen Dienst eingeschaltet",
+                                               value=neu.dienst_eingeschaltet, key=key("dienst"))
+        if neu.dienst_eingeschaltet:
+            neu.dienst_nicht_erforderlich = False
+            neu.dienst_datum = st.date_input("Eingeschaltet am", value=neu.dienst_datum or w.today(),
+                                             max_value=w.today(), format="DD.MM.YYYY", key=key("dienst-datum"))
+        else:
+            neu.dienst_datum = None
+            neu.dienst_nicht_erforderlich = st.checkbox("Ärztlicher/psychologischer Dienst nicht erforderlich",
+                                                        value=neu.dienst_nicht_erforderlich, key=key("nicht-noetig"))
+            if neu.dienst_nicht_erforderlich:
+                neu.dienst_begruendung = st.text_input("Begründung", value=neu.dienst_begruendung,
+                                                       key=key("begruendung"), max_chars=5000)
+        w.field_slot("neuorientierung.dienst", "neuorientierung.dienst_datum")
+    neu.reha_anhaltspunkte = st.checkbox("Anhaltspunkte für Leistungen zur Teilhabe am Arbeitsleben (Reha)",
+                                         value=neu.reha_anhaltspunkte, key=key("reha"))
+    if neu.reha_anhaltspunkte:
+        neu.reha_verweis_datum = st.date_input("An die BA als Reha-Trägerin verwiesen am",
+                                               value=neu.reha_verweis_datum, max_value=w.today(),
+                                               format="DD.MM.YYYY", key=key("reha-datum"))
+    else:
+        neu.reha_verweis_datum = None
+    w.field_slot("neuorientierung.reha_verweis_datum")
 
 
 def _read_only(draft: Profiling, catalogue) -> None:
@@ -105,6 +145,15 @@ def _read_only(draft: Profiling, catalogue) -> None:
         st.markdown(f"**Förder-Check:** {markdown_literal(check.massnahme) or '—'}: {marks}")
         if check.begruendung.strip():
             st.caption(markdown_literal(check.begruendung))
+    neu = draft.neuorientierung
+    if neu.alternativberuf or neu.dienst_eingeschaltet or neu.dienst_nicht_erforderlich:
+        dienst = (f"eingeschaltet am {w.fmt_date(neu.dienst_datum)}" if neu.dienst_eingeschaltet else
+                  f"nicht erforderlich – {markdown_literal(neu.dienst_begruendung)}" if neu.dienst_nicht_erforderlich
+                  else "—")
+        st.markdown(f"**Alternativberuf:** {markdown_literal(neu.alternativberuf) or '—'} · "
+                    f"**Ärztlicher/psychologischer Dienst:** {dienst}")
+    if neu.reha_anhaltspunkte:
+        st.markdown(f"**Reha:** an die BA verwiesen am {w.fmt_date(neu.reha_verweis_datum)}")
 
 
 run_page(render)

@@ -56,6 +56,7 @@ PAGE_ZIEL = "pages/ziel.py"
 PAGE_STRATEGIEN = "pages/strategien.py"
 PAGE_EGV = "pages/egv.py"
 PAGE_FOLGE = "pages/folgegespraech.py"
+PAGE_VERLAUF = "pages/verlauf.py"
 
 # --- dates ------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from schemas.records import Profiling
 from services.safety import markdown_literal
 
 CONSENT_LABEL = "Einverständnis der Kundin / des Kunden eingeholt und Ergebnis besprochen"
+REFUSAL_LABEL = "Einverständnis nicht erteilt (Gespräch darüber vermerken)"
 
 
 def render() -> None:
@@ -49,16 +50,25 @@ def _edit(draft: Profiling) -> None:
     st.subheader("Einverständnis")
     draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=w.form_key(draft, "einverstaendnis"))
     if draft.einverstaendnis:
-        draft.einverstaendnis_datum = st.date_input(
-            "Einverständnis eingeholt am",
-            value=draft.einverstaendnis_datum or w.today(),
-            max_value=w.today(),
-            format="DD.MM.YYYY",
-            key=w.form_key(draft, "einverstaendnis-datum"),
-        )
+        draft.einverstaendnis_verweigert = False
+        draft.einverstaendnis_datum = _consent_date(draft, "Einverständnis eingeholt am", "einverstaendnis-datum")
     else:
-        draft.einverstaendnis_datum = None
-    w.field_slot("einverstaendnis", "einverstaendnis_datum")
+        draft.einverstaendnis_verweigert = st.checkbox(
+            REFUSAL_LABEL, value=draft.einverstaendnis_verweigert, key=w.form_key(draft, "einverstaendnis-verweigert"))
+        if draft.einverstaendnis_verweigert:
+            draft.einverstaendnis_datum = _consent_date(draft, "Nicht erteilt am", "verweigert-datum")
+            draft.einverstaendnis_notiz = st.text_area(
+                "Notiz zum nicht erteilten Einverständnis", value=draft.einverstaendnis_notiz,
+                key=w.form_key(draft, "einverstaendnis-notiz"), height=80, max_chars=5000)
+        else:
+            draft.einverstaendnis_datum = None
+    w.field_slot("einverstaendnis", "einverstaendnis_datum", "einverstaendnis_notiz")
+
+
+def _consent_date(draft: Profiling, label: str, part: str):
+    """The date of the consent decision (today unless stored), not after today."""
+    return st.date_input(label, value=draft.einverstaendnis_datum or w.today(), max_value=w.today(),
+                         format="DD.MM.YYYY", key=w.form_key(draft, part))
 
 
 def _read_only(draft: Profiling) -> None:
@@ -66,6 +76,9 @@ def _read_only(draft: Profiling) -> None:
     st.markdown(f"**Integrationsziel:** {markdown_literal(draft.integrationsziel) or '—'}")
     if draft.einverstaendnis:
         st.markdown(f"**Einverständnis:** eingeholt am {w.fmt_date(draft.einverstaendnis_datum)}")
+    elif draft.einverstaendnis_verweigert:
+        st.markdown(f"**Einverständnis:** nicht erteilt am {w.fmt_date(draft.einverstaendnis_datum)} – "
+                    f"{markdown_literal(draft.einverstaendnis_notiz)}")
     else:
         st.markdown("**Einverständnis:** nicht vermerkt")
 

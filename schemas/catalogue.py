@@ -78,6 +78,9 @@ class Handlungsbedarf(Entry):
     # At least one, unless the Handlungsfeld is `nur_profiling` (checked with the rules across entries).
     handlungsstrategien: list[Entry] = Field(default_factory=list)
     strategie_pflicht: bool = True  # a relevant Bedarf needs a chosen strategy before closing
+    #: Marked relevant, this Bedarf may rule out the learned occupation: the profiling then records an
+    #: occupational alternative and the involvement of the ärztlicher/psychologischer Dienst (issue 16).
+    neuorientierung: bool = False
 
 
 class Handlungsfeld(Entry):
@@ -187,6 +190,30 @@ class Abschnitt(Entry):
         return value
 
 
+class Massnahmen(Gruppe):
+    """Measures a client takes part in (issue 16): the outcomes to choose from and the Absolventenmanagement's
+    look-ahead (days before a planned end that a measure appears in the Wiedervorlage)."""
+
+    ergebnisse: list[Entry] = Field(min_length=1)
+    vorschau_tage: int = Field(default=28, ge=1, le=366)
+
+
+class Beschaeftigungsaufnahme(Gruppe):
+    """A job or training start (issue 16): the Übergreifend strategies suggested for it (ids) and the days until
+    the start is followed up."""
+
+    strategien: list[Id] = Field(default_factory=list)
+    #: suggested in addition when the client still needs benefits after the start
+    strategien_leistungsbezug: list[Id] = Field(default_factory=list)
+    nachhalten_tage: int = Field(default=42, ge=1, le=366)
+
+
+class Gespraechsvorbereitung(Gruppe):
+    """Preparing a Folgegespräch with a job search (issue 16): offered for clients with one of these strategies."""
+
+    strategien: list[Id] = Field(default_factory=list)
+
+
 class Vereinbarung(_Strict):
     """The agreement document of phase 4 (EGV, or Kooperationsplan since July 2023)."""
 
@@ -263,6 +290,10 @@ class Catalogue(_Strict):
     abmeldegruende: Abmeldegruende = Field(default_factory=_default_abmeldegruende)
     hinweise: list[Hinweis] = Field(default_factory=list)
     beispiele: list[Beispiel] = Field(default_factory=list)  # sample profilings (issue 8)
+    # issue 16: optional, so that versions published before stay valid
+    massnahmen: Massnahmen | None = None
+    beschaeftigungsaufnahme: Beschaeftigungsaufnahme | None = None
+    gespraechsvorbereitung: Gespraechsvorbereitung | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -356,6 +387,8 @@ def _entries_with_path(catalogue: Catalogue) -> list[tuple[Entry | Hinweis, str]
     found += [(a, f"Folgegespräch „{a.label}“") for a in catalogue.folgegespraech.aktivitaeten]
     found += [(a, f"Vereinbarung „{a.label}“") for a in catalogue.vereinbarung.abschnitte]
     found += [(h, f"Hinweis „{h.id}“") for h in catalogue.hinweise]
+    if catalogue.massnahmen:
+        found += [(e, f"Maßnahmeergebnis „{e.label}“") for e in catalogue.massnahmen.ergebnisse]
     return found
 
 
@@ -398,6 +431,7 @@ _GROUP_LISTS = (
     ("profillagen", "optionen", "Profillage", "Profillagen"),
     ("folgegespraech", "aktivitaeten", "Folgegespräch", None),
     ("vereinbarung", "abschnitte", "Vereinbarung", None),
+    ("massnahmen", "ergebnisse", "Maßnahmeergebnis", "Maßnahmeergebnisse"),
 )
 
 
@@ -459,7 +493,7 @@ def _rule_problems(data: dict[str, Any]) -> list[_Problem]:
         problems += [_Problem((*loc, key, i), f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht")
                      for key in ("strategie_gewaehlt", "strategie_fehlt")
                      for i, ref in _refs(wenn, key) if ref not in strategien]
-    return problems + _strategy_problems(data) + _beispiel_problems(data, bedarfe)
+    return problems + _strategy_problems(data) + _beispiel_problems(data, bedarfe) + _strategie_list_problems(data)
 
 
 def _strategy_problems(data: dict[str, Any]) -> list[_Problem]:
@@ -478,6 +512,18 @@ def _strategy_problems(data: dict[str, Any]) -> list[_Problem]:
             elif not nur_profiling and not strategien and (strategien is not None or "id" in bedarf):
                 problems.append(_Problem(loc, f"{_path_text(data, list(loc))}: Braucht mindestens einen Eintrag"))
     return problems
+
+
+def _strategie_list_problems(data: dict[str, Any]) -> list[_Problem]:
+    """The strategy lists of `beschaeftigungsaufnahme` and `gespraechsvorbereitung` name known strategies."""
+    offered = {s.get("id") for _, s in _items(data.get("uebergreifend"), "handlungsstrategien")}
+    offered |= {s.get("id") for _, f in _items(data, "handlungsfelder") for _, b in _items(f, "handlungsbedarfe")
+                for _, s in _items(b, "handlungsstrategien")}
+    return [_Problem((group, key, i), f"{group}: Die Handlungsstrategie „{ref}“ gibt es nicht")
+            for group, key in (("beschaeftigungsaufnahme", "strategien"),
+                               ("beschaeftigungsaufnahme", "strategien_leistungsbezug"),
+                               ("gespraechsvorbereitung", "strategien"))
+            for i, ref in _refs(data.get(group), key) if ref not in offered]
 
 
 # --- loading with German messages --------------------------------------------------------------

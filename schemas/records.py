@@ -104,6 +104,22 @@ class FoerderCheck(BaseModel):
     begruendung: FreiText = ""
 
 
+class Neuorientierung(BaseModel):
+    """Health restrictions that rule out the learned occupation (seed 4.3): the occupational alternative, the
+    ärztlicher/psychologischer Dienst (eingeschaltet with date, or nicht erforderlich with a reason), and for a
+    Reha indication the referral to the BA as Reha-Trägerin (date)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alternativberuf: str = ""
+    dienst_eingeschaltet: bool = False
+    dienst_datum: date | None = None
+    dienst_nicht_erforderlich: bool = False
+    dienst_begruendung: FreiText = ""
+    reha_anhaltspunkte: bool = False
+    reha_verweis_datum: date | None = None
+
+
 class Profiling(LifecycleRecord):
     """Phases 1–3 of one Standortbestimmung: profile, goal and strategies."""
 
@@ -118,13 +134,17 @@ class Profiling(LifecycleRecord):
     profillage: str | None = None  # id of a Profillage option (z, i)
     # Phase 2: goal and consent
     integrationsziel: FreiText = ""
-    einverstaendnis: bool = False
+    einverstaendnis: bool = False  # consent given ("erteilt") on einverstaendnis_datum
     einverstaendnis_datum: date | None = None
+    #: Consent refused ("nicht erteilt") on einverstaendnis_datum; the note records what was discussed.
+    einverstaendnis_verweigert: bool = False
+    einverstaendnis_notiz: FreiText = ""
     # Phase 3: strategies per Handlungsbedarf id, cross-cutting strategies, Förder-Check
     strategien: dict[str, list[str]] = Field(default_factory=dict)
     uebergreifend: list[str] = Field(default_factory=list)
     foerderung_geplant: bool = False
     foerder_check: FoerderCheck = Field(default_factory=FoerderCheck)
+    neuorientierung: Neuorientierung = Field(default_factory=Neuorientierung)
 
 
 class Egv(LifecycleRecord):
@@ -145,10 +165,14 @@ class Egv(LifecycleRecord):
 
 
 class AktivitaetEintrag(BaseModel):
+    """One of the four activities of a Folgegespräch: discussed (erledigt) with a note, or `entfaellt` with the
+    reason in `notiz`."""
+
     model_config = ConfigDict(extra="forbid")
 
     erledigt: bool = False
     notiz: FreiText = ""
+    entfaellt: bool = False
 
 
 class Folgegespraech(Record):
@@ -162,6 +186,49 @@ class Folgegespraech(Record):
     anliegen: FreiText = ""
     aktivitaeten: dict[str, AktivitaetEintrag] = Field(default_factory=dict)
     naechster_termin: date | None = None
+
+
+class Massnahme(Record):
+    """A client's participation in a labour-market measure (seed 4.3), for Absolventenmanagement before and after
+    its end. `ergebnis` is the id of an outcome of the catalogue's list; `strategie_id` the strategy it serves;
+    `foerder_profiling_id` the profiling whose Förder-Check covers a funded measure."""
+
+    client_id: str
+    catalogue_version: int
+    titel: str
+    traeger: str = ""
+    beginn: date
+    ende_geplant: date
+    ende_tatsaechlich: date | None = None
+    ergebnis: str | None = None
+    strategie_id: str | None = None
+    gefoerdert: bool = False
+    foerder_profiling_id: str | None = None
+
+
+class Beschaeftigungsaufnahme(Record):
+    """A job or training start (seed 4.4): whether the client still needs benefits, the Übergreifend strategies
+    suggested for stabilising it, and the date it is followed up (Nachhalten)."""
+
+    client_id: str
+    catalogue_version: int
+    datum: date
+    arbeitgeber: str  # employer or training place
+    ausbildung: bool = False  # a training (Ausbildung) rather than a job
+    wochenstunden: int
+    leistungen_weiter: bool  # the client still needs benefits (ergänzend hilfebedürftig)
+    strategien: list[str] = Field(default_factory=list)  # suggested Übergreifend strategy ids, as confirmed
+    nachhalten_am: date | None = None
+
+
+class Stellensuchlauf(Record):
+    """A documented job search over the client's search profile (Basisprofil) before a Folgegespräch (seed 4.4)."""
+
+    client_id: str
+    datum: date
+    suchprofil: str  # the search profile as it was used
+    angebote: int  # offers found
+    uebergeben: str = ""  # which offers were handed over to the client
 
 
 class Document(Record):

@@ -13,7 +13,7 @@ from schemas.text import refuse_bidi_controls, required_text
 from services import audit_log
 from services.access import Permission, require, require_client, works_in_vertretung
 from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams
-from storage.base import KIND_NAMES, Store
+from storage.base import KIND_NAMES, R, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
 NAME_MAX = 100
@@ -42,6 +42,18 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
     else:
         require_client(store, actor, client)
     return client
+
+
+def list_read(store: Store, kind: type[R], client_id: str, *, actor: User, by: str) -> list[R]:
+    """A client's records of one kind, newest first by the date field `by` (then by entry); each read is audited.
+
+    Raises NotPermitted, NotFound.
+    """
+    client_for(store, client_id, actor=actor)
+    found = sorted(store.list_for_client(kind, client_id), key=lambda r: (getattr(r, by), r.created_at), reverse=True)
+    for record in found:
+        record_read(store, record, actor=actor)
+    return found
 
 
 def record_read(store: Store, record: Record, *, actor: User, action: str = audit_log.GELESEN) -> None:

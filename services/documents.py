@@ -62,13 +62,17 @@ from errors import LifecycleError, NotFound, NotPermitted
 from schemas.catalogue import Catalogue
 from schemas.records import (
     AuditEntry,
+    Beschaeftigungsaufnahme,
     Client,
     Document,
     Egv,
     Folgegespraech,
+    Massnahme,
+    Neuorientierung,
     Profiling,
     Role,
     Status,
+    Stellensuchlauf,
     User,
     utcnow,
 )
@@ -490,6 +494,7 @@ def _auskunft_daten(store: Store, client: Client) -> AuskunftDaten:
                 titles[talk.id], _folgegespraech_felder(talk, get_catalogue(store, talk.catalogue_version))
             )
         )
+    datensaetze += _verlauf_datensaetze(store, client.id, titles)
     for document in handed_out:
         titles[document.id] = f"Dokument {document.filename}"
     if handed_out:
@@ -548,9 +553,12 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
         Feld("Integrationsziel", profiling.integrationsziel),
         Feld("Einverständnis erklärt", profiling.einverstaendnis),
         Feld("Einverständnis am", profiling.einverstaendnis_datum),
+        Feld("Einverständnis nicht erteilt", profiling.einverstaendnis_verweigert),
+        Feld("Notiz zum nicht erteilten Einverständnis", profiling.einverstaendnis_notiz),
         Feld("Handlungsstrategien", [catalogue.label(s) for s in gewaehlte_strategien(profiling, catalogue)]),
         Feld("Förderung geplant", profiling.foerderung_geplant),
     ]
+    felder += _neuorientierung_felder(profiling.neuorientierung)
     if profiling.foerderung_geplant or check.massnahme:
         felder += [
             Feld("Maßnahme", check.massnahme),
@@ -560,6 +568,44 @@ def _profiling_felder(profiling: Profiling, catalogue: Catalogue) -> tuple[Feld,
             Feld("Förder-Check: Begründung", check.begruendung),
         ]
     return tuple(felder)
+
+
+def _neuorientierung_felder(neu: Neuorientierung) -> list[Feld]:
+    if neu == Neuorientierung():
+        return []
+    return [
+        Feld("Alternativberuf", neu.alternativberuf),
+        Feld("Ärztlicher/psychologischer Dienst eingeschaltet am", neu.dienst_datum),
+        Feld("Ärztlicher/psychologischer Dienst nicht erforderlich", neu.dienst_begruendung if
+             neu.dienst_nicht_erforderlich else None),
+        Feld("An die BA als Reha-Trägerin verwiesen am", neu.reha_verweis_datum),
+    ]
+
+
+def _verlauf_datensaetze(store: Store, client_id: str, titles: dict[str, str]) -> list[Datensatz]:
+    """The client's measures, job starts and job searches (issue 16) for the Auskunft."""
+    found: list[Datensatz] = []
+    for m in sorted(store.list_for_client(Massnahme, client_id), key=lambda m: m.beginn, reverse=True):
+        catalogue = get_catalogue(store, m.catalogue_version)
+        titles[m.id] = f"Maßnahme „{m.titel}“ ab {format_date(m.beginn)}"
+        found.append(Datensatz(titles[m.id], (
+            Feld("Träger", m.traeger), Feld("Beginn", m.beginn), Feld("Geplantes Ende", m.ende_geplant),
+            Feld("Tatsächliches Ende", m.ende_tatsaechlich), Feld("Ergebnis", _label(catalogue, m.ergebnis)),
+            Feld("Handlungsstrategie", _label(catalogue, m.strategie_id)), Feld("Gefördert", m.gefoerdert))))
+    for b in sorted(store.list_for_client(Beschaeftigungsaufnahme, client_id), key=lambda b: b.datum, reverse=True):
+        catalogue = get_catalogue(store, b.catalogue_version)
+        titles[b.id] = f"Beschäftigungsaufnahme vom {format_date(b.datum)}"
+        found.append(Datensatz(titles[b.id], (
+            Feld("Arbeitgeber bzw. Ausbildungsstelle", b.arbeitgeber), Feld("Ausbildung", b.ausbildung),
+            Feld("Wochenstunden", b.wochenstunden), Feld("Weiter auf Leistungen angewiesen", b.leistungen_weiter),
+            Feld("Handlungsstrategien", [catalogue.label(s) for s in b.strategien]),
+            Feld("Nachhalten am", b.nachhalten_am))))
+    for lauf in sorted(store.list_for_client(Stellensuchlauf, client_id), key=lambda s: s.datum, reverse=True):
+        titles[lauf.id] = f"Stellensuchlauf vom {format_date(lauf.datum)}"
+        found.append(Datensatz(titles[lauf.id], (
+            Feld("Suchprofil", lauf.suchprofil), Feld("Gefundene Angebote", lauf.angebote),
+            Feld("Übergebene Angebote", lauf.uebergeben))))
+    return found
 
 
 def _egv_felder(egv: Egv, catalogue: Catalogue) -> tuple[Feld, ...]:
@@ -593,7 +639,7 @@ def _egv_felder(egv: Egv, catalogue: Catalogue) -> tuple[Feld, ...]:
 
 def _folgegespraech_felder(talk: Folgegespraech, catalogue: Catalogue) -> tuple[Feld, ...]:
     aktivitaeten = [
-        f"{catalogue.label(aid)}: {'erledigt' if eintrag.erledigt else 'offen'}"
+        f"{catalogue.label(aid)}: {'erledigt' if eintrag.erledigt else 'entfällt' if eintrag.entfaellt else 'offen'}"
         + (f" – {eintrag.notiz.strip()}" if eintrag.notiz.strip() else "")
         for aid, eintrag in talk.aktivitaeten.items()
     ]

@@ -1,7 +1,9 @@
 """Folgegespräch use cases (phase 4, chapter 4.4): prepare, record and list follow-up talks.
 
-A Folgegespräch covers, besides the client's concern, at least the catalogue's four activities (a checklist
-with notes); a talk with none of them done is saved, with a warning. It refers to the client's newest CLOSED
+A Folgegespräch covers, besides the client's concern, at least the catalogue's four activities. It is complete
+(vollständig) only when each activity is documented: discussed with a note, or marked "entfällt" with the reason
+as its note. An incomplete talk is saved all the same (it stays offen, nothing typed is lost); the checklist and
+a warning after saving name what is missing. It refers to the client's newest CLOSED
 profiling (the last Standortbestimmung) and newest EGV. The suggested next step: continue the client's open
 profiling if there is one (no second clone by mistake), else clone the newest closed one and update it
 (`services.profiling.clone_profiling`); the Beratungsvermerk references the newest closed profiling.
@@ -53,12 +55,32 @@ def naechster_schritt(store: Store, client_id: str, *, actor: User) -> Naechster
     return NaechsterSchritt(offen, abgeschlossen)
 
 
+def aktivitaeten_luecken(gespraech: Folgegespraech, catalogue: Catalogue) -> list[str]:
+    """What is missing before the talk is complete, one line per activity in plain German (empty: complete)."""
+    gaps = []
+    for aktivitaet in catalogue.folgegespraech.aktivitaeten:
+        eintrag = gespraech.aktivitaeten.get(aktivitaet.id)
+        if eintrag is None or _dokumentiert(eintrag):
+            continue
+        if eintrag.entfaellt:
+            gaps.append(f"„{aktivitaet.label}“: Grund für „entfällt“ fehlt")
+        elif eintrag.erledigt:
+            gaps.append(f"„{aktivitaet.label}“: Notiz fehlt")
+        else:
+            gaps.append(f"„{aktivitaet.label}“: weder dokumentiert noch als „entfällt“ markiert")
+    return gaps
+
+
+def ist_vollstaendig(gespraech: Folgegespraech, catalogue: Catalogue) -> bool:
+    """True when every activity is documented or marked "entfällt" with a reason."""
+    return not aktivitaeten_luecken(gespraech, catalogue)
+
+
 def aktivitaeten_warnung(gespraech: Folgegespraech, catalogue: Catalogue) -> str | None:
-    """A warning (not a refusal) when none of the activities is marked as discussed, else None."""
-    if gespraech.aktivitaeten and not any(e.erledigt for e in gespraech.aktivitaeten.values()):
-        anzahl = len([a for a in catalogue.folgegespraech.aktivitaeten if a.id in gespraech.aktivitaeten])
-        return (f"Im Folgegespräch ist keine der {anzahl} Aktivitäten als besprochen markiert. Jedes Folgegespräch "
-                "deckt mindestens diese Punkte ab – bitte ergänzen, was besprochen wurde.")
+    """A warning (not a refusal) naming the activities still missing, else None."""
+    if gaps := aktivitaeten_luecken(gespraech, catalogue):
+        return ("Das Folgegespräch ist gespeichert, aber noch offen. Jedes Folgegespräch deckt mindestens die "
+                f"{len(gespraech.aktivitaeten)} Aktivitäten ab – es fehlt: " + "; ".join(gaps))
     return None
 
 
@@ -115,12 +137,16 @@ def list_folgegespraeche(store: Store, client_id: str, *, actor: User) -> list[F
 
 
 def offene_aktivitaeten(gespraech: Folgegespraech, catalogue: Catalogue) -> list[str]:
-    """Labels of the activities not yet marked done (the talk should cover all of them)."""
+    """Labels of the activities not yet documented (with a note) nor marked "entfällt" with a reason."""
     return [
         a.label
         for a in catalogue.folgegespraech.aktivitaeten
-        if a.id in gespraech.aktivitaeten and not gespraech.aktivitaeten[a.id].erledigt
+        if a.id in gespraech.aktivitaeten and not _dokumentiert(gespraech.aktivitaeten[a.id])
     ]
+
+
+def _dokumentiert(eintrag: AktivitaetEintrag) -> bool:
+    return bool(eintrag.notiz.strip()) and (eintrag.erledigt or eintrag.entfaellt)
 
 
 def _newest(records: list[R]) -> R | None:
@@ -144,6 +170,11 @@ def _validated(store: Store, gespraech: Folgegespraech, catalogue: Catalogue) ->
             raise InvalidInput(
                 f"Die Aktivität „{aktivitaet_id}“ gibt es in Katalogversion {catalogue.version} nicht.",
                 field="aktivitaeten",
+            )
+        if eintrag.erledigt and eintrag.entfaellt:
+            raise InvalidInput(
+                f"„{known[aktivitaet_id].label}“ ist entweder besprochen oder entfällt – bitte nur eines wählen.",
+                field=f"aktivitaeten.{aktivitaet_id}",
             )
         if len(eintrag.notiz) > (limit := max_chars(AktivitaetEintrag, "notiz")):
             raise InvalidInput(

@@ -12,6 +12,15 @@ Decisions documented here (the rules of phases 1–3 as the procedure note sets 
 - A clone takes the newest catalogue version and keeps every entry whose id is still offered there (present
   and not `ausgesondert`, nor below a Handlungsfeld that is); the consent (Einverständnis) is not copied: it is
   obtained anew for the new profiling.
+- Closing needs an Integrationsziel and a recorded consent decision (seed 4.2: the consent is obtained in every
+  case and the result discussed): "erteilt" with its date, or "nicht erteilt" with its date and a note. A refusal
+  documented so does NOT block closing: the duty is to seek the consent and discuss the result, and the note
+  proves that; refusing to close would leave the Standortbestimmung open for ever. Open profilings saved before
+  this rule show both items as missing in the checklist, nothing else changes for them.
+- Neuorientierung: when a Handlungsbedarf the catalogue flags `neuorientierung` is relevant, closing needs an
+  Alternativberuf and the decision on the ärztlicher/psychologischer Dienst (eingeschaltet with its date, or nicht
+  erforderlich with a reason). Reha indications (Anhaltspunkte from an assessment) need the date of the referral
+  to the BA as Reha-Trägerin, whatever the Bedarfe.
 - A planned funded measure (`foerderung_geplant`) is part of the completeness check: the measure is named and
   the Förder-Check confirms it passgenau, erfolgswahrscheinlich and wirtschaftlich.
 """
@@ -23,7 +32,7 @@ from dataclasses import dataclass
 from dates import format_date, format_datetime, today
 from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Catalogue, Handlungsbedarf
-from schemas.records import BedarfEintrag, Egv, FoerderCheck, Profiling, Status, User, max_chars
+from schemas.records import BedarfEintrag, Egv, FoerderCheck, Neuorientierung, Profiling, Status, User, max_chars
 from schemas.text import has_visible, required_text
 from services import audit_log
 from services.access import Permission, require
@@ -40,6 +49,9 @@ NEUER_EINTRAG = "neuer Eintrag …"
 _STATUS_SHORT = {Status.OFFEN: "offen", Status.ABGESCHLOSSEN: "abgeschl."}
 
 GAP_ZIELBERUF = "Zielberuf fehlt"
+GAP_ZIEL = "Integrationsziel fehlt"
+GAP_EINVERSTAENDNIS = "Einverständnis der Kundin / des Kunden ist nicht vermerkt (erteilt oder nicht erteilt, mit Datum)"
+GAP_VERWEIGERUNG_NOTIZ = "Das nicht erteilte Einverständnis braucht eine Notiz zum Gespräch darüber"
 #: The three questions of the Förder-Check (fields of `FoerderCheck`, named as the seed names them).
 FOERDER_FRAGEN = ("passgenau", "erfolgswahrscheinlich", "wirtschaftlich")
 
@@ -176,6 +188,10 @@ def _checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
         )
     if (check := _einschaetzung_check(profiling, catalogue)) is not None:
         checks.append(check)
+    checks.append(_Check("Integrationsziel festgelegt", GAP_ZIEL, has_visible(profiling.integrationsziel)))
+    checks.append(_Check("Einverständnis vermerkt (erteilt oder nicht erteilt)", _consent_gap(profiling),
+                         not _consent_gap(profiling)))
+    checks += _neuorientierung_checks(profiling, catalogue)
     if profiling.foerderung_geplant:
         check = profiling.foerder_check
         offen = [frage for frage in FOERDER_FRAGEN if not getattr(check, frage)]
@@ -209,6 +225,40 @@ def _einschaetzung_check(profiling: Profiling, catalogue: Catalogue) -> _Check |
         return _Check(f"{first} oder {second} gewählt",
                       f"{first} und {second} schließen sich aus – bitte nur eines von beiden wählen", False)
     return _Check(f"{first} oder {second} gewählt", f"{first} oder {second} fehlt", bool(set_))
+
+
+def neuorientierung_noetig(profiling: Profiling, catalogue: Catalogue) -> list[str]:
+    """Labels of the relevant Handlungsbedarfe the catalogue flags as possibly ruling out the learned occupation."""
+    return [catalogue.bedarf(b).label for b in relevante_bedarfe(profiling, catalogue)
+            if catalogue.bedarf(b).neuorientierung]
+
+
+def _neuorientierung_checks(profiling: Profiling, catalogue: Catalogue) -> list[_Check]:
+    neu = profiling.neuorientierung
+    checks = []
+    if neuorientierung_noetig(profiling, catalogue):
+        checks.append(_Check("Berufliche Alternative (Alternativberuf) erarbeitet",
+                             "Berufliche Alternative (Alternativberuf) fehlt", bool(neu.alternativberuf.strip())))
+        dienst = (neu.dienst_eingeschaltet and neu.dienst_datum is not None) or (
+            neu.dienst_nicht_erforderlich and bool(neu.dienst_begruendung.strip()))
+        checks.append(_Check("Ärztlicher/psychologischer Dienst: eingeschaltet (Datum) oder nicht erforderlich "
+                             "(Begründung)",
+                             "Ärztlicher/psychologischer Dienst: nicht vermerkt, ob eingeschaltet (mit Datum) oder "
+                             "nicht erforderlich (mit Begründung)", dienst))
+    if neu.reha_anhaltspunkte:
+        checks.append(_Check("Verweis an die BA als Reha-Trägerin (Datum)",
+                             "Anhaltspunkte für Reha: Datum des Verweises an die BA fehlt",
+                             neu.reha_verweis_datum is not None))
+    return checks
+
+
+def _consent_gap(profiling: Profiling) -> str:
+    """What is missing of the consent decision ("" when it is recorded)."""
+    if profiling.einverstaendnis_datum is None or profiling.einverstaendnis == profiling.einverstaendnis_verweigert:
+        return GAP_EINVERSTAENDNIS
+    if profiling.einverstaendnis_verweigert and not profiling.einverstaendnis_notiz.strip():
+        return GAP_VERWEIGERUNG_NOTIZ
+    return ""
 
 
 def completeness_gaps(profiling: Profiling, catalogue: Catalogue) -> list[str]:
@@ -335,6 +385,7 @@ def clone_profiling(store: Store, profiling_id: str, *, actor: User) -> Profilin
         uebergreifend=[s for s in source.uebergreifend if s in uebergreifend_offered],
         foerderung_geplant=source.foerderung_geplant,
         foerder_check=source.foerder_check.model_copy(),
+        neuorientierung=source.neuorientierung.model_copy(),
     )
     return store.add(clone, actor=actor)
 
@@ -440,7 +491,15 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         raise InvalidInput(
             "Das Datum des Einverständnisses liegt in der Zukunft.", field="einverstaendnis_datum"
         )
-    if profiling.einverstaendnis and einverstaendnis_datum is None:
+    if profiling.einverstaendnis and profiling.einverstaendnis_verweigert:
+        raise InvalidInput(
+            "Das Einverständnis kann nur entweder erteilt oder nicht erteilt sein.", field="einverstaendnis"
+        )
+    if len(profiling.einverstaendnis_notiz) > TEXT_MAX:
+        raise InvalidInput(
+            f"Die Notiz zum Einverständnis darf höchstens {TEXT_MAX} Zeichen lang sein.", field="einverstaendnis_notiz"
+        )
+    if (profiling.einverstaendnis or profiling.einverstaendnis_verweigert) and einverstaendnis_datum is None:
         einverstaendnis_datum = today()
 
     strategien: dict[str, list[str]] = {}
@@ -479,8 +538,11 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
             field="foerder_check",
         )
 
+    neuorientierung = _validated_neuorientierung(profiling.neuorientierung)
+
     return profiling.model_copy(
         update={
+            "neuorientierung": neuorientierung,
             "zielberuf": zielberuf,
             "kompetenzen": kompetenzen,
             "kompetenzklassen": klassen,
@@ -537,6 +599,23 @@ def kompetenzen_nach_klassen(profiling: Profiling, catalogue: Catalogue) -> list
                             for v in profiling.kompetenzklassen.get(klasse.id, [])])
             for klasse in catalogue.kompetenzklassen
             if not klasse.ausgesondert or profiling.kompetenzklassen.get(klasse.id)]
+
+
+def _validated_neuorientierung(neu: Neuorientierung) -> Neuorientierung:
+    alternativberuf = " ".join(neu.alternativberuf.split())
+    if len(alternativberuf) > ZIELBERUF_MAX:
+        raise InvalidInput(f"Der Alternativberuf darf höchstens {ZIELBERUF_MAX} Zeichen lang sein.",
+                           field="neuorientierung.alternativberuf")
+    if neu.dienst_eingeschaltet and neu.dienst_nicht_erforderlich:
+        raise InvalidInput("Der ärztliche/psychologische Dienst ist entweder eingeschaltet oder nicht erforderlich.",
+                           field="neuorientierung.dienst")
+    for field, value in (("dienst_datum", neu.dienst_datum), ("reha_verweis_datum", neu.reha_verweis_datum)):
+        if value is not None and value > today():
+            raise InvalidInput("Das Datum liegt in der Zukunft.", field=f"neuorientierung.{field}")
+    if len(neu.dienst_begruendung) > (limit := max_chars(Neuorientierung, "dienst_begruendung")):
+        raise InvalidInput(f"Die Begründung darf höchstens {limit} Zeichen lang sein.",
+                           field="neuorientierung.dienst")
+    return neu.model_copy(update={"alternativberuf": alternativberuf})
 
 
 def _reason(reason: str) -> str:

@@ -4,6 +4,12 @@ An entry is due when its date lies on or before today + VORSCHAU_TAGE, overdue w
 - Folgegespräch: the next appointment (nächster Termin) agreed in the client's latest Folgegespräch (latest by
   date; a later talk replaces the earlier appointment);
 - EGV-Überprüfung: the review date (Überprüfung am) of the client's newest closed EGV.
+- Maßnahme endet: a measure without an actual end whose planned end lies within the catalogue's look-ahead
+  (`massnahmen.vorschau_tage`) — support before the end;
+- Nach Maßnahmeende: a measure that ended (actual end recorded, or planned end passed) with no Folgegespräch held
+  on or after its end — support after the end (the date shown is the end, so it is overdue);
+- Nachhalten Beschäftigung: the follow-up date of a job start, until a Folgegespräch is held on or after the date
+  less the look-ahead.
 Most urgent (earliest date) first.
 """
 
@@ -14,12 +20,14 @@ from datetime import date, timedelta
 
 from dates import today
 from errors import InvalidInput
-from schemas.records import Client, Role, User
+from schemas.records import Beschaeftigungsaufnahme, Client, Folgegespraech, Massnahme, Role, User
 from services import audit_log
 from services.access import Permission, require
+from services.catalogue import get_catalogue
 from services.clients import client_name
+from services.massnahmen import folgegespraech_seit_ende, massnahme_ende
 from services.vertretung import deputy_teams
-from storage.base import Store
+from storage.base import DueItem, Store
 
 VORSCHAU_TAGE = 7
 VORSCHAU_MAX = 366
@@ -28,6 +36,9 @@ VORSCHAU_MAX = 366
 ARTEN: dict[str, tuple[str, str]] = {
     "folgegespraech": ("Folgegespräch", "folgegespraech"),
     "egv": ("EGV-Überprüfung", "egv"),
+    "massnahme_endet": ("Maßnahme endet", "verlauf"),
+    "nach_massnahme": ("Nach Maßnahmeende", "verlauf"),
+    "nachhalten": ("Nachhalten Beschäftigung", "verlauf"),
 }
 
 
@@ -37,8 +48,8 @@ class Wiedervorlage:
 
     client_id: str
     kunde: str  # "Nachname, Vorname (Kundennummer)"
-    art: str  # "Folgegespräch" | "EGV-Überprüfung"
-    seite: str  # page to open: "folgegespraech" | "egv"
+    art: str  # a name of ARTEN
+    seite: str  # page to open: "folgegespraech" | "egv" | "verlauf"
     faellig_am: date
     ueberfaellig: bool
     tage: int  # days overdue (> 0), 0 today, < 0 days left
@@ -62,6 +73,7 @@ def list_wiedervorlage(
     items = store.due_items(team=team, until=until)
     for other in sorted(deputy_teams(store, actor)):  # the team an IFK stands in for (issue 14)
         items += store.due_items(team=other, until=until)
+    items += _verlauf_items(store, team=team, heute=heute, vorschau_tage=vorschau_tage)
     clients: dict[str, Client] = {}
     result = []
     for item in items:
@@ -85,3 +97,30 @@ def list_wiedervorlage(
     audit_log.list_viewed(store, dict.fromkeys(w.client_id for w in result), actor=actor, record_kind="Kunde",
                           view="Wiedervorlage")
     return result
+
+
+def _verlauf_items(store: Store, *, team: str | None, heute: date, vorschau_tage: int) -> list[DueItem]:
+    """Measures before and after their end, and job starts to follow up (see the module's docstring)."""
+    talks: dict[str, list[Folgegespraech]] = {}
+
+    def talks_of(client_id: str) -> list[Folgegespraech]:
+        if client_id not in talks:
+            talks[client_id] = store.list_for_client(Folgegespraech, client_id)
+        return talks[client_id]
+
+    items = []
+    for m in store.records_of_team(Massnahme, team):
+        if m.ende_tatsaechlich is None and m.ende_geplant >= heute:
+            massnahmen = get_catalogue(store, m.catalogue_version).massnahmen
+            vorschau = max(vorschau_tage, massnahmen.vorschau_tage if massnahmen else 0)
+            if (m.ende_geplant - heute).days <= vorschau:
+                items.append(DueItem(m.ende_geplant, "massnahme_endet", m.client_id))
+        elif not folgegespraech_seit_ende(m, talks_of(m.client_id)):
+            items.append(DueItem(massnahme_ende(m), "nach_massnahme", m.client_id))
+    for b in store.records_of_team(Beschaeftigungsaufnahme, team):
+        if b.nachhalten_am is None or b.nachhalten_am > heute + timedelta(days=vorschau_tage):
+            continue
+        since = b.nachhalten_am - timedelta(days=vorschau_tage)
+        if not any(t.datum >= since for t in talks_of(b.client_id)):
+            items.append(DueItem(b.nachhalten_am, "nachhalten", b.client_id))
+    return items

@@ -17,14 +17,17 @@ from typing import TypeVar
 
 from schemas.records import (
     AuditEntry,
+    Beschaeftigungsaufnahme,
     CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
     Egv,
     Folgegespraech,
+    Massnahme,
     Profiling,
     Record,
+    Stellensuchlauf,
     User,
     Vertretung,
 )
@@ -32,12 +35,14 @@ from schemas.records import (
 R = TypeVar("R", bound=Record)
 
 #: Record kinds a store keeps; lifecycle kinds have the states offen → abgeschlossen.
-RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User, Vertretung)
+RECORD_KINDS: tuple[type[Record], ...] = (Client, Profiling, Egv, Folgegespraech, Document, User, Vertretung,
+                                          Massnahme, Beschaeftigungsaufnahme, Stellensuchlauf)
 #: Kinds kept per installation, not per client (one TinyDB file, one PostgreSQL table without client_id).
 INSTALLATION_KINDS: tuple[type[Record], ...] = (User, Vertretung)
 LIFECYCLE_KINDS: tuple[type[Record], ...] = (Profiling, Egv)
 #: Kinds stored per client (everything but users); `client_id` says whose.
-CLIENT_KINDS: tuple[type[Record], ...] = (Profiling, Egv, Folgegespraech, Document)
+CLIENT_KINDS: tuple[type[Record], ...] = (Profiling, Egv, Folgegespraech, Document,
+                                          Massnahme, Beschaeftigungsaufnahme, Stellensuchlauf)
 
 #: German names of the kinds, for messages and the audit trail.
 KIND_NAMES: dict[type[Record], str] = {
@@ -48,6 +53,9 @@ KIND_NAMES: dict[type[Record], str] = {
     Document: "Dokument",
     User: "Benutzer",
     Vertretung: "Vertretung",
+    Massnahme: "Maßnahme",
+    Beschaeftigungsaufnahme: "Beschäftigungsaufnahme",
+    Stellensuchlauf: "Stellensuchlauf",
 }
 
 
@@ -216,6 +224,12 @@ class Store(ABC):
         The audit trail gets one entry per deleted record: `action`, actor, role, kind and ids only.
         Returns the deleted record ids (client last). Raises NotFound.
         """
+
+    def records_of_team(self, kind: type[R], team: str | None) -> list[R]:
+        """Every record of a per-client kind of the clients of one team (None: all clients), for the
+        Wiedervorlage of measures and job starts. Reads each client's records: its cost grows with the team."""
+        clients = self.find_clients(team=team, limit=10**9)
+        return [record for client in clients for record in self.list_for_client(kind, client.id)]
 
     def close_store(self) -> None:
         """Release connections and locks; the default has none."""

@@ -22,16 +22,19 @@ from errors import (
 )
 from schemas.records import (
     AuditEntry,
+    Beschaeftigungsaufnahme,
     CatalogueDraft,
     CatalogueVersion,
     Client,
     Document,
     Egv,
     Folgegespraech,
+    Massnahme,
     Profiling,
     Record,
     Role,
     Status,
+    Stellensuchlauf,
     User,
     Vertretung,
     utcnow,
@@ -48,6 +51,9 @@ TABLES: dict[type[Record], str] = {
     Document: "documents",
     User: "users",
     Vertretung: "vertretungen",
+    Massnahme: "massnahmen",
+    Beschaeftigungsaufnahme: "beschaeftigungsaufnahmen",
+    Stellensuchlauf: "stellensuchlaeufe",
 }
 KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES.items()}
 
@@ -60,6 +66,9 @@ _DEMONSTRATIVE: dict[type[Record], str] = {
     Document: "Dieses Dokument",
     User: "Dieses Benutzerkonto",
     Vertretung: "Diese Vertretung",
+    Massnahme: "Diese Maßnahme",
+    Beschaeftigungsaufnahme: "Diese Beschäftigungsaufnahme",
+    Stellensuchlauf: "Dieser Stellensuchlauf",
 }
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")

@@ -205,6 +205,12 @@ CREATE TABLE vertretungen (
 CREATE INDEX clients_ended ON clients ((data->>'abgemeldet_am'), id)
     WHERE data->>'abgemeldet_am' IS NOT NULL;
 """,
+""",
+    ),
+    (
+        7,
+        # issue 16: measures (Maßnahmen), job starts (Beschäftigungsaufnahmen) and job searches (Stellensuchläufe)
+        "".join(_RECORD_TABLE.format(table=t) for t in ("massnahmen", "beschaeftigungsaufnahmen", "stellensuchlaeufe")),
     ),
 ]
 

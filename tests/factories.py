@@ -42,12 +42,16 @@ def make_client(**fields: Any) -> Client:
 
 
 def make_profiling(client_id: str | None = None, *, relevant: list[str] = (), **fields: Any) -> Profiling:  # type: ignore[assignment]
-    """An open profiling; `relevant` lists Handlungsbedarf ids marked relevant."""
+    """An open profiling; `relevant` lists Handlungsbedarf ids marked relevant. Phase 2 is done by default
+    (an Integrationsziel and the consent given), so that a profiling with a Zielberuf and an Einschätzung closes."""
     defaults: dict[str, Any] = {
         "id": new_id(),
         "client_id": client_id or new_id(),
         "catalogue_version": 1,
         "handlungsbedarfe": {bedarf: BedarfEintrag(relevant=True) for bedarf in relevant},
+        "integrationsziel": "Arbeitsaufnahme im Zielberuf",
+        "einverstaendnis": True,
+        "einverstaendnis_datum": date(2026, 11, 24),
     }
     return Profiling(**(defaults | fields))
 

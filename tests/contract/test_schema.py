@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from config import Settings
-from schemas.records import Client
+from schemas.records import Client, Massnahme
 from storage import open_store
 from storage.postgres_store import MIGRATIONS, PostgresStore
 from storage.tinydb_store import TinyDBStore
@@ -69,6 +69,7 @@ def test_a_database_of_the_first_schema_version_is_upgraded_at_start_with_its_da
         client = store.add(make_client(), actor=ifk)
         store.close_store()
         with psycopg.connect(postgres_url, options=f"-c search_path={schema}", autocommit=True) as conn:
+            conn.execute("DROP TABLE massnahmen, beschaeftigungsaufnahmen, stellensuchlaeufe")  # undo 7
             conn.execute("DROP TABLE vertretungen; DROP INDEX clients_ended")  # undo 6
             conn.execute("DROP TABLE security_state")  # undo 4 (5 goes with 3)
             conn.execute("DROP TABLE audit_head; DROP FUNCTION vierphasen_audit_head() CASCADE")  # undo 3
@@ -79,6 +80,7 @@ def test_a_database_of_the_first_schema_version_is_upgraded_at_start_with_its_da
         assert store.get(Client, client.id) == client
         assert store.audit_verify() is None
         store.add(make_profiling(client.id), actor=ifk)
+        assert store.records_of_team(Massnahme, None) == []  # migration 4: the table is there again
         assert store.catalogue_draft() is None
         with store.pool.connection() as conn:
             head = conn.execute("SELECT seq FROM audit_head").fetchone()

@@ -67,7 +67,8 @@ def test_report_page_renders_charts_tables_and_csv_for_the_fachaufsicht(store, c
     for title in ("Kennzahlen", "Integrationsprognose und Profillage", "Handlungsbedarfe", "Handlungsstrategien",
                   "je Team und Monat", "fällig und geführt"):
         assert title in shown, title
-    assert len(at.get("download_button")) == 6
+    assert "Maßnahmen, Beschäftigungsaufnahmen und Einverständnis" in shown
+    assert len(at.get("download_button")) == 7  # the six charted tables and the table of measures and job starts
     assert len(at.get("vega_lite_chart")) == 6
     kennzahlen = at.dataframe[0].value
     assert list(kennzahlen["Kundinnen und Kunden"]) == [3, 2, 1, 1]  # clients, closed profiling, valid, overdue

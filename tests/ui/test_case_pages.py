@@ -410,6 +410,7 @@ def test_after_switching_to_the_kooperationsplan_no_screen_says_egv(app: AppTest
     fill_profiling(at)
     ok(at.switch_page(ZIEL).run())
     at.text_area(key=form_key(at, "ziel-integrationsziel")).input("Arbeit im Lager")
+    at.checkbox(key=f"{at.session_state['profiling_id']}-einverstaendnis").check()
     ok(at.run())
     ok(at.switch_page(STRATEGIEN).run())
     at.multiselect(key=form_key(at, "strategien-berufliche_qualifikation-berufliche_qualifikation")).select(
@@ -528,7 +529,7 @@ def test_saved_folgegespraech_stays_visible_and_a_talk_without_activity_is_saved
 
     (talk,) = store.list_for_client(Folgegespraech, at.session_state["client_id"])
     assert talk.anliegen == "Rückfrage zur Bewerbung"
-    assert "keine der 4 Aktivitäten als besprochen markiert" in "\n".join(e.value for e in at.warning)
+    assert "gespeichert, aber noch offen" in "\n".join(e.value for e in at.warning)
     assert f"Gespeichert: Folgegespräch vom {w.fmt_date(talk.datum)}" in texts(at)
     assert "Rückfrage zur Bewerbung" in texts(at)
     assert "Folgegespräch speichern" not in [b.label for b in at.button] and not at.text_area

@@ -212,7 +212,7 @@ def test_roles_without_client_data_are_refused_case_pages(data_dir, store, admin
 
 
 #: What each role is offered in the menu (ARCHITECTURE.md §1), by url path; written out here, not taken from the app.
-CASEWORK_PAGES = {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "akte"}
+CASEWORK_PAGES = {"start", "kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "verlauf", "akte"}
 OFFERED = {
     Role.IFK: CASEWORK_PAGES,
     Role.KDN: CASEWORK_PAGES | {"korrektur", "benutzer", "katalog", "berichte", "vertretungen", "loeschfristen"},

@@ -37,20 +37,26 @@ from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import (
     AktivitaetEintrag,
     BedarfEintrag,
+    Beschaeftigungsaufnahme,
     Client,
     Egv,
     Folgegespraech,
+    Massnahme,
+    Neuorientierung,
     Profiling,
     Role,
     User,
 )
 from services import (
     akte,
+    beschaeftigung,
     clients,
     documents,
     egv,
     folgegespraech,
+    gespraechsvorbereitung,
     history,
+    massnahmen,
     profiling,
     reports,
     retention,
@@ -232,7 +238,7 @@ STRATEGIEN = st.dictionaries(BEDARF_KEYS, SHORT_TEXT_LISTS, max_size=3)
 PROGNOSEN = st.one_of(st.none(), st.sampled_from(["marktnah", "marktfern"]), text)
 EGV_STRATEGIEN = st.lists(st.one_of(st.just("schulabschluss_erwerben"), text), max_size=3)
 AKTIVITAETEN = st.dictionaries(st.one_of(st.sampled_from(["abgleich_egv", "bewerbungen"]), text),
-                               st.builds(AktivitaetEintrag, erledigt=BOOLS, notiz=text), max_size=3)
+                               st.builds(AktivitaetEintrag, erledigt=BOOLS, notiz=text, entfaellt=BOOLS), max_size=3)
 BASES = st.integers(0, 2)  # which stored record a changed one starts from
 
 
@@ -271,6 +277,11 @@ class Inputs:
             "zielberuf": text, "kompetenzen": TEXT_LISTS, "handlungsbedarfe": BEDARFE,
             "integrationsprognose": PROGNOSEN, "profillage": MAYBE_TEXT, "integrationsziel": text,
             "einverstaendnis": BOOLS, "einverstaendnis_datum": MAYBE_DATE, "strategien": STRATEGIEN,
+            "einverstaendnis_verweigert": BOOLS, "einverstaendnis_notiz": text,
+            "neuorientierung": st.builds(Neuorientierung, alternativberuf=text, dienst_eingeschaltet=BOOLS,
+                                         dienst_datum=MAYBE_DATE, dienst_nicht_erforderlich=BOOLS,
+                                         dienst_begruendung=text, reha_anhaltspunkte=BOOLS,
+                                         reha_verweis_datum=MAYBE_DATE),
             "uebergreifend": SHORT_TEXT_LISTS, "client_id": self.client_ids})
         self.egv_changes = some_of({
             "integrationsziel": text, "strategien": EGV_STRATEGIEN, "teilschritte": text,
@@ -408,6 +419,50 @@ def _record_folgegespraech(w, base, changes, rev, actor):
 
 case("record_folgegespraech",
      lambda i: args(base=BASES, changes=i.gespraech_changes, rev=REVISIONS, actor=i.actors), _record_folgegespraech)
+
+# --- issue 16: measures, job starts, preparation of a talk ----------------------------------------------------
+by_id("new_massnahme", massnahmen.new_massnahme)
+by_id("list_massnahmen", massnahmen.list_massnahmen)
+by_id("foerder_checks", massnahmen.foerder_checks)
+by_id("new_beschaeftigungsaufnahme", beschaeftigung.new_beschaeftigungsaufnahme)
+by_id("list_beschaeftigungsaufnahmen", beschaeftigung.list_beschaeftigungsaufnahmen)
+by_id("vorbereitung", gespraechsvorbereitung.vorbereitung)
+by_id("list_stellensuchlaeufe", gespraechsvorbereitung.list_stellensuchlaeufe)
+case("list_read", lambda i: args(record_id=i.ids, by=st.sampled_from(["datum", "created_at"]), actor=i.actors),
+     lambda w, record_id, by, actor: clients.list_read(w.store, Folgegespraech, record_id, actor=actor, by=by))
+MAYBE_IDS_OR_KNOWN = st.one_of(st.none(), st.just("erfolgreich_abgeschlossen"), st.just("schulabschluss_erwerben"),
+                               text)
+
+
+def _record_massnahme(w, changes, rev, actor):
+    base = Massnahme(id=uuid.uuid4().hex, client_id=w.client.id, catalogue_version=1, titel="Umschulung",
+                     beginn=date(2026, 1, 5), ende_geplant=date(2026, 12, 31))
+    return massnahmen.record_massnahme(w.store, changed([base], 0, changes, rev), actor=actor)
+
+
+case("record_massnahme", lambda i: args(changes=some_of({
+    "titel": text, "traeger": text, "beginn": dates, "ende_geplant": dates, "ende_tatsaechlich": MAYBE_DATE,
+    "ergebnis": MAYBE_IDS_OR_KNOWN, "strategie_id": MAYBE_IDS_OR_KNOWN, "gefoerdert": BOOLS,
+    "foerder_profiling_id": i.maybe_ids, "client_id": i.client_ids}), rev=REVISIONS, actor=i.actors),
+     _record_massnahme)
+
+
+def _record_aufnahme(w, changes, rev, actor):
+    base = Beschaeftigungsaufnahme(id=uuid.uuid4().hex, client_id=w.client.id, catalogue_version=1,
+                                   datum=date(2026, 11, 2), arbeitgeber="Nord GmbH", wochenstunden=30,
+                                   leistungen_weiter=False, nachhalten_am=date(2026, 12, 14))
+    return beschaeftigung.record_beschaeftigungsaufnahme(w.store, changed([base], 0, changes, rev), actor=actor)
+
+
+case("record_beschaeftigungsaufnahme", lambda i: args(changes=some_of({
+    "datum": dates, "arbeitgeber": text, "ausbildung": BOOLS, "wochenstunden": st.integers(),
+    "leistungen_weiter": BOOLS, "strategien": st.lists(st.one_of(st.just("beschaeftigungsaufnahme_stabilisieren"),
+                                                                 text), max_size=3),
+    "nachhalten_am": MAYBE_DATE, "client_id": i.client_ids}), rev=REVISIONS, actor=i.actors), _record_aufnahme)
+case("record_stellensuchlauf",
+     lambda i: args(client_id=i.client_ids, suchprofil=text, angebote=st.one_of(st.integers(), st.booleans()),
+                    uebergeben=text, datum=MAYBE_DATE, actor=i.actors),
+     lambda w, client_id, **a: gespraechsvorbereitung.record_stellensuchlauf(w.store, client_id, **a))
 
 # --- documents -------------------------------------------------------------------------------------------------
 by_id("einverstaendnis_pdf", documents.einverstaendnis_pdf)

@@ -14,7 +14,9 @@ from services.egv import draft_egv, save_egv
 from services.folgegespraech import (
     NAECHSTER_SCHRITT,
     OFFENES_WEITER,
+    aktivitaeten_luecken,
     aktivitaeten_warnung,
+    ist_vollstaendig,
     list_folgegespraeche,
     naechster_schritt,
     new_folgegespraech,
@@ -190,11 +192,58 @@ def test_a_talk_with_no_activity_done_is_saved_with_a_warning(store, client, ifk
     gespraech = record_folgegespraech(store, new_folgegespraech(store, client.id, actor=ifk), actor=ifk)
 
     assert gespraech.revision == 1
-    assert aktivitaeten_warnung(gespraech, catalogue) == (
-        "Im Folgegespräch ist keine der 4 Aktivitäten als besprochen markiert. Jedes Folgegespräch deckt "
-        "mindestens diese Punkte ab – bitte ergänzen, was besprochen wurde.")
-    gespraech.aktivitaeten["egv_abgleich"].erledigt = True
-    assert aktivitaeten_warnung(gespraech, catalogue) is None
+    warning = aktivitaeten_warnung(gespraech, catalogue)
+    assert warning.startswith("Das Folgegespräch ist gespeichert, aber noch offen. Jedes Folgegespräch deckt "
+                              "mindestens die 4 Aktivitäten ab – es fehlt: ")
+    assert all(label in warning for label in VIER_AKTIVITAETEN)
+
+
+def test_one_activity_of_four_documented_still_warns_and_names_the_other_three(store, client, ifk, catalogue):
+    # regression: with one of four ticked the talk was silently taken as complete
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.aktivitaeten["egv_abgleich"] = AktivitaetEintrag(erledigt=True, notiz="Stand wie vereinbart")
+
+    saved = record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert not ist_vollstaendig(saved, catalogue)
+    assert aktivitaeten_luecken(saved, catalogue) == [
+        f"„{label}“: weder dokumentiert noch als „entfällt“ markiert" for label in VIER_AKTIVITAETEN[1:]]
+
+
+def test_a_tick_without_note_and_entfaellt_without_reason_are_not_documented(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.aktivitaeten["egv_abgleich"] = AktivitaetEintrag(erledigt=True)
+    gespraech.aktivitaeten["bewerbungsaktivitaeten"] = AktivitaetEintrag(entfaellt=True, notiz="  ")
+
+    gaps = aktivitaeten_luecken(gespraech, catalogue)
+
+    assert f"„{VIER_AKTIVITAETEN[0]}“: Notiz fehlt" in gaps
+    assert f"„{VIER_AKTIVITAETEN[2]}“: Grund für „entfällt“ fehlt" in gaps
+
+
+def test_talk_is_complete_when_each_activity_is_documented_or_entfaellt_with_reason(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    for aktivitaet_id in gespraech.aktivitaeten:
+        gespraech.aktivitaeten[aktivitaet_id] = AktivitaetEintrag(erledigt=True, notiz="besprochen")
+    gespraech.aktivitaeten["bewerbungsaktivitaeten"] = AktivitaetEintrag(
+        entfaellt=True, notiz="Kundin ist in Vollzeitmaßnahme")
+
+    saved = record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert ist_vollstaendig(saved, catalogue)
+    assert aktivitaeten_warnung(saved, catalogue) is None
+    assert offene_aktivitaeten(saved, catalogue) == []
+
+
+def test_an_activity_both_discussed_and_entfaellt_is_refused_at_its_field(store, client, ifk, catalogue):
+    gespraech = new_folgegespraech(store, client.id, actor=ifk)
+    gespraech.aktivitaeten["egv_abgleich"] = AktivitaetEintrag(erledigt=True, entfaellt=True, notiz="x")
+
+    with pytest.raises(InvalidInput) as raised:
+        record_folgegespraech(store, gespraech, actor=ifk)
+
+    assert raised.value.field == "aktivitaeten.egv_abgleich"
+    assert store.list_for_client(Folgegespraech, client.id) == []
 
 
 def test_beratungsvermerk_text_is_ready_to_copy(store, client, ifk, profiling):

@@ -16,15 +16,31 @@ import pytest
 
 from errors import DomainError, InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
-from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, Status, User, Vertretung
+from schemas.records import (
+    Beschaeftigungsaufnahme,
+    Client,
+    Document,
+    Egv,
+    Folgegespraech,
+    Massnahme,
+    Profiling,
+    Role,
+    Status,
+    Stellensuchlauf,
+    User,
+    Vertretung,
+)
 from services import (
     akte,
     audit_log,
+    beschaeftigung,
     clients,
     documents,
     egv,
     folgegespraech,
+    gespraechsvorbereitung,
     history,
+    massnahmen,
     profiling,
     reports,
     retention,
@@ -152,6 +168,8 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
                     lambda w, a, r: r.id == w.client.id),
     "client_for": (lambda w, a: clients.client_for(w.store, w.client.id, actor=a), CASEWORK,
                    lambda w, a, r: r.id == w.client.id),
+    "list_read": (lambda w, a: clients.list_read(w.store, Folgegespraech, w.client.id, actor=a, by="datum"), CASEWORK,
+                  lambda w, a, r: [t.id for t in r] == [w.gespraech.id]),
     # profiling
     "profiling_history": (
         lambda w, a: profiling.profiling_history(w.store, w.client.id, actor=a), CASEWORK,
@@ -448,6 +466,40 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
         CASEWORK | {"IFK anderes Team"},
         lambda w, a, r: [item.client_id for item in r] == sorted(visible_clients(w, a) & {w.client.id}),
     ),
+    # issue 16: measures, job starts, preparation of a talk
+    "new_massnahme": (lambda w, a: massnahmen.new_massnahme(w.store, w.client.id, actor=a), CASEWORK,
+                      lambda w, a, r: r.client_id == w.client.id and r.revision == 0),
+    "record_massnahme": (
+        lambda w, a: massnahmen.record_massnahme(w.store, massnahmen.new_massnahme(
+            w.store, w.client.id, actor=a).model_copy(update={"titel": "Umschulung"}), actor=a), CASEWORK,
+        lambda w, a, r: stored(w, Massnahme, r.id).titel == "Umschulung",
+    ),
+    "list_massnahmen": (lambda w, a: massnahmen.list_massnahmen(w.store, w.client.id, actor=a), CASEWORK,
+                        lambda w, a, r: r == []),
+    "foerder_checks": (lambda w, a: massnahmen.foerder_checks(w.store, w.client.id, actor=a), CASEWORK,
+                       lambda w, a, r: isinstance(r, list)),
+    "new_beschaeftigungsaufnahme": (
+        lambda w, a: beschaeftigung.new_beschaeftigungsaufnahme(w.store, w.client.id, actor=a), CASEWORK,
+        lambda w, a, r: r.client_id == w.client.id and r.strategien),
+    "record_beschaeftigungsaufnahme": (
+        lambda w, a: beschaeftigung.record_beschaeftigungsaufnahme(w.store, beschaeftigung.new_beschaeftigungsaufnahme(
+            w.store, w.client.id, actor=a).model_copy(update={"arbeitgeber": "Nord GmbH", "wochenstunden": 20}),
+            actor=a), CASEWORK,
+        lambda w, a, r: stored(w, Beschaeftigungsaufnahme, r.id).arbeitgeber == "Nord GmbH",
+    ),
+    "list_beschaeftigungsaufnahmen": (
+        lambda w, a: beschaeftigung.list_beschaeftigungsaufnahmen(w.store, w.client.id, actor=a), CASEWORK,
+        lambda w, a, r: r == []),
+    "vorbereitung": (lambda w, a: gespraechsvorbereitung.vorbereitung(w.store, w.client.id, actor=a), CASEWORK,
+                     lambda w, a, r: r.suchprofil.startswith("Zielberuf:")),
+    "record_stellensuchlauf": (
+        lambda w, a: gespraechsvorbereitung.record_stellensuchlauf(w.store, w.client.id, suchprofil="Zielberuf: Koch",
+                                                                   angebote=3, uebergeben="", actor=a), CASEWORK,
+        lambda w, a, r: stored(w, Stellensuchlauf, r.id).angebote == 3,
+    ),
+    "list_stellensuchlaeufe": (
+        lambda w, a: gespraechsvorbereitung.list_stellensuchlaeufe(w.store, w.client.id, actor=a), CASEWORK,
+        lambda w, a, r: r == []),
 }
 
 MATRIX = [(name, actor) for name in USE_CASES for actor in ACTORS]
@@ -554,7 +606,8 @@ def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public function that takes an actor or works on the store must be added to USE_CASES (or, if it is
     no use case of a signed-in user, to NOT_USE_CASES with the reason), so no permission goes unchecked."""
     modules = [clients, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents,
-               reports, wiedervorlage, totp, sso, audit_log, akte, vertretung, retention]
+               reports, wiedervorlage, totp, sso, audit_log, akte, vertretung, retention, massnahmen, beschaeftigung,
+               gespraechsvorbereitung]
     covered = {name.split(" ")[0] for name in USE_CASES}
     found, missing = set(), []
     for module in modules:

@@ -152,7 +152,8 @@ def test_incomplete_profiling_is_saved_and_stays_offen(store, client, ifk, catal
 
 
 def test_save_normalises_kompetenzen_and_dates_a_consent_without_date(store, client, ifk, catalogue):
-    profiling = make_profiling(client.id, kompetenzen=[" Staplerschein ", "", "Staplerschein", "Englisch"])
+    profiling = make_profiling(client.id, kompetenzen=[" Staplerschein ", "", "Staplerschein", "Englisch"],
+                               einverstaendnis_datum=None)
     profiling.einverstaendnis = True
 
     saved = save_profiling(store, profiling, actor=ifk)
@@ -246,6 +247,8 @@ def test_complete_profiling_has_no_gaps_and_every_checklist_item_done(client, ca
         ("Zielberuf angegeben", True),
         ("Handlungsstrategie für „Örtliche Mobilität“ gewählt", True),
         ("Integrationsprognose oder Profillage gewählt", True),
+        ("Integrationsziel festgelegt", True),
+        ("Einverständnis vermerkt (erteilt oder nicht erteilt)", True),
     ]
 
 
@@ -256,6 +259,8 @@ def test_checklist_shows_open_items_as_not_done(client, catalogue):
         ("Zielberuf angegeben", False),
         ("Handlungsstrategie für „Örtliche Mobilität“ gewählt", False),
         ("Integrationsprognose oder Profillage gewählt", True),
+        ("Integrationsziel festgelegt", True),
+        ("Einverständnis vermerkt (erteilt oder nicht erteilt)", True),
     ]
 
 

@@ -38,15 +38,13 @@ class World:
 
 
 def complete_profiling(client_id: str, **fields) -> Profiling:
-    return make_profiling(
-        client_id,
-        relevant=["schulische_qualifikation"],
-        zielberuf="Fachkraft Lagerlogistik",
-        strategien={"schulische_qualifikation": ["schulabschluss_erwerben"]},
-        integrationsprognose="marktnah",
-        integrationsziel="Arbeitsaufnahme als Fachkraft Lagerlogistik",
-        **fields,
-    )
+    defaults = {
+        "zielberuf": "Fachkraft Lagerlogistik",
+        "strategien": {"schulische_qualifikation": ["schulabschluss_erwerben"]},
+        "integrationsprognose": "marktnah",
+        "integrationsziel": "Arbeitsaufnahme als Fachkraft Lagerlogistik",
+    }
+    return make_profiling(client_id, relevant=["schulische_qualifikation"], **(defaults | fields))
 
 
 def build_world(store: Store) -> World:
