@@ -98,17 +98,11 @@ def _write(store: Store, user: User, client: Client) -> None:
         w.mark_changes(gespraech != st.session_state[_START].get(client.id))
         open_items = offene_aktivitaeten(gespraech, catalogue)
         done = len(gespraech.aktivitaeten) - len(open_items)
-<<<<<<< HEAD
-        st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten besprochen**")
-        if open_items:
-            st.caption("Noch offen: " + markdown_literal("; ".join(open_items)))
-=======
         st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten dokumentiert**")
         for gap in aktivitaeten_luecken(gespraech, catalogue):
-            st.markdown(f"{w.TODO} {gap}")
+            st.markdown(f"{w.TODO} {markdown_literal(gap)}")
         if not open_items:
             st.markdown(f"{w.DONE} Folgegespräch vollständig")
->>>>>>> i16
         if st.button("Folgegespräch speichern", key="folge-save", type="primary", icon=":material/save:",
                      use_container_width=True):
             _record(store, user, client, gespraech, catalogue)
@@ -136,21 +130,14 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
         if aktivitaet.id not in gespraech.aktivitaeten:
             continue
         eintrag = gespraech.aktivitaeten[aktivitaet.id]
-<<<<<<< HEAD
-        erledigt = st.checkbox(markdown_literal(aktivitaet.label), value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
-        notiz = st.text_input(f"Notiz: {markdown_literal(aktivitaet.label)}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
-                              label_visibility="collapsed", placeholder="Notiz", max_chars=5000)
-        gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz)
-=======
         cols = st.columns([3, 1])
-        erledigt = cols[0].checkbox(aktivitaet.label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
+        erledigt = cols[0].checkbox(markdown_literal(aktivitaet.label), value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
         entfaellt = cols[1].checkbox("entfällt", value=eintrag.entfaellt, key=f"{key}-{aktivitaet.id}-entfaellt",
-                                     help=f"„{aktivitaet.label}“ entfällt in diesem Gespräch; Grund als Notiz")
-        notiz = st.text_input(f"Notiz: {aktivitaet.label}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
+                                     help=f"„{markdown_literal(aktivitaet.label)}“ entfällt in diesem Gespräch; Grund als Notiz")
+        notiz = st.text_input(f"Notiz: {markdown_literal(aktivitaet.label)}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
                               label_visibility="collapsed", placeholder="Grund für „entfällt“" if entfaellt else "Notiz",
                               max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz, entfaellt=entfaellt)
->>>>>>> i16
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
     w.field_slot("aktivitaeten")
     gespraech.naechster_termin = st.date_input("Nächster Termin", value=gespraech.naechster_termin,
@@ -188,12 +175,8 @@ def _saved_talk(talk: Folgegespraech, catalogue: Catalogue) -> None:
             if eintrag is None:
                 continue
             notiz = f" – {markdown_literal(eintrag.notiz)}" if eintrag.notiz.strip() else ""
-<<<<<<< HEAD
-            st.markdown(f"{w.DONE if eintrag.erledigt else w.NOT_DONE} {markdown_literal(aktivitaet.label)}{notiz}")
-=======
             entfaellt = " (entfällt)" if eintrag.entfaellt else ""
-            st.markdown(f"{w.NOT_DONE if aktivitaet.label in offen else w.DONE} {aktivitaet.label}{entfaellt}{notiz}")
->>>>>>> i16
+            st.markdown(f"{w.NOT_DONE if aktivitaet.label in offen else w.DONE} {markdown_literal(aktivitaet.label)}{entfaellt}{notiz}")
         st.markdown(f"**Nächster Termin:** {w.fmt_date(talk.naechster_termin)}")
         if st.button("Weiteres Folgegespräch erfassen", key="folge-weiteres", icon=":material/add:"):
             st.session_state[_SAVED].pop(talk.client_id, None)

@@ -226,9 +226,9 @@ class Stellensuchlauf(Record):
 
     client_id: str
     datum: date
-    suchprofil: str  # the search profile as it was used
+    suchprofil: FreiText  # the search profile as it was used
     angebote: int  # offers found
-    uebergeben: str = ""  # which offers were handed over to the client
+    uebergeben: FreiText = ""  # which offers were handed over to the client
 
 
 class Document(Record):

@@ -10,13 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from dates import format_datetime, today
 from errors import AlreadyExists, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Abmeldegrund
 from schemas.records import Client, Role, User
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import _duplicate, _geburtsdatum, _kundennummer, _name, client_for
-from services.dates import format_datetime, today
 from storage.base import Store
 from storage.core import ABGEMELDET_MESSAGE, check_text
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dates import today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
 from schemas.records import Beschaeftigungsaufnahme, User
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, list_read, new_id
-from services.dates import today
 from services.massnahmen import check_kalender
 from storage.base import Store
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dates import today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
-from schemas.records import Profiling, Status, Stellensuchlauf, User
+from schemas.records import Profiling, Status, Stellensuchlauf, User, max_chars
 from services.catalogue import get_catalogue
 from services.clients import client_for, list_read, new_id, record_read
-from services.dates import today
 from services.profiling import basisprofil, gewaehlte_strategien
 from services.safety import to_csv
 from storage.base import Store
 
 ANGEBOTE_MAX = 10000
-TEXT_MAX = 5000
 CSV_HEADER = ("Zielberuf", "Kompetenz")
 
 
@@ -76,8 +75,8 @@ def record_stellensuchlauf(store: Store, client_id: str, *, suchprofil: str, ang
         raise InvalidInput("Das Datum des Stellensuchlaufs darf nicht in der Zukunft liegen.", field="datum")
     if isinstance(angebote, bool) or not isinstance(angebote, int) or not 0 <= angebote <= ANGEBOTE_MAX:
         raise InvalidInput(f"Die Zahl der Angebote liegt zwischen 0 und {ANGEBOTE_MAX}.", field="angebote")
-    if len(uebergeben) > TEXT_MAX or len(suchprofil) > TEXT_MAX:
-        raise InvalidInput(f"Der Text darf höchstens {TEXT_MAX} Zeichen lang sein.", field="uebergeben")
+    if len(uebergeben) > (limit := max_chars(Stellensuchlauf, "uebergeben")) or len(suchprofil) > limit:
+        raise InvalidInput(f"Der Text darf höchstens {limit} Zeichen lang sein.", field="uebergeben")
     lauf = Stellensuchlauf(id=new_id(), client_id=client_id, datum=datum, suchprofil=suchprofil,
                            angebote=angebote, uebergeben=uebergeben.strip())
     return store.add(lauf, actor=actor)

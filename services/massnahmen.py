@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from dates import today
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
 from schemas.records import Folgegespraech, Massnahme, Profiling, User
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, list_read, new_id
-from services.dates import today
 from services.profiling import FOERDER_FRAGEN
 from storage.base import Store
 

@@ -32,7 +32,16 @@ from dataclasses import dataclass
 from dates import format_date, format_datetime, today
 from errors import Incomplete, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Catalogue, Handlungsbedarf
-from schemas.records import BedarfEintrag, Egv, FoerderCheck, Neuorientierung, Profiling, Status, User, max_chars
+from schemas.records import (
+    BedarfEintrag,
+    Egv,
+    FoerderCheck,
+    Neuorientierung,
+    Profiling,
+    Status,
+    User,
+    max_chars,
+)
 from schemas.text import has_visible, required_text
 from services import audit_log
 from services.access import Permission, require
@@ -495,9 +504,9 @@ def _validated(profiling: Profiling, catalogue: Catalogue) -> Profiling:
         raise InvalidInput(
             "Das Einverständnis kann nur entweder erteilt oder nicht erteilt sein.", field="einverstaendnis"
         )
-    if len(profiling.einverstaendnis_notiz) > TEXT_MAX:
+    if len(profiling.einverstaendnis_notiz) > (limit := max_chars(Profiling, "einverstaendnis_notiz")):
         raise InvalidInput(
-            f"Die Notiz zum Einverständnis darf höchstens {TEXT_MAX} Zeichen lang sein.", field="einverstaendnis_notiz"
+            f"Die Notiz zum Einverständnis darf höchstens {limit} Zeichen lang sein.", field="einverstaendnis_notiz"
         )
     if (profiling.einverstaendnis or profiling.einverstaendnis_verweigert) and einverstaendnis_datum is None:
         einverstaendnis_datum = today()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dates import format_date, today
+from dates import format_date, to_berlin, today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
 from schemas.records import Beschaeftigungsaufnahme, Folgegespraech, Massnahme, Profiling, Status, User

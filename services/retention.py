@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from config import get_settings
+from dates import add_months, today
 from errors import LifecycleError
 from schemas.records import Client, User
 from services.access import Permission, require
-from services.dates import add_months, today
 from storage.base import Store
 
 GELOESCHT_LOESCHFRIST = "gelöscht (Löschfrist)"

@@ -249,7 +249,7 @@ def authenticate(
     if waiting is not None:
         store.audit_append(actor=who, action=ANMELDUNG_GEDROSSELT, record_kind="Anmeldung",
                            record_id=who.id)
-        raise AuthenticationFailed(THROTTLED.format(zeit=_berlin_time(waiting)))
+        raise AuthenticationFailed(THROTTLED.format(zeit=format_time(waiting)))
     right = _verify(user.password_hash if user else _DUMMY_HASH, password) and bool(password) \
         and len(password) <= MAX_PASSWORD_LENGTH
     if user is None or not right:
@@ -258,7 +258,7 @@ def authenticate(
         if failure.name_locked:
             store.audit_append(actor=who, action=KONTO_GESPERRT, record_kind="Anmeldung", record_id=who.id)
         if failure.wait_until is not None:
-            raise AuthenticationFailed(f"{WRONG_CREDENTIALS} " + WAIT.format(zeit=_berlin_time(failure.wait_until)))
+            raise AuthenticationFailed(f"{WRONG_CREDENTIALS} " + WAIT.format(zeit=format_time(failure.wait_until)))
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     signin_throttle.clear(store, name)
     refuse_if_locked(store, user, now)  # after wrong second-factor codes: only told after the right password

@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from errors import InvalidInput, StaleRevision
-from schemas.records import Client, Role, User, Vertretung
+from dates import today
+from errors import InvalidInput
+from schemas.records import Role, User, Vertretung
 from services.access import Permission, note_expired, require
-from services.dates import today
 from storage.base import Store
 from storage.core import check_text
 

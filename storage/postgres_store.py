@@ -205,7 +205,6 @@ CREATE TABLE vertretungen (
 CREATE INDEX clients_ended ON clients ((data->>'abgemeldet_am'), id)
     WHERE data->>'abgemeldet_am' IS NOT NULL;
 """,
-""",
     ),
     (
         7,

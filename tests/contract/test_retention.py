@@ -13,12 +13,12 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
+from dates import today
 from errors import InvalidInput, LifecycleError, NotFound
 from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, User
 from services import akte, documents, egv, folgegespraech, profiling, retention
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue
-from services.dates import today
 from storage.base import CLIENT_KINDS, Store
 from tests.contract.conftest import StoreSpec
 from tests.factories import make_user

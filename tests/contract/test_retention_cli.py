@@ -9,10 +9,10 @@ import pytest
 
 import config
 from cli import main
+from dates import today
 from errors import NotFound
 from schemas.records import Client
 from services.access import SYSTEM
-from services.dates import today
 from storage import open_store
 from tests.factories import make_client
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dates import today
 from errors import NotFound
 from schemas.records import Client, Role, User, Vertretung
-from services.dates import today
 from storage.base import Store
 from tests.factories import make_client, make_user
 from tests.ui.conftest import ROOT, TIMEOUT

@@ -15,11 +15,11 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from dates import today
 from schemas.catalogue import SHIPPED_CATALOGUE, entry_places, parse_catalogue
 from schemas.records import AktivitaetEintrag, BedarfEintrag, Role
 from services.catalogue import publish_catalogue
 from services.catalogue_editor import start_draft
-from services.dates import today
 from services.documents import auskunft, egv_pdf, einverstaendnis_pdf, profiling_print_pdf
 from services.egv import close_egv, draft_egv, save_egv
 from services.folgegespraech import new_folgegespraech, record_folgegespraech

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dates import today
 from schemas.records import Egv, Profiling, Role, User
-from services.dates import today
 from storage.base import Store
 from tests.factories import make_client, make_egv, make_folgegespraech, make_profiling, make_user
 from tests.ui.conftest import ROOT, TIMEOUT

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dates import today
 from pages import widgets as w
 from schemas.records import Egv, Folgegespraech, Profiling, Role, Status
 from services.access import SYSTEM
-from services.dates import today
 from storage.base import Store
 from tests.factories import make_user
 

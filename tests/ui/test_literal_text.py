@@ -10,11 +10,11 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from dates import today
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import AktivitaetEintrag, BedarfEintrag, Role, User
 from services.catalogue import publish_catalogue
 from services.catalogue_editor import start_draft
-from services.dates import today
 from services.egv import draft_egv, save_egv
 from services.folgegespraech import new_folgegespraech, record_folgegespraech
 from services.profiling import clone_profiling, close_profiling, save_profiling, start_profiling

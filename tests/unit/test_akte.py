@@ -7,12 +7,22 @@ from datetime import date, timedelta
 
 import pytest
 
+from dates import today
 from errors import InvalidInput, LifecycleError, NotPermitted, RecordClosed, StaleRevision
 from schemas.records import Client, Folgegespraech, Profiling, Role, User, Vertretung
-from services import access, akte, clients, documents, history, profiling, retention, vertretung, wiedervorlage
+from services import (
+    access,
+    akte,
+    clients,
+    documents,
+    history,
+    profiling,
+    retention,
+    vertretung,
+    wiedervorlage,
+)
 from services.access import SYSTEM
 from services.audit_log import ZUGRIFF_VERWEIGERT
-from services.dates import today
 from storage.base import Store
 from storage.core import IN_VERTRETUNG
 from tests.factories import make_client, make_folgegespraech, make_user

@@ -628,8 +628,8 @@ def _a_vertretung(w: World) -> None:
     """A Vertretung "v1" of the IFK of Team 2 for Team 1, this week."""
     from datetime import timedelta
 
+    from dates import today
     from schemas.records import Vertretung
-    from services.dates import today
 
     w.store.add(Vertretung(id="v1", vertreter=w.actors["IFK anderes Team"].username, team="Team 1", von=today(),
                            bis=today() + timedelta(days=7), grund="Urlaub"), actor=SYSTEM)  # fmt: skip

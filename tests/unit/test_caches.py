@@ -6,8 +6,8 @@ import pytest
 
 from schemas.catalogue import Catalogue
 from schemas.records import Client, User
-from services import catalogue_editor as editor
 from services import audit_log
+from services import catalogue_editor as editor
 from services.clients import open_client
 from storage.base import Store
 from tests.factories import make_client, make_profiling

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from dates import today
 from errors import InvalidInput, NotFound, NotPermitted
 from schemas.records import Client
 from services import clients as clients_service
 from services.clients import client_name, create_client, find_clients, open_client
-from services.dates import today
 from tests.factories import make_client
 
 

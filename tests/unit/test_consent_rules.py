@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from dates import today
 from errors import Incomplete, InvalidInput
 from schemas.records import Status
-from services.dates import today
 from services.profiling import (
     GAP_EINVERSTAENDNIS,
     GAP_VERWEIGERUNG_NOTIZ,

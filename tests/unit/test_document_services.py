@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from dates import today
 from errors import LifecycleError, NotPermitted
 from schemas.catalogue import KOOPERATIONSPLAN_BLOCK, SHIPPED_CATALOGUE, with_vereinbarung
 from schemas.records import Document, Egv, Status
 from services import documents as docs
 from services.catalogue import publish_catalogue
-from services.dates import today
 from services.egv import close_egv, draft_egv, fortschreiben_egv, save_egv
 from services.folgegespraech import new_folgegespraech, record_folgegespraech
 from services.profiling import close_profiling, save_profiling

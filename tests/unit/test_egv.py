@@ -9,6 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from dates import add_months, today
 from documents import render_egv
 from errors import (
     CatalogueInvalid,
@@ -28,7 +29,6 @@ from schemas.catalogue import (
 )
 from schemas.records import BedarfEintrag, Egv, Profiling, Status
 from services.catalogue import get_catalogue, publish_catalogue
-from services.dates import add_months, today
 from services.documents import egv_inhalte, egv_pdf
 from services.egv import (
     close_egv,

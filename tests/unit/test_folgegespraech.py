@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from dates import format_date, today
 from errors import InvalidInput, NotPermitted
 from schemas.records import AktivitaetEintrag, Folgegespraech
-from services.dates import format_date, today
 from services.egv import draft_egv, save_egv
 from services.folgegespraech import (
     NAECHSTER_SCHRITT,

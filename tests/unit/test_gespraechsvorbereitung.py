@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from dates import today
 from errors import InvalidInput
 from schemas.records import Stellensuchlauf
-from services.dates import today
 from services.gespraechsvorbereitung import (
     list_stellensuchlaeufe,
     record_stellensuchlauf,

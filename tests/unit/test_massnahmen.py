@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from dates import today
 from errors import InvalidInput
 from schemas.records import Beschaeftigungsaufnahme, FoerderCheck, Massnahme
 from services.beschaeftigung import (
@@ -14,7 +15,6 @@ from services.beschaeftigung import (
     record_beschaeftigungsaufnahme,
     vorgeschlagene_strategien,
 )
-from services.dates import today
 from services.folgegespraech import new_folgegespraech, record_folgegespraech
 from services.massnahmen import foerder_checks, list_massnahmen, new_massnahme, record_massnahme
 from services.profiling import save_profiling

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dates import today
 from errors import Incomplete, InvalidInput
 from schemas.catalogue import parse_catalogue
 from schemas.records import Neuorientierung, Status
-from services.dates import today
 from services.profiling import close_profiling, completeness_gaps, neuorientierung_noetig, save_profiling
 from tests.unit.world import complete_profiling
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dates import today
 from errors import DomainError, InvalidInput, NotPermitted
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import (
@@ -53,7 +54,6 @@ from services import (
 from services import catalogue as catalogue_service
 from services import catalogue_editor as editor
 from services.access import SYSTEM
-from services.dates import today
 from tests.factories import make_profiling
 from tests.unit.world import ACTORS, PASSWORD, World, build_template, copy_world
 

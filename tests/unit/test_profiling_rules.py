@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dates import add_months, format_date, format_datetime, today
 from errors import (
     Incomplete,
     InvalidInput,
@@ -19,7 +20,6 @@ from errors import (
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import BedarfEintrag, Profiling, Status
 from services.catalogue import get_catalogue, publish_catalogue
-from services.dates import add_months, format_date, format_datetime, today
 from services.egv import draft_egv, save_egv
 from services.profiling import (
     GAP_ZIELBERUF,

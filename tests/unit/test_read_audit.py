@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
+from dates import today
 from errors import NotPermitted
 from schemas.records import Client, Role, User
 from services import clients, profiling, wiedervorlage
 from services.audit_log import LISTE_ANGEZEIGT, ZUGRIFF_VERWEIGERT
-from services.dates import today
 from storage.base import Store
 from tests.factories import make_client, make_folgegespraech, make_profiling
 

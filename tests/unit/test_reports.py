@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+import dates
 from errors import InvalidInput
 from schemas.records import Egv, Profiling, Role, User
-from services import dates
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue, get_catalogue
 from services.reports import compile_report, list_report_teams, percent

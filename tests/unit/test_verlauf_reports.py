@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from dates import today
 from schemas.records import Beschaeftigungsaufnahme, Massnahme, Role
 from services import documents as docs
 from services.access import SYSTEM
-from services.dates import today
 from services.gespraechsvorbereitung import record_stellensuchlauf
 from services.profiling import close_profiling, save_profiling
 from services.reports import compile_report

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dates import today
 from errors import NotPermitted
 from schemas.records import Role, Vertretung
 from services.access import SYSTEM
-from services.dates import today
 from storage import open_store
 from tests.factories import make_user
 from tests.unit.test_permissions import USE_CASES

@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from config import Settings
+from dates import today
 from schemas.records import Client, Egv, Folgegespraech, Profiling, Role, User
 from services import users
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue
-from services.dates import today
 from storage import open_store
 from storage.base import Store
 from tests.factories import make_client, make_egv, make_folgegespraech, make_profiling, make_user
