@@ -90,8 +90,8 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
             continue
         eintrag = gespraech.aktivitaeten[aktivitaet.id]
         erledigt = st.checkbox(aktivitaet.label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
-        notiz = st.text_input(f"Notiz: {aktivitaet.label}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
-                              label_visibility="collapsed", placeholder="Notiz", max_chars=5000)
+        notiz = st.text_input(f"Notiz zu „{aktivitaet.label}“", value=eintrag.notiz,
+                              key=f"{key}-{aktivitaet.id}-notiz", max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz)
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
     w.field_slot("aktivitaeten")
