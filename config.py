@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     #: Roles besides KDN-Fachbetreuung (always) that must use a second factor (TOTP), comma-separated,
     #: e.g. "IFK,Trainer".
     totp_roles: str = ""
+    #: Where users report barriers (Erklärung zur Barrierefreiheit, BITV 2.0 § 7): e-mail, phone or address.
+    barrierefreiheit_kontakt: str = ""
+    #: The installation's Erklärung zur Barrierefreiheit (Markdown; {kontakt} and {jobcenter} are filled in);
+    #: empty: the shipped deploy/barrierefreiheit.md.
+    barrierefreiheit_datei: Path | None = None
 
     @field_validator("data_dir")
     @classmethod

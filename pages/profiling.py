@@ -55,7 +55,8 @@ def _edit(draft: Profiling, catalogue, models) -> None:
                "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
     counts = _relevant_counts(draft, models, felder)
-    labels = {feld.id: f"{feld.label} ({counts[feld.id]} relevant)" for feld in felder}
+    labels = {feld.id: f"{feld.label} ({counts[feld.id]})" for feld in felder}
+    st.caption("In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
     active = st.session_state.setdefault(_ACTIVE_TAB, {}).get(draft.id)
     tabs = st.tabs(list(labels.values()), key="handlungsfelder", default=labels.get(active),
                    on_change=_remember_tab, args=(draft.id, {label: fid for fid, label in labels.items()}))

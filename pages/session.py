@@ -40,7 +40,10 @@ PAGES: dict[str, tuple[str, str]] = {
     "benutzer": ("Benutzerverwaltung", ":material/manage_accounts:"),
     "login": ("Anmelden", ":material/login:"),
     "berichte": ("Kundensteuerung", ":material/bar_chart:"),  # issue 9
+    "barrierefreiheit": ("Erklärung zur Barrierefreiheit", ":material/accessibility_new:"),  # for everyone
 }
+#: Pages open without sign-in and to every role (linked at the foot of the sidebar and of the sign-in page).
+PUBLIC_PAGES = ("barrierefreiheit",)
 
 _CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech"]}
 

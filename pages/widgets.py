@@ -485,6 +485,7 @@ _PANEL_CSS = """<style>
 div[data-testid="stColumn"]:has(.st-key-checkliste) { position: sticky; top: 3.75rem; align-self: flex-start;
   z-index: 2; }
 div[data-testid="stTabs"] h3 { font-size: 1.15rem; padding-top: 0.75rem; }
+.stMainBlockContainer { padding-top: 3rem; padding-bottom: 2rem; }
 </style>"""
 
 
