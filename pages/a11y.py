@@ -49,6 +49,7 @@ LABELS = {
     "Stop": "Anhalten",
     "Choose an option": "Bitte auswählen",
     "Choose options": "Bitte auswählen",
+    "file upload": "Datei hochladen",
 }
 #: Exact text of Streamlit's chrome → German.
 TEXTS = {
