@@ -83,14 +83,15 @@ def check_screen(page, name: str) -> None:
 #: The focused element or one of its three nearest ancestors draws a focus indicator (outline or box-shadow).
 _FOCUS = """() => {
   const el = document.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return "kein Element hat den Fokus";
+  if (!el || el === document.body || el === document.documentElement) return "%s";
   for (let n = el, i = 0; n && i < 4; n = n.parentElement, i++) {
     const cs = getComputedStyle(n);
     if (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1) return "";
     if (cs.boxShadow && cs.boxShadow !== "none") return "";
   }
   return "kein sichtbarer Fokus: " + el.outerHTML.slice(0, 200);
-}"""
+}""" % "kein Element hat den Fokus"
+NO_FOCUS = "kein Element hat den Fokus"
 
 
 def focus_problem(page) -> str:
