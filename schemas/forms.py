@@ -11,9 +11,9 @@ Choices are Enums whose member *names* are catalogue ids and whose *values* are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
 from enum import Enum
+from functools import cache
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model

@@ -68,11 +68,12 @@ def english_words(page) -> list[str]:
 
 
 def check_screen(page, name: str) -> None:
-    """axe-core, the document language and the wording of one screen; a report per screen is kept."""
+    """axe-core, the document language and the wording of one screen; a report and a screenshot per screen are kept."""
     REPORTS.mkdir(parents=True, exist_ok=True)
     lang = page.evaluate("() => document.documentElement.lang")
     violations = axe_violations(page)
     english = english_words(page)
+    page.screenshot(path=str(REPORTS / f"{name}.png"), full_page=True)
     (REPORTS / f"{name}.json").write_text(json.dumps({"lang": lang, "violations": violations, "english": english},
                                                      ensure_ascii=False, indent=1), encoding="utf-8")
     assert lang == "de", f"{name}: <html lang=\"{lang}\">"
@@ -80,18 +81,18 @@ def check_screen(page, name: str) -> None:
     assert not english, f"{name}: Englisch auf dem Bildschirm: {english}"
 
 
+NO_FOCUS = "kein Element hat den Fokus"
 #: The focused element or one of its three nearest ancestors draws a focus indicator (outline or box-shadow).
 _FOCUS = """() => {
   const el = document.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return "%s";
+  if (!el || el === document.body || el === document.documentElement) return "NO_FOCUS";
   for (let n = el, i = 0; n && i < 4; n = n.parentElement, i++) {
     const cs = getComputedStyle(n);
     if (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1) return "";
     if (cs.boxShadow && cs.boxShadow !== "none") return "";
   }
   return "kein sichtbarer Fokus: " + el.outerHTML.slice(0, 200);
-}""" % "kein Element hat den Fokus"
-NO_FOCUS = "kein Element hat den Fokus"
+}""".replace("NO_FOCUS", NO_FOCUS)
 
 
 def focus_problem(page) -> str:
