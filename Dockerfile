@@ -24,6 +24,8 @@ COPY storage/ storage/
 COPY documents/ documents/
 COPY pages/ pages/
 COPY .streamlit/ .streamlit/
+# The shipped Erklärung zur Barrierefreiheit (VIERPHASEN_BARRIEREFREIHEIT_DATEI may name the installation's own).
+COPY deploy/barrierefreiheit.md deploy/
 # constraints.txt pins every transitive dependency: the image gets the versions the tests ran with
 RUN pip install -c constraints.txt . && chown -R root:root /app
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages import a11y
 from pages.session import (
     NAVIGATION,
     NOTICE_KEY,
     PAGES,
+    PUBLIC_PAGES,
     allowed_pages,
     end_session,
     get_store,
@@ -35,7 +37,11 @@ def page(key: str, *, default: bool = False, hidden: bool = False, agreement: st
                    visibility="hidden" if hidden else "visible")
 
 
-def sidebar(user: User) -> None:
+def statement_link(statement: st.Page) -> None:
+    st.page_link(statement, label="Erklärung zur Barrierefreiheit", icon=":material/accessibility_new:")
+
+
+def sidebar(user: User, statement: st.Page) -> None:
     with st.sidebar:
         team = f", {user.team}" if user.team else ""  # the team's name, e.g. "Team 1"
         st.caption("Angemeldet als")
@@ -47,6 +53,7 @@ def sidebar(user: User) -> None:
             if user.sso_subject:
                 st.stop()  # the browser follows st.logout's redirect
             st.rerun()
+        statement_link(statement)
 
 
 def main() -> None:
@@ -54,15 +61,23 @@ def main() -> None:
     if user is None:
         # Every address leads to the sign-in (a bookmark keeps its address, so after signing in the page opens).
         login_file = ROOT / "pages" / "login.py"
-        pages = [page("login", default=True)] + [
-            st.Page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden") for k in PAGES if k != "login"
+        public = [page(k, hidden=True) for k in PUBLIC_PAGES]
+        pages = [page("login", default=True)] + public + [
+            st.Page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
+            for k in PAGES if k != "login" and k not in PUBLIC_PAGES
         ]
         selected = st.navigation(pages, position="hidden")
+        if selected.url_path in PUBLIC_PAGES:
+            selected.run()
+            st.page_link(pages[0], label="Zur Anmeldung", icon=":material/login:")
+            return
         if notice := st.session_state.get(NOTICE_KEY):
             st.info(notice)
         elif selected is not pages[0]:
             st.info("Bitte melden Sie sich an.")
         selected.run()
+        st.divider()
+        statement_link(public[0])
         return
     st.session_state.pop(NOTICE_KEY, None)
     allowed_keys = allowed_pages(user.role)
@@ -70,16 +85,20 @@ def main() -> None:
     sections = {title: [page(k, default=k == "start", agreement=agreement) for k in keys]
                 for title, keys in NAVIGATION[user.role].items()}
     # Pages the role may not use stay addressable but hidden, so a direct call gets the page's German refusal.
-    others = [page(k, hidden=True, agreement=agreement) for k in PAGES if k not in allowed_keys]
+    others = [page(k, hidden=True, agreement=agreement) for k in PAGES
+              if k not in allowed_keys and k not in PUBLIC_PAGES]
     if others:
         sections["Nicht freigegeben"] = others
+    statement = page("barrierefreiheit", hidden=True)
+    sections.setdefault("Nicht freigegeben", []).append(statement)
     # every page of the role stays listed (KDN-Fachbetreuung has 14; Streamlit folds a menu after 10 by default)
     selected = st.navigation(sections, expanded=True)
-    sidebar(user)
+    sidebar(user, statement)
     if selected.url_path == "login":  # right after signing in the session still points at the sign-in page
         st.switch_page(sections[""][0])
     selected.run()  # the page checks sign-in and role itself (pages.session.run_page)
 
 
+a11y.apply()
 with guarded():
     main()

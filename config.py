@@ -55,6 +55,12 @@ class Settings(BaseSettings):
             raise ValueError("VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen.")
         return value
 
+    #: Where users report barriers (Erklärung zur Barrierefreiheit, BITV 2.0 § 7): e-mail, phone or address.
+    barrierefreiheit_kontakt: str = ""
+    #: The installation's Erklärung zur Barrierefreiheit (Markdown; {kontakt} and {jobcenter} are filled in);
+    #: empty: the shipped deploy/barrierefreiheit.md.
+    barrierefreiheit_datei: Path | None = None
+
     @field_validator("data_dir")
     @classmethod
     def _data_dir_not_root(cls, value: Path) -> Path:

@@ -391,6 +391,35 @@ class DocumentPDF(FPDF):
         else:
             self.bullets(list(value), indent=indent)
 
+    def content_height(self, value: str | Sequence[str], *, indent: float = 0) -> float:
+        """Height of `content(value, indent=indent)` in mm (on one page)."""
+        if isinstance(value, str) or not [item for item in value if item.strip()]:
+            return self.paragraph_height(value if isinstance(value, str) else "", indent=indent)
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        items = [item for item in value if item.strip()]
+        return sum(self.text_height(clean_text(item), self.epw - indent - 5) + 0.8 for item in items) + 0.7
+
+    def content_ending_with(self, value: str | Sequence[str], following: float, *, indent: float = 0) -> None:
+        """Section content whose end — a paragraph's last (up to) three lines, a list's last item — goes on one
+        page with the `following` mm drawn after it, so that what follows (signatures) never stands alone."""
+        if not isinstance(value, str) and len(items := [item for item in value if item.strip()]) > 1:
+            self.bullets(items[:-1], indent=indent)
+            self.keep_block(self.content_height(items[-1:], indent=indent) + following)
+            self.bullets(items[-1:], indent=indent)
+            return
+        if not isinstance(value, str):
+            self.keep_block(self.content_height(value, indent=indent) + following)
+            self.content(value, indent=indent)
+            return
+        self.set_font(FONT_FAMILY, "", BODY_PT)
+        width = self.epw - indent
+        lines = self.wrap(clean_text(value) or LEER, width)
+        if lines[:-3]:
+            self.write_lines(lines[:-3], self.l_margin + indent, width)
+        self.keep_block(len(lines[-3:]) * LINE_H + 1.5 + following)
+        self.write_lines(lines[-3:], self.l_margin + indent, width)
+        self.ln(1.5)
+
     def _field_lines(self, label: str, value: Wert, label_w: float) -> tuple[list[str], list[str]]:
         self.set_font(FONT_FAMILY, "B", BODY_PT)
         label_lines = self.wrap(label, label_w - 4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from documents.base import DocumentPDF, format_date
 from documents.data import EgvDaten
 
@@ -23,6 +25,10 @@ def fassung_text(data: EgvDaten) -> str:
             raise ValueError("Für eine Fortschreibung fehlt das Datum der vorherigen Fassung.")
         text += f" – Fortschreibung der Fassung {data.fassung - 1} vom {format_date(data.vorherige_fassung_datum)}"
     return text
+
+
+def _agreed(inhalt: str | Sequence[str]) -> bool:
+    return bool(inhalt.strip()) if isinstance(inhalt, str) else any(item.strip() for item in inhalt)
 
 
 def render_egv(data: EgvDaten) -> bytes:
@@ -53,16 +59,27 @@ def render_egv(data: EgvDaten) -> bytes:
         for titel, wert in data.basisprofil:
             pdf.field(titel, wert if isinstance(wert, str) else list(wert))
 
-    for abschnitt in vorlage.abschnitte:
-        pdf.heading(abschnitt.label)
-        pdf.content(data.inhalte.get(abschnitt.id, ""))
-
-    # The signatures never stand alone on a page: the review section moves to the next page with them.
+    # The signatures never stand alone on a page: the review section goes with them, and with it the end of
+    # the last agreed section (and the empty ones after it), so the page the client signs shows what was agreed.
     text = OHNE_TERMIN if data.ueberpruefung_am is None else MIT_TERMIN
-    height = pdf.heading_height("Überprüfung") + pdf.paragraph_height(text)
+    tail = pdf.heading_height("Überprüfung") + pdf.paragraph_height(text)
     if data.ueberpruefung_am is not None:
-        height += pdf.field_height("Überprüfung am", data.ueberpruefung_am)
-    pdf.keep_block(height + (SIGNATURES_H if vorlage.unterschriften else 0))
+        tail += pdf.field_height("Überprüfung am", data.ueberpruefung_am)
+    tail += SIGNATURES_H if vorlage.unterschriften else 0
+    abschnitte = list(vorlage.abschnitte)
+    inhalte = [data.inhalte.get(abschnitt.id, "") for abschnitt in abschnitte]
+    agreed = [i for i, inhalt in enumerate(inhalte) if _agreed(inhalt)]
+    last = agreed[-1] if agreed else -1
+    after_last = sum(pdf.heading_height(a.label) + pdf.content_height(inhalt)
+                     for a, inhalt in zip(abschnitte[last + 1:], inhalte[last + 1:]))
+    for i, (abschnitt, inhalt) in enumerate(zip(abschnitte, inhalte)):
+        pdf.heading(abschnitt.label)
+        if i == last:
+            pdf.content_ending_with(inhalt, after_last + tail)
+        else:
+            pdf.content(inhalt)
+
+    pdf.keep_block(tail)
     pdf.heading("Überprüfung")
     if data.ueberpruefung_am is not None:
         pdf.field("Überprüfung am", data.ueberpruefung_am)

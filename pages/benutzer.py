@@ -54,21 +54,30 @@ def _flash(message: str) -> None:
     st.rerun()
 
 
+#: Widget keys of the new-account form; emptied after an account was created (a refusal keeps the input).
+_NEW_ACCOUNT_KEYS = ("neu_benutzername", "neu_name", "neu_rolle", "neu_team", "neu_passwort", "neu_wiederholung")
+
+
 def _new_account(actor: User) -> None:
-    with st.form("neues_konto", clear_on_submit=False):
-        username = st.text_input("Benutzername", max_chars=40, help="Kleinbuchstaben, Ziffern, Punkt, Bindestrich")
-        display_name = st.text_input("Name", max_chars=100)
-        role = st.selectbox("Rolle", ROLES, format_func=str)
-        team = st.text_input("Team", max_chars=50, help="Für Integrationsfachkräfte Pflicht: sie sehen die Kunden ihres Teams.")
+    with st.form("neues_konto", clear_on_submit=False, enter_to_submit=False):
+        username = st.text_input("Benutzername", max_chars=40, key="neu_benutzername",
+                                 help="Kleinbuchstaben, Ziffern, Punkt, Bindestrich")
+        display_name = st.text_input("Name", max_chars=100, key="neu_name")
+        role = st.selectbox("Rolle", ROLES, format_func=str, key="neu_rolle")
+        team = st.text_input("Team", max_chars=50, key="neu_team",
+                             help="Für Integrationsfachkräfte Pflicht: sie sehen die Kunden ihres Teams.")
         password = st.text_input(f"Erstes Passwort (mindestens {MIN_PASSWORD_LENGTH} Zeichen)", type="password",
-                                 autocomplete="new-password")
-        repeat = st.text_input("Passwort wiederholen", type="password", autocomplete="new-password")
+                                 autocomplete="new-password", key="neu_passwort")
+        repeat = st.text_input("Passwort wiederholen", type="password", autocomplete="new-password",
+                               key="neu_wiederholung")
         submitted = st.form_submit_button("Konto anlegen", type="primary")
     if submitted:
         with guarded():
             confirm_password(password, repeat)
             user = create_user(get_store(), username=username, display_name=display_name, role=role, team=team,
                                password=password, actor=actor)
+            for key in _NEW_ACCOUNT_KEYS:  # the next account starts empty: no team or password carried over
+                st.session_state.pop(key, None)
             _flash(f"Das Konto „{user.username}“ ({user.role}) wurde angelegt.")
 
 
@@ -86,7 +95,7 @@ def _edit_account(users: list[User], actor: User) -> None:
     chosen = by_id[chosen_id]
     store = get_store()
     left, right = st.columns(2)
-    with left, st.form(f"rolle_{chosen.id}"):
+    with left, st.form(f"rolle_{chosen.id}", enter_to_submit=False):
         st.markdown("**Rolle und Team**")
         role = st.selectbox("Rolle", ROLES, index=ROLES.index(chosen.role), format_func=str)
         team = st.text_input("Team", value=chosen.team, max_chars=50)
@@ -94,7 +103,7 @@ def _edit_account(users: list[User], actor: User) -> None:
             with guarded():
                 assign_role(store, chosen.id, role=role, team=team, revision=chosen.revision, actor=actor)
                 _flash(f"Rolle und Team von „{chosen.username}“ wurden gespeichert.")
-    with right, st.form(f"passwort_{chosen.id}", clear_on_submit=True):
+    with right, st.form(f"passwort_{chosen.id}", clear_on_submit=True, enter_to_submit=False):
         st.markdown("**Passwort zurücksetzen**")
         password = st.text_input("Neues Passwort", type="password", autocomplete="new-password")
         repeat = st.text_input("Neues Passwort wiederholen", type="password", autocomplete="new-password")

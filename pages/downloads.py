@@ -1,10 +1,10 @@
 """Download buttons for the documents (EGV, Einverständniserklärung, Profiling-Ausdruck, Auskunft).
 
-A download button needs its bytes when it is drawn, and rendering a PDF costs tens of milliseconds (the
-first one per process about a second), so a document is made only on request: a first button makes it (and
-shows a refusal as a German message), then the download button offers it. The bytes are kept in the session
-under the record id and revision, so reruns cost nothing and a changed record is never offered stale. Every
-permission is checked by `services.documents`; hiding a button is only a convenience.
+Each document is one click: the download button is drawn with its file name, and the PDF is made (and
+audited, and for an agreed EGV stored as the handed-out copy) only when it is clicked — Streamlit calls the
+button's `data` function then, outside the page run. Every permission is checked by `services.documents`;
+hiding a button is only a convenience. After "Speichern und Einverständniserklärung erstellen" the made PDF is
+kept in the session under the record id and revision, so a changed record is never offered stale.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from schemas.records import Client, Egv, Profiling, Status, User
 from services.access import Permission, allowed
 from services.documents import (
     auskunft,
+    auskunft_filenames,
+    egv_filename,
     egv_pdf,
+    einverstaendnis_filename,
     einverstaendnis_pdf,
     handed_out_documents,
+    profiling_print_filename,
     profiling_print_pdf,
     warm_up,
 )
@@ -44,7 +48,7 @@ def egv_label(kurzname: str, *, entwurf: bool = False) -> str:
     return f"{kurzname}-Entwurf drucken (PDF)" if entwurf else f"{kurzname} drucken (PDF)"
 
 
-def einverstaendnis_download(store: Store, user: User, profiling: Profiling, *, unsaved: bool,
+def einverstaendnis_download(store: Store, user: User, client: Client, profiling: Profiling, *, unsaved: bool,
                              save: Callable[[], Profiling | None]) -> None:
     """The consent form of a profiling (for IFK and KDN-Fachbetreuung). It prints the stored profiling, so with
     `unsaved` input (a new Integrationsziel typed, say) the one button saves first (`save`: the page's save,
@@ -64,15 +68,16 @@ def einverstaendnis_download(store: Store, user: User, profiling: Profiling, *, 
             st.rerun()
         st.caption("Ungespeicherte Eingaben werden vor dem Druck gespeichert.")
         return
-    _offer(
-        ("einverstaendnis", profiling.id, profiling.revision),
-        make_label="Einverständniserklärung als PDF erstellen",
-        make=lambda: [(LABEL_EINVERSTAENDNIS, *einverstaendnis_pdf(store, profiling.id, actor=user), PDF)],
-        note=note,
-    )
+    kept = st.session_state.get(_CACHE, {}).get(("einverstaendnis", profiling.id, profiling.revision))
+    if kept is not None:  # just saved and made by the button above
+        _kept(("einverstaendnis", profiling.id, profiling.revision), kept, note)
+        return
+    _offer(f"einverstaendnis-{profiling.id}-{profiling.revision}", LABEL_EINVERSTAENDNIS,
+           einverstaendnis_filename(profiling, client.kundennummer),
+           lambda: einverstaendnis_pdf(store, profiling.id, actor=user)[1], note)
 
 
-def egv_download(store: Store, user: User, egv: Egv, kurzname: str) -> None:
+def egv_download(store: Store, user: User, client: Client, egv: Egv, kurzname: str) -> None:
     """The agreement of a stored Fassung: the handed-out copy when agreed, a marked draft while open."""
     if not allowed(user, Permission.PRINT_CLIENT_DOCUMENTS):
         return
@@ -81,10 +86,10 @@ def egv_download(store: Store, user: User, egv: Egv, kurzname: str) -> None:
         return
     closed = egv.status == Status.ABGESCHLOSSEN
     _offer(
-        ("egv", egv.id, egv.revision),
-        make_label=f"{kurzname} als PDF erstellen" if closed else f"{kurzname}-Entwurf als PDF erstellen",
-        make=lambda: [(egv_label(kurzname, entwurf=not closed), *egv_pdf(store, egv.id, actor=user), PDF)],
-        note=(
+        f"egv-{egv.id}-{egv.revision}", egv_label(kurzname, entwurf=not closed),
+        egv_filename(egv, kurzname, client.kundennummer),
+        lambda: egv_pdf(store, egv.id, actor=user)[1],
+        (
             "Dieses Exemplar wird als ausgehändigte Fassung aufbewahrt."
             if closed
             else "Entwurf zur Besprechung (zeigt den zuletzt gespeicherten Stand); ausgehändigt wird die "
@@ -93,16 +98,14 @@ def egv_download(store: Store, user: User, egv: Egv, kurzname: str) -> None:
     )
 
 
-def profiling_print_download(store: Store, user: User, profiling: Profiling) -> None:
+def profiling_print_download(store: Store, user: User, client: Client, profiling: Profiling) -> None:
     """The profiling print for the file; offered to KDN-Fachbetreuung only (the service refuses others)."""
     if not allowed(user, Permission.PRINT_PROFILING) or profiling.revision == 0:
         return
-    _offer(
-        ("profiling", profiling.id, profiling.revision),
-        make_label="Profiling-Ausdruck für die Akte erstellen",
-        make=lambda: [(LABEL_PROFILING, *profiling_print_pdf(store, profiling.id, actor=user), PDF)],
-        note="Ausdruck für die Akte mit der Katalogversion des Profilings.",
-    )
+    _offer(f"profiling-{profiling.id}-{profiling.revision}", LABEL_PROFILING,
+           profiling_print_filename(profiling, client.kundennummer),
+           lambda: profiling_print_pdf(store, profiling.id, actor=user)[1],
+           "Ausdruck für die Akte mit der Katalogversion des Profilings.")
 
 
 def auskunft_downloads(store: Store, user: User, client: Client) -> None:
@@ -111,19 +114,14 @@ def auskunft_downloads(store: Store, user: User, client: Client) -> None:
         return
     st.markdown("**Auskunft (Art. 15 DSGVO)**")
 
-    def make() -> list[tuple[str, str, bytes, str]]:
-        pdf_name, pdf, json_name, data = auskunft(store, client.id, actor=user)
-        return [(LABEL_AUSKUNFT_PDF, pdf_name, pdf, PDF), (LABEL_AUSKUNFT_JSON, json_name, data, JSON)]
-
-    # The Auskunft shows the state of the moment it is made: made again on every request, never per revision.
-    _offer(
-        ("auskunft", client.id, 0),
-        make_label="Auskunft erstellen",
-        make=make,
-        note="Alles, was zu dieser Kundin / diesem Kunden gespeichert ist, mit Zwecken, Empfängern und Zugriffen "
-        "(Stellen und Rollen, keine Namen).",
-        remake=True,
-    )
+    # Each file is made (and the Auskunft audited) when it is clicked, with the state of that moment.
+    pdf_name, json_name = auskunft_filenames(client.kundennummer)
+    note = ("Alles, was zu dieser Kundin / diesem Kunden gespeichert ist, mit Zwecken, Empfängern und Zugriffen "
+            "(Stellen und Rollen, keine Namen).")
+    _offer(f"auskunft-pdf-{client.id}", LABEL_AUSKUNFT_PDF, pdf_name,
+           lambda: auskunft(store, client.id, actor=user)[1], note)
+    _offer(f"auskunft-json-{client.id}", LABEL_AUSKUNFT_JSON, json_name,
+           lambda: auskunft(store, client.id, actor=user)[3], "", mime=JSON)
     if st.toggle("Ausgehändigte Dokumente anzeigen", key=f"handed-out-{client.id}"):
         _handed_out(store, user, client)
 
@@ -152,36 +150,21 @@ def _handed_out(store: Store, user: User, client: Client) -> None:
         )
 
 
-def _offer(
-    key: tuple[str, str, int],
-    *,
-    make_label: str,
-    make: Callable[[], list[tuple[str, str, bytes, str]]],
-    note: str,
-    remake: bool = False,
-) -> None:
-    """The make button, then one download button per file made (kept in the session under `key`)."""
-    cache: dict[tuple[str, str, int], list[tuple[str, str, bytes, str]]] = st.session_state.setdefault(
-        _CACHE, {}
-    )
-    files = cache.get(key)
+def _offer(key: str, label: str, filename: str, make: Callable[[], bytes], note: str, *, mime: str = PDF) -> None:
+    """One download button; `make` runs when it is clicked (Streamlit's deferred download)."""
+    warm_up()
+    st.download_button(label, data=make, file_name=filename, mime=mime, key=f"download-{key}",
+                       icon=":material/download:", on_click="ignore")
+    if note:
+        st.caption(f"{note} Datei: {filename}")
+
+
+def _kept(key: tuple[str, str, int], files: list[tuple[str, str, bytes, str]], note: str) -> None:
+    """Download buttons for files already made in this session (kept under `key`)."""
     widget = "-".join(str(part) for part in key)
-    if files is None or remake:
-        warm_up()
-        if st.button(make_label, key=f"make-{widget}", icon=":material/picture_as_pdf:", help=note):
-            files = _make(key, make)
-    if files is None:
-        return
     for label, filename, data, mime in files:
-        st.download_button(
-            label,
-            data=data,
-            file_name=filename,
-            mime=mime,
-            key=f"download-{widget}-{mime}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        st.download_button(label, data=data, file_name=filename, mime=mime, key=f"download-{widget}-{mime}",
+                           icon=":material/download:", on_click="ignore")
     st.caption(f"{note} Datei: {', '.join(name for _, name, _, _ in files)}")
 
 

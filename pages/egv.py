@@ -64,7 +64,7 @@ def render() -> None:
                 st.info("Das Profiling hat ungespeicherte Änderungen. Die Vereinbarung übernimmt die Strategien "
                         "aus dem gespeicherten Profiling – bitte speichern Sie zuerst das Profiling.")
             _edit(egv, catalogue, profiling)
-        downloads.egv_download(store, user, egv, markdown_literal(catalogue.vereinbarung.kurzname))
+        downloads.egv_download(store, user, client, egv, markdown_literal(catalogue.vereinbarung.kurzname))
     with panel:
         _panel(store, user, egv, versions, catalogue, profiling)
     _older_versions(store, egv, versions)

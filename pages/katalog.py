@@ -147,40 +147,81 @@ def _slot(entry: dict[str, Any], counts: Counter[str], position: str) -> str:
     return entry_id if counts[entry_id] == 1 else position
 
 
+def _hit(entry: dict[str, Any], query: str) -> bool:
+    """True when `query` (lower case) is part of the entry's label or id; an empty query matches everything."""
+    return not query or query in str(entry.get("label", "")).lower() or query in str(entry.get("id", "")).lower()
+
+
+def _search() -> str:
+    """The search over labels and ids of the draft's entries (lower case; empty: show all)."""
+    return st.text_input("Einträge suchen (Bezeichnung oder id)", key="katalog-suche",
+                         placeholder="z. B. Mobilität oder oertliche_mobilitaet",
+                         help="Zeigt nur passende Einträge mit ihren übergeordneten Einträgen.").strip().lower()
+
+
 def _tree_editor(draft: CatalogueDraft, data: dict[str, Any], at: dict[str, list[str]],
                  published: frozenset[str]) -> None:
     counts = _ids(data)
     st.caption("↑ ↓ ändern die Reihenfolge in den Formularen. Umbenennen ändert nur die Bezeichnung, die id bleibt. "
                "Ausgesonderte Einträge werden für neue Profilings nicht mehr angeboten, alte zeigen sie weiter.")
+    query = _search()
+    found = 0
     st.subheader("Handlungsfelder, Handlungsbedarfe und Handlungsstrategien")
     for f, feld in enumerate(_list(data, "handlungsfelder")):
+        feld_hit = _hit(feld, query)
+        bedarfe = [(b, bedarf) for b, bedarf in enumerate(_list(feld, "handlungsbedarfe"))
+                   if feld_hit or _hit(bedarf, query)
+                   or any(_hit(s, query) for s in _list(bedarf, "handlungsstrategien"))]
+        if not (feld_hit or bedarfe):
+            continue
         with st.container(border=True):
             _entry_row(feld, draft, at, 0, _slot(feld, counts, f"f{f}"), published)
-            for b, bedarf in enumerate(_list(feld, "handlungsbedarfe")):
+            found += feld_hit
+            for b, bedarf in bedarfe:
+                bedarf_hit = feld_hit or _hit(bedarf, query)
+                found += _hit(bedarf, query)
                 _entry_row(bedarf, draft, at, 1, _slot(bedarf, counts, f"f{f}b{b}"), published)
                 for n, strategie in enumerate(_list(bedarf, "handlungsstrategien")):
-                    _entry_row(strategie, draft, at, 2, _slot(strategie, counts, f"f{f}b{b}s{n}"), published)
-                if counts[str(bedarf.get("id"))] == 1:
+                    if bedarf_hit or _hit(strategie, query):
+                        found += _hit(strategie, query)
+                        _entry_row(strategie, draft, at, 2, _slot(strategie, counts, f"f{f}b{b}s{n}"), published)
+                if counts[str(bedarf.get("id"))] == 1 and not query:
                     _, add = st.columns([2, 10])
                     with add:
                         _add_form(str(bedarf.get("id")), "Handlungsstrategie",
                                   f"zu „{bedarf.get('label') or bedarf.get('id')}“", draft)
-            if counts[str(feld.get("id"))] == 1:
+            if counts[str(feld.get("id"))] == 1 and not query:
                 _add_form(str(feld.get("id")), "Handlungsbedarf", f"in „{feld.get('label') or feld.get('id')}“", draft,
                           with_strategy=True)
-    _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
+    if not query:
+        _add_form("handlungsfelder", "Handlungsfeld", "neue Schlüsselgruppe", draft)
     for group, key in (("uebergreifend", "handlungsstrategien"), ("integrationsprognose", "optionen"),
                        ("profillagen", "optionen"), ("folgegespraech", "aktivitaeten")):
         if not isinstance(data.get(group), dict) and group in ("integrationsprognose", "profillagen"):
             continue  # a group this catalogue leaves out (it is added in the YAML text)
         block = data.get(group) if isinstance(data.get(group), dict) else {}
+        entries = [(n, entry) for n, entry in enumerate(_list(block, key)) if _hit(entry, query)]
+        if query and not entries:
+            continue
+        found += len(entries) if query else 0
         st.subheader(markdown_literal(block.get("label", group)))
-        if block.get("bemerkung"):
+        if block.get("bemerkung") and not query:
             st.caption(markdown_literal(block["bemerkung"]))
         with st.container(border=True):
-            for n, entry in enumerate(_list(block, key)):
+            for n, entry in entries:
                 _entry_row(entry, draft, at, 0, _slot(entry, counts, f"{group}{n}"), published)
-            _add_form(group, editor.GROUPS[group], str(block.get("label", group)), draft)
+            if not query:
+                _add_form(group, editor.GROUPS[group], str(block.get("label", group)), draft)
+    if query:
+        abschnitte = [(n, e) for n, e in enumerate(_list(data.get("vereinbarung") or {}, "abschnitte"))
+                      if _hit(e, query)]
+        if abschnitte:
+            st.subheader("Abschnitte der Vereinbarung")
+            for n, entry in abschnitte:
+                _entry_row(entry, draft, at, 0, _slot(entry, counts, f"abschnitt{n}"), published)
+        found += len(abschnitte)
+        st.caption(f"{found} passende Einträge." if found != 1 else "1 passender Eintrag.")
+        return
     _agreement_editor(draft, data, at, counts, published)
     _hints_editor(draft, data, at)
     _samples(data, at)

@@ -109,19 +109,17 @@ def _selected(store: Store, user: User, client: Client) -> None:
     open_ids = [e.profiling_id for e in entries if e.status == Status.OFFEN]
     suggested = (draft.id if draft is not None and draft.id in open_ids else open_ids[0]) if open_ids else None
     for entry in entries:
-        cols = st.columns([4, 2, 2], vertical_alignment="center")
-        cols[0].markdown(entry.label)
-        if entry.status is not None:
-            w.status_badge(entry.status, container=cols[1])
+        cols = st.columns([6, 2], vertical_alignment="center")
+        cols[0].markdown(entry.label)  # the label ends with the status (offen / abgeschl.), shown once
         if entry.profiling_id is None:
-            if cols[2].button("Neues Profiling", key="history-new", icon=":material/add:",
+            if cols[1].button("Neues Profiling", key="history-new", icon=":material/add:",
                               type="secondary" if suggested else "primary"):
                 w.new_entry(store, user, client)
                 st.switch_page(w.PAGE_PROFILING)
         else:
             active = draft is not None and draft.id == entry.profiling_id
             label = "Weiter bearbeiten" if active else ("Öffnen" if entry.status == "offen" else "Ansehen")
-            if cols[2].button(label, key=f"history-{entry.profiling_id}",
+            if cols[1].button(label, key=f"history-{entry.profiling_id}",
                               type="primary" if entry.profiling_id == suggested else "secondary"):
                 w.activate(store, user, entry.profiling_id)
                 st.switch_page(w.PAGE_PROFILING)

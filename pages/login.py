@@ -122,7 +122,8 @@ def _enrol(user: User) -> None:
     )
     secret = st.session_state.setdefault(ENROL_SECRET_KEY, totp.new_secret())
     st.image(totp.qr_png(totp.provisioning_uri(user, secret)), caption="QR-Code für die Authenticator-App",
-             width=220)
+             width=220, alt="QR-Code mit dem Schlüssel für die Authenticator-App (der Schlüssel steht "
+             "darunter auch zum Abtippen)")
     st.markdown("Oder den Schlüssel von Hand eingeben:")
     st.code(secret, language=None)
     with st.form("totp_einrichten"):

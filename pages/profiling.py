@@ -11,10 +11,9 @@ from pages.session import get_store, require_user, run_page
 from schemas.forms import (
     basisprofil_input,
     basisprofil_output,
+    bedarf_forms,
     einschaetzung_input,
     einschaetzung_output,
-    feld_input,
-    feld_output,
 )
 from schemas.records import BedarfEintrag, Profiling
 from services.profiling import basisprofil, kompetenzen_nach_klassen
@@ -39,7 +38,7 @@ def render() -> None:
                 w.change_history(store, draft.id, user)
         else:
             _edit(draft, catalogue, models)
-        downloads.profiling_print_download(store, user, draft)
+        downloads.profiling_print_download(store, user, client, draft)
     with panel:
         w.checklist_panel(store, user, draft, catalogue)
     w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
@@ -66,13 +65,17 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
                "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
-    tabs = st.tabs([markdown_literal(feld.label) for feld in felder])
+    counts = _relevant_counts(draft, models, felder)
+    labels = {feld.id: f"{markdown_literal(feld.label)} ({counts[feld.id]})" for feld in felder}
+    st.caption("In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
+    active = st.session_state.setdefault(_ACTIVE_TAB, {}).get(draft.id)
+    tabs = st.tabs(list(labels.values()), key="handlungsfelder", default=labels.get(active),
+                   on_change=_remember_tab, args=(draft.id, {label: fid for fid, label in labels.items()}))
     for tab, feld in zip(tabs, felder):
         with tab:
-            value = model_input(w.form_key(draft, feld.id), feld_input(models, feld.id, draft.handlungsbedarfe))
-            for bedarf_id, entry in feld_output(value).items():
-                if draft.handlungsbedarfe.get(bedarf_id) != BedarfEintrag(**entry):
-                    draft.handlungsbedarfe[bedarf_id] = BedarfEintrag(**entry)
+            _bedarfe(draft, models, feld.id)
+    if _relevant_counts(draft, models, felder) != counts:
+        st.rerun()  # the tab labels count what is marked relevant: show the new counts (the tab stays open)
     w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe))
 
     if models.einschaetzung.model_fields:  # the catalogue may have neither Integrationsprognose nor Profillagen
@@ -83,6 +86,37 @@ def _edit(draft: Profiling, catalogue, models) -> None:
         )
         draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
         w.field_slot("integrationsprognose", "profillage")
+
+
+_ACTIVE_TAB = "profiling_tab"  # profiling id → id of the Handlungsfeld whose tab is open
+
+
+def _remember_tab(profiling_id: str, feld_by_label: dict[str, str]) -> None:
+    """Keep the open tab by Handlungsfeld id: its label changes with the count, and a save reloads the inputs."""
+    feld_id = feld_by_label.get(st.session_state.get("handlungsfelder"))
+    if feld_id is not None:
+        st.session_state.setdefault(_ACTIVE_TAB, {})[profiling_id] = feld_id
+
+
+def _relevant_counts(draft: Profiling, models, felder) -> dict[str, int]:
+    return {feld.id: sum(1 for form in bedarf_forms(models.handlungsfelder[feld.id])
+                         if (entry := draft.handlungsbedarfe.get(form.id)) is not None and entry.relevant)
+            for feld in felder}
+
+
+def _bedarfe(draft: Profiling, models, feld_id: str) -> None:
+    """One checkbox per Handlungsbedarf; its Bemerkungen box only while it is marked relevant (notes typed
+    before stay kept when it is unmarked)."""
+    for form in bedarf_forms(models.handlungsfelder[feld_id]):
+        entry = draft.handlungsbedarfe.get(form.id) or BedarfEintrag()
+        key = w.form_key(draft, f"{feld_id}-{form.id}")
+        relevant = model_input(key, form.relevant(relevant=entry.relevant)).relevant
+        notes = entry.bemerkungen
+        if relevant:
+            notes = model_input(f"{key}-notiz", form.bemerkungen(bemerkungen=entry.bemerkungen)).bemerkungen
+        updated = BedarfEintrag(relevant=relevant, bemerkungen=notes)
+        if draft.handlungsbedarfe.get(form.id, BedarfEintrag()) != updated:
+            draft.handlungsbedarfe[form.id] = updated
 
 
 def _read_only(draft: Profiling, catalogue) -> None:

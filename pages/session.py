@@ -45,7 +45,10 @@ PAGES: dict[str, tuple[str, str]] = {
     "akte": ("Akte", ":material/folder_shared:"),  # issue 14
     "vertretungen": ("Vertretungen", ":material/swap_horiz:"),  # issue 14
     "loeschfristen": ("Löschfristen", ":material/auto_delete:"),  # issue 14
+    "barrierefreiheit": ("Erklärung zur Barrierefreiheit", ":material/accessibility_new:"),  # for everyone
 }
+#: Pages open without sign-in and to every role (linked at the foot of the sidebar and of the sign-in page).
+PUBLIC_PAGES = ("barrierefreiheit",)
 
 _CASEWORK = {"Fallarbeit": ["kunden", "profiling", "ziel", "strategien", "egv", "folgegespraech", "verlauf", "akte"]}
 

@@ -367,9 +367,7 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
                      help="Neues offenes Profiling mit diesen Angaben anlegen"):
             _clone(store, user, draft)
         return
-    changed = has_changes(draft) or is_new(draft)
-    if changed:
-        st.badge("Ungespeicherte Änderungen", icon=":material/warning:", color="red")
+    changed = has_changes(draft) or is_new(draft)  # the header's marker says so (once per page)
     if st.button("Speichern", key="profiling-save", type="primary" if changed else "secondary",
                  icon=":material/save:", use_container_width=True,
                  help="Speichert den Stand als „offen“, auch unvollständig."):
@@ -488,6 +486,7 @@ _PANEL_CSS = """<style>
 div[data-testid="stColumn"]:has(.st-key-checkliste) { position: sticky; top: 3.75rem; align-self: flex-start;
   z-index: 2; }
 div[data-testid="stTabs"] h3 { font-size: 1.15rem; padding-top: 0.75rem; }
+.stMainBlockContainer { padding-top: 3rem; padding-bottom: 2rem; }
 </style>"""
 
 

@@ -32,7 +32,7 @@ def render() -> None:
         else:
             _edit(draft)
         downloads.einverstaendnis_download(
-            store, user, draft, unsaved=not w.is_closed(draft) and (w.is_new(draft) or w.has_changes(draft)),
+            store, user, client, draft, unsaved=not w.is_closed(draft) and (w.is_new(draft) or w.has_changes(draft)),
             save=lambda: w.save_draft(store, user, draft))
     with panel:
         w.checklist_panel(store, user, draft, catalogue)

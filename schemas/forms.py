@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cache
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -218,6 +219,36 @@ def feld_input(models: ProfilingModels, feld_id: str, handlungsbedarfe: dict[str
 def feld_output(value: FormModel) -> dict[str, dict[str, Any]]:
     """Bedarf id → {"relevant", "bemerkungen"} from a phase-1 form value."""
     return {bid: getattr(value, bid).model_dump() for bid in type(value).model_fields}
+
+
+@dataclass(frozen=True)
+class BedarfForm:
+    """The phase-1 input of one Handlungsbedarf in two small models: the checkbox (titled by the Bedarf's label)
+    and its Bemerkungen, which the page shows only while the Bedarf is marked relevant."""
+
+    id: str
+    label: str
+    relevant: type[FormModel]  # field `relevant`: bool
+    bemerkungen: type[FormModel]  # field `bemerkungen`: multi-line str
+
+
+@cache
+def bedarf_forms(feld_model: type[FormModel]) -> tuple[BedarfForm, ...]:
+    """Per Handlungsbedarf of a phase-1 Handlungsfeld model (generate_models), in catalogue order."""
+    forms = []
+    for bid, field in feld_model.model_fields.items():
+        hint = "Markieren, wenn dieser Handlungsbedarf einer nachhaltigen Integration im Weg steht."
+        relevant = create_model(
+            f"Relevant_{bid}", __base__=FormModel,
+            relevant=(bool, Field(False, title=field.title,
+                                  description=f"{field.description} – {hint}" if field.description else hint)),
+        )
+        bemerkungen = create_model(
+            f"Bemerkungen_{bid}", __base__=FormModel,
+            bemerkungen=(str, Field("", title=f"Bemerkungen zu „{field.title}“", json_schema_extra=_MULTILINE)),
+        )
+        forms.append(BedarfForm(bid, field.title or bid, relevant, bemerkungen))
+    return tuple(forms)
 
 
 def einschaetzung_input(models: ProfilingModels, prognose: str | None, profillage: str | None) -> FormModel:

@@ -171,7 +171,12 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
         client.id,
         profiling.catalogue_version,
     )
-    return documents.pdf_filename("Einverstaendniserklaerung", client.kundennummer, datum), pdf
+    return einverstaendnis_filename(profiling, client.kundennummer), pdf
+
+
+def einverstaendnis_filename(profiling: Profiling, kundennummer: str) -> str:
+    """The consent form's file name (known before it is made, so a download button can be drawn first)."""
+    return documents.pdf_filename("Einverstaendniserklaerung", kundennummer, profiling.einverstaendnis_datum or today())
 
 
 # --- EGV / Kooperationsplan --------------------------------------------------------------------------
@@ -296,8 +301,13 @@ def _render_egv(store: Store, egv: Egv, client: Client, actor: User, *, entwurf:
             entwurf=entwurf,
         )
     )
-    kind = f"{vereinbarung.kurzname}-Entwurf" if entwurf else vereinbarung.kurzname
-    return documents.pdf_filename(kind, client.kundennummer, datum), pdf
+    return egv_filename(egv, vereinbarung.kurzname, client.kundennummer), pdf
+
+
+def egv_filename(egv: Egv, kurzname: str, kundennummer: str) -> str:
+    """The file name of a Fassung's PDF: "EGV_…" when agreed, "EGV-Entwurf_…" while open (drawn before it is made)."""
+    kind = kurzname if egv.status == Status.ABGESCHLOSSEN else f"{kurzname}-Entwurf"
+    return documents.pdf_filename(kind, kundennummer, _fassung_datum(egv))
 
 
 def _egv_basisprofil(store: Store, egv: Egv, catalogue: Catalogue) -> tuple[tuple[str, str | tuple[str, ...]], ...]:
@@ -382,8 +392,12 @@ def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
         )
     )
     _audit(store, actor, GEDRUCKT, "Profiling", profiling.id, client.id, profiling.catalogue_version)
-    datum = to_berlin(profiling.created_at).date()  # the day of the Standortbestimmung
-    return documents.pdf_filename("Profiling", client.kundennummer, datum), pdf
+    return profiling_print_filename(profiling, client.kundennummer), pdf
+
+
+def profiling_print_filename(profiling: Profiling, kundennummer: str) -> str:
+    """The profiling print's file name, dated the day of the Standortbestimmung (drawn before it is made)."""
+    return documents.pdf_filename("Profiling", kundennummer, to_berlin(profiling.created_at).date())
 
 
 def _handlungsfelder(profiling: Profiling, catalogue: Catalogue) -> tuple[HandlungsfeldBlock, ...]:
@@ -425,9 +439,14 @@ def auskunft(store: Store, client_id: str, *, actor: User) -> tuple[str, bytes, 
     )
     daten = _auskunft_daten(store, client)
     pdf = documents.render_auskunft(daten)
-    pdf_name = documents.pdf_filename("Auskunft", client.kundennummer, daten.datum)
-    json_name = pdf_name.removesuffix(".pdf") + ".json"
+    pdf_name, json_name = auskunft_filenames(client.kundennummer, daten.datum)
     return pdf_name, pdf, json_name, auskunft_json(daten)
+
+
+def auskunft_filenames(kundennummer: str, datum: date | None = None) -> tuple[str, str]:
+    """(PDF, JSON) file names of an Auskunft made on `datum` (default: today)."""
+    pdf_name = documents.pdf_filename("Auskunft", kundennummer, datum or today())
+    return pdf_name, pdf_name.removesuffix(".pdf") + ".json"
 
 
 def auskunft_json(daten: AuskunftDaten) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.accessibility import check_screen
 from tests.browser.streamlit_server import streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,16 +198,45 @@ def test_caseworker_happy_path_in_chromium(page) -> None:
         raise
 
 
+#: Phase 1 with the shipped catalogue and nothing marked fits this height at 1400×900 (issue 15).
+PROFILING_MAX_PX = 1400
+
+
+def main_height(page, width: int = 1400, height: int = 900) -> float:
+    """The height of the main area's content at a `width`×`height` window (the viewport is set back after)."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": height})
+    settle(page)
+    measured = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().height")
+    page.set_viewport_size(before)
+    settle(page)
+    return measured
+
+
+def open_tab(page) -> str:
+    return main(page).get_by_role("tab", selected=True).first.inner_text().strip()
+
+
 def _happy_path(page) -> None:
+    check_screen(page, "00-anmelden")
+    page.get_by_role("link", name="Erklärung zur Barrierefreiheit").click()
+    settle(page, visible="Schlichtungsstelle")
+    check_screen(page, "00-barrierefreiheit")
+    page.get_by_role("link", name="Zur Anmeldung").click()
+    settle(page, visible="Benutzername")
     type_into(page, "Benutzername", USERNAME)
     type_into(page, "Passwort", PASSWORD)
     click_button(page, "Anmelden")
     expect_text(page, "Guten Tag, Petra Meier")
     shot(page, "00-start", ready="Guten Tag, Petra Meier")
+    check_screen(page, "00-start")
 
     # Clients: create one
     go(page, "Kunden")
     page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
+    settle(page)
+    check_screen(page, "01-kunden-neu")
     type_into(page, "Kundennummer", "123D000777")
     type_into(page, "Vorname", "Maria")
     type_into(page, "Nachname", "Muster")
@@ -215,21 +245,38 @@ def _happy_path(page) -> None:
     expect_text(page, "angelegt und ausgewählt")
     expect_text(page, "neuer Eintrag …")
     shot(page, "01-kunden", ready="neuer Eintrag …")
+    check_screen(page, "01-kunden")
 
     # Phase 1: Profiling
     click_button(page, "Neues Profiling")
     expect_text(page, "Basisprofil (Stärken)")
+    shot(page, "02a-profiling-leer", ready="Basisprofil (Stärken)")
+    check_screen(page, "02a-profiling-leer")
+    assert main_height(page) <= PROFILING_MAX_PX  # the full catalogue, nothing marked, at 1400×900
+    assert not main(page).get_by_label("Bemerkungen zu „Berufliche Qualifikation“").count()
     type_into(page, "Zielberuf", "Fachkraft Lagerlogistik")
     type_into(page, "Kompetenzen (eine je Zeile)", "Staplerschein\nTeamarbeit")
+    page.get_by_role("tab", name="Rahmenbedingungen").click()
+    settle(page)
+    tick(page, "wohnsituation-relevant")
+    expect_text(page, "Rahmenbedingungen (1)")
+    assert open_tab(page).startswith("Rahmenbedingungen (1)")  # the count changed, the tab stayed open
+    tick(page, "wohnsituation-relevant")  # unmarked again: no strategy is needed for it
+    expect_text(page, "Rahmenbedingungen (0)")
     page.get_by_role("tab", name="Qualifikation").click()
+    settle(page)
     tick(page, "berufliche_qualifikation-relevant")
+    type_into(page, "Bemerkungen zu „Berufliche Qualifikation“", "Kein anerkannter Berufsabschluss")
     choose(page, "Integrationsprognose", "marktnah (< 12 Monate)")
     expect_text(page, "Ungespeicherte Änderungen")
     shot(page, "02b-profiling-unten-checkliste-bleibt-sichtbar", top=False, ready="Ungespeicherte Änderungen")
     shot(page, "02-profiling-eingabe", ready="Ungespeicherte Änderungen")
+    check_screen(page, "02-profiling-eingabe")
+    assert main(page).get_by_text("Ungespeicherte Änderungen").count() == 1
     click_button(page, "Speichern")
     expect_text(page, "Profiling gespeichert")
     shot(page, "03-profiling-gespeichert", ready="Profiling gespeichert")
+    assert open_tab(page).startswith("Qualifikation (1)")  # the tab open before the save
 
     # Phase 2: Ziel
     go(page, "2 Ziel")
@@ -238,6 +285,7 @@ def _happy_path(page) -> None:
     settle(page)
     expect_text(page, "Einverständnis eingeholt am")
     shot(page, "04-ziel", ready="Einverständnis eingeholt am")
+    check_screen(page, "04-ziel")
 
     # Phase 3: Strategien
     go(page, "3 Strategien")
@@ -245,6 +293,7 @@ def _happy_path(page) -> None:
     choose(page, "Berufliche Qualifikation", "Berufsabschluss erwerben")
     choose(page, "Übergreifend", "Vermittlung in Arbeit/ Ausbildung 1. AMA")
     shot(page, "05-strategien", ready="Berufsabschluss erwerben")
+    check_screen(page, "05-strategien")
     click_button(page, "Speichern")
     expect_text(page, "Profiling gespeichert")
 
@@ -253,6 +302,7 @@ def _happy_path(page) -> None:
     click_button(page, "Abschließen")
     expect_text(page, "Profiling abgeschlossen")
     shot(page, "06-profiling-abgeschlossen", ready="Profiling abgeschlossen")
+    check_screen(page, "06-profiling-abgeschlossen")
 
     # Phase 4: EGV
     go(page, "4 EGV")
@@ -264,24 +314,30 @@ def _happy_path(page) -> None:
     type_into(page, "Bemühungen der Kundin / des Kunden", "Zwei Bewerbungen je Woche")
     expect_text(page, "Ungespeicherte Änderungen")
     shot(page, "07a-egv-entwurf", ready="Ungespeicherte Änderungen")
+    check_screen(page, "07a-egv-entwurf")
     click_button(page, "EGV speichern")
     expect_text(page, "EGV gespeichert")
     click_button(page, "EGV abschließen (vereinbart)")
     expect_text(page, "EGV abgeschlossen")
     shot(page, "07-egv", ready="EGV abgeschlossen")
+    check_screen(page, "07-egv")
 
     # Folgegespräch; its suggested next step clones the closed profiling
     go(page, "Folgegespräch")
+    expect_text(page, "Nächster Termin")
+    check_screen(page, "08a-folgegespraech-eingabe")
     main(page).get_by_text("Abgleich der EGV mit dem tatsächlichen Stand der Umsetzung", exact=True).click()
     settle(page)
     click_button(page, "Folgegespräch speichern")
     expect_text(page, "gespeichert")
     expect_text(page, "Standortbestimmung, siehe Profiling vom")
     shot(page, "08-folgegespraech", ready="Standortbestimmung, siehe Profiling vom")
+    check_screen(page, "08-folgegespraech")
     click_button(page, "Profiling klonen und aktualisieren")
     expect_text(page, "Neues Profiling als Kopie angelegt")
     shot(page, "09-klon", ready="Neues Profiling als Kopie angelegt")
     go(page, "Kunden")
     expect_text(page, "abgeschl.")
     shot(page, "10-kunden-verlauf", ready="abgeschl.")
+    check_screen(page, "10-kunden-verlauf")
     assert not main(page).locator('[data-testid="stException"]').count()

@@ -71,8 +71,9 @@ def fill_profiling(at: AppTest) -> AppTest:
     ok(at)
     at.text_input(key=form_key(at, "basisprofil-zielberuf")).input("Fachkraft Lagerlogistik")
     at.text_area(key=form_key(at, "basisprofil-kompetenzen")).input("Staplerschein\nTeamarbeit")
-    at.checkbox(key=form_key(at, "qualifikation-berufliche_qualifikation.relevant")).check()
-    at.text_area(key=form_key(at, "qualifikation-berufliche_qualifikation.bemerkungen")).input(
+    at.checkbox(key=form_key(at, "qualifikation-berufliche_qualifikation-relevant")).check()
+    ok(at.run())  # the Bemerkungen box shows once the Bedarf is marked relevant
+    at.text_area(key=form_key(at, "qualifikation-berufliche_qualifikation-notiz-bemerkungen")).input(
         "Kein anerkannter Berufsabschluss")
     at.selectbox(key=form_key(at, "einschaetzung-integrationsprognose")).select("marktnah (< 12 Monate)")
     return ok(at.run())
@@ -213,7 +214,7 @@ def test_entries_survive_switching_between_phase_pages(app: AppTest) -> None:
         ok(at.switch_page(page).run())
     assert at.text_input(key=form_key(at, "basisprofil-zielberuf")).value == "Fachkraft Lagerlogistik"
     assert at.text_area(key=form_key(at, "basisprofil-kompetenzen")).value == "Staplerschein\nTeamarbeit"
-    assert at.checkbox(key=form_key(at, "qualifikation-berufliche_qualifikation.relevant")).value is True
+    assert at.checkbox(key=form_key(at, "qualifikation-berufliche_qualifikation-relevant")).value is True
     assert at.selectbox(key=form_key(at, "einschaetzung-integrationsprognose")).value == "marktnah (< 12 Monate)"
     assert "Ungespeicherte Änderungen" in texts(at)
     ok(at.switch_page(ZIEL).run())
@@ -238,7 +239,7 @@ def test_unsaved_new_profiling_is_kept_when_another_client_is_chosen(app: AppTes
 def test_closing_an_incomplete_profiling_lists_what_is_missing(app: AppTest, store: Store) -> None:
     at = create_client(app)
     ok(at.switch_page(PROFILING).run())
-    at.checkbox(key=form_key(at, "rahmenbedingungen-wohnsituation.relevant")).check()
+    at.checkbox(key=form_key(at, "rahmenbedingungen-wohnsituation-relevant")).check()
     ok(at.run())
     assert f"{w.TODO} Zielberuf angegeben" in texts(at)
     assert f"{w.TODO} Handlungsstrategie für „Wohnsituation“ gewählt" in texts(at)
@@ -438,7 +439,7 @@ def test_after_switching_to_the_kooperationsplan_no_screen_says_egv(app: AppTest
     assert (egv.zwischenziel, egv.bemuehungen_kunde, egv.leistungen_jobcenter, egv.sonstiges) == (
         "Führerschein bis März", "Bewerbungsmappe fertigstellen", "Bewerbungskosten", "Kinderbetreuung geklärt")
     assert egv.catalogue_version == 2
-    assert "Kooperationsplan-Entwurf als PDF erstellen" in [b.label for b in at.button]
+    assert "Kooperationsplan-Entwurf drucken (PDF)" in [b.label for b in at.download_button]
     assert "EGV" not in shown(at)
 
     ok(at.switch_page(PROFILING).run())

@@ -45,6 +45,31 @@ def case(store: Store, caseworker: User) -> tuple[Client, Profiling, Egv]:
     return client, profiling, egv
 
 
+@pytest.fixture(autouse=True)
+def made_on_click(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """file id → (data function, file name) of every deferred download button drawn: what a click would run."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    registered: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        registered[file_id] = (data_callable, file_name)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return registered
+
+
+def click_download(at: AppTest, made_on_click: dict, label: str) -> tuple[str, bytes]:
+    """What the browser gets for one click on the download button `label`: (file name, bytes)."""
+    matches = [b for b in at.download_button if b.label == label]
+    assert matches, f"no download button „{label}“ among {download_labels(at)}"
+    make, file_name = made_on_click[matches[0].proto.deferred_file_id]
+    return file_name, make()
+
+
 def ok(at: AppTest) -> AppTest:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -74,60 +99,62 @@ def open_case(at: AppTest, client: Client, profiling: Profiling) -> AppTest:
     return ok(at.switch_page(PROFILING).run())
 
 
-def test_caseworker_gets_consent_form_and_egv_but_no_profiling_print(
-    app: AppTest, store: Store, case
+def test_caseworker_gets_consent_form_and_egv_in_one_click_each_but_no_profiling_print(
+    app: AppTest, store: Store, case, made_on_click
 ) -> None:
     client, profiling, egv = case
     at = open_case(app, client, profiling)
     assert "Klonen" in labels(at)  # the profiling page of the closed profiling
-    assert "Profiling-Ausdruck für die Akte erstellen" not in labels(at)
-    assert not at.download_button
+    assert not at.download_button  # no profiling print for an IFK
 
     ok(at.switch_page(ZIEL).run())
-    assert not at.download_button  # nothing is rendered before it is asked for
-    click(at, "Einverständniserklärung als PDF erstellen")
-    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]
-    assert any(
-        f"Einverstaendniserklaerung_{client.kundennummer}_2026-11-02.pdf" in c.value for c in at.caption
-    )
+    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]  # one click, nothing made before
+    name, pdf = click_download(at, made_on_click, "Einverständniserklärung drucken (PDF)")
+    assert name == f"Einverstaendniserklaerung_{client.kundennummer}_2026-11-02.pdf"
+    assert "Einverständniserklärung" in pdf_text(pdf)
 
     ok(at.switch_page(EGV).run())
-    click(at, "EGV als PDF erstellen")
     assert download_labels(at) == ["EGV drucken (PDF)"]
+    assert store.list_for_client(Document, client.id) == []  # handed out only when clicked
+    name, pdf = click_download(at, made_on_click, "EGV drucken (PDF)")
+    assert name.startswith(f"EGV_{client.kundennummer}_") and pdf.startswith(b"%PDF")
     handed_out = store.list_for_client(Document, client.id)
     assert [(d.kind, d.record_id, d.record_revision) for d in handed_out] == [("egv", egv.id, egv.revision)]
-
-    ok(at.run())  # a rerun offers the kept PDF without making it again
-    assert download_labels(at) == ["EGV drucken (PDF)"]
+    assert handed_out[0].filename == name
     assert len([e for e in store.audit_entries(record_id=egv.id) if e.action == "ausgehändigt"]) == 1
 
 
-def test_kdn_gets_the_profiling_print(app: AppTest, store: Store, case) -> None:
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_kdn_gets_the_profiling_print(app: AppTest, store: Store, case, made_on_click) -> None:
     client, profiling, _ = case
     kdn = store.add(make_user(role=Role.KDN, team=""), actor=make_user(role=Role.KDN))
     app.session_state["user"] = kdn
     at = open_case(app, client, profiling)
 
-    click(at, "Profiling-Ausdruck für die Akte erstellen")
-
     assert download_labels(at) == ["Profiling drucken (PDF, nur KDN-Fachbetreuung)"]
+    name, pdf = click_download(at, made_on_click, "Profiling drucken (PDF, nur KDN-Fachbetreuung)")
+    assert name.startswith(f"Profiling_{client.kundennummer}_") and pdf.startswith(b"%PDF")
     assert store.audit_entries(record_id=profiling.id)[-1].action == "gedruckt"
 
 
-def test_auskunft_on_the_client_page_offers_pdf_and_json(app: AppTest, store: Store, case) -> None:
+def test_auskunft_on_the_client_page_offers_pdf_and_json(app: AppTest, store: Store, case, made_on_click) -> None:
     client, _, _ = case
     ok(app.switch_page(KUNDEN).run())
     ok(app.button(key=f"waehle-{client.id}").click().run())
 
-    click(app, "Auskunft erstellen")
-
     assert download_labels(app) == ["Auskunft (PDF)", "Auskunft (JSON)"]
+    name, data = click_download(app, made_on_click, "Auskunft (JSON)")
+    assert name.endswith(".json") and client.kundennummer in data.decode()
     assert store.audit_entries(client_id=client.id)[-1].action == "Auskunft erteilt"
     ok(app.toggle(key=f"handed-out-{client.id}").set_value(True).run())
     assert any("Bisher wurde kein Dokument ausgehändigt." in c.value for c in app.caption)
 
 
-def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, caseworker: User) -> None:
+def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, caseworker: User,
+                                                    made_on_click) -> None:
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     profiling = save_profiling(
         store,
@@ -143,10 +170,9 @@ def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, 
     at = open_case(app, client, profiling)
 
     ok(at.switch_page(EGV).run())
-    click(at, "EGV-Entwurf als PDF erstellen")
-
     assert download_labels(at) == ["EGV-Entwurf drucken (PDF)"]
-    assert any("EGV-Entwurf_" in c.value for c in at.caption)
+    name, pdf = click_download(at, made_on_click, "EGV-Entwurf drucken (PDF)")
+    assert name.startswith("EGV-Entwurf_") and "Entwurf" in pdf_text(pdf)
     assert store.list_for_client(Document, client.id) == []
 
 
@@ -160,10 +186,10 @@ def test_consent_form_saves_a_typed_integrationsziel_before_printing(
                                actor=caseworker)
     at = open_case(app, client, profiling)
     ok(at.switch_page(ZIEL).run())
-    assert labels(at).count("Einverständniserklärung als PDF erstellen") == 1  # nothing unsaved yet
+    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]  # nothing unsaved yet
     at.text_area(key=f"0-{profiling.id}-ziel-integrationsziel").input("Ausbildung zum Koch in Vollzeit")
     ok(at.run())
-    assert "Einverständniserklärung als PDF erstellen" not in labels(at)
+    assert not at.download_button  # it would print the stored state, not what is on the screen
 
     click(at, "Speichern und Einverständniserklärung erstellen")
 

@@ -96,7 +96,7 @@ def test_trainer_adds_a_bedarf_with_strategy_publishes_and_a_new_profiling_shows
 
     at = create_client(as_user(at, caseworker))
     ok(at.switch_page(PROFILING).run())
-    key = f"0-{at.session_state['profiling_id']}-qualifikation-digitale_kompetenzen.relevant"
+    key = f"0-{at.session_state['profiling_id']}-qualifikation-digitale_kompetenzen-relevant"
     at.checkbox(key=key).check()
     ok(at.run())
     ok(at.switch_page("pages/strategien.py").run())
