@@ -130,21 +130,14 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
         if aktivitaet.id not in gespraech.aktivitaeten:
             continue
         eintrag = gespraech.aktivitaeten[aktivitaet.id]
-<<<<<<< HEAD
         cols = st.columns([3, 1])
-        erledigt = cols[0].checkbox(markdown_literal(aktivitaet.label), value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
+        label = markdown_literal(aktivitaet.label)
+        erledigt = cols[0].checkbox(label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
         entfaellt = cols[1].checkbox("entfällt", value=eintrag.entfaellt, key=f"{key}-{aktivitaet.id}-entfaellt",
-                                     help=f"„{markdown_literal(aktivitaet.label)}“ entfällt in diesem Gespräch; Grund als Notiz")
-        notiz = st.text_input(f"Notiz: {markdown_literal(aktivitaet.label)}", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
-                              label_visibility="collapsed", placeholder="Grund für „entfällt“" if entfaellt else "Notiz",
-                              max_chars=5000)
+                                     help=f"„{label}“ entfällt in diesem Gespräch; Grund als Notiz")
+        notiz = st.text_input(f"Grund, warum „{label}“ entfällt" if entfaellt else f"Notiz zu „{label}“",
+                              value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz", max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz, entfaellt=entfaellt)
-=======
-        erledigt = st.checkbox(aktivitaet.label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
-        notiz = st.text_input(f"Notiz zu „{aktivitaet.label}“", value=eintrag.notiz,
-                              key=f"{key}-{aktivitaet.id}-notiz", max_chars=5000)
-        gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz)
->>>>>>> i15
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
     w.field_slot("aktivitaeten")
     gespraech.naechster_termin = st.date_input("Nächster Termin", value=gespraech.naechster_termin,
