@@ -135,8 +135,8 @@ def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
         erledigt = cols[0].checkbox(label, value=eintrag.erledigt, key=f"{key}-{aktivitaet.id}-erledigt")
         entfaellt = cols[1].checkbox("entfällt", value=eintrag.entfaellt, key=f"{key}-{aktivitaet.id}-entfaellt",
                                      help=f"„{label}“ entfällt in diesem Gespräch; Grund als Notiz")
-        notiz = st.text_input(f"Grund, warum „{label}“ entfällt" if entfaellt else f"Notiz zu „{label}“",
-                              value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz", max_chars=5000)
+        notiz = st.text_input(f"Notiz zu „{label}“", value=eintrag.notiz, key=f"{key}-{aktivitaet.id}-notiz",
+                              placeholder="Grund für „entfällt“" if entfaellt else "", max_chars=5000)
         gespraech.aktivitaeten[aktivitaet.id] = AktivitaetEintrag(erledigt=erledigt, notiz=notiz, entfaellt=entfaellt)
         w.field_slot(f"aktivitaeten.{aktivitaet.id}")
     w.field_slot("aktivitaeten")
