@@ -164,6 +164,26 @@ CREATE TRIGGER audit_head_advance AFTER INSERT ON audit
     FOR EACH ROW EXECUTE FUNCTION vierphasen_audit_head();
 """,
     ),
+    (
+        4,
+        # issue 19: the head advances once per statement, not once per row. A row trigger updated the one head row
+        # for every entry of a bulk COPY (restore, migration) within one transaction, and each update had to walk
+        # the row's growing chain of dead versions: quadratic (> 3 min at 200,000 entries). A normal append
+        # inserts one row per statement, so its cost is unchanged.
+        """
+DROP TRIGGER audit_head_advance ON audit;
+CREATE FUNCTION vierphasen_audit_head_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_head SELECT 1, seq, hash FROM new_rows ORDER BY seq DESC LIMIT 1
+        ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash WHERE audit_head.seq < EXCLUDED.seq;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER audit_head_advance AFTER INSERT ON audit REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION vierphasen_audit_head_statement();
+DROP FUNCTION vierphasen_audit_head();
+""",
+    ),
 ]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
