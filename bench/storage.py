@@ -1,4 +1,4 @@
-"""Benchmark of the storage backends: save p95 at 100 and at 100,000 profilings, and a client's history.
+"""Benchmark of the storage backends: save p95 at 100 and at 100,000 profilings, a client's history, and a restore.
 
 Prints `name: value unit` lines with the prefixes tinydb_ / postgres_. The large database (100,000 profilings over
 20,000 clients) is bulk-loaded directly; only the measured `store.save` / `list_for_client` calls go through the
@@ -123,6 +123,30 @@ def run(prefix: str, open_store) -> None:
     print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
 
 
+def audit_chain_of(length: int) -> list:
+    """`length` chained audit entries, as a restore or migration of a house's trail copies them."""
+    now, prev, entries = utcnow(), audit_chain.GENESIS, []
+    for seq in range(1, length + 1):
+        entry = audit_chain.make_entry(seq=seq, prev_hash=prev, at=now, actor="bench", role="IFK", action="gelesen",
+                                       record_kind="Kunde", record_id=f"c{seq % 20_000:06d}",
+                                       client_id=f"c{seq % 20_000:06d}", catalogue_version=None, reason=None)  # fmt: skip
+        entries.append(entry)
+        prev = entry.hash
+    return entries
+
+
+def import_seconds(open_store, audit: list) -> float:
+    """Seconds to import `audit` into an empty store and check chain and head once after the copy."""
+    store = open_store("postgres_import")
+    started = time.perf_counter()
+    store.import_all({}, audit, [])
+    broken = store.audit_verify()
+    seconds = time.perf_counter() - started
+    store.close_store()
+    assert broken is None, f"audit chain broken at {broken} after the import"
+    return seconds
+
+
 def main() -> None:
     from storage.tinydb_store import TinyDBStore
 
@@ -153,6 +177,8 @@ def main() -> None:
 
     try:
         run("postgres_", open_pg)
+        print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
+              flush=True)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             for schema in schemas:

@@ -10,11 +10,13 @@ Choices are Enums whose member *names* are catalogue ids and whose *values* are 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from functools import cache
 from typing import Any, get_args, get_origin
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -31,6 +33,25 @@ _CHOOSE = {"st_kwargs_placeholder": "Bitte auswählen …"}
 
 class FormModel(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=(), use_enum_values=False)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Pydantic's JSON schema, generated once per model and arguments, returned as a fresh copy.
+
+        streamlit-pydantic regenerates a model's schema several times per rerun (about a fifth of the profiling
+        page's rerun) and writes into the returned dict (`init_value`, titles), so each call gets its own copy.
+        A model class is made once per catalogue version (services/catalogue.py), so the cache stays small, and
+        it dies with its class.
+        """
+        per_class = _SCHEMAS.setdefault(cls, {})
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in per_class:
+            per_class[key] = json.dumps(super().model_json_schema(*args, **kwargs))
+        return json.loads(per_class[key])
+
+
+#: Generated model → (arguments → its JSON schema as text); see FormModel.model_json_schema.
+_SCHEMAS: WeakKeyDictionary[type[FormModel], dict[tuple, str]] = WeakKeyDictionary()
 
 
 class BedarfEingabe(FormModel):

@@ -211,6 +211,27 @@ CREATE INDEX clients_ended ON clients ((data->>'abgemeldet_am'), id)
         # issue 16: measures (Maßnahmen), job starts (Beschäftigungsaufnahmen) and job searches (Stellensuchläufe)
         "".join(_RECORD_TABLE.format(table=t) for t in ("massnahmen", "beschaeftigungsaufnahmen", "stellensuchlaeufe")),
     ),
+    (
+        8,
+        # issue 19: the head advances once per statement, not once per row. A row trigger updated the one head row
+        # for every entry of a bulk COPY (restore, migration) within one transaction, and each update had to walk
+        # the row's growing chain of dead versions: quadratic (> 3 min at 200,000 entries). A normal append
+        # inserts one row per statement, so its cost is unchanged. Like before (5), an append clears the head's mac.
+        """
+DROP TRIGGER audit_head_advance ON audit;
+CREATE FUNCTION vierphasen_audit_head_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_head SELECT 1, seq, hash, NULL FROM new_rows ORDER BY seq DESC LIMIT 1
+        ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, mac = NULL
+        WHERE audit_head.seq < EXCLUDED.seq;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER audit_head_advance AFTER INSERT ON audit REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION vierphasen_audit_head_statement();
+DROP FUNCTION vierphasen_audit_head();
+""",
+    ),
 ]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -72,7 +72,8 @@ def test_a_database_of_the_first_schema_version_is_upgraded_at_start_with_its_da
             conn.execute("DROP TABLE massnahmen, beschaeftigungsaufnahmen, stellensuchlaeufe")  # undo 7
             conn.execute("DROP TABLE vertretungen; DROP INDEX clients_ended")  # undo 6
             conn.execute("DROP TABLE security_state")  # undo 4 (5 goes with 3)
-            conn.execute("DROP TABLE audit_head; DROP FUNCTION vierphasen_audit_head() CASCADE")  # undo 3
+            conn.execute("DROP FUNCTION vierphasen_audit_head_statement() CASCADE")  # undo 8
+            conn.execute("DROP TABLE audit_head")  # undo 3 (8 dropped its function)
             conn.execute("DROP TABLE catalogue_draft; DROP INDEX profilings_open")  # undo 2
             conn.execute("DELETE FROM schema_version WHERE version > 1")
 
@@ -97,3 +98,39 @@ def test_unreachable_postgres_raises_storage_unavailable() -> None:
     with pytest.raises(StorageUnavailable) as err:
         PostgresStore("postgresql://x:y@127.0.0.1:1/none", timeout=1)
     assert "Datenbank" in err.value.message
+
+
+@pytest.mark.postgres
+def test_a_bulk_import_advances_the_audit_head_to_the_last_entry_once(postgres_url: str) -> None:
+    """Regression: a row trigger updated the head once per copied entry, so a restore grew quadratically."""
+    from schemas.records import utcnow
+    from storage import audit_chain
+
+    schema = f"t_import_{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(postgres_url, schema=schema)
+    try:
+        entries, prev = [], audit_chain.GENESIS
+        for seq in range(1, 2001):
+            entry = audit_chain.make_entry(seq=seq, prev_hash=prev, at=utcnow(), actor="system", role="IFK",
+                                           action="angelegt", record_kind="Kunde", record_id=f"c{seq}",
+                                           client_id=f"c{seq}", catalogue_version=None, reason=None)  # fmt: skip
+            entries.append(entry)
+            prev = entry.hash
+        store.import_all({}, entries, [])
+        with store.pool.connection() as conn:
+            head = conn.execute("SELECT seq, hash FROM audit_head").fetchone()
+            triggers = conn.execute(
+                "SELECT action_orientation FROM information_schema.triggers"
+                " WHERE trigger_name = 'audit_head_advance' AND event_object_schema = %s", (schema,)
+            ).fetchall()
+        assert (head["seq"], head["hash"]) == (2000, entries[-1].hash)
+        assert [t["action_orientation"] for t in triggers] == ["STATEMENT"]
+        assert store.audit_verify() is None
+        ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))  # a normal append after it
+        with store.pool.connection() as conn:
+            assert conn.execute("SELECT seq FROM audit_head").fetchone()["seq"] == 2001
+        assert ifk.revision == 1 and store.audit_verify() is None
+    finally:
+        store.close_store()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
