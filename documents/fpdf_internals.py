@@ -50,7 +50,7 @@ _COMMON_UNICODES = [
 ]
 
 # The attributes of fpdf2's TTFFont this module reads or sets (see `check_fpdf_internals`).
-_TTFFONT_SLOTS = {"i", "fontkey", "cw", "ttfont", "subset", "missing_glyphs", "biggest_size_pt", "is_symbol"}
+_TTFFONT_SLOTS = frozenset(["i", "fontkey", "cw", "ttfont", "subset", "missing_glyphs", "biggest_size_pt", "is_symbol"])
 
 
 class _DocumentFont(TTFFont):

@@ -1,4 +1,4 @@
-"""Maßnahmen and Beschäftigungsaufnahmen of the selected client: record, end and follow up (Absolventenmanagement)."""
+"""Maßnahmen and Beschäftigungsaufnahmen of the selected client: record, end and follow up (support before and after the end)."""
 
 from __future__ import annotations
 

@@ -191,8 +191,8 @@ class Abschnitt(Entry):
 
 
 class Massnahmen(Gruppe):
-    """Measures a client takes part in (issue 16): the outcomes to choose from and the Absolventenmanagement's
-    look-ahead (days before a planned end that a measure appears in the Wiedervorlage)."""
+    """Measures a client takes part in (issue 16): the outcomes to choose from and the look-ahead of the support
+    before the end (days before a planned end that a measure appears in the Wiedervorlage)."""
 
     ergebnisse: list[Entry] = Field(min_length=1)
     vorschau_tage: int = Field(default=28, ge=1, le=366)

@@ -189,7 +189,7 @@ class Folgegespraech(Record):
 
 
 class Massnahme(Record):
-    """A client's participation in a labour-market measure (seed 4.3), for Absolventenmanagement before and after
+    """A client's participation in a labour-market measure (seed 4.3), for the support before and after
     its end. `ergebnis` is the id of an outcome of the catalogue's list; `strategie_id` the strategy it serves;
     `foerder_profiling_id` the profiling whose Förder-Check covers a funded measure."""
 

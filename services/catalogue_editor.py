@@ -338,8 +338,10 @@ def import_draft(store: Store, content: bytes, *, filename: str, revision: int |
     there is none). It is kept even if invalid, and checked like any draft.
     Raises NotPermitted, InvalidInput (not UTF-8 text, empty, too long), StaleRevision."""
     require(store, actor, Permission.EDIT_CATALOGUE)
+    # the uploaded file's name is the trainer's input: quoted (without quote marks of its own), so it reads as a name
+    source = "„" + str(filename).replace("“", "").replace("„", "") + "“"
     try:
-        text = decode_catalogue(content, filename)
+        text = decode_catalogue(content, source)
     except CatalogueInvalid as exc:
         raise InvalidInput(exc.problems[0]) from exc
     existing = store.catalogue_draft()
@@ -347,7 +349,7 @@ def import_draft(store: Store, content: bytes, *, filename: str, revision: int |
     if revision is not None and revision != current or revision is None and existing is not None:
         raise StaleRevision("Der Entwurf wurde inzwischen geändert. Bitte laden Sie die Seite neu und "
                             "importieren Sie die Datei erneut.")
-    return store.save_catalogue_draft(_checked_text(text, filename), base_version=latest_version(store),
+    return store.save_catalogue_draft(_checked_text(text, source), base_version=latest_version(store),
                                       revision=current, actor=actor)
 
 

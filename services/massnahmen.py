@@ -1,4 +1,4 @@
-"""Maßnahmen (seed 4.3): a client's participation in a measure, recorded for Absolventenmanagement.
+"""Maßnahmen (seed 4.3): a client's participation in a measure, recorded to support the client before and after it ends.
 
 Rules (decisions documented here):
 - A measure has a title, a provider (Träger), a start and a planned end (not before the start); the actual end,
@@ -7,7 +7,7 @@ Rules (decisions documented here):
 - It may be linked to the strategy it serves (any strategy of the catalogue) and, when funded, to the profiling of
   the same client whose Förder-Check confirms it (passgenau, erfolgswahrscheinlich, wirtschaftlich).
 - A measure is never closed: its actual end and outcome are recorded later on the same record (revisions).
-- Absolventenmanagement (`services.wiedervorlage`): a measure without an actual end shows from `vorschau_tage`
+- Support around the end (`services.wiedervorlage`): a measure without an actual end shows from `vorschau_tage`
   before its planned end; an ended one (actual end, or planned end passed) shows until a Folgegespräch is
   held on or after the end.
 """
@@ -66,7 +66,7 @@ def massnahme_ende(massnahme: Massnahme) -> date:
 
 
 def folgegespraech_seit_ende(massnahme: Massnahme, talks: list[Folgegespraech]) -> bool:
-    """Whether one of the client's talks was held on or after the measure's end (Absolventenmanagement done)."""
+    """Whether one of the client's talks was held on or after the measure's end (the support after the end is done)."""
     return any(t.datum >= massnahme_ende(massnahme) for t in talks)
 
 

@@ -45,8 +45,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def trainer():
-    return make_user(Role.TRAINER, team="")
+def trainer(store):
+    return store.add(make_user(Role.TRAINER, team=""), actor=SYSTEM)  # a stored account: services re-read it
 
 
 def test_publishing_refuses_a_text_that_deletes_a_published_entry_and_names_it_with_its_lines(store, trainer):

@@ -271,7 +271,7 @@ def test_import_of_a_file_not_in_utf8_says_to_save_it_as_utf8(store: Store, trai
     with pytest.raises(InvalidInput) as err:
         editor.import_draft(store, "version: 1\n# Übergänge\n".encode("cp1252"), filename="k.yaml", revision=None,
                             actor=trainer)
-    assert err.value.message.startswith("k.yaml, Zeile 2: Die Datei ist nicht als UTF-8 gespeichert")
+    assert err.value.message.startswith("„k.yaml“, Zeile 2: Die Datei ist nicht als UTF-8 gespeichert")
     assert store.catalogue_draft() is None
 
 

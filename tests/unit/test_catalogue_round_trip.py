@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cli import main
 from schemas.catalogue import SHIPPED_CATALOGUE, label_warnings
-from schemas.records import Role, User
+from schemas.records import User
 from services import catalogue_editor as editor
 from storage.base import Store
-from tests.factories import make_user
 
 SHIPPED = SHIPPED_CATALOGUE.read_text(encoding="utf-8")
 TRAINER_NOTE = "      # Trainerin Berg, 03/2026: mit dem Team Integration abgestimmt\n"
@@ -20,11 +17,6 @@ OTHER_NOTE = "      # Zahlen aus der Schuldnerberatung 2025\n"
 WRITTEN = SHIPPED.replace("      - id: wohnsituation\n", TRAINER_NOTE + "      - id: wohnsituation\n").replace(
     "      - id: finanzielle_situation\n", OTHER_NOTE + "      - id: finanzielle_situation\n").replace(
     "            label: Mobilität erhöhen\n", "            label: Mobilität erhöhen  # oft gewählt\n")
-
-
-@pytest.fixture
-def trainer() -> User:
-    return make_user(role=Role.TRAINER, team="")
 
 
 def kept(text: str) -> list[str]:
