@@ -173,3 +173,19 @@ def test_bad_job_start_input_is_refused_at_its_field(store, client, ifk, catalog
 
     assert raised.value.field == field
     assert store.list_for_client(Beschaeftigungsaufnahme, client.id) == []
+
+
+def test_a_measure_for_an_ended_case_is_refused_in_german_and_the_stored_ones_stay(store, client, ifk, catalogue):
+    from errors import RecordClosed
+    from services.akte import end_case
+
+    saved = record_massnahme(store, massnahme(store, client, ifk), actor=ifk)
+    current = store.get(type(client), client.id)
+    end_case(store, client.id, revision=current.revision, datum=HEUTE, grund="abm_wegzug", actor=ifk)
+
+    with pytest.raises(RecordClosed, match="abgemeldet und kann nur gelesen werden"):
+        record_massnahme(store, massnahme(store, client, ifk, titel="Bewerbungstraining"), actor=ifk)
+    with pytest.raises(RecordClosed, match="Wiederaufnahme"):
+        record_massnahme(store, saved.model_copy(update={"ende_tatsaechlich": HEUTE}), actor=ifk)
+
+    assert list_massnahmen(store, client.id, actor=ifk) == [saved]
