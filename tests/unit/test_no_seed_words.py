@@ -12,8 +12,11 @@ PRODUCT_CODE = [*(p for d in ("pages", "services", "storage", "documents") for p
                 *(ROOT / "schemas").glob("*.py"), ROOT / "app.py"]
 #: Phrases of the seed's catalogue that are rules or headings, not labels of an entry.
 PHRASES = ["Z/I", "zwölf Monat", "12 Monate", "Übergreifende Handlungsstrategien", '"Übergreifend"']
-#: (file, word) pairs allowed because a comment there explains the format. Keep this list short.
-ALLOWED: set[tuple[str, str]] = set()
+#: (file, word) pairs allowed because a comment there explains the format, or the text is no catalogue word at all.
+#: Keep this list short.
+ALLOWED: set[tuple[str, str]] = {
+    ("documents/fpdf_internals.py", '"i"'),  # fpdf2's TTFFont attribute `i` (the font's index), not the Profillage
+}
 
 
 def seed_words() -> list[str]:
