@@ -10,18 +10,17 @@ local server; skipped if neither.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg import postgres
 from schemas.catalogue import SHIPPED_CATALOGUE, set_version
 from schemas.records import (
     BedarfEintrag,
@@ -132,23 +131,13 @@ def main() -> None:
         print(f"# tinydb first call (cold, catalogue parsed, shards read): {cold:.1f} ms", file=sys.stderr)
         print(f"report_ms_at_20000_clients_tinydb: {warm:.1f} ms", flush=True)
 
-    server = None
-    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
-    if not url:
-        from tests.contract.pg_server import start_temp_server
-
-        try:
-            server = start_temp_server(durable=True)
-        except (RuntimeError, OSError) as exc:
-            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+    with postgres("bench_reports") as pg:
+        if pg is None:
             return
-        url = server.url
-    import psycopg
+        url, new_schema = pg
+        from storage.postgres_store import PostgresStore
 
-    from storage.postgres_store import PostgresStore
-
-    schema = f"bench_reports_{uuid.uuid4().hex[:8]}"
-    try:
+        schema = new_schema()
         store = PostgresStore(url, schema=schema)
         started = time.perf_counter()
         fill(store, records)
@@ -160,11 +149,6 @@ def main() -> None:
         cold, warm = measure(lambda: PostgresStore(url, schema=schema))
         print(f"# postgres first call (cold, second connection opened): {cold:.1f} ms", file=sys.stderr)
         print(f"report_ms_at_20000_clients_postgres: {warm:.1f} ms", flush=True)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        if server is not None:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -10,17 +10,16 @@ throwaway local server; skipped if neither.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg import postgres
 from bench.reports import CLIENTS, fill, synthetic
 from schemas.records import Client, Role, User
 
@@ -69,24 +68,13 @@ def main() -> None:
         print(f"retention_list_ms_at_20000_clients_tinydb: {listing:.1f} ms", flush=True)
         print(f"retention_delete_ms_per_client_tinydb: {delete:.1f} ms", flush=True)
 
-    server = None
-    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
-    if not url:
-        from tests.contract.pg_server import start_temp_server
-
-        try:
-            server = start_temp_server(durable=True)
-        except (RuntimeError, OSError) as exc:
-            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+    with postgres("bench_retention") as pg:
+        if pg is None:
             return
-        url = server.url
-    import psycopg
+        url, new_schema = pg
+        from storage.postgres_store import PostgresStore
 
-    from storage.postgres_store import PostgresStore
-
-    schema = f"bench_retention_{uuid.uuid4().hex[:8]}"
-    try:
-        store = PostgresStore(url, schema=schema)
+        store = PostgresStore(url, schema=new_schema())
         fill(store, records)
         with store.pool.connection() as conn:
             conn.autocommit = True
@@ -96,11 +84,6 @@ def main() -> None:
         print(f"# postgres: {due} cases due", file=sys.stderr)
         print(f"retention_list_ms_at_20000_clients_postgres: {listing:.1f} ms", flush=True)
         print(f"retention_delete_ms_per_client_postgres: {delete:.1f} ms", flush=True)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        if server is not None:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg import postgres
 from schemas.records import BedarfEintrag, Client, Profiling, Role, User, utcnow
 from storage import audit_chain
 from storage.core import RuleStore
@@ -153,38 +154,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
         run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name))
 
-    server = None
-    url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
-    if not url:
-        from tests.contract.pg_server import start_temp_server
-
-        try:
-            server = start_temp_server(durable=True)
-        except (RuntimeError, OSError) as exc:
-            print(f"# postgres übersprungen: {exc}", file=sys.stderr)
+    with postgres("bench") as pg:
+        if pg is None:
             return
-        url = server.url
-    import psycopg
+        url, new_schema = pg
+        from storage.postgres_store import PostgresStore
 
-    from storage.postgres_store import PostgresStore
+        def open_pg(name: str) -> PostgresStore:
+            return PostgresStore(url, schema=new_schema() + "_" + name.replace("postgres_", ""))
 
-    schemas: list[str] = []
-
-    def open_pg(name: str) -> PostgresStore:
-        schema = f"bench_{name.replace('postgres_', '')}_{uuid.uuid4().hex[:8]}"
-        schemas.append(schema)
-        return PostgresStore(url, schema=schema)
-
-    try:
         run("postgres_", open_pg)
         print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
               flush=True)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        if server is not None:
-            server.stop()
 
 
 if __name__ == "__main__":
