@@ -42,13 +42,14 @@ BEDARFE = {
     "wohnsituation": ["wohnsituation_stabilisieren"],
     "gesundheitliche_einschraenkungen": ["leistungsfaehigkeit_feststellen"],
 }
-ACTOR = User(id="bench-fa", username="fachaufsicht", display_name="Fachaufsicht", role=Role.FACHAUFSICHT)
+#: Stored with the data: the services re-read the acting account from the store.
+ACTOR = User(id="bench-fa", username="fachaufsicht", display_name="Fachaufsicht", role=Role.FACHAUFSICHT, revision=1)
 
 
 def synthetic(clients: int, seed: int = 42) -> dict:
     """Clients of 12 teams; 0–4 profilings each (70 % closed), EGVs and Folgegespräche."""
     rng = random.Random(seed)
-    out: dict = {Client: [], Profiling: [], Egv: [], Folgegespraech: []}
+    out: dict = {Client: [], Profiling: [], Egv: [], Folgegespraech: [], User: [ACTOR]}
     base = datetime(2026, 11, 25, 12, tzinfo=UTC)
     for n in range(clients):
         client = Client(id=f"c{n:06d}", kundennummer=f"962D{n:06d}", vorname="Vorname", nachname=f"Name{n}",

@@ -26,7 +26,8 @@ from schemas.records import Client, Role, User
 REPEAT = 7
 DELETES = 30
 HEUTE = date(2026, 12, 6)
-ACTOR = User(id="bench-kdn", username="kdn", display_name="KDN", role=Role.KDN)
+#: Stored with the data: the services re-read the acting account from the store.
+ACTOR = User(id="bench-kdn", username="kdn", display_name="KDN", role=Role.KDN, revision=1)
 
 
 def with_ended(records: dict) -> dict:
@@ -37,7 +38,7 @@ def with_ended(records: dict) -> dict:
             client = client.model_copy(update={"abgemeldet_am": date(2014 + n % 13, 1 + n % 12, 1 + n % 28),
                                                "abmeldegrund": "abm_wegzug"})  # fmt: skip
         clients.append(client)
-    return records | {Client: clients}
+    return records | {Client: clients, User: [*records.get(User, []), ACTOR]}
 
 
 def measure(store) -> tuple[float, float, int]:

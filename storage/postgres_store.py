@@ -449,6 +449,20 @@ class PostgresStore(RuleStore):
             ).fetchall()
         return [kind.model_validate(row["data"]) for row in rows]
 
+    def records_of_team(self, kind: type[R], team: str | None) -> list[R]:
+        """One query instead of one per client (the generic version reads each client's records)."""
+        check_kind(kind)
+        if kind not in CLIENT_KINDS:
+            return super().records_of_team(kind, team)
+        query = sql.SQL(
+            "SELECT r.data FROM {} r JOIN clients c ON c.id = r.client_id"
+            " WHERE %(team)s::text IS NULL OR c.team = %(team)s"
+            ' ORDER BY r.client_id COLLATE "C", r.created_at DESC, r.id COLLATE "C" DESC'
+        ).format(_ident(TABLES[kind]))
+        with _db_errors(), self.pool.connection() as conn:
+            rows = conn.execute(query, {"team": team}).fetchall()
+        return [kind.model_validate(row["data"]) for row in rows]
+
     def find_clients(self, text: str = "", *, team: str | None = None, limit: int = 50) -> list[Client]:
         needle = check_text(text).strip().lower()
         pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
