@@ -62,6 +62,7 @@ TEXTS = {
     "Drag and drop files here": "Dateien hierher ziehen",
     "Browse files": "Datei auswählen",
     "Upload": "Hochladen",
+    "Failed to generate file for download": "Die Datei wurde nicht erstellt (siehe Meldung auf der Seite).",
     "Use arrow keys to navigate dates. Enter to select. Escape to close.":
         "Mit den Pfeiltasten ein Datum wählen, mit der Eingabetaste übernehmen, mit Escape schließen.",
     "dd": "TT",

@@ -3,12 +3,14 @@
 Each document is one click: the download button is drawn with its file name, and the PDF is made (and
 audited, and for an agreed EGV stored as the handed-out copy) only when it is clicked — Streamlit calls the
 button's `data` function then, outside the page run. Every permission is checked by `services.documents`;
-hiding a button is only a convenience. After "Speichern und Einverständniserklärung erstellen" the made PDF is
-kept in the session under the record id and revision, so a changed record is never offered stale.
+hiding a button is only a convenience. The consent form of an open profiling saves unsaved input first, in the
+same click (see `einverstaendnis_download`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -34,8 +36,10 @@ from storage.base import Store
 
 PDF = "application/pdf"
 JSON = "application/json"
-_CACHE = "_document_downloads"  # (kind, record id, revision) → [(label, file name, bytes, mime), …]
-_CACHE_MAX = 8  # documents kept per session; older ones are made again on request
+_GATE = "_einverstaendnis_clicks"  # the session's `_ClickGate`
+_AUSKUNFT = "_auskunft_requests"  # (user id, client id) → `_AuskunftRequest` of this session
+AUSKUNFT_REQUEST_S = 600.0  # how long the second format of an Auskunft belongs to the same request
+CLICK_TIMEOUT_S = 30.0  # how long the consent form waits for its click's save
 
 LABEL_EINVERSTAENDNIS = "Einverständniserklärung drucken (PDF)"
 LABEL_PROFILING = "Profiling drucken (PDF, nur KDN-Fachbetreuung)"
@@ -50,31 +54,73 @@ def egv_label(kurzname: str, *, entwurf: bool = False) -> str:
 
 def einverstaendnis_download(store: Store, user: User, client: Client, profiling: Profiling, *, unsaved: bool,
                              save: Callable[[], Profiling | None]) -> None:
-    """The consent form of a profiling (for IFK and KDN-Fachbetreuung). It prints the stored profiling, so with
-    `unsaved` input (a new Integrationsziel typed, say) the one button saves first (`save`: the page's save,
-    which shows its own errors and returns None on refusal), then makes the PDF of what is on the screen."""
+    """The consent form of a profiling (for IFK and KDN-Fachbetreuung), one click in every state.
+
+    It prints the stored profiling. While the profiling is open, a click first saves what is on the screen: the
+    click reruns the page with every input as it is now (Streamlit sends the widget values with the click), that
+    run saves unsaved input (`save`: the page's save, which shows its own errors at the field and returns None
+    on refusal) and tells `_ClickGate`; the PDF, made on a separate thread for the same click, waits for that and
+    prints the stored record — so the document is exactly what is on the screen and saved, never older input.
+    A refused save makes no PDF (the message stands at the field)."""
     if not allowed(user, Permission.PRINT_CLIENT_DOCUMENTS):
         return
+    filename = einverstaendnis_filename(profiling, client.kundennummer)
     note = "Der Ausdruck zeigt den gespeicherten Stand des Profilings."
-    if unsaved:
-        if st.button("Speichern und Einverständniserklärung erstellen", key=f"make-einverstaendnis-{profiling.id}",
-                     icon=":material/picture_as_pdf:", help="Speichert das Profiling (Status „offen“), damit "
-                     "der Ausdruck zeigt, was hier steht."):
-            saved = save()
-            if saved is None:
-                return
-            _make(("einverstaendnis", saved.id, saved.revision),
-                  lambda: [(LABEL_EINVERSTAENDNIS, *einverstaendnis_pdf(store, saved.id, actor=user), PDF)])
+    if profiling.status == Status.ABGESCHLOSSEN:
+        _offer(f"einverstaendnis-{profiling.id}-{profiling.revision}", LABEL_EINVERSTAENDNIS, filename,
+               lambda: einverstaendnis_pdf(store, profiling.id, actor=user)[1], note)
+        return
+    gate: _ClickGate = st.session_state.setdefault(_GATE, _ClickGate())
+    seen = [gate.clicks]  # clicks handled before this button's next click (updated below when this run is one)
+    profiling_id = profiling.id
+
+    def make() -> bytes:
+        if not gate.saved_after(seen[0], timeout=CLICK_TIMEOUT_S):
+            raise DomainError("Die Einverständniserklärung wurde nicht erstellt: das Speichern ist fehlgeschlagen.")
+        return einverstaendnis_pdf(store, profiling_id, actor=user)[1]
+
+    warm_up()
+    clicked = st.download_button(LABEL_EINVERSTAENDNIS, data=make, file_name=filename, mime=PDF,
+                                 key=f"download-einverstaendnis-{profiling.id}", icon=":material/download:",
+                                 on_click="rerun")
+    st.caption(f"{note} Ungespeicherte Eingaben werden beim Klick zuerst gespeichert. Datei: {filename}")
+    if clicked:
+        saved = save() if unsaved else profiling
+        seen[0] = gate.clicked(saved is not None)
+        if unsaved and saved is not None:
             st.rerun()
-        st.caption("Ungespeicherte Eingaben werden vor dem Druck gespeichert.")
-        return
-    kept = st.session_state.get(_CACHE, {}).get(("einverstaendnis", profiling.id, profiling.revision))
-    if kept is not None:  # just saved and made by the button above
-        _kept(("einverstaendnis", profiling.id, profiling.revision), kept, note)
-        return
-    _offer(f"einverstaendnis-{profiling.id}-{profiling.revision}", LABEL_EINVERSTAENDNIS,
-           einverstaendnis_filename(profiling, client.kundennummer),
-           lambda: einverstaendnis_pdf(store, profiling.id, actor=user)[1], note)
+
+
+class _ClickGate:
+    """Pairs a click on the consent form's button with the page run it causes (one per session).
+
+    A click sends two messages: the rerun with the inputs (which saves) and the request for the file (run on a
+    separate thread, in either order). The file waits until more clicks are handled than before that click
+    (counted when its button was drawn, or at the end of the run that handled the previous click); a click whose
+    run never comes (another click interrupted it) times out without a document."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._results: list[bool] = []  # per handled click: whether the input was saved (or nothing to save)
+
+    @property
+    def clicks(self) -> int:
+        with self._condition:
+            return len(self._results)
+
+    def clicked(self, saved: bool) -> int:
+        """Note a handled click; the number of clicks handled now."""
+        with self._condition:
+            self._results.append(saved)
+            self._condition.notify_all()
+            return len(self._results)
+
+    def saved_after(self, seen: int, *, timeout: float) -> bool:
+        """Wait until a click after the first `seen` is handled; whether its input was saved."""
+        with self._condition:
+            if not self._condition.wait_for(lambda: len(self._results) > seen, timeout=timeout):
+                return False
+            return self._results[seen]
 
 
 def egv_download(store: Store, user: User, client: Client, egv: Egv, kurzname: str) -> None:
@@ -114,16 +160,33 @@ def auskunft_downloads(store: Store, user: User, client: Client) -> None:
         return
     st.markdown("**Auskunft (Art. 15 DSGVO)**")
 
-    # Each file is made (and the Auskunft audited) when it is clicked, with the state of that moment.
+    # One request, one Auskunft: the first click makes both files (one audit entry, "Auskunft erteilt") and the
+    # other format is handed out from that same Auskunft for AUSKUNFT_REQUEST_S — same content, no second entry.
     pdf_name, json_name = auskunft_filenames(client.kundennummer)
     note = ("Alles, was zu dieser Kundin / diesem Kunden gespeichert ist, mit Zwecken, Empfängern und Zugriffen "
-            "(Stellen und Rollen, keine Namen).")
-    _offer(f"auskunft-pdf-{client.id}", LABEL_AUSKUNFT_PDF, pdf_name,
-           lambda: auskunft(store, client.id, actor=user)[1], note)
-    _offer(f"auskunft-json-{client.id}", LABEL_AUSKUNFT_JSON, json_name,
-           lambda: auskunft(store, client.id, actor=user)[3], "", mime=JSON)
+            "(Stellen und Rollen, keine Namen). PDF und JSON einer Auskunft haben denselben Inhalt.")
+    request: _AuskunftRequest = st.session_state.setdefault(_AUSKUNFT, {}).setdefault(
+        (user.id, client.id), _AuskunftRequest(lambda: auskunft(store, client.id, actor=user)))
+    _offer(f"auskunft-pdf-{client.id}", LABEL_AUSKUNFT_PDF, pdf_name, lambda: request.files()[1], note)
+    _offer(f"auskunft-json-{client.id}", LABEL_AUSKUNFT_JSON, json_name, lambda: request.files()[3], "", mime=JSON)
     if st.toggle("Ausgehändigte Dokumente anzeigen", key=f"handed-out-{client.id}"):
         _handed_out(store, user, client)
+
+
+class _AuskunftRequest:
+    """The Auskunft of one request: made (and audited) at the first click on either format, handed out again for
+    the other format until AUSKUNFT_REQUEST_S have passed; a click after that is a new request."""
+
+    def __init__(self, make: Callable[[], tuple[str, bytes, str, bytes]]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._made: tuple[float, tuple[str, bytes, str, bytes]] | None = None
+
+    def files(self) -> tuple[str, bytes, str, bytes]:
+        with self._lock:
+            if self._made is None or time.monotonic() - self._made[0] > AUSKUNFT_REQUEST_S:
+                self._made = (time.monotonic(), self._make())
+            return self._made[1]
 
 
 def _handed_out(store: Store, user: User, client: Client) -> None:
@@ -157,30 +220,3 @@ def _offer(key: str, label: str, filename: str, make: Callable[[], bytes], note:
                        icon=":material/download:", on_click="ignore")
     if note:
         st.caption(f"{note} Datei: {filename}")
-
-
-def _kept(key: tuple[str, str, int], files: list[tuple[str, str, bytes, str]], note: str) -> None:
-    """Download buttons for files already made in this session (kept under `key`)."""
-    widget = "-".join(str(part) for part in key)
-    for label, filename, data, mime in files:
-        st.download_button(label, data=data, file_name=filename, mime=mime, key=f"download-{widget}-{mime}",
-                           icon=":material/download:", on_click="ignore")
-    st.caption(f"{note} Datei: {', '.join(name for _, name, _, _ in files)}")
-
-
-def _make(key: tuple[str, str, int], make: Callable[[], list[tuple[str, str, bytes, str]]],
-          ) -> list[tuple[str, str, bytes, str]] | None:
-    """Make the files and keep them in the session under `key`; a refusal is shown as a German message."""
-    cache: dict[tuple[str, str, int], list[tuple[str, str, bytes, str]]] = st.session_state.setdefault(
-        _CACHE, {}
-    )
-    try:
-        files = make()
-    except DomainError as err:
-        st.error(markdown_literal(err.message))
-        return None
-    cache.pop(key, None)
-    cache[key] = files
-    while len(cache) > _CACHE_MAX:
-        cache.pop(next(iter(cache)))
-    return files

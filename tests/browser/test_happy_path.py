@@ -6,6 +6,7 @@ finished and the step's own text is shown; look at them after a change of the pa
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.browser.accessibility import check_screen
 from tests.browser.streamlit_server import streamlit_server
@@ -24,6 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 USERNAME, PASSWORD = "ifk.meier", "Lagerhalle-2026!"
+GOAL = "Festanstellung als Fachkraft Lagerlogistik in Vollzeit"
 #: Waits for the app (ms): generous, so that a rerun on a loaded 2-core machine is waited for, not failed.
 TIMEOUT_MS = 60_000
 #: How long the app must stay idle before a rerun counts as finished (a page may rerun itself right away).
@@ -286,6 +289,18 @@ def _happy_path(page) -> None:
     expect_text(page, "Einverständnis eingeholt am")
     shot(page, "04-ziel", ready="Einverständnis eingeholt am")
     check_screen(page, "04-ziel")
+
+    # The consent form is one click from the page to the PDF bytes, also with input not yet taken: the text is
+    # typed without leaving the field, and the click both saves it and prints it.
+    main(page).get_by_label("Integrationsziel", exact=True).first.fill(GOAL)
+    clicks = 0
+    with page.expect_download() as download:
+        main(page).get_by_role("button", name=re.compile("Einverständniserklärung drucken")).click()
+        clicks += 1
+    pdf = Path(download.value.path()).read_bytes()
+    assert clicks == 1 and download.value.suggested_filename.startswith("Einverstaendniserklaerung_123D000777_")
+    assert GOAL in " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    settle(page, visible="Profiling gespeichert")
 
     # Phase 3: Strategien
     go(page, "3 Strategien")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -153,6 +154,35 @@ def test_auskunft_on_the_client_page_offers_pdf_and_json(app: AppTest, store: St
     assert any("Bisher wurde kein Dokument ausgehändigt." in c.value for c in app.caption)
 
 
+def test_auskunft_fetched_as_pdf_and_json_is_one_auskunft_in_the_trail(
+        app: AppTest, store: Store, case, made_on_click, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both formats of one request: one "Auskunft erteilt" entry and the same content (the JSON lists the
+    same accesses as the PDF); a click after AUSKUNFT_REQUEST_S is a new request with its own entry."""
+    from pages import downloads
+
+    client, _, _ = case
+    ok(app.switch_page(KUNDEN).run())
+    ok(app.button(key=f"waehle-{client.id}").click().run())
+
+    _, pdf = click_download(app, made_on_click, "Auskunft (PDF)")
+    _, data = click_download(app, made_on_click, "Auskunft (JSON)")
+
+    def erteilt() -> int:
+        return len([e for e in store.audit_entries(client_id=client.id) if e.action == "Auskunft erteilt"])
+
+    assert erteilt() == 1
+    zugriffe = json.loads(data)["zugriffe"]
+    assert [z["aktion"] for z in zugriffe].count("Auskunft erteilt") == 1
+    assert pdf_text(pdf).count("Auskunft erteilt") == 1
+    ok(app.run())  # the page drawn again: still the same request
+    click_download(app, made_on_click, "Auskunft (PDF)")
+    assert erteilt() == 1
+
+    monkeypatch.setattr(downloads, "AUSKUNFT_REQUEST_S", 0.0)
+    click_download(app, made_on_click, "Auskunft (JSON)")
+    assert erteilt() == 2
+
+
 def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, caseworker: User,
                                                     made_on_click) -> None:
     client = store.add(make_client(team="Team 1"), actor=caseworker)
@@ -176,9 +206,7 @@ def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, 
     assert store.list_for_client(Document, client.id) == []
 
 
-def test_consent_form_saves_a_typed_integrationsziel_before_printing(
-        app: AppTest, store: Store, caseworker: User) -> None:
-    """The form prints what the caseworker sees: an Integrationsziel typed but not saved is saved first."""
+def _open_ziel_of_open_profiling(app: AppTest, store: Store, caseworker: User) -> tuple[AppTest, Client, Profiling]:
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     started = start_profiling(store, client.id, actor=caseworker)  # every Bedarf present, as the form has them
     profiling = save_profiling(store, started.model_copy(update={"zielberuf": "Koch",
@@ -186,18 +214,55 @@ def test_consent_form_saves_a_typed_integrationsziel_before_printing(
                                actor=caseworker)
     at = open_case(app, client, profiling)
     ok(at.switch_page(ZIEL).run())
+    return at, client, profiling
+
+
+def _consent_button(at: AppTest, made_on_click: dict):
+    """The consent form's download button and what a click on it makes (registered when it was drawn)."""
+    (button,) = [b for b in at.download_button if b.label == "Einverständniserklärung drucken (PDF)"]
+    return button, made_on_click[button.proto.deferred_file_id][0]
+
+
+def test_consent_form_is_one_click_with_unsaved_input_and_prints_it_saved(
+        app: AppTest, store: Store, caseworker: User, made_on_click) -> None:
+    """One click on the same button saves a typed Integrationsziel and prints it: no second button first."""
+    at, _, profiling = _open_ziel_of_open_profiling(app, store, caseworker)
     assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]  # nothing unsaved yet
     at.text_area(key=f"0-{profiling.id}-ziel-integrationsziel").input("Ausbildung zum Koch in Vollzeit")
     ok(at.run())
-    assert not at.download_button  # it would print the stored state, not what is on the screen
+    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]  # the same one button
+    assert "Speichern und Einverständniserklärung erstellen" not in labels(at)
+    button, make = _consent_button(at, made_on_click)
 
-    click(at, "Speichern und Einverständniserklärung erstellen")
+    ok(button.click().run())  # the click's rerun saves; the browser's file request runs `make`
 
-    assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]
+    pdf = make()
+    assert "Ausbildung zum Koch in Vollzeit" in pdf_text(pdf)
+    assert store.get(Profiling, profiling.id).integrationsziel == "Ausbildung zum Koch in Vollzeit"
     assert any(s.value.startswith("Profiling gespeichert") for s in at.success)
-    stored = store.get(Profiling, profiling.id)
-    assert stored.integrationsziel == "Ausbildung zum Koch in Vollzeit"
-    (files,) = [v for k, v in at.session_state["_document_downloads"].items() if k[0] == "einverstaendnis"]
-    pdf = files[0][2]
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "Ausbildung zum Koch in Vollzeit" in text
+
+
+def test_consent_form_clicked_right_after_typing_prints_what_was_typed(
+        app: AppTest, store: Store, caseworker: User, made_on_click) -> None:
+    """Typed and clicked at once (the browser sends the text with the click): the PDF made for the button drawn
+    before the typing waits for that click's save and never prints the older stored goal."""
+    at, _, profiling = _open_ziel_of_open_profiling(app, store, caseworker)
+    button, make = _consent_button(at, made_on_click)
+    at.text_area(key=f"0-{profiling.id}-ziel-integrationsziel").input("Helfer in der Gastronomie")
+    button.click()
+    ok(at.run())
+
+    assert "Helfer in der Gastronomie" in pdf_text(make())
+    assert store.get(Profiling, profiling.id).integrationsziel == "Helfer in der Gastronomie"
+
+
+def test_consent_form_without_changes_prints_at_once_and_saves_nothing(
+        app: AppTest, store: Store, caseworker: User, made_on_click) -> None:
+    at, _, profiling = _open_ziel_of_open_profiling(app, store, caseworker)
+    button, make = _consent_button(at, made_on_click)
+    ok(button.click().run())
+    assert "Arbeit als Koch" in pdf_text(make())
+    assert store.get(Profiling, profiling.id).revision == profiling.revision
+    button, make = _consent_button(at, made_on_click)  # the next click waits for its own run again
+    ok(button.click().run())
+    assert "Arbeit als Koch" in pdf_text(make())
