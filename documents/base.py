@@ -5,22 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 
-from fontTools import ttLib
 from fpdf import FPDF, XPos, YPos
 
 from dates import EMPTY, format_date, format_datetime
 from documents.data import Wert
 from documents.fpdf_internals import (
-    FONT_DIR,
     FONT_FAMILY,
-    FONT_FILES,
     embed_full_fonts_where_needed,
     preload_fonts,
     register_fonts,
 )
+from glyphs import EMOJI_FONT, emoji_glyphs, text_glyphs
 
 __all__ = ["format_date", "format_datetime", "preload_fonts"]  # re-exported for the documents
 
@@ -94,20 +90,14 @@ def format_value(value: Wert) -> str:
 # Characters outside DejaVu Sans (emoji) print with Noto Emoji, which is registered only in a document that
 # needs it (fpdf2 embeds every registered font). A character in neither font prints as "�" rather than
 # vanishing (fpdf2 would drop it with a log warning only); variation selectors (U+FE0E/U+FE0F) are invisible.
-EMOJI_FONT = FONT_DIR / "NotoEmoji-Regular.ttf"
 EMOJI_FAMILY = "NotoEmoji"
 REPLACEMENT = "\ufffd"
 _INVISIBLE = {"\ufe0e", "\ufe0f"}
 
 
-def _charset(path: Path) -> frozenset[str]:
-    return frozenset(map(chr, ttLib.TTFont(path, lazy=True).getBestCmap()))
-
-
-@cache
 def _charsets() -> tuple[frozenset[str], frozenset[str]]:
-    """The characters DejaVu Sans (both styles) and Noto Emoji have glyphs for."""
-    return _charset(FONT_FILES[""]) & _charset(FONT_FILES["B"]), _charset(EMOJI_FONT)
+    """The characters DejaVu Sans (both styles) and Noto Emoji have glyphs for (read once, `glyphs`)."""
+    return text_glyphs(), emoji_glyphs()
 
 
 class DocumentPDF(FPDF):

@@ -24,9 +24,10 @@ from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-FONT_DIR = Path(__file__).parent / "fonts"
+from glyphs import TEXT_FONTS
+
 FONT_FAMILY = "DejaVu"
-FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+FONT_FILES = dict(zip(("", "B"), TEXT_FONTS, strict=True))  # style → file
 
 _font_lock = threading.Lock()
 

@@ -107,13 +107,20 @@ def field_slot(*fields: str) -> None:
 def report(err: DomainError) -> None:
     """Show a domain error: at its field when the page has a slot for it, otherwise as a page message."""
     if isinstance(err, InvalidInput) and err.field:
-        st.session_state[_FIELD_ERROR] = (err.field, markdown_literal(err.message))
-        slot = _slots().get(err.field)
+        field = _field_with_slot(err.field)
+        st.session_state[_FIELD_ERROR] = (field, markdown_literal(err.message))
+        slot = _slots().get(field)
         if slot is not None:
             slot.error(markdown_literal(err.message))
             st.error("Bitte prüfen Sie die markierte Eingabe.")
             return
     st.error(markdown_literal(err.message))
+
+
+def _field_with_slot(field: str) -> str:
+    """`field`, or the nearest enclosing field ("a.b.c" → "a.b" → "a") that has a slot on this page."""
+    parts = field.split(".")
+    return next((name for n in range(len(parts), 0, -1) if (name := ".".join(parts[:n])) in _slots()), field)
 
 
 def clear_field_error() -> None:

@@ -14,6 +14,7 @@ from dates import format_datetime, today
 from errors import AlreadyExists, InvalidInput, LifecycleError, RecordClosed
 from schemas.catalogue import Abmeldegrund
 from schemas.records import Client, Role, User
+from schemas.text import refuse_unprintable_fields
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import _duplicate, _geburtsdatum, _kundennummer, _name, client_for
@@ -55,6 +56,7 @@ def correct_stammdaten(
         raise _duplicate(nummer)
     changed = client.model_copy(update={"revision": revision, "kundennummer": nummer, "vorname": vorname,
                                         "nachname": nachname, "geburtsdatum": geburtsdatum})  # fmt: skip
+    refuse_unprintable_fields(changed)
     try:
         return store.save(changed, actor=actor, action=f"Stammdaten korrigiert (Revision {revision + 1})")
     except AlreadyExists as exc:  # a colleague took the number a moment ago
@@ -126,6 +128,7 @@ def end_case(
         raise InvalidInput(f"Die Notiz darf höchstens {NOTIZ_MAX} Zeichen lang sein.", field="notiz")
     ended = client.model_copy(update={"revision": revision, "abgemeldet_am": datum, "abmeldegrund": grund,
                                       "abmeldung_notiz": notiz})  # fmt: skip
+    refuse_unprintable_fields(ended)
     return store.save(ended, actor=actor, action=f"{ABGEMELDET}: {gruende[grund].label} (Revision {revision + 1})")
 
 

@@ -15,6 +15,7 @@ from dates import today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
 from schemas.records import Beschaeftigungsaufnahme, User
+from schemas.text import refuse_unprintable_fields
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, list_read, new_id
 from services.massnahmen import check_kalender
@@ -81,6 +82,7 @@ def record_beschaeftigungsaufnahme(store: Store, aufnahme: Beschaeftigungsaufnah
                            field="strategien")
     aufnahme = aufnahme.model_copy(update={"arbeitgeber": arbeitgeber,
                                            "strategien": list(dict.fromkeys(aufnahme.strategien))})
+    refuse_unprintable_fields(aufnahme)
     if aufnahme.revision == 0:
         return store.add(aufnahme, actor=actor)
     return store.save(aufnahme, actor=actor)

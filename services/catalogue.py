@@ -37,7 +37,7 @@ from schemas.forms import (
     uebergreifend_output,
 )
 from schemas.records import CatalogueVersion, User
-from schemas.text import has_visible, nfc
+from schemas.text import has_visible, nfc, unprintable_message, unprintable_texts
 from services.access import Permission, require
 from storage.base import Store
 
@@ -168,10 +168,26 @@ def publishing_problems(catalogue: Catalogue, text: str, *, source: str) -> list
     forms, and every sample profiling still renders. Each message names `source` and the line of its entry."""
     found = form_problems(catalogue) + beispiel_render_problems(catalogue)
     if not found:
-        return []
+        return unprintable_problems(catalogue, text, source=source)
     lines = entry_lines(text)
     return [f"{source}, Zeile {lines[entry_id]}: {message}" if entry_id in lines else f"{source}: {message}"
-            for entry_id, message in found]
+            for entry_id, message in found] + unprintable_problems(catalogue, text, source=source)
+
+
+def unprintable_problems(catalogue: Catalogue, text: str, *, source: str) -> list[str]:
+    """Catalogue texts (labels, hints, …) with a character the documents cannot print: one message per character,
+    at the first line of the file that holds it, with the text it is in."""
+    problems: dict[str, str] = {}
+    lines = text.splitlines()
+    for _, value, chars in unprintable_texts(catalogue):
+        for char in chars:
+            if char in problems:
+                continue
+            number = next((n for n, line in enumerate(lines, start=1) if char in line), None)
+            where = f"{source}, Zeile {number}" if number else source
+            excerpt = value if len(value) <= 60 else value[:57] + "…"
+            problems[char] = f"{where}: {unprintable_message([char])} (in „{excerpt}“)"
+    return list(problems.values())
 
 
 def form_problems(catalogue: Catalogue) -> list[tuple[str, str]]:

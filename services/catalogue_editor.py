@@ -51,7 +51,7 @@ from schemas.forms import (
     generate_models,
 )
 from schemas.records import CatalogueDraft, CatalogueVersion, Profiling, User, utcnow
-from schemas.text import has_visible, nfc, required_text
+from schemas.text import has_visible, nfc, refuse_unprintable, required_text
 from services.access import Permission, require
 from services.catalogue import (
     dropped_entry_problems,
@@ -467,7 +467,8 @@ def edit_hint(store: Store, hint_id: str, text: str, *, revision: int, actor: Us
     hint = next((h for h in hints if isinstance(h, dict) and h.get("id") == hint_id), None)
     if hint is None:
         raise InvalidInput(f"Den Hinweis „{hint_id}“ gibt es im Entwurf nicht.")
-    hint["text"] = required_text(text, field="text", message="Der Hinweistext darf nicht leer sein.")
+    hint["text"] = refuse_unprintable(
+        required_text(text, field="text", message="Der Hinweistext darf nicht leer sein."), field="text")
     return _save(store, draft, data, revision, actor)
 
 
@@ -585,7 +586,7 @@ def _label(label: str) -> str:
         raise InvalidInput("Bitte geben Sie eine Bezeichnung ein.", field="label")
     if len(label) > 200:
         raise InvalidInput("Die Bezeichnung ist zu lang (höchstens 200 Zeichen).", field="label")
-    return label
+    return refuse_unprintable(label, field="label")
 
 
 _UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -9,7 +9,7 @@ from datetime import date
 from dates import age_on, today
 from errors import AlreadyExists, InvalidInput, NotPermitted
 from schemas.records import Client, Record, Role, User
-from schemas.text import refuse_bidi_controls, required_text
+from schemas.text import refuse_bidi_controls, refuse_unprintable_fields, required_text
 from services import audit_log
 from services.access import Permission, require, require_client, works_in_vertretung
 from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams
@@ -116,6 +116,7 @@ def create_client(
         geburtsdatum=geburtsdatum,
         team=team,
     )
+    refuse_unprintable_fields(client)
     try:
         return store.add(client, actor=actor)
     except AlreadyExists as exc:  # a colleague created the same number a moment ago

@@ -23,7 +23,7 @@ from dates import add_months, format_date, today
 from errors import Incomplete, InvalidInput, LifecycleError, NotFound
 from schemas.catalogue import Catalogue
 from schemas.records import Egv, Profiling, Status, User, max_chars
-from schemas.text import has_visible
+from schemas.text import has_visible, refuse_unprintable_fields
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import client_for, new_id, record_read
@@ -128,6 +128,7 @@ def save_egv(store: Store, egv: Egv, *, actor: User) -> Egv:
         )
     stored = store.get(Egv, egv.id) if egv.revision else None
     egv = _validated(egv, get_catalogue(store, egv.catalogue_version), stored)
+    refuse_unprintable_fields(egv)
     if egv.revision == 0:
         return store.add(egv, actor=actor)
     return store.save(egv, actor=actor)

@@ -17,6 +17,7 @@ from dates import today
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
 from schemas.records import AktivitaetEintrag, Egv, Folgegespraech, Profiling, Status, User, max_chars
+from schemas.text import refuse_unprintable_fields
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, new_id, record_read
 from services.profiling import beratungsvermerk
@@ -117,6 +118,7 @@ def record_folgegespraech(store: Store, gespraech: Folgegespraech, *, actor: Use
     client_for(store, gespraech.client_id, actor=actor)
     catalogue = get_catalogue(store, gespraech.catalogue_version)
     gespraech = _validated(store, gespraech, catalogue)
+    refuse_unprintable_fields(gespraech)
     if gespraech.revision == 0:
         return store.add(gespraech, actor=actor)
     return store.save(gespraech, actor=actor)

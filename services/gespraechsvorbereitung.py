@@ -16,6 +16,7 @@ from dates import today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
 from schemas.records import Profiling, Status, Stellensuchlauf, User, max_chars
+from schemas.text import refuse_unprintable_fields
 from services.catalogue import get_catalogue
 from services.clients import client_for, list_read, new_id, record_read
 from services.profiling import basisprofil, gewaehlte_strategien
@@ -79,6 +80,7 @@ def record_stellensuchlauf(store: Store, client_id: str, *, suchprofil: str, ang
         raise InvalidInput(f"Der Text darf höchstens {limit} Zeichen lang sein.", field="uebergeben")
     lauf = Stellensuchlauf(id=new_id(), client_id=client_id, datum=datum, suchprofil=suchprofil,
                            angebote=angebote, uebergeben=uebergeben.strip())
+    refuse_unprintable_fields(lauf)
     return store.add(lauf, actor=actor)
 
 

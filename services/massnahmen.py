@@ -20,6 +20,7 @@ from dates import today
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
 from schemas.records import Folgegespraech, Massnahme, Profiling, User
+from schemas.text import refuse_unprintable_fields
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, list_read, new_id
 from services.profiling import FOERDER_FRAGEN
@@ -50,6 +51,7 @@ def record_massnahme(store: Store, massnahme: Massnahme, *, actor: User) -> Mass
     """
     client_for(store, massnahme.client_id, actor=actor)
     massnahme = _validated(store, massnahme, get_catalogue(store, massnahme.catalogue_version))
+    refuse_unprintable_fields(massnahme)
     if massnahme.revision == 0:
         return store.add(massnahme, actor=actor)
     return store.save(massnahme, actor=actor)

@@ -42,7 +42,7 @@ from schemas.records import (
     User,
     max_chars,
 )
-from schemas.text import has_visible, required_text
+from schemas.text import has_visible, refuse_unprintable_fields, required_text
 from services import audit_log
 from services.access import Permission, require
 from services.catalogue import get_catalogue, latest_version
@@ -150,6 +150,7 @@ def save_profiling(store: Store, profiling: Profiling, *, actor: User) -> Profil
     client_for(store, profiling.client_id, actor=actor)
     catalogue = get_catalogue(store, profiling.catalogue_version)
     profiling = _validated(profiling, catalogue)
+    refuse_unprintable_fields(profiling)
     if profiling.revision == 0:
         return store.add(profiling, actor=actor)
     return store.save(profiling, actor=actor)
@@ -408,6 +409,7 @@ def correct_closed_profiling(store: Store, profiling: Profiling, *, reason: str,
     reason = _reason(reason)
     client_for(store, profiling.client_id, actor=actor)
     profiling = _validated(profiling, get_catalogue(store, profiling.catalogue_version))
+    refuse_unprintable_fields(profiling)
     return store.override_save(profiling, actor=actor, reason=reason)
 
 

@@ -19,7 +19,7 @@ from config import Settings, get_settings
 from dates import as_utc, format_time
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
 from schemas.records import Role, User, utcnow
-from schemas.text import has_visible, nfc
+from schemas.text import has_visible, nfc, refuse_unprintable
 from services import signin_throttle
 from services.access import Permission, require
 from services.catalogue import ensure_catalogue
@@ -98,7 +98,7 @@ def _text(value: object, field: str, label: str, *, max_length: int, required: b
         )
     if any(unicodedata.category(ch).startswith("C") for ch in value):
         raise InvalidInput(f"{label[0].upper()}{label[1:]} enthält unzulässige Steuerzeichen.", field=field)
-    return value
+    return refuse_unprintable(value, field=field)  # names and teams are printed on the documents
 
 
 def normalize_username(username: object) -> str:

@@ -206,18 +206,24 @@ def test_open_egv_offers_a_draft_and_stores_nothing(app: AppTest, store: Store, 
     assert store.list_for_client(Document, client.id) == []
 
 
-def _open_ziel_of_open_profiling(app: AppTest, store: Store, caseworker: User) -> tuple[AppTest, Client, Profiling]:
+def open_profiling_with_goal(store: Store, caseworker: User) -> tuple[Client, Profiling]:
+    """A client of Team 1 with an open profiling whose Integrationsziel is "Arbeit als Koch"."""
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     started = start_profiling(store, client.id, actor=caseworker)  # every Bedarf present, as the form has them
     profiling = save_profiling(store, started.model_copy(update={"zielberuf": "Koch",
                                                                  "integrationsziel": "Arbeit als Koch"}),
                                actor=caseworker)
+    return client, profiling
+
+
+def _open_ziel_of_open_profiling(app: AppTest, store: Store, caseworker: User) -> tuple[AppTest, Client, Profiling]:
+    client, profiling = open_profiling_with_goal(store, caseworker)
     at = open_case(app, client, profiling)
     ok(at.switch_page(ZIEL).run())
     return at, client, profiling
 
 
-def _consent_button(at: AppTest, made_on_click: dict):
+def consent_button(at: AppTest, made_on_click: dict):
     """The consent form's download button and what a click on it makes (registered when it was drawn)."""
     (button,) = [b for b in at.download_button if b.label == "Einverständniserklärung drucken (PDF)"]
     return button, made_on_click[button.proto.deferred_file_id][0]
@@ -232,7 +238,7 @@ def test_consent_form_is_one_click_with_unsaved_input_and_prints_it_saved(
     ok(at.run())
     assert download_labels(at) == ["Einverständniserklärung drucken (PDF)"]  # the same one button
     assert "Speichern und Einverständniserklärung erstellen" not in labels(at)
-    button, make = _consent_button(at, made_on_click)
+    button, make = consent_button(at, made_on_click)
 
     ok(button.click().run())  # the click's rerun saves; the browser's file request runs `make`
 
@@ -247,7 +253,7 @@ def test_consent_form_clicked_right_after_typing_prints_what_was_typed(
     """Typed and clicked at once (the browser sends the text with the click): the PDF made for the button drawn
     before the typing waits for that click's save and never prints the older stored goal."""
     at, _, profiling = _open_ziel_of_open_profiling(app, store, caseworker)
-    button, make = _consent_button(at, made_on_click)
+    button, make = consent_button(at, made_on_click)
     at.text_area(key=f"0-{profiling.id}-ziel-integrationsziel").input("Helfer in der Gastronomie")
     button.click()
     ok(at.run())
@@ -259,10 +265,10 @@ def test_consent_form_clicked_right_after_typing_prints_what_was_typed(
 def test_consent_form_without_changes_prints_at_once_and_saves_nothing(
         app: AppTest, store: Store, caseworker: User, made_on_click) -> None:
     at, _, profiling = _open_ziel_of_open_profiling(app, store, caseworker)
-    button, make = _consent_button(at, made_on_click)
+    button, make = consent_button(at, made_on_click)
     ok(button.click().run())
     assert "Arbeit als Koch" in pdf_text(make())
     assert store.get(Profiling, profiling.id).revision == profiling.revision
-    button, make = _consent_button(at, made_on_click)  # the next click waits for its own run again
+    button, make = consent_button(at, made_on_click)  # the next click waits for its own run again
     ok(button.click().run())
     assert "Arbeit als Koch" in pdf_text(make())

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BELOW_PAGES = ["services", "schemas", "storage", "documents", "errors.py", "config.py", "cli.py", "dates.py"]
+BELOW_PAGES = ["services", "schemas", "storage", "documents", "errors.py", "config.py", "cli.py", "dates.py", "glyphs.py"]
 
 
 def imported_modules(path: Path) -> set[str]:
