@@ -68,8 +68,8 @@ def unprintable(text: str) -> list[str]:
     """The distinct characters of `text` outside `printable()`, in the order they first appear."""
     if text.isascii() and text.isprintable():
         return []
-    allowed = printable()
-    return list(dict.fromkeys(char for char in text if char not in allowed))
+    missing = set(text).difference(printable())
+    return [char for char in dict.fromkeys(text) if char in missing] if missing else []
 
 
 def describe(char: str) -> str:
