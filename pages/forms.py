@@ -11,6 +11,7 @@ help), so the schema it reads has them escaped (`markdown_literal`): a label is 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +33,10 @@ def model_input(key: str, value: FormModel) -> FormModel:
     if bad := unrenderable_fields(model):
         raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
     data = sp.pydantic_input(key=key, model=_literal_model(model).model_construct(**dict(value)))
+    # streamlit-pydantic keeps a copy of the input under "<key>-data" for list and dict fields, which generated
+    # models do not have; the widgets keep their own state. Every session-state key makes each text widget of
+    # every later rerun slower (Streamlit copies the whole session state per text widget), so it is dropped.
+    st.session_state.pop(f"{key}-data", None)
     missing = set(model.model_fields) - set(data)
     if missing:
         raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
@@ -46,12 +51,19 @@ def model_input(key: str, value: FormModel) -> FormModel:
 
 @lru_cache(maxsize=512)
 def _literal_model(model: type[FormModel]) -> type[FormModel]:
-    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped."""
+    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped.
+
+    The escaped schema is made once per model and arguments (streamlit-pydantic asks on every rerun) and handed
+    out as a fresh copy, because streamlit-pydantic writes into it; the cache dies with the model class."""
+    escaped: dict[tuple, str] = {}
 
     class Literal(model):  # type: ignore[valid-type, misc]
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            return _escaped(model.model_json_schema(*args, **kwargs))
+            key = (args, tuple(sorted(kwargs.items())))
+            if key not in escaped:
+                escaped[key] = json.dumps(_escaped(model.model_json_schema(*args, **kwargs)))
+            return json.loads(escaped[key])
 
     return Literal
 
