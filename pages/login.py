@@ -22,6 +22,7 @@ from services.users import (
     create_first_admin,
     lock_text,
     needs_first_admin,
+    signing_in_account,
 )
 
 #: Session keys of the sign-in steps: the account whose password was right (id, time), the secret being
@@ -103,7 +104,7 @@ def _pending_user() -> User | None:
         st.session_state.pop(ENROL_SECRET_KEY, None)
         st.warning("Die Anmeldung hat zu lange gedauert. Bitte melden Sie sich erneut an.")
         return None
-    return get_store().get(User, user_id)
+    return signing_in_account(get_store(), user_id)
 
 
 def _cancel_button() -> None:
@@ -148,7 +149,7 @@ def _show_recovery_codes() -> None:
     )
     st.code("\n".join(codes), language=None)
     if st.button("Ich habe die Codes notiert – weiter", type="primary", key="codes_notiert"):
-        _start(get_store().get(User, user_id))
+        _start(signing_in_account(get_store(), user_id))
 
 
 def _verify(user: User) -> None:
@@ -161,7 +162,7 @@ def _verify(user: User) -> None:
         try:
             signed_in = totp.verify(get_store(), user.id, code)
         except AuthenticationFailed:
-            if lock_text(get_store().get(User, user.id)):
+            if lock_text(signing_in_account(get_store(), user.id)):
                 st.session_state.pop(PENDING_KEY, None)  # locked: start over with the password later
             raise
         _start(signed_in)

@@ -377,6 +377,12 @@ def current_account(store: Store, user: User) -> User | None:
     return stored
 
 
+def signing_in_account(store: Store, user_id: str) -> User:
+    """The account in the middle of its sign-in (password accepted, second factor pending, or its recovery codes
+    shown), as stored now: its second factor, failure count and lock as they are. Raises NotFound."""
+    return store.get(User, user_id)
+
+
 def sign_out(store: Store, *, actor: User, timed_out: bool = False, too_old: bool = False) -> None:
     """Record the end of a session in the audit trail (logout, idle timeout or the 12-hour limit)."""
     store.audit_append(

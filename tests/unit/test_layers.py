@@ -43,3 +43,41 @@ def test_the_scan_finds_a_streamlit_import_inside_a_function(tmp_path):
     sample.write_text("def f():\n    from streamlit import session_state\n    import streamlit.components.v1\n")
 
     assert imported_modules(sample) == {"streamlit", "streamlit.components.v1"}
+
+
+def store_method_calls(path: Path) -> list[str]:
+    """Calls of a store method in a file: `<store>.<method>(…)` where <store> is `get_store()`, or a name that
+    holds a store (`store`, a parameter annotated `Store`, or a name assigned from `get_store()`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = {"store"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None and "Store" in ast.unparse(node.annotation):
+            names.add(node.arg)
+        elif isinstance(node, ast.Assign) and _is_get_store(node.value):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return [f"{path.name}:{node.lineno}: {ast.unparse(node.func)}" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and ((isinstance(node.func.value, ast.Name) and node.func.value.id in names)
+                 or _is_get_store(node.func.value))]
+
+
+def _is_get_store(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_store"
+
+
+def test_no_page_calls_a_store_method():
+    """Pages hand the store to services (every rule and permission lives there); they may name `Store` as a type."""
+    files = python_files("pages") + python_files("app.py")
+    assert len(files) > 20
+
+    assert [call for f in files for call in store_method_calls(f)] == []
+
+
+def test_the_store_scan_finds_direct_store_calls(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f(store, s: Store, other):\n    store.get(User, 1)\n    s.save(x)\n"
+                      "    get_store().get(User, 2)\n    db = get_store()\n    db.list_users()\n"
+                      "    service(store, other.get(1))\n")
+
+    assert store_method_calls(sample) == ["sample.py:2: store.get", "sample.py:3: s.save",
+                                          "sample.py:4: get_store().get", "sample.py:6: db.list_users"]
