@@ -1,8 +1,9 @@
 """The one place where generated form models meet streamlit-pydantic (see README, "Forms").
 
 `model_input` renders a generated model prefilled from a value and returns the current input as a model
-instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It uses
-`streamlit_pydantic.pydantic_input` because values in a `pydantic_form` are dropped on rerun until submitted.
+instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It renders as
+`streamlit_pydantic.pydantic_input` does (its renderer, with its per-model state kept out of the session: see
+`_InputState`), because values in a `pydantic_form` are dropped on rerun until submitted.
 streamlit-pydantic silently returns the default for a field type it cannot render, so such models are refused
 before rendering (schemas.forms.unrenderable_fields), and a field missing from the result is an error too.
 Titles and descriptions come from the catalogue; streamlit-pydantic shows them as Markdown (subheaders, labels,
@@ -16,8 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 import streamlit as st
-import streamlit_pydantic as sp
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from streamlit_pydantic.ui_renderer import InputUI
 
 from schemas.forms import FormModel, unrenderable_fields
 from services.safety import markdown_literal
@@ -32,11 +33,7 @@ def model_input(key: str, value: FormModel) -> FormModel:
     model = type(value)
     if bad := unrenderable_fields(model):
         raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
-    data = sp.pydantic_input(key=key, model=_literal_model(model).model_construct(**dict(value)))
-    # streamlit-pydantic keeps a copy of the input under "<key>-data" for list and dict fields, which generated
-    # models do not have; the widgets keep their own state. Every session-state key makes each text widget of
-    # every later rerun slower (Streamlit copies the whole session state per text widget), so it is dropped.
-    st.session_state.pop(f"{key}-data", None)
+    data = _Renderer(key, _literal_model(model).model_construct(**dict(value))).render_ui()
     missing = set(model.model_fields) - set(data)
     if missing:
         raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
@@ -47,6 +44,43 @@ def model_input(key: str, value: FormModel) -> FormModel:
             field = ".".join(str(part) for part in error["loc"])
             st.error(f"Eingabe bei „{field}“ ungültig: {_german(error)}")
         return value
+
+
+class _InputState(dict):
+    """What streamlit-pydantic keeps per rendered model, held for one call instead of in `st.session_state`: its
+    run counter (always 0, part of every widget key) and its copy of the input ("<key>-data", needed for list
+    and dict fields only, which generated models do not have); a widget's value is read from the session.
+
+    Streamlit copies the whole session state for every text widget, so each key kept there for every model
+    (about 30 on the profiling page) slowed every rerun."""
+
+    run_id = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key, st.session_state.get(key, default))
+
+
+class _Renderer(InputUI):
+    """streamlit-pydantic's `pydantic_input` renderer (its defaults) with its state held by `_InputState`.
+
+    It sets the attributes `InputUI.__init__` sets (tests/ui/test_generated_forms.py fails with a clear message
+    when a new streamlit-pydantic version sets others) and renders exactly as `streamlit_pydantic.pydantic_input` does."""
+
+    def __init__(self, key: str, model: BaseModel) -> None:
+        self._key = key
+        self._return_model = False
+        self._session_input_key = f"{key}-data"
+        self._session_state = _InputState({self._session_input_key: {}})
+        self._lowercase_labels = False
+        self._group_optional_fields = "no"
+        self._streamlit_container = st
+        self._ignore_empty_values = False
+        self._type_adapter = None
+        self._input_schema = model.model_json_schema(by_alias=True)
+        self._input_class = model
+        self._schema_properties = self._input_schema.get("properties", {})
+        self._schema_references = self._input_schema.get("$defs", {})
+        self._schema_required = self._input_schema.get("required", {})
 
 
 @lru_cache(maxsize=512)
