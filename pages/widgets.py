@@ -73,8 +73,9 @@ def _slots() -> dict:
 def field_slot(*fields: str) -> None:
     """A place right below an input where a refused value's message appears (InvalidInput.field)."""
     slot = st.empty()
+    slots = _slots()
     for field in fields:
-        _slots()[field] = slot
+        slots[field] = slot
     error = st.session_state.get(_FIELD_ERROR)
     if error and error[0] in fields:
         slot.error(error[1])
