@@ -15,6 +15,7 @@ from errors import AuthenticationFailed
 from pages.session import SSO_REFUSED_KEY, get_store, log, run_page, sso_enabled, start_session
 from schemas.records import User, utcnow
 from services import totp
+from services.second_factor import second_factor_required
 from services.users import (
     MIN_PASSWORD_LENGTH,
     authenticate,
@@ -80,7 +81,7 @@ def _source() -> str:
 
 def _password_ok(user: User) -> None:
     """The password was right: start the session, or ask for the second factor first."""
-    if totp.second_factor_required(user):
+    if second_factor_required(user):
         st.session_state[PENDING_KEY] = (user.id, utcnow())
         st.session_state.pop(ENROL_SECRET_KEY, None)
         st.rerun()

@@ -81,3 +81,40 @@ def test_the_store_scan_finds_direct_store_calls(tmp_path):
 
     assert store_method_calls(sample) == ["sample.py:2: store.get", "sample.py:3: s.save",
                                           "sample.py:4: get_store().get", "sample.py:6: db.list_users"]
+
+
+def import_circles(modules: dict[str, Path]) -> list[list[str]]:
+    """Import circles among `modules` (name → file), counting imports at any depth (also inside functions)."""
+    graph = {name: {m for m in imported_modules(path) if m in modules and m != name} for name, path in modules.items()}
+    circles, done = [], set()
+    for start, targets in graph.items():
+        path, seen = [start], {start}
+        stack = [iter(sorted(targets))]
+        while stack:  # depth-first: every path from `start` that comes back to it is a circle
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                seen.discard(path.pop())
+                continue
+            if step == start and set(path).isdisjoint(done):
+                circles.append(path.copy())
+            elif step not in seen and step not in done:
+                path.append(step)
+                seen.add(step)
+                stack.append(iter(sorted(graph[step])))
+        done.add(start)
+    return circles
+
+
+def test_no_import_circle_among_the_services():
+    modules = {f"services.{path.stem}": path for path in python_files("services") if path.stem != "__init__"}
+
+    assert import_circles(modules) == []
+
+
+def test_the_circle_scan_finds_a_circle_through_a_function_level_import(tmp_path):
+    (tmp_path / "a.py").write_text("from b import f\n")
+    (tmp_path / "b.py").write_text("def f():\n    from a import g\n")
+    (tmp_path / "c.py").write_text("import a\n")
+
+    assert import_circles({n: tmp_path / f"{n}.py" for n in "abc"}) == [["a", "b"]]
