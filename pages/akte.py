@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from errors import DomainError, InvalidInput
+from pages import case_state as cs
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from schemas.records import Client, Role, User
@@ -30,7 +31,7 @@ def render() -> None:
     store = get_store()
     w.begin_page()
     st.title("Akte")
-    chosen = w.require_client()
+    chosen = cs.require_client()
     client = client_for(store, chosen.id, actor=user)  # as stored now: revision, team, Abmeldung
     st.subheader(markdown_literal(client_name(client)))
     gruende = {g.id: g.label for g in abmeldegruende(store)}
@@ -101,9 +102,9 @@ def _uebergabe(store: Store, user: User, client: Client) -> None:
             if moved is not None:
                 text = f"{client_name(moved)} wurde an {moved.team} übergeben."
                 try:
-                    w.select_client(store, user, moved.id)
+                    cs.select_client(store, user, moved.id)
                 except DomainError:  # the own team has handed the client over: no longer ours
-                    st.session_state[w.CLIENT_ID] = None
+                    st.session_state[cs.CLIENT_ID] = None
                 w.flash(text)
                 st.rerun()
 
@@ -146,7 +147,7 @@ def _do(store: Store, user: User, success: str | None, action):
         return None
     w.clear_field_error()
     if success is not None:
-        w.select_client(store, user, result.id)
+        cs.select_client(store, user, result.id)
         w.flash(success)
         st.rerun()
     return result

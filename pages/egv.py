@@ -6,15 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from errors import DomainError, LifecycleError
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import downloads
 from pages import widgets as w
+from pages.draft import SessionDraft
 from pages.session import get_store, require_user, run_page
 from schemas.catalogue import Catalogue
 from schemas.records import Egv, Profiling, Status, User
 from services.catalogue import get_catalogue
+from services.closing import save_and_close_egv
 from services.egv import (
     TEXT_FIELDS,
-    close_egv,
     draft_egv,
     egv_gaps,
     egv_label,
@@ -27,22 +30,18 @@ from services.egv import (
 from services.safety import markdown_literal
 from storage.base import Store
 
-_DRAFTS = "egv_drafts"  # EGV id → Egv being edited
-_SAVED = "egv_saved"  # EGV id → the stored Egv the draft started from
-_CURRENT = "egv_id"
-
 
 def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
-    draft = w.require_draft(client)
+    client = cs.require_client()
+    draft = cs.require_draft(client)
     vereinbarung = get_catalogue(store, draft.catalogue_version).vereinbarung
-    w.case_header(f"4 {markdown_literal(vereinbarung.kurzname)}", client, None)
+    ch.case_header(f"4 {markdown_literal(vereinbarung.kurzname)}", client, None)
     st.caption(f"{markdown_literal(vereinbarung.titel)} nach {markdown_literal(vereinbarung.rechtsgrundlage)} – vorbelegt aus dem Profiling vom "
                f"{w.fmt_datetime(draft.created_at)}.")
-    if w.is_new(draft):
+    if cs.is_new(draft):
         st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
         st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
         return
@@ -51,16 +50,16 @@ def render() -> None:
     egv = _current(store, user, draft, versions)
     egv, profiling = follow_profiling(store, egv, actor=user)
     if egv.status == Status.OFFEN:
-        _drafts()[egv.id] = egv  # the profiling's strategies taken over (unsaved until the next save)
+        EGVS.put(egv)  # the profiling's strategies taken over (unsaved until the next save)
     catalogue = get_catalogue(store, egv.catalogue_version)
     _status_line(egv)
 
-    form, panel = w.form_and_panel()
+    form, panel = ch.form_and_panel()
     with form:
         if egv.status == Status.ABGESCHLOSSEN:
             _read_only(egv, catalogue)
         else:
-            if draft.id == egv.profiling_id and w.has_changes(draft):
+            if draft.id == egv.profiling_id and cs.has_changes(draft):
                 st.info("Das Profiling hat ungespeicherte Änderungen. Die Vereinbarung übernimmt die Strategien "
                         "aus dem gespeicherten Profiling – bitte speichern Sie zuerst das Profiling.")
             _edit(egv, catalogue, profiling)
@@ -68,48 +67,31 @@ def render() -> None:
     with panel:
         _panel(store, user, egv, versions, catalogue, profiling)
     _older_versions(store, egv, versions)
-    w.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", ":material/forum:")
+    ch.next_step("Umsetzung in Folgegesprächen nachhalten.", w.PAGE_FOLGE, "Folgegespräch führen", ":material/forum:")
 
 
 # --- state -------------------------------------------------------------------------------------
 
-
-def _drafts() -> dict[str, Egv]:
-    return st.session_state.setdefault(_DRAFTS, {})
-
-
-def _saved() -> dict[str, Egv]:
-    return st.session_state.setdefault(_SAVED, {})
-
-
-def _keep(egv: Egv) -> Egv:
-    _saved()[egv.id] = egv
-    _drafts()[egv.id] = egv.model_copy(deep=True)
-    st.session_state[_CURRENT] = egv.id
-    return _drafts()[egv.id]
+#: The agreements being edited (EGV id → draft, and the stored Fassung each started from).
+EGVS: SessionDraft[Egv] = SessionDraft("egv_drafts", "egv_saved", "egv_id")
 
 
 def _current(store: Store, user: User, profiling: Profiling, versions: list[Egv]) -> Egv:
     """The EGV of this profiling being edited: kept draft, else its open Fassung or a new prefilled one;
     if its newest Fassung is agreed, that one (read-only, ready for the Fortschreibung)."""
-    current = _drafts().get(st.session_state.get(_CURRENT))
+    current = EGVS.current()
     if current is not None and current.profiling_id == profiling.id:
         return current
-    for egv in _drafts().values():  # a kept new draft of this profiling: nothing typed is lost
-        if egv.profiling_id == profiling.id and egv.revision == 0:
-            st.session_state[_CURRENT] = egv.id
-            return egv
+    # a kept new draft of this profiling: nothing typed is lost
+    kept = EGVS.find(lambda e: e.profiling_id == profiling.id and e.revision == 0)
+    if kept is not None:
+        return kept
     try:
         egv = draft_egv(store, profiling.id, actor=user)
     except LifecycleError:
         egv = next(e for e in versions if e.profiling_id == profiling.id)
     # A stored Fassung is kept as stored, so that strategies taken over from the profiling show as unsaved.
-    return _keep(next((v for v in versions if v.id == egv.id), egv))
-
-
-def _changed(egv: Egv) -> bool:
-    saved = _saved().get(egv.id)
-    return saved is None or saved != egv
+    return EGVS.keep(next((v for v in versions if v.id == egv.id), egv))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -122,8 +104,8 @@ def _status_line(egv: Egv) -> None:
     else:
         cols[0].markdown(f"**Fassung {egv.fassung}** vom {w.fmt_datetime(egv.created_at)}, "
                          f"bearbeitet {w.fmt_datetime(egv.updated_at)}")
-    w.status_badge(egv.status, container=cols[1])
-    w.changes_slot(cols[2])
+    ch.status_badge(egv.status, container=cols[1])
+    ch.changes_slot(cols[2])
 
 
 def _strategies(egv: Egv, catalogue: Catalogue) -> str:
@@ -190,7 +172,7 @@ def _show(egv: Egv, catalogue: Catalogue) -> None:
 def _panel(store: Store, user: User, egv: Egv, versions: list[Egv], catalogue: Catalogue,
            profiling: Profiling | None) -> None:
     kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
-    w.mark_changes(egv.status == Status.OFFEN and _changed(egv))
+    ch.mark_changes(egv.status == Status.OFFEN and EGVS.has_changes(egv))
     if egv.status == Status.ABGESCHLOSSEN:
         newest = not any(v.previous_id == egv.id for v in versions)
         if newest and st.button("Fortschreibung anlegen", key="egv-fortschreiben", type="primary",
@@ -201,7 +183,7 @@ def _panel(store: Store, user: User, egv: Egv, versions: list[Egv], catalogue: C
             except DomainError as err:
                 w.report(err)
                 return
-            _keep(new)
+            EGVS.keep(new)
             w.flash(f"Fassung {new.fassung} angelegt (offen). Die bisherige Fassung bleibt lesbar.")
             st.rerun()
         return
@@ -222,16 +204,21 @@ def _panel(store: Store, user: User, egv: Egv, versions: list[Egv], catalogue: C
 
 def _save(store: Store, user: User, egv: Egv, kurzname: str, *, close: bool) -> None:
     try:
-        saved = save_egv(store, egv, actor=user) if egv.revision == 0 or _changed(egv) else egv
-        _keep(saved)
         if close:
-            saved = close_egv(store, saved.id, revision=saved.revision, actor=user)
+            closing = save_and_close_egv(store, egv, actor=user)
+            if closing.refusal is not None:  # saved (if changed) and still open
+                EGVS.keep(closing.record)
+                w.report(closing.refusal)
+                return
+            saved = closing.record
+        else:
+            saved = save_egv(store, egv, actor=user) if egv.revision == 0 or EGVS.has_changes(egv) else egv
     except DomainError as err:
         w.report(err)
         return
     w.clear_field_error()
-    w.reset_inputs(saved.id)
-    _keep(saved)
+    cs.reset_inputs(saved.id)
+    EGVS.keep(saved)
     w.flash(f"{kurzname} abgeschlossen (vereinbart)." if close else f"{kurzname} gespeichert – Status „offen“.")
     st.rerun()
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from errors import DomainError
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import widgets as w
+from pages.draft import SessionDraft
 from pages.session import get_store, require_user, run_page
 from schemas.catalogue import Catalogue
 from schemas.records import AktivitaetEintrag, Client, Folgegespraech, User
@@ -27,8 +30,8 @@ from services.profiling import clone_profiling
 from services.safety import markdown_literal
 from storage.base import Store
 
-_DRAFT = "folge_draft"  # client id → Folgegespraech being written
-_START = "folge_start"  # client id → the talk as it was started (to mark unsaved changes)
+#: The talks being written (talk id → draft, and the talk as it was started, to mark unsaved changes).
+TALKS: SessionDraft[Folgegespraech] = SessionDraft("folge_draft", "folge_start", "folge_id")
 _SAVED = "folge_saved"  # client id → the talk just saved, shown until the next one is started
 
 
@@ -36,11 +39,11 @@ def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
+    client = cs.require_client()
     st.title("Folgegespräch")
     cols = st.columns([6, 3], vertical_alignment="center")
-    cols[0].markdown(w.client_line(client))
-    w.changes_slot(cols[1])
+    cols[0].markdown(ch.client_line(client))
+    ch.changes_slot(cols[1])
 
     _vorbereitung(store, user, client)
     saved = st.session_state.setdefault(_SAVED, {}).get(client.id)
@@ -82,7 +85,7 @@ def _vorbereitung(store: Store, user: User, client: Client) -> None:
                 w.report(err)
                 return
             w.clear_field_error()
-            w.reset_inputs("folge-suchlauf")
+            cs.reset_inputs("folge-suchlauf")
             w.flash(f"Stellensuchlauf vom {w.fmt_date(w.today())} gespeichert ({int(angebote)} Angebote).")
             st.rerun()
 
@@ -91,11 +94,11 @@ def _write(store: Store, user: User, client: Client) -> None:
     gespraech = _draft(store, user, client)
     catalogue = get_catalogue(store, gespraech.catalogue_version)
     st.caption(markdown_literal(catalogue.folgegespraech.bemerkung))
-    form, panel = w.form_and_panel()
+    form, panel = ch.form_and_panel()
     with form:
         _edit(gespraech, catalogue)
     with panel:
-        w.mark_changes(gespraech != st.session_state[_START].get(client.id))
+        ch.mark_changes(TALKS.has_changes(gespraech))
         open_items = offene_aktivitaeten(gespraech, catalogue)
         done = len(gespraech.aktivitaeten) - len(open_items)
         st.markdown(f"**{done} von {len(gespraech.aktivitaeten)} Aktivitäten dokumentiert**")
@@ -109,12 +112,9 @@ def _write(store: Store, user: User, client: Client) -> None:
 
 
 def _draft(store: Store, user: User, client: Client) -> Folgegespraech:
-    drafts: dict[str, Folgegespraech] = st.session_state.setdefault(_DRAFT, {})
-    started: dict[str, Folgegespraech] = st.session_state.setdefault(_START, {})
-    if client.id not in drafts:
-        drafts[client.id] = new_folgegespraech(store, client.id, actor=user)
-        started[client.id] = drafts[client.id].model_copy(deep=True)
-    return drafts[client.id]
+    """The client's talk being written: the kept draft, else a new one."""
+    kept = TALKS.find(lambda talk: talk.client_id == client.id)
+    return kept if kept is not None else TALKS.keep(new_folgegespraech(store, client.id, actor=user))
 
 
 def _edit(gespraech: Folgegespraech, catalogue: Catalogue) -> None:
@@ -152,9 +152,8 @@ def _record(store: Store, user: User, client: Client, gespraech: Folgegespraech,
         w.report(err)
         return
     w.clear_field_error()
-    w.reset_inputs(saved.id)
-    st.session_state[_DRAFT].pop(client.id, None)
-    st.session_state[_START].pop(client.id, None)
+    cs.reset_inputs(saved.id)
+    TALKS.forget(gespraech.id)
     st.session_state[_SAVED][client.id] = saved
     w.flash(f"Folgegespräch vom {w.fmt_date(saved.datum)} gespeichert.")
     if warning := aktivitaeten_warnung(saved, catalogue):
@@ -191,7 +190,7 @@ def _next_step(store: Store, user: User, client: Client) -> None:
         cols[0].markdown("**Nächster Schritt:** Fortschritte und Rückschläge im offenen Profiling vom "
                          f"{w.fmt_datetime(schritt.offen.created_at)} festhalten.")
         if cols[1].button(OFFENES_WEITER, key="folge-open", type="primary", icon=":material/edit_note:"):
-            w.activate(store, user, schritt.offen.id)
+            cs.activate(store, user, schritt.offen.id)
             st.switch_page(w.PAGE_PROFILING)
     elif schritt.abgeschlossen is not None:
         cols[0].markdown("**Nächster Schritt:** Fortschritte und Rückschläge in einem neuen Profiling festhalten "
@@ -202,7 +201,7 @@ def _next_step(store: Store, user: User, client: Client) -> None:
             except DomainError as err:
                 st.error(markdown_literal(err.message))
                 return
-            w.keep(clone)
+            cs.keep(clone)
             w.flash("Neues Profiling als Kopie angelegt (offen) – bitte aktualisieren.")
             st.switch_page(w.PAGE_PROFILING)
     else:

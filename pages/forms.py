@@ -1,8 +1,9 @@
 """The one place where generated form models meet streamlit-pydantic (see README, "Forms").
 
 `model_input` renders a generated model prefilled from a value and returns the current input as a model
-instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It uses
-`streamlit_pydantic.pydantic_input` because values in a `pydantic_form` are dropped on rerun until submitted.
+instance on every rerun, without a submit button, so nothing typed is lost when the page reruns. It renders as
+`streamlit_pydantic.pydantic_input` does (its renderer, with its per-model state kept out of the session: see
+`_InputState`), because values in a `pydantic_form` are dropped on rerun until submitted.
 streamlit-pydantic silently returns the default for a field type it cannot render, so such models are refused
 before rendering (schemas.forms.unrenderable_fields), and a field missing from the result is an error too.
 Titles and descriptions come from the catalogue; streamlit-pydantic shows them as Markdown (subheaders, labels,
@@ -11,12 +12,13 @@ help), so the schema it reads has them escaped (`markdown_literal`): a label is 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 import streamlit as st
-import streamlit_pydantic as sp
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from streamlit_pydantic.ui_renderer import InputUI
 
 from schemas.forms import FormModel, unrenderable_fields
 from services.safety import markdown_literal
@@ -31,7 +33,7 @@ def model_input(key: str, value: FormModel) -> FormModel:
     model = type(value)
     if bad := unrenderable_fields(model):
         raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
-    data = sp.pydantic_input(key=key, model=_literal_model(model).model_construct(**dict(value)))
+    data = _Renderer(key, _literal_model(model).model_construct(**dict(value))).render_ui()
     missing = set(model.model_fields) - set(data)
     if missing:
         raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
@@ -44,14 +46,58 @@ def model_input(key: str, value: FormModel) -> FormModel:
         return value
 
 
+class _InputState(dict):
+    """What streamlit-pydantic keeps per rendered model, held for one call instead of in `st.session_state`: its
+    run counter (always 0, part of every widget key) and its copy of the input ("<key>-data", needed for list
+    and dict fields only, which generated models do not have); a widget's value is read from the session.
+
+    Streamlit copies the whole session state for every text widget, so each key kept there for every model
+    (about 30 on the profiling page) slowed every rerun."""
+
+    run_id = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key, st.session_state.get(key, default))
+
+
+class _Renderer(InputUI):
+    """streamlit-pydantic's `pydantic_input` renderer (its defaults) with its state held by `_InputState`.
+
+    It sets the attributes `InputUI.__init__` sets (tests/ui/test_generated_forms.py fails with a clear message
+    when a new streamlit-pydantic version sets others) and renders exactly as `streamlit_pydantic.pydantic_input` does."""
+
+    def __init__(self, key: str, model: BaseModel) -> None:
+        self._key = key
+        self._return_model = False
+        self._session_input_key = f"{key}-data"
+        self._session_state = _InputState({self._session_input_key: {}})
+        self._lowercase_labels = False
+        self._group_optional_fields = "no"
+        self._streamlit_container = st
+        self._ignore_empty_values = False
+        self._type_adapter = None
+        self._input_schema = model.model_json_schema(by_alias=True)
+        self._input_class = model
+        self._schema_properties = self._input_schema.get("properties", {})
+        self._schema_references = self._input_schema.get("$defs", {})
+        self._schema_required = self._input_schema.get("required", {})
+
+
 @lru_cache(maxsize=512)
 def _literal_model(model: type[FormModel]) -> type[FormModel]:
-    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped."""
+    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped.
+
+    The escaped schema is made once per model and arguments (streamlit-pydantic asks on every rerun) and handed
+    out as a fresh copy, because streamlit-pydantic writes into it; the cache dies with the model class."""
+    escaped: dict[tuple, str] = {}
 
     class Literal(model):  # type: ignore[valid-type, misc]
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            return _escaped(model.model_json_schema(*args, **kwargs))
+            key = (args, tuple(sorted(kwargs.items())))
+            if key not in escaped:
+                escaped[key] = json.dumps(_escaped(model.model_json_schema(*args, **kwargs)))
+            return json.loads(escaped[key])
 
     return Literal
 

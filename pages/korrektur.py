@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import widgets as w
+from pages import case_header as ch
 from pages.session import get_store, guarded, require_user, run_page
 from schemas.records import BedarfEintrag, Profiling, User
 from services.access import Permission, require
@@ -117,7 +117,7 @@ def render() -> None:
                                     key="korrektur_profiling")
         profiling = open_profiling(store, profiling_id, actor=actor)
         st.subheader("Historie")
-        w.change_history(get_store(), profiling.id, actor)
+        ch.change_history(get_store(), profiling.id, actor)
         korrigieren, loeschen = st.tabs(["Ändern", "Löschen"])
         with korrigieren:
             _correct(profiling, actor)
@@ -128,7 +128,7 @@ def render() -> None:
     if deleted:
         with st.expander(f"Gelöschte Profilings ({len(deleted)})"):
             for record_id in deleted:
-                w.change_history(get_store(), record_id, actor)
+                ch.change_history(get_store(), record_id, actor)
 
 
 run_page(render)

@@ -7,6 +7,8 @@ from datetime import date
 import streamlit as st
 
 from errors import DomainError, InvalidInput
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import downloads
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
@@ -26,7 +28,7 @@ def render() -> None:
     store = get_store()
     w.begin_page()
     st.title("Kundinnen und Kunden")
-    client = w.current_client()
+    client = cs.current_client()
     if client is not None:
         _selected(store, user, client)
         st.divider()
@@ -47,7 +49,7 @@ def _search(store: Store, user: User) -> None:
     if not found:
         st.caption("Keine Kundin / kein Kunde gefunden." if text else "Noch keine Kundinnen und Kunden angelegt.")
         return
-    current = st.session_state.get(w.CLIENT_ID)
+    current = st.session_state.get(cs.CLIENT_ID)
     for found_client in found[:20]:
         cols = st.columns([4, 2, 1], vertical_alignment="center")
         cols[0].markdown(markdown_literal(client_name(found_client)))
@@ -56,7 +58,7 @@ def _search(store: Store, user: User) -> None:
         if found_client.id == current:
             cols[2].caption("ausgewählt")
         elif cols[2].button("Auswählen", key=f"waehle-{found_client.id}"):
-            w.select_client(store, user, found_client.id)
+            cs.select_client(store, user, found_client.id)
             st.rerun()
     if len(found) > 20:
         st.caption(f"{len(found) - 20} weitere Treffer – bitte die Suche genauer fassen.")
@@ -94,7 +96,7 @@ def _submit(store: Store, user: User, kundennummer: str, vorname: str, nachname:
     w.clear_field_error()
     for key in ("neu-kundennummer", "neu-vorname", "neu-nachname", "neu-geburtsdatum"):
         st.session_state.pop(key, None)
-    w.select_client(store, user, client.id)
+    cs.select_client(store, user, client.id)
     w.flash(f"{client_name(client)} angelegt und ausgewählt.")
     st.rerun()
 
@@ -103,7 +105,7 @@ def _selected(store: Store, user: User, client: Client) -> None:
     st.subheader(markdown_literal(client_name(client)))
     st.caption(f"geboren am {w.fmt_date(client.geburtsdatum)} · {client.team}")
     st.markdown("**Profilings** (neuester zuerst)")
-    draft = w.current_draft()
+    draft = cs.current_draft()
     entries = profiling_history(store, client.id, actor=user)
     # The suggested action is highlighted: continue an open profiling if there is one, else start a new one.
     open_ids = [e.profiling_id for e in entries if e.status == Status.OFFEN]
@@ -114,19 +116,19 @@ def _selected(store: Store, user: User, client: Client) -> None:
         if entry.profiling_id is None:
             if cols[1].button("Neues Profiling", key="history-new", icon=":material/add:",
                               type="secondary" if suggested else "primary"):
-                w.new_entry(store, user, client)
+                cs.new_entry(store, user, client)
                 st.switch_page(w.PAGE_PROFILING)
         else:
             active = draft is not None and draft.id == entry.profiling_id
             label = "Weiter bearbeiten" if active else ("Öffnen" if entry.status == "offen" else "Ansehen")
             if cols[1].button(label, key=f"history-{entry.profiling_id}",
                               type="primary" if entry.profiling_id == suggested else "secondary"):
-                w.activate(store, user, entry.profiling_id)
+                cs.activate(store, user, entry.profiling_id)
                 st.switch_page(w.PAGE_PROFILING)
     _verlauf(store, user, client)
     with st.expander("Auskunft und ausgehändigte Dokumente"):
         downloads.auskunft_downloads(store, user, client)
-    w.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
+    ch.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
                 "1 Profiling", ":material/edit_note:")
 
 

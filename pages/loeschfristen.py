@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from errors import DomainError
+from pages import case_state as cs
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from services.retention import delete_case, due_cases, retention_years
@@ -40,8 +41,8 @@ def render() -> None:
                     st.error(err.message)
                     return
                 st.session_state.pop(_CONFIRM, None)
-                if st.session_state.get(w.CLIENT_ID) == case.client_id:
-                    st.session_state[w.CLIENT_ID] = None
+                if st.session_state.get(cs.CLIENT_ID) == case.client_id:
+                    st.session_state[cs.CLIENT_ID] = None
                 w.flash(f"Der Fall wurde mit {len(deleted)} Datensätzen gelöscht.")
                 st.rerun()
             if no.button("Abbrechen", key=f"loeschen-nein-{case.client_id}"):

@@ -15,6 +15,7 @@ from errors import AuthenticationFailed
 from pages.session import SSO_REFUSED_KEY, get_store, log, run_page, sso_enabled, start_session
 from schemas.records import User, utcnow
 from services import totp
+from services.second_factor import second_factor_required
 from services.users import (
     MIN_PASSWORD_LENGTH,
     authenticate,
@@ -22,6 +23,7 @@ from services.users import (
     create_first_admin,
     lock_text,
     needs_first_admin,
+    signing_in_account,
 )
 
 #: Session keys of the sign-in steps: the account whose password was right (id, time), the secret being
@@ -79,7 +81,7 @@ def _source() -> str:
 
 def _password_ok(user: User) -> None:
     """The password was right: start the session, or ask for the second factor first."""
-    if totp.second_factor_required(user):
+    if second_factor_required(user):
         st.session_state[PENDING_KEY] = (user.id, utcnow())
         st.session_state.pop(ENROL_SECRET_KEY, None)
         st.rerun()
@@ -103,7 +105,7 @@ def _pending_user() -> User | None:
         st.session_state.pop(ENROL_SECRET_KEY, None)
         st.warning("Die Anmeldung hat zu lange gedauert. Bitte melden Sie sich erneut an.")
         return None
-    return get_store().get(User, user_id)
+    return signing_in_account(get_store(), user_id)
 
 
 def _cancel_button() -> None:
@@ -148,7 +150,7 @@ def _show_recovery_codes() -> None:
     )
     st.code("\n".join(codes), language=None)
     if st.button("Ich habe die Codes notiert – weiter", type="primary", key="codes_notiert"):
-        _start(get_store().get(User, user_id))
+        _start(signing_in_account(get_store(), user_id))
 
 
 def _verify(user: User) -> None:
@@ -161,7 +163,7 @@ def _verify(user: User) -> None:
         try:
             signed_in = totp.verify(get_store(), user.id, code)
         except AuthenticationFailed:
-            if lock_text(get_store().get(User, user.id)):
+            if lock_text(signing_in_account(get_store(), user.id)):
                 st.session_state.pop(PENDING_KEY, None)  # locked: start over with the password later
             raise
         _start(signed_in)

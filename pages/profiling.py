@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import downloads
+from pages import lifecycle as lc
 from pages import widgets as w
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
@@ -24,31 +27,31 @@ def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
-    draft = w.draft_for(store, user, client)
-    w.case_header("1 Profiling", client, draft)
-    draft = w.history_select(store, user, client, draft)
-    catalogue, models = w.catalogue_of(store, draft)
+    client = cs.require_client()
+    draft = cs.draft_for(store, user, client)
+    ch.case_header("1 Profiling", client, draft)
+    draft = ch.history_select(store, user, client, draft)
+    catalogue, models = cs.catalogue_of(store, draft)
 
-    form, panel = w.form_and_panel()
+    form, panel = ch.form_and_panel()
     with form:
-        if w.is_closed(draft):
+        if cs.is_closed(draft):
             _read_only(draft, catalogue)
             with st.expander("Änderungen an diesem Profiling"):
-                w.change_history(store, draft.id, user)
+                ch.change_history(store, draft.id, user)
         else:
             _edit(draft, catalogue, models)
         downloads.profiling_print_download(store, user, client, draft)
     with panel:
-        w.checklist_panel(store, user, draft, catalogue)
-    w.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
+        lc.checklist_panel(store, user, draft, catalogue)
+    ch.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
                 ":material/flag:", draft=draft, catalogue=catalogue)
 
 
 def _edit(draft: Profiling, catalogue, models) -> None:
     st.subheader("Basisprofil (Stärken)")
     basis = model_input(
-        w.form_key(draft, "basisprofil"),
+        cs.form_key(draft, "basisprofil"),
         basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen),
     )
     w.field_slot("zielberuf", "kompetenzen")
@@ -81,7 +84,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     if models.einschaetzung.model_fields:  # the catalogue may have neither Integrationsprognose nor Profillagen
         st.subheader("Einschätzung")
         value = model_input(
-            w.form_key(draft, "einschaetzung"),
+            cs.form_key(draft, "einschaetzung"),
             einschaetzung_input(models, draft.integrationsprognose, draft.profillage),
         )
         draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
@@ -109,7 +112,7 @@ def _bedarfe(draft: Profiling, models, feld_id: str) -> None:
     before stay kept when it is unmarked)."""
     for form in bedarf_forms(models.handlungsfelder[feld_id]):
         entry = draft.handlungsbedarfe.get(form.id) or BedarfEintrag()
-        key = w.form_key(draft, f"{feld_id}-{form.id}")
+        key = cs.form_key(draft, f"{feld_id}-{form.id}")
         relevant = model_input(key, form.relevant(relevant=entry.relevant)).relevant
         notes = entry.bemerkungen
         if relevant:

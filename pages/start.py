@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import case_state as cs
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from schemas.records import Role, User
@@ -43,8 +44,8 @@ def render() -> None:
 
 
 def _casework_next_step() -> None:
-    client = w.current_client()
-    draft = w.current_draft()
+    client = cs.current_client()
+    draft = cs.current_draft()
     st.subheader("Nächster Schritt")
     if client is None:
         st.markdown("Suchen Sie die Kundin / den Kunden oder legen Sie sie / ihn neu an.")
@@ -77,7 +78,7 @@ def _wiedervorlage(user: User, kurzname: str) -> None:
         cols[2].markdown(art + (" · :red[überfällig]" if item.ueberfaellig else
                                 " · heute" if item.tage == 0 else ""))
         if cols[3].button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
-            w.select_client(store, user, item.client_id)
+            cs.select_client(store, user, item.client_id)
             st.switch_page({"folgegespraech": w.PAGE_FOLGE, "verlauf": w.PAGE_VERLAUF}.get(item.seite, w.PAGE_EGV))
     if len(items) > WIEDERVORLAGE_MAX:
         st.caption(f"{len(items) - WIEDERVORLAGE_MAX} weitere Einträge – bitte zuerst die dringendsten erledigen.")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import case_header as ch
+from pages import case_state as cs
+from pages import lifecycle as lc
 from pages import widgets as w
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
@@ -26,15 +29,15 @@ def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
-    draft = w.require_draft(client)
-    w.case_header("3 Strategien auswählen", client, draft)
-    catalogue, models = w.catalogue_of(store, draft)
+    client = cs.require_client()
+    draft = cs.require_draft(client)
+    ch.case_header("3 Strategien auswählen", client, draft)
+    catalogue, models = cs.catalogue_of(store, draft)
 
     hints = st.container()
-    form, panel = w.form_and_panel()
+    form, panel = ch.form_and_panel()
     with form:
-        if w.is_closed(draft):
+        if cs.is_closed(draft):
             _read_only(draft, catalogue)
         else:
             _edit(draft, catalogue, models)
@@ -42,9 +45,9 @@ def render() -> None:
         for text in rule_hints(draft, catalogue):
             st.warning(markdown_literal(text), icon=":material/info:")
     with panel:
-        w.checklist_panel(store, user, draft, catalogue)
+        lc.checklist_panel(store, user, draft, catalogue)
     kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
-    w.next_step(f"{kurzname} aus den gewählten Strategien erstellen.", w.PAGE_EGV, f"4 {kurzname} erstellen",
+    ch.next_step(f"{kurzname} aus den gewählten Strategien erstellen.", w.PAGE_EGV, f"4 {kurzname} erstellen",
                 ":material/description:", draft=draft, catalogue=catalogue)
 
 
@@ -64,7 +67,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
         for bedarf in bedarfe:
             # One model per Handlungsbedarf: its widget keys stay the same when other Bedarfe change.
             model = strategien_model(models, catalogue, [bedarf.id])
-            value = model_input(w.form_key(draft, f"strategien-{bedarf.id}"),
+            value = model_input(cs.form_key(draft, f"strategien-{bedarf.id}"),
                                 strategien_input(model, models, draft.strategien))
             draft.strategien.update({k: v for k, v in strategien_output(value).items() if v or k in draft.strategien})
             notes = draft.handlungsbedarfe[bedarf.id].bemerkungen.strip()
@@ -74,16 +77,16 @@ def _edit(draft: Profiling, catalogue, models) -> None:
 
     st.subheader(markdown_literal(catalogue.uebergreifend.label))
     st.caption(markdown_literal(catalogue.uebergreifend.bemerkung))
-    value = model_input(w.form_key(draft, "uebergreifend"), uebergreifend_input(models, draft.uebergreifend))
+    value = model_input(cs.form_key(draft, "uebergreifend"), uebergreifend_input(models, draft.uebergreifend))
     draft.uebergreifend = uebergreifend_output(value)
     w.field_slot("uebergreifend")
 
     st.subheader("Förder-Check")
     draft.foerderung_geplant = st.checkbox(FOERDERUNG_LABEL, value=draft.foerderung_geplant,
-                                           key=w.form_key(draft, "foerderung"))
+                                           key=cs.form_key(draft, "foerderung"))
     if draft.foerderung_geplant:
         st.caption("Jede Förderleistung muss passgenau, erfolgswahrscheinlich und wirtschaftlich sein.")
-        value = model_input(w.form_key(draft, "foerdercheck"), FoerderCheckEingabe(**draft.foerder_check.model_dump()))
+        value = model_input(cs.form_key(draft, "foerdercheck"), FoerderCheckEingabe(**draft.foerder_check.model_dump()))
         if FoerderCheck(**value.model_dump()) != draft.foerder_check:
             draft.foerder_check = FoerderCheck(**value.model_dump())
         w.field_slot("foerder_check")
@@ -95,7 +98,7 @@ def _neuorientierung(draft: Profiling, catalogue) -> None:
     neu = draft.neuorientierung
 
     def key(part: str) -> str:
-        return w.form_key(draft, f"neu-{part}")
+        return cs.form_key(draft, f"neu-{part}")
 
     if bedarfe := neuorientierung_noetig(draft, catalogue):
         st.subheader("Berufliche Alternative")

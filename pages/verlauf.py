@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from errors import DomainError
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import widgets as w
 from pages.session import get_store, require_user, run_page
 from schemas.catalogue import Catalogue, Gruppe
@@ -30,9 +32,9 @@ def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
+    client = cs.require_client()
     st.title("Maßnahmen und Beschäftigung")
-    st.markdown(w.client_line(client))
+    st.markdown(ch.client_line(client))
     catalogue = get_catalogue(store)
     new = st.session_state.setdefault(_NEW, {}).setdefault(client.id, {})
     if "massnahme" not in new:
@@ -171,7 +173,7 @@ def _save(action, record_id: str, client: Client, slot: str | None, message: str
         w.report(err)
         return
     w.clear_field_error()
-    w.reset_inputs(record_id)
+    cs.reset_inputs(record_id)
     if slot is not None:
         st.session_state[_NEW][client.id].pop(slot, None)
     w.flash(message)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import case_header as ch
+from pages import case_state as cs
 from pages import downloads
+from pages import lifecycle as lc
 from pages import widgets as w
 from pages.forms import model_input
 from pages.session import get_store, require_user, run_page
@@ -20,46 +23,46 @@ def render() -> None:
     user = require_user()
     store = get_store()
     w.begin_page()
-    client = w.require_client()
-    draft = w.require_draft(client)
-    w.case_header("2 Ziel festlegen", client, draft)
-    catalogue, _ = w.catalogue_of(store, draft)
+    client = cs.require_client()
+    draft = cs.require_draft(client)
+    ch.case_header("2 Ziel festlegen", client, draft)
+    catalogue, _ = cs.catalogue_of(store, draft)
 
-    form, panel = w.form_and_panel()
+    form, panel = ch.form_and_panel()
     with form:
-        if w.is_closed(draft):
+        if cs.is_closed(draft):
             _read_only(draft)
         else:
             _edit(draft)
         downloads.einverstaendnis_download(
-            store, user, client, draft, unsaved=not w.is_closed(draft) and (w.is_new(draft) or w.has_changes(draft)),
-            save=lambda: w.save_draft(store, user, draft))
+            store, user, client, draft, unsaved=not cs.is_closed(draft) and (cs.is_new(draft) or cs.has_changes(draft)),
+            save=lambda: lc.save_draft(store, user, draft))
     with panel:
-        w.checklist_panel(store, user, draft, catalogue)
-    w.next_step("Handlungsstrategien zu den relevanten Handlungsbedarfen auswählen.", w.PAGE_STRATEGIEN,
+        lc.checklist_panel(store, user, draft, catalogue)
+    ch.next_step("Handlungsstrategien zu den relevanten Handlungsbedarfen auswählen.", w.PAGE_STRATEGIEN,
                 "3 Strategien auswählen", ":material/extension:", draft=draft, catalogue=catalogue)
 
 
 def _edit(draft: Profiling) -> None:
     st.caption("Das Ziel bezieht sich auf den Arbeitsmarkt, ist erreichbar und überprüfbar und hat die höchste "
                "Erfolgsaussicht für eine nachhaltige Integration.")
-    value = model_input(w.form_key(draft, "ziel"), Integrationsziel(integrationsziel=draft.integrationsziel))
+    value = model_input(cs.form_key(draft, "ziel"), Integrationsziel(integrationsziel=draft.integrationsziel))
     draft.integrationsziel = value.integrationsziel
     w.field_slot("integrationsziel")
 
     st.subheader("Einverständnis")
-    draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=w.form_key(draft, "einverstaendnis"))
+    draft.einverstaendnis = st.checkbox(CONSENT_LABEL, value=draft.einverstaendnis, key=cs.form_key(draft, "einverstaendnis"))
     if draft.einverstaendnis:
         draft.einverstaendnis_verweigert = False
         draft.einverstaendnis_datum = _consent_date(draft, "Einverständnis eingeholt am", "einverstaendnis-datum")
     else:
         draft.einverstaendnis_verweigert = st.checkbox(
-            REFUSAL_LABEL, value=draft.einverstaendnis_verweigert, key=w.form_key(draft, "einverstaendnis-verweigert"))
+            REFUSAL_LABEL, value=draft.einverstaendnis_verweigert, key=cs.form_key(draft, "einverstaendnis-verweigert"))
         if draft.einverstaendnis_verweigert:
             draft.einverstaendnis_datum = _consent_date(draft, "Nicht erteilt am", "verweigert-datum")
             draft.einverstaendnis_notiz = st.text_area(
                 "Notiz zum nicht erteilten Einverständnis", value=draft.einverstaendnis_notiz,
-                key=w.form_key(draft, "einverstaendnis-notiz"), height=80, max_chars=5000)
+                key=cs.form_key(draft, "einverstaendnis-notiz"), height=80, max_chars=5000)
         else:
             draft.einverstaendnis_datum = None
     w.field_slot("einverstaendnis", "einverstaendnis_datum", "einverstaendnis_notiz")
@@ -68,7 +71,7 @@ def _edit(draft: Profiling) -> None:
 def _consent_date(draft: Profiling, label: str, part: str):
     """The date of the consent decision (today unless stored), not after today."""
     return st.date_input(label, value=draft.einverstaendnis_datum or w.today(), max_value=w.today(),
-                         format="DD.MM.YYYY", key=w.form_key(draft, part))
+                         format="DD.MM.YYYY", key=cs.form_key(draft, part))
 
 
 def _read_only(draft: Profiling) -> None:

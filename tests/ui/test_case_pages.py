@@ -49,7 +49,7 @@ def button(at: AppTest, label: str):
 
 def form_key(at: AppTest, suffix: str) -> str:
     """The key of a streamlit-pydantic widget of the current profiling: '0-<id>-<suffix>' (with '-g<n>' after
-    the id once the stored state was loaded over the input n times, see widgets.form_key)."""
+    the id once the stored state was loaded over the input n times, see case_state.form_key)."""
     profiling_id = at.session_state["profiling_id"]
     generations = at.session_state.get("form_generation", {})
     generation = generations.get(profiling_id, 0)

@@ -155,3 +155,23 @@ def test_form_wrapper_refuses_a_model_whose_values_would_be_lost():
     at = AppTest.from_file(str(Path(__file__).with_name("render_bad_model_app.py")), default_timeout=30).run()
     assert at.session_state["result"] == "FormRoundTripError: names, note"
     assert not at.warning  # refused before streamlit-pydantic could render its warning
+
+
+def test_the_form_renderer_sets_what_streamlit_pydantics_renderer_sets():
+    """pages/forms.py keeps streamlit-pydantic's per-model state out of the session by setting up its renderer
+    itself; a streamlit-pydantic version whose renderer sets other attributes must be looked at first."""
+    import ast
+    import inspect
+    import textwrap
+
+    from streamlit_pydantic.ui_renderer import InputUI
+
+    def assigned(init) -> set[str]:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+        return {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == "self"}
+
+    from pages.forms import _Renderer
+
+    assert assigned(InputUI.__init__) == assigned(_Renderer.__init__), (
+        "streamlit-pydantic's InputUI.__init__ changed: update pages/forms.py _Renderer")

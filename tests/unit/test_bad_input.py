@@ -51,6 +51,7 @@ from services import (
     akte,
     beschaeftigung,
     clients,
+    closing,
     documents,
     egv,
     folgegespraech,
@@ -380,6 +381,11 @@ case("correct_closed_profiling",
      lambda i: args(changes=i.profiling_changes, rev=REVISIONS, reason=text, actor=i.actors), _correct_profiling)
 case("close_profiling", lambda i: args(record_id=i.ids, revision=revisions, actor=i.actors),
      lambda w, record_id, **a: profiling.close_profiling(w.store, record_id, **a))
+case("save_and_close_profiling",
+     lambda i: args(base=BASES, changes=i.profiling_changes, rev=REVISIONS, actor=i.actors),
+     lambda w, base, changes, rev, actor: closing.save_and_close_profiling(w.store, changed(
+         [_stored(w, Profiling, w.open_profiling.id, w.open_profiling), w.closed_profiling,
+          _new(w.open_profiling)], base, changes, rev), actor=actor))
 case("discard_profiling", lambda i: args(record_id=i.ids, revision=revisions, actor=i.actors),
      lambda w, record_id, **a: profiling.discard_profiling(w.store, record_id, **a))
 case("delete_closed_profiling", lambda i: args(record_id=i.ids, reason=text, actor=i.actors),
@@ -404,6 +410,11 @@ case("follow_profiling", lambda i: args(base=BASES, changes=i.egv_changes, rev=R
                           changes, rev), actor=actor))
 case("close_egv", lambda i: args(record_id=i.ids, revision=revisions, actor=i.actors),
      lambda w, record_id, **a: egv.close_egv(w.store, record_id, **a))
+
+case("save_and_close_egv", lambda i: args(base=BASES, changes=i.egv_changes, rev=REVISIONS, actor=i.actors),
+     lambda w, base, changes, rev, actor: closing.save_and_close_egv(w.store, changed(
+         [_stored(w, Egv, w.open_egv.id, w.open_egv), w.closed_egv, _new(w.open_egv)], base, changes, rev),
+         actor=actor))
 
 # --- Folgegespräch ---------------------------------------------------------------------------------------------
 by_id("new_folgegespraech", folgegespraech.new_folgegespraech)

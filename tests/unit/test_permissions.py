@@ -36,6 +36,7 @@ from services import (
     audit_log,
     beschaeftigung,
     clients,
+    closing,
     documents,
     egv,
     folgegespraech,
@@ -197,6 +198,14 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
         CASEWORK,
         lambda w, a, r: stored(w, Profiling, w.open_profiling.id).status == Status.ABGESCHLOSSEN,
     ),
+    "save_and_close_profiling": (
+        lambda w, a: closing.save_and_close_profiling(
+            w.store, w.open_profiling.model_copy(update={"zielberuf": "Koch"}), actor=a),
+        CASEWORK,
+        lambda w, a, r: r.refusal is None and (stored(w, Profiling, w.open_profiling.id).status,
+                                               stored(w, Profiling, w.open_profiling.id).zielberuf)
+        == (Status.ABGESCHLOSSEN, "Koch"),
+    ),
     "discard_profiling": (
         lambda w, a: profiling.discard_profiling(w.store, w.open_profiling.id, revision=w.open_profiling.revision,
                                                  actor=a),
@@ -240,6 +249,14 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
     ),
     "close_egv": (lambda w, a: egv.close_egv(w.store, w.open_egv.id, revision=w.open_egv.revision, actor=a),
                   CASEWORK, lambda w, a, r: stored(w, Egv, w.open_egv.id).status == Status.ABGESCHLOSSEN),
+    "save_and_close_egv": (
+        lambda w, a: closing.save_and_close_egv(
+            w.store, w.open_egv.model_copy(update={"teilschritte": "- Bewerbung"}), actor=a),
+        CASEWORK,
+        lambda w, a, r: r.refusal is None and (stored(w, Egv, w.open_egv.id).status,
+                                               stored(w, Egv, w.open_egv.id).teilschritte)
+        == (Status.ABGESCHLOSSEN, "- Bewerbung"),
+    ),
     "fortschreiben_egv": (
         lambda w, a: egv.fortschreiben_egv(w.store, w.closed_egv.id, actor=a), CASEWORK,
         lambda w, a, r: (r.previous_id, r.fassung) == (w.closed_egv.id, w.closed_egv.fassung + 1),
@@ -582,6 +599,7 @@ NOT_USE_CASES = {
     "users.complete_sign_in": "sign-in step after the second factor: there is no actor yet",
     "users.refuse_if_locked": "sign-in step: there is no actor yet",
     "users.record_failure": "sign-in step: there is no actor yet",
+    "users.signing_in_account": "sign-in step between password and second factor: there is no actor yet",
     "users.current_account": "the signed-in user's own account, looked up at every click",
     "users.needs_first_admin": "first start: whether any account exists yet",
     "users.create_first_admin": "first start: refused as soon as any account exists",
@@ -605,7 +623,7 @@ NOT_USE_CASES = {
 def test_every_use_case_of_the_services_is_in_the_matrix():
     """A new public function that takes an actor or works on the store must be added to USE_CASES (or, if it is
     no use case of a signed-in user, to NOT_USE_CASES with the reason), so no permission goes unchecked."""
-    modules = [clients, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents,
+    modules = [clients, closing, profiling, egv, folgegespraech, catalogue_service, editor, users, history, documents,
                reports, wiedervorlage, totp, sso, audit_log, akte, vertretung, retention, massnahmen, beschaeftigung,
                gespraechsvorbereitung]
     covered = {name.split(" ")[0] for name in USE_CASES}

@@ -11,6 +11,7 @@ from config import Settings
 from errors import AuthenticationFailed, InvalidInput, NotPermitted
 from schemas.records import Role, User
 from services import totp
+from services.second_factor import second_factor_required
 from services.users import (
     ANMELDUNG_ERFOLGREICH,
     KONTO_GESPERRT,
@@ -49,10 +50,10 @@ def actions(store: Store, user: User) -> list[str]:
 def test_kdn_always_needs_a_second_factor_and_other_roles_when_configured(store, admin):
     anna = create_user(store, username="anna", display_name="Anna", role=Role.IFK, team="Team 1",
                        password=PASSWORD, actor=admin)
-    assert totp.second_factor_required(admin, Settings())
-    assert not totp.second_factor_required(anna, Settings())
-    assert totp.second_factor_required(anna, Settings(totp_roles="Trainer, IFK"))
-    assert totp.second_factor_required(anna.model_copy(update={"totp_secret": "A" * 32}), Settings())
+    assert second_factor_required(admin, Settings())
+    assert not second_factor_required(anna, Settings())
+    assert second_factor_required(anna, Settings(totp_roles="Trainer, IFK"))
+    assert second_factor_required(anna.model_copy(update={"totp_secret": "A" * 32}), Settings())
 
 
 def test_enrolment_stores_the_secret_and_only_hashes_of_the_recovery_codes(store, admin, enrolled, tmp_path):

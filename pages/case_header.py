@@ -1,0 +1,122 @@
+"""The frame of the case pages: title with the client and the record's status, the unsaved-changes marker, the
+profiling history selector, the suggested next step, the form-and-checklist layout and a record's change history.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.case_state import activate, is_closed, is_new, new_entry
+from pages.widgets import CHANGES_MARKER, PAGE_EGV, fmt_datetime
+from schemas.catalogue import Catalogue
+from schemas.records import Client, Profiling, Status, User
+from services.history import record_history
+from services.profiling import profiling_history
+from services.safety import markdown_literal
+from storage.base import Store
+
+
+def status_badge(status: Status, *, container=st) -> None:
+    if status == Status.ABGESCHLOSSEN:
+        container.badge("abgeschlossen", icon=":material/lock:", color="green")
+    else:
+        container.badge("offen", icon=":material/edit:", color="orange")
+
+
+def client_line(client: Client) -> str:
+    return f"**{markdown_literal(client.vorname)} {markdown_literal(client.nachname)}** · Kundennummer {client.kundennummer}"
+
+
+def case_header(title: str, client: Client, draft: Profiling | None) -> None:
+    """Page title, the client, and the profiling's status and unsaved-changes marker."""
+    st.title(title)
+    st.markdown(client_line(client))
+    if draft is None:
+        return
+    cols = st.columns([4, 2, 3], vertical_alignment="center")
+    if is_new(draft):
+        cols[0].markdown("Profiling: **neuer Eintrag** (noch nicht gespeichert)")
+    else:
+        cols[0].markdown(
+            f"Profiling vom **{fmt_datetime(draft.created_at)}**, bearbeitet {fmt_datetime(draft.updated_at)}"
+        )
+    status_badge(draft.status, container=cols[1])
+    changes_slot(cols[2])
+
+
+def changes_slot(container) -> None:
+    """Reserve the place of the unsaved-changes marker; it is filled after the form has taken this run's
+    input (`mark_changes`), so the marker is never one click behind."""
+    st.session_state[CHANGES_MARKER] = container.empty()
+
+
+def mark_changes(changed: bool) -> None:
+    """Show „Ungespeicherte Änderungen“ in the header while the input differs from the stored record."""
+    marker = st.session_state.get(CHANGES_MARKER)
+    if marker is not None and changed:
+        marker.badge("Ungespeicherte Änderungen", icon=":material/warning:", color="red")
+
+
+def history_select(store: Store, user: User, client: Client, draft: Profiling) -> Profiling:
+    """The seed's drop-down list: „neuer Eintrag …“, then the client's profilings newest first."""
+    entries = profiling_history(store, client.id, actor=user)
+    ids = [e.profiling_id for e in entries]
+    current = None if is_new(draft) else draft.id
+    index = ids.index(current) if current in ids else 0
+    choice = st.selectbox(
+        "Profiling-Verlauf",
+        range(len(entries)),
+        index=index,
+        format_func=lambda i: entries[i].label,
+        help="Neuer Eintrag, offene Profilings zum Weiterbearbeiten, abgeschlossene zur Information.",
+    )
+    chosen = ids[choice]
+    if chosen == current:
+        return draft
+    if chosen is None:
+        draft = new_entry(store, user, client)
+    else:
+        draft = activate(store, user, chosen)
+    st.rerun()
+    return draft
+
+
+def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_forward:", *,
+              draft: Profiling | None = None, catalogue: Catalogue | None = None) -> None:
+    """The suggested next step, always visible at the end of a page; for a closed profiling (`catalogue`: its
+    version): the agreement, named as that catalogue names it."""
+    if draft is not None and catalogue is not None and is_closed(draft):
+        kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
+        text = f"{kurzname} abschließen oder fortschreiben; für Änderungen das Profiling klonen."
+        page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
+    st.divider()
+    cols = st.columns([3, 2], vertical_alignment="center")
+    cols[0].markdown(f"**Nächster Schritt:** {text}")
+    cols[1].page_link(page, label=label, icon=icon)
+
+
+# Static layout CSS (no user data): the checklist column stays in view while the long form scrolls.
+# The generated forms title each Handlungsbedarf as a subheader; inside the tabs it is shown smaller than
+# the page's section headings, so the page keeps a readable hierarchy.
+_PANEL_CSS = """<style>
+div[data-testid="stColumn"]:has(.st-key-checkliste) { position: sticky; top: 3.75rem; align-self: flex-start;
+  z-index: 2; }
+div[data-testid="stTabs"] h3 { font-size: 1.15rem; padding-top: 0.75rem; }
+.stMainBlockContainer { padding-top: 3rem; padding-bottom: 2rem; }
+</style>"""
+
+
+def form_and_panel() -> tuple:
+    """The layout of every phase page: the form on the left, the live checklist on the right (sticky)."""
+    st.html(_PANEL_CSS)
+    form, side = st.columns([3, 1], gap="large")
+    return form, side.container(key="checkliste")
+
+
+def change_history(store: Store, record_id: str, actor: User) -> None:
+    """The record's changes from the audit trail as a table: when, what, by whom, and a KDN correction's reason."""
+    rows = [
+        {"Zeitpunkt": line.zeitpunkt, "Aktion": line.aktion, "Von": line.von, "Begründung": line.begruendung}
+        for line in record_history(store, record_id, actor=actor)
+    ]
+    st.dataframe(rows, hide_index=True)
