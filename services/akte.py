@@ -16,7 +16,7 @@ from schemas.catalogue import Abmeldegrund
 from schemas.records import Client, Role, User
 from services.access import Permission, require
 from services.catalogue import get_catalogue
-from services.clients import _duplicate, _geburtsdatum, _kundennummer, _name, client_for
+from services.clients import checked_stammdaten, client_for, kundennummer_taken
 from storage.base import Store
 from storage.core import ABGEMELDET_MESSAGE, check_text
 
@@ -46,19 +46,16 @@ def correct_stammdaten(
     vorname, nachname, geburtsdatum).
     """
     client = _active(store, client_id, actor)
-    nummer = _kundennummer(kundennummer)
-    vorname = _name(vorname, "vorname", "Vorname")
-    nachname = _name(nachname, "nachname", "Nachname")
-    _geburtsdatum(geburtsdatum)
+    nummer, vorname, nachname = checked_stammdaten(kundennummer, vorname, nachname, geburtsdatum)
     other = store.client_by_kundennummer(nummer)
     if other is not None and other.id != client.id:
-        raise _duplicate(nummer)
+        raise kundennummer_taken(nummer)
     changed = client.model_copy(update={"revision": revision, "kundennummer": nummer, "vorname": vorname,
                                         "nachname": nachname, "geburtsdatum": geburtsdatum})  # fmt: skip
     try:
         return store.save(changed, actor=actor, action=f"Stammdaten korrigiert (Revision {revision + 1})")
     except AlreadyExists as exc:  # a colleague took the number a moment ago
-        raise _duplicate(nummer) from exc
+        raise kundennummer_taken(nummer) from exc
 
 
 def known_teams(store: Store) -> list[str]:

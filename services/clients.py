@@ -100,14 +100,11 @@ def create_client(
     if team is not None and actor.role == Role.IFK and team != actor.team:
         raise InvalidInput("Sie können Kundinnen und Kunden nur für Ihr eigenes Team anlegen.", field="team")
     team = (team if team is not None else actor.team).strip()
-    nummer = _kundennummer(kundennummer)
-    vorname = _name(vorname, "vorname", "Vorname")
-    nachname = _name(nachname, "nachname", "Nachname")
-    _geburtsdatum(geburtsdatum)
+    nummer, vorname, nachname = checked_stammdaten(kundennummer, vorname, nachname, geburtsdatum)
     if not team:
         raise InvalidInput("Bitte geben Sie das betreuende Team an.", field="team")
     if store.client_by_kundennummer(nummer) is not None:
-        raise _duplicate(nummer)
+        raise kundennummer_taken(nummer)
     client = Client(
         id=new_id(),
         kundennummer=nummer,
@@ -119,7 +116,7 @@ def create_client(
     try:
         return store.add(client, actor=actor)
     except AlreadyExists as exc:  # a colleague created the same number a moment ago
-        raise _duplicate(nummer) from exc
+        raise kundennummer_taken(nummer) from exc
 
 
 def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
@@ -155,6 +152,25 @@ def client_name(client: Client) -> str:
     return f"{client.nachname}, {client.vorname} ({client.kundennummer})"
 
 
+# --- the client's master data (Stammdaten), checked the same way on creating and on correcting a client ---------
+
+
+def checked_stammdaten(kundennummer: str, vorname: str, nachname: str, geburtsdatum: date) -> tuple[str, str, str]:
+    """The Kundennummer (in capitals), Vorname and Nachname as stored, after checking all four fields.
+
+    Raises InvalidInput with the field (kundennummer, vorname, nachname, geburtsdatum).
+    """
+    nummer = _kundennummer(kundennummer)
+    names = _name(vorname, "vorname", "Vorname"), _name(nachname, "nachname", "Nachname")
+    _geburtsdatum(geburtsdatum)
+    return nummer, *names
+
+
+def kundennummer_taken(nummer: str) -> InvalidInput:
+    """The error for a Kundennummer that another client has already."""
+    return InvalidInput(f"Die Kundennummer {nummer} ist bereits vergeben.", field="kundennummer")
+
+
 def _kundennummer(value: str) -> str:
     nummer = (value or "").strip().upper()
     if not KUNDENNUMMER.match(nummer):
@@ -185,7 +201,3 @@ def _geburtsdatum(value: date) -> None:
             f"Das Geburtsdatum ergibt ein Alter von {age} Jahren; erwartet werden {MIN_AGE} bis {MAX_AGE} Jahre.",
             field="geburtsdatum",
         )
-
-
-def _duplicate(nummer: str) -> InvalidInput:
-    return InvalidInput(f"Die Kundennummer {nummer} ist bereits vergeben.", field="kundennummer")

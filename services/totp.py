@@ -19,11 +19,11 @@ import qrcode
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from config import Settings, get_settings
 from dates import as_utc
 from errors import AuthenticationFailed, InvalidInput, NotPermitted, StaleRevision
-from schemas.records import Role, User, utcnow
+from schemas.records import User, utcnow
 from services.access import Permission, require
+from services.second_factor import second_factor_required  # noqa: F401  (the sign-in page asks it here)
 from services.users import (
     complete_sign_in,
     get_user,
@@ -49,17 +49,6 @@ REUSED_CODE = "Dieser Code wurde bereits verwendet. Bitte warten Sie auf den nä
 # checking a code against up to ten hashes stays fast.
 _hasher = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1)
 _DIGITS = re.compile(r"[0-9]{6}")  # ASCII only: \d would also match digits of other scripts
-
-
-def second_factor_required(user: User, settings: Settings | None = None) -> bool:
-    """True if the account must give a TOTP code at sign-in: KDN always, roles in VIERPHASEN_TOTP_ROLES,
-    and every account that has enrolled a second factor."""
-    if user.sso_subject:
-        return False  # the identity provider is responsible for the second factor
-    if user.role == Role.KDN or user.totp_secret:
-        return True
-    settings = settings or get_settings()
-    return user.role in settings.totp_roles
 
 
 def new_secret() -> str:

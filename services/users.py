@@ -23,6 +23,7 @@ from schemas.text import has_visible, nfc
 from services import signin_throttle
 from services.access import Permission, require
 from services.catalogue import ensure_catalogue
+from services.second_factor import second_factor_required
 from storage.base import Store
 
 MIN_PASSWORD_LENGTH = 12
@@ -224,12 +225,10 @@ def authenticate(
     typed the right password. With single sign-on on
     (VIERPHASEN_AUTH_MODE=sso) only the emergency account may sign in with a password: the account named by
     VIERPHASEN_EMERGENCY_KDN, and only while its role is KDN-Fachbetreuung. If the account
-    needs a second factor (services.totp.second_factor_required) the sign-in is not complete yet: the audit
+    needs a second factor (services.second_factor) the sign-in is not complete yet: the audit
     says "Passwort bestätigt" and the caller must ask for the code. Raises AuthenticationFailed (German
     message; it never tells whether a user name exists).
     """
-    from services.totp import second_factor_required
-
     settings = settings or get_settings()
     now = as_utc(now or utcnow())
     name = username.strip().lower() if isinstance(username, str) else ""

@@ -43,3 +43,87 @@ def test_the_scan_finds_a_streamlit_import_inside_a_function(tmp_path):
     sample.write_text("def f():\n    from streamlit import session_state\n    import streamlit.components.v1\n")
 
     assert imported_modules(sample) == {"streamlit", "streamlit.components.v1"}
+
+
+PRODUCT = ["app.py", "cli.py", "config.py", "dates.py", "errors.py", "pages", "services", "schemas", "storage",
+           "documents"]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def product_imports() -> dict[str, dict[str, set[str]]]:
+    """Product module → {product module it imports: the names it takes from there}. `from package import module`
+    counts as an import of that module; a function-level import counts like one at the top."""
+    files = {module_name(f): f for name in PRODUCT for f in python_files(name)}
+    graph: dict[str, dict[str, set[str]]] = {}
+    for name, path in files.items():
+        edges: dict[str, set[str]] = {}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in files:
+                        edges.setdefault(alias.name, set())
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if f"{node.module}.{alias.name}" in files:
+                        edges.setdefault(f"{node.module}.{alias.name}", set())
+                    elif node.module in files:
+                        edges.setdefault(node.module, set()).add(alias.name)
+        graph[name] = {target: names for target, names in edges.items() if target != name}
+    return graph
+
+
+def circles(graph: dict[str, set[str]] | dict[str, dict[str, set[str]]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (Tarjan's strongly connected
+    components with more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_product_modules_import_each_other_in_a_circle():
+    graph = product_imports()
+    assert len(graph) > 60 and "services.clients" in graph["services.akte"]  # the scan sees the modules
+
+    assert circles(graph) == []
+
+
+def test_the_circle_check_finds_a_circle_through_a_third_module():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_product_module_imports_a_private_name_of_another():
+    """A name with a leading underscore belongs to its module; what another module needs is its public API."""
+    private = {f"{module} ← {target}": sorted(n for n in names if n.startswith("_"))
+               for module, edges in product_imports().items() for target, names in edges.items()}
+
+    assert {k: v for k, v in private.items() if v} == {}
