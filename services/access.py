@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from dates import today
 from errors import NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Client, Role, User, Vertretung
 from services import audit_log
 from storage.base import Store
@@ -114,7 +115,7 @@ def require_client(
 
 
 #: Audit action when the end of a Vertretung is first noticed (its access ends then).
-VERTRETUNG_ABGELAUFEN = "Vertretung abgelaufen"
+VERTRETUNG_ABGELAUFEN = AuditAction.VERTRETUNG_ABGELAUFEN
 
 
 def works_in_vertretung(

@@ -12,6 +12,7 @@ from datetime import date
 
 from dates import format_datetime, today
 from errors import AlreadyExists, InvalidInput, LifecycleError, RecordClosed
+from schemas.audit import AuditAction
 from schemas.catalogue import Abmeldegrund
 from schemas.records import Client, Role, User
 from services.access import Permission, require
@@ -22,9 +23,9 @@ from storage.core import ABGEMELDET_MESSAGE, check_text
 
 NOTIZ_MAX = 500
 ABMELDUNG_FRUEHESTENS = date(2005, 1, 1)
-UEBERGABE = "Übergabe"
-ABGEMELDET = "abgemeldet"
-WIEDER_AUFGENOMMEN = "wieder aufgenommen"
+UEBERGABE = AuditAction.UEBERGABE
+ABGEMELDET = AuditAction.ABGEMELDET
+WIEDER_AUFGENOMMEN = AuditAction.WIEDER_AUFGENOMMEN
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def correct_stammdaten(
     changed = client.model_copy(update={"revision": revision, "kundennummer": nummer, "vorname": vorname,
                                         "nachname": nachname, "geburtsdatum": geburtsdatum})  # fmt: skip
     try:
-        return store.save(changed, actor=actor, action=f"Stammdaten korrigiert (Revision {revision + 1})")
+        return store.save(changed, actor=actor, action=AuditAction.STAMMDATEN_KORRIGIERT.mit(f" (Revision {revision + 1})"))
     except AlreadyExists as exc:  # a colleague took the number a moment ago
         raise kundennummer_taken(nummer) from exc
 
@@ -78,7 +79,7 @@ def hand_over(store: Store, client_id: str, *, revision: int, team: str, actor: 
     if team not in known_teams(store):
         raise InvalidInput(f"Im Team „{team}“ arbeitet keine aktive Integrationsfachkraft.", field="team")
     moved = client.model_copy(update={"revision": revision, "team": team})
-    action = f"{UEBERGABE} von {client.team} an {team} (Revision {revision + 1})"
+    action = UEBERGABE.mit(f" von {client.team} an {team} (Revision {revision + 1})")
     return store.save(moved, actor=actor, action=action)
 
 
@@ -123,7 +124,7 @@ def end_case(
         raise InvalidInput(f"Die Notiz darf höchstens {NOTIZ_MAX} Zeichen lang sein.", field="notiz")
     ended = client.model_copy(update={"revision": revision, "abgemeldet_am": datum, "abmeldegrund": grund,
                                       "abmeldung_notiz": notiz})  # fmt: skip
-    return store.save(ended, actor=actor, action=f"{ABGEMELDET}: {gruende[grund].label} (Revision {revision + 1})")
+    return store.save(ended, actor=actor, action=ABGEMELDET.mit(f": {gruende[grund].label} (Revision {revision + 1})"))
 
 
 def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> Client:
@@ -133,7 +134,7 @@ def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> 
         raise LifecycleError("Der Fall ist nicht abgemeldet.")
     reopened = client.model_copy(update={"revision": revision, "abgemeldet_am": None, "abmeldegrund": None,
                                          "abmeldung_notiz": ""})  # fmt: skip
-    return store.save(reopened, actor=actor, action=f"{WIEDER_AUFGENOMMEN} (Revision {revision + 1})")
+    return store.save(reopened, actor=actor, action=WIEDER_AUFGENOMMEN.mit(f" (Revision {revision + 1})"))
 
 
 def ended_by_reason(store: Store, *, team: str | None = None, actor: User) -> dict[str, int]:

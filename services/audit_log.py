@@ -14,12 +14,13 @@ from collections.abc import Iterable
 
 from cachetools import TTLCache
 
+from schemas.audit import AuditAction
 from schemas.records import User
 from storage.base import Store
 
-GELESEN = "gelesen"
-LISTE_ANGEZEIGT = "Liste angezeigt"
-ZUGRIFF_VERWEIGERT = "Zugriff verweigert"
+GELESEN = AuditAction.GELESEN
+LISTE_ANGEZEIGT = AuditAction.LISTE_ANGEZEIGT
+ZUGRIFF_VERWEIGERT = AuditAction.ZUGRIFF_VERWEIGERT
 
 #: One entry per user and view within this many seconds is enough for the Auskunft and keeps the trail readable.
 READ_AUDIT_INTERVAL = 600.0
@@ -37,7 +38,7 @@ def audit_once(
     store: Store,
     *,
     actor: User,
-    action: str,
+    action: AuditAction,
     record_kind: str,
     record_id: str,
     client_id: str | None = None,

@@ -8,6 +8,7 @@ from datetime import date
 
 from dates import age_on, today
 from errors import AlreadyExists, InvalidInput, NotPermitted
+from schemas.audit import AuditAction
 from schemas.records import Client, Record, Role, User
 from schemas.text import refuse_bidi_controls, required_text
 from services import audit_log
@@ -56,7 +57,8 @@ def list_read(store: Store, kind: type[R], client_id: str, *, actor: User, by: s
     return found
 
 
-def record_read(store: Store, record: Record, *, actor: User, action: str = audit_log.GELESEN) -> None:
+def record_read(store: Store, record: Record, *, actor: User,
+                action: AuditAction = audit_log.GELESEN) -> None:
     """Audit that `actor` opened `record` (`action`, "gelesen" unless in Vertretung), at most once per interval
     and revision.
 

@@ -59,6 +59,7 @@ from documents.data import (
     Zugriff,
 )
 from errors import LifecycleError, NotFound, NotPermitted
+from schemas.audit import AuditAction
 from schemas.catalogue import Catalogue
 from schemas.records import (
     AuditEntry,
@@ -84,11 +85,11 @@ from services.profiling import gewaehlte_strategien, kompetenzen_nach_klassen
 from storage.base import Store
 
 #: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
-GEDRUCKT = "gedruckt"  # the profiling print for the file (KDN)
-AUSGEHAENDIGT = "ausgehändigt"  # a closed EGV Fassung given to the client (also every re-print)
-ENTWURF_GEDRUCKT = "Entwurf gedruckt"  # an open EGV Fassung printed as a draft
-EINVERSTAENDNIS_GEDRUCKT = "Einverständniserklärung gedruckt"
-AUSKUNFT_ERTEILT = "Auskunft erteilt"
+GEDRUCKT = AuditAction.GEDRUCKT  # the profiling print for the file (KDN)
+AUSGEHAENDIGT = AuditAction.AUSGEHAENDIGT  # a closed EGV Fassung given to the client (also every re-print)
+ENTWURF_GEDRUCKT = AuditAction.ENTWURF_GEDRUCKT  # an open EGV Fassung printed as a draft
+EINVERSTAENDNIS_GEDRUCKT = AuditAction.EINVERSTAENDNIS_GEDRUCKT
+AUSKUNFT_ERTEILT = AuditAction.AUSKUNFT_ERTEILT
 
 EGV_FELDER = (
     "integrationsziel",
@@ -780,7 +781,7 @@ def _label(catalogue: Catalogue, entry_id: str | None) -> str:
 
 
 def _audit(
-    store: Store, actor: User, action: str, kind: str, record_id: str, client_id: str, version: int
+    store: Store, actor: User, action: AuditAction, kind: str, record_id: str, client_id: str, version: int
 ) -> None:
     store.audit_append(
         actor=actor,

@@ -13,11 +13,12 @@ from datetime import date
 from config import get_settings
 from dates import add_months, today
 from errors import LifecycleError
+from schemas.audit import AuditAction
 from schemas.records import Client, User
 from services.access import Permission, require
 from storage.base import Store
 
-GELOESCHT_LOESCHFRIST = "gelöscht (Löschfrist)"
+GELOESCHT_LOESCHFRIST = AuditAction.GELOESCHT_LOESCHFRIST
 
 
 @dataclass(frozen=True)

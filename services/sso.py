@@ -18,6 +18,7 @@ from typing import Any, Literal
 from config import Settings, get_settings
 from dates import as_utc
 from errors import AuthenticationFailed, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from services.users import (
     ANMELDUNG_DEAKTIVIERT,
@@ -29,10 +30,10 @@ from services.users import (
 from storage.base import Store
 
 #: Audit actions of this module.
-SSO_KEINE_ROLLE = "SSO-Anmeldung abgelehnt (keine Rolle)"
-SSO_UNGUELTIG = "SSO-Anmeldung abgelehnt (Angaben unvollständig)"
-SSO_KONTO_ANGELEGT = "SSO-Konto angelegt"
-SSO_ROLLE_UEBERNOMMEN = "Rolle/Team aus SSO übernommen"
+SSO_KEINE_ROLLE = AuditAction.SSO_KEINE_ROLLE
+SSO_UNGUELTIG = AuditAction.SSO_UNGUELTIG
+SSO_KONTO_ANGELEGT = AuditAction.SSO_KONTO_ANGELEGT
+SSO_ROLLE_UEBERNOMMEN = AuditAction.SSO_ROLLE_UEBERNOMMEN
 
 NO_ROLE = (
     "Ihre Anmeldung beim Identitätsanbieter war erfolgreich, aber Ihrem Konto ist keine Rolle in Vierphasen "

@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from dates import as_utc
 from errors import AuthenticationFailed, InvalidInput, NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import User, utcnow
 from services.access import Permission, require
 from services.second_factor import second_factor_required  # noqa: F401  (the sign-in page asks it here)
@@ -38,9 +39,9 @@ VALID_WINDOW = 1  # one step before and after: clocks of phones drift
 RECOVERY_CODES = 10
 
 #: Audit actions of this module.
-ZWEITER_FAKTOR_EINGERICHTET = "zweiter Faktor eingerichtet"
-ZWEITER_FAKTOR_ZURUECKGESETZT = "zweiter Faktor zurückgesetzt"
-WIEDERHERSTELLUNGSCODE_VERWENDET = "Wiederherstellungscode verwendet"
+ZWEITER_FAKTOR_EINGERICHTET = AuditAction.ZWEITER_FAKTOR_EINGERICHTET
+ZWEITER_FAKTOR_ZURUECKGESETZT = AuditAction.ZWEITER_FAKTOR_ZURUECKGESETZT
+WIEDERHERSTELLUNGSCODE_VERWENDET = AuditAction.WIEDERHERSTELLUNGSCODE_VERWENDET
 
 WRONG_CODE = "Der Code ist falsch oder abgelaufen."
 REUSED_CODE = "Dieser Code wurde bereits verwendet. Bitte warten Sie auf den nächsten Code Ihrer App."

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from config import Settings, get_settings
 from dates import as_utc, format_time
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from schemas.text import has_visible, nfc
 from services import signin_throttle
@@ -37,21 +38,21 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 _TEAM = re.compile(r"^[\w][\w .\-/]{0,49}$")
 
 #: Audit actions of this module, in German as they are shown.
-ANMELDUNG_ERFOLGREICH = "Anmeldung erfolgreich"
-PASSWORT_BESTAETIGT = "Passwort bestätigt (zweiter Faktor ausstehend)"
-ANMELDUNG_NUR_SSO = "Anmeldung abgelehnt (Passwort-Anmeldung abgeschaltet)"
-ANMELDUNG_FEHLGESCHLAGEN = "Anmeldung fehlgeschlagen"
-ANMELDUNG_GESPERRT = "Anmeldung abgelehnt (Konto gesperrt)"
-ANMELDUNG_DEAKTIVIERT = "Anmeldung abgelehnt (Konto deaktiviert)"
-KONTO_GESPERRT = "Konto gesperrt nach Fehlversuchen"
-ABMELDUNG = "Abmeldung"
-ABMELDUNG_ZEIT = "Abmeldung (Zeitüberschreitung)"
-ABMELDUNG_HOECHSTDAUER = "Abmeldung (Höchstdauer 12 Stunden)"
-ERSTES_KONTO = "erstes KDN-Konto angelegt"
-PASSWORT_ZURUECKGESETZT = "Passwort zurückgesetzt"
-ROLLE_GEAENDERT = "Rolle/Team geändert"
-DEAKTIVIERT = "deaktiviert"
-REAKTIVIERT = "reaktiviert"
+ANMELDUNG_ERFOLGREICH = AuditAction.ANMELDUNG_ERFOLGREICH
+PASSWORT_BESTAETIGT = AuditAction.PASSWORT_BESTAETIGT
+ANMELDUNG_NUR_SSO = AuditAction.ANMELDUNG_NUR_SSO
+ANMELDUNG_FEHLGESCHLAGEN = AuditAction.ANMELDUNG_FEHLGESCHLAGEN
+ANMELDUNG_GESPERRT = AuditAction.ANMELDUNG_GESPERRT
+ANMELDUNG_DEAKTIVIERT = AuditAction.ANMELDUNG_DEAKTIVIERT
+KONTO_GESPERRT = AuditAction.KONTO_GESPERRT
+ABMELDUNG = AuditAction.ABMELDUNG
+ABMELDUNG_ZEIT = AuditAction.ABMELDUNG_ZEIT
+ABMELDUNG_HOECHSTDAUER = AuditAction.ABMELDUNG_HOECHSTDAUER
+ERSTES_KONTO = AuditAction.ERSTES_KONTO
+PASSWORT_ZURUECKGESETZT = AuditAction.PASSWORT_ZURUECKGESETZT
+ROLLE_GEAENDERT = AuditAction.ROLLE_GEAENDERT
+DEAKTIVIERT = AuditAction.DEAKTIVIERT
+REAKTIVIERT = AuditAction.REAKTIVIERT
 
 WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
 #: The same for known and unknown names (issue 18.1); {zeit}: HH:MM in Europe/Berlin.
@@ -60,8 +61,8 @@ THROTTLED = (
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab {zeit} Uhr erneut oder wenden Sie "
     "sich an die KDN-Fachbetreuung."
 )
-ANMELDUNG_GEDROSSELT = "Anmeldung abgelehnt (zu viele Fehlversuche)"
-SPERRE_AUFGEHOBEN = "Anmeldesperre aufgehoben"
+ANMELDUNG_GEDROSSELT = AuditAction.ANMELDUNG_GEDROSSELT
+SPERRE_AUFGEHOBEN = AuditAction.SPERRE_AUFGEHOBEN
 SSO_ONLY = (
     "Die Anmeldung mit Passwort ist in dieser Installation abgeschaltet. Bitte melden Sie sich mit "
     "„Mit Single Sign-on anmelden“ an."

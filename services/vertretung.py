@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from dates import today
 from errors import InvalidInput
+from schemas.audit import AuditAction
 from schemas.records import Role, User, Vertretung
 from services.access import Permission, note_expired, require
 from storage.base import Store
@@ -16,8 +17,8 @@ from storage.core import check_text
 GRUND_MAX = 200
 #: How long ahead a Vertretung may be granted; longer absences are an Übergabe, not a Vertretung.
 LAENGE_MAX_TAGE = 366
-VERTRETUNG_BEENDET = "Vertretung vorzeitig beendet"
-GELESEN_IN_VERTRETUNG = "gelesen (in Vertretung)"
+VERTRETUNG_BEENDET = AuditAction.VERTRETUNG_BEENDET
+GELESEN_IN_VERTRETUNG = AuditAction.GELESEN_IN_VERTRETUNG
 
 
 @dataclass(frozen=True)

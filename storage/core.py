@@ -20,6 +20,7 @@ from errors import (
     RecordClosed,
     StaleRevision,
 )
+from schemas.audit import Aktion, AuditAction, action_text
 from schemas.records import (
     AuditEntry,
     Beschaeftigungsaufnahme,
@@ -76,15 +77,15 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "Die Eingabe enthält ein unzulässiges Steuerzeichen. Bitte entfernen Sie es."
 
-#: Audit actions, in German as they are shown.
-ANGELEGT = "angelegt"
-GESPEICHERT = "gespeichert"
-ABGESCHLOSSEN = "abgeschlossen"
-VERWORFEN = "verworfen"
-KORRIGIERT_KDN = "korrigiert (KDN)"
-GELOESCHT_KDN = "gelöscht (KDN)"
-GELESEN = "gelesen"
-KATALOG_VEROEFFENTLICHT = "Katalog veröffentlicht"
+#: The audit actions of the lifecycle (schemas/audit.py holds them all).
+ANGELEGT = AuditAction.ANGELEGT
+GESPEICHERT = AuditAction.GESPEICHERT
+ABGESCHLOSSEN = AuditAction.ABGESCHLOSSEN
+VERWORFEN = AuditAction.VERWORFEN
+KORRIGIERT_KDN = AuditAction.KORRIGIERT_KDN
+GELOESCHT_KDN = AuditAction.GELOESCHT_KDN
+GELESEN = AuditAction.GELESEN
+KATALOG_VEROEFFENTLICHT = AuditAction.KATALOG_VEROEFFENTLICHT
 #: Appended to the action of a change an IFK makes on a client of another team (a Vertretung, issue 14).
 IN_VERTRETUNG = " (in Vertretung)"
 ABGEMELDET_MESSAGE = (
@@ -129,13 +130,14 @@ def _check_texts(record: Record) -> None:
         walk(value, name)
 
 
-def audit_fields(actor: User, action: str, record_kind: str, record_id: str, client_id: str | None,
+def audit_fields(actor: User, action: AuditAction | Aktion, record_kind: str, record_id: str, client_id: str | None,
                  catalogue_version: int | None, reason: str | None) -> dict[str, object]:
-    """The fields of an audit entry before it is chained (seq, time and hashes are added by the backend)."""
+    """The fields of an audit entry before it is chained (seq, time and hashes are added by the backend).
+    Every audit entry is made here; a plain string as `action` is refused (TypeError, see schemas/audit.py)."""
     return {
         "actor": actor.username,
         "role": str(actor.role),
-        "action": action,
+        "action": action_text(action),
         "record_kind": record_kind,
         "record_id": record_id,
         "client_id": client_id,
@@ -283,17 +285,11 @@ class RuleStore(Store):
         return reason
 
     @staticmethod
-    def _audit_fields(record: Record, action: str, actor: User, reason: str | None = None) -> dict[str, Any]:
-        return {
-            "actor": actor.username,
-            "role": str(actor.role),
-            "action": action,
-            "record_kind": kind_name(type(record)),
-            "record_id": record.id,
-            "client_id": record.id if isinstance(record, Client) else getattr(record, "client_id", None),
-            "catalogue_version": getattr(record, "catalogue_version", None),
-            "reason": reason,
-        }
+    def _audit_fields(record: Record, action: AuditAction | Aktion, actor: User,
+                      reason: str | None = None) -> dict[str, Any]:
+        client_id = record.id if isinstance(record, Client) else getattr(record, "client_id", None)
+        return audit_fields(actor, action, kind_name(type(record)), record.id, client_id,
+                            getattr(record, "catalogue_version", None), reason)
 
     @staticmethod
     def _require_stored_kdn(tx: Tx, actor: User) -> None:
@@ -342,11 +338,12 @@ class RuleStore(Store):
             if tx.stored is not None:
                 raise AlreadyExists(f"{kind_name(kind)} „{record.id}“ ist bereits gespeichert.")
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, ANGELEGT + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, ANGELEGT.mit(suffix), actor))
         return new
 
-    def save(self, record: R, *, actor: User, action: str | None = None) -> R:
+    def save(self, record: R, *, actor: User, action: AuditAction | Aktion | None = None) -> R:
         kind = check_kind(type(record))
+        action_text(action or GESPEICHERT)  # refuses a plain text before anything is written
         check_id(record.id)
         _check_texts(record)
         # read before the unit of work (which holds a lock, on PostgreSQL a connection): the client's case
@@ -367,7 +364,7 @@ class RuleStore(Store):
                 suffix = self._case_of(kind, stored.id, actor, team=stored.team)
             new = self._next_revision(record, stored, actor)
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, (action or GESPEICHERT) + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, (action or GESPEICHERT).mit(suffix), actor))
         return new
 
     @staticmethod
@@ -417,7 +414,7 @@ class RuleStore(Store):
                     "updated_by": actor.username,
                 }
             )
-            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN.mit(suffix), actor))
         return new
 
     def discard(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> None:
@@ -434,7 +431,7 @@ class RuleStore(Store):
                 raise self._closed(kind)
             if stored.revision != revision:
                 raise self._stale(kind, stored, tx)
-            tx.delete(audit=self._audit_fields(stored, VERWORFEN + suffix, actor))
+            tx.delete(audit=self._audit_fields(stored, VERWORFEN.mit(suffix), actor))
 
     def override_save(self, record: R, *, actor: User, reason: str) -> R:
         reason = self._require_kdn(actor, reason)

@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from dates import BERLIN
 from errors import AlreadyExists, DomainError, InvalidInput, NotFound, StorageUnavailable
+from schemas.audit import Aktion, AuditAction
 from schemas.records import (
     AuditEntry,
     CatalogueDraft,
@@ -543,7 +544,7 @@ class PostgresStore(RuleStore):
                 [e.model_dump() for e in entries],
             )
 
-    def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
+    def audit_append(self, *, actor: User, action: AuditAction | Aktion, record_kind: str, record_id: str,
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
@@ -819,7 +820,7 @@ class PostgresStore(RuleStore):
             ).fetchall()
         return [Client.model_validate(row["data"]) for row in rows]
 
-    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+    def purge_client(self, client_id: str, *, actor: User, action: AuditAction | Aktion) -> list[str]:
         check_id(client_id)
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR UPDATE", (client_id,)).fetchone() is None:
