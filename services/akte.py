@@ -23,9 +23,6 @@ from storage.core import ABGEMELDET_MESSAGE, check_text
 
 NOTIZ_MAX = 500
 ABMELDUNG_FRUEHESTENS = date(2005, 1, 1)
-UEBERGABE = AuditAction.UEBERGABE
-ABGEMELDET = AuditAction.ABGEMELDET
-WIEDER_AUFGENOMMEN = AuditAction.WIEDER_AUFGENOMMEN
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ def hand_over(store: Store, client_id: str, *, revision: int, team: str, actor: 
     if team not in known_teams(store):
         raise InvalidInput(f"Im Team „{team}“ arbeitet keine aktive Integrationsfachkraft.", field="team")
     moved = client.model_copy(update={"revision": revision, "team": team})
-    action = UEBERGABE.mit(f" von {client.team} an {team} (Revision {revision + 1})")
+    action = AuditAction.UEBERGABE.mit(f" von {client.team} an {team} (Revision {revision + 1})")
     return store.save(moved, actor=actor, action=action)
 
 
@@ -89,7 +86,7 @@ def handovers(store: Store, client_id: str, *, actor: User) -> list[Uebergabe]:
     return [
         Uebergabe(format_datetime(e.at), e.action.split(" (Revision")[0], e.role)
         for e in store.audit_entries(record_id=client_id)
-        if e.action.startswith(UEBERGABE)
+        if e.action.startswith(AuditAction.UEBERGABE)
     ]
 
 
@@ -124,7 +121,7 @@ def end_case(
         raise InvalidInput(f"Die Notiz darf höchstens {NOTIZ_MAX} Zeichen lang sein.", field="notiz")
     ended = client.model_copy(update={"revision": revision, "abgemeldet_am": datum, "abmeldegrund": grund,
                                       "abmeldung_notiz": notiz})  # fmt: skip
-    return store.save(ended, actor=actor, action=ABGEMELDET.mit(f": {gruende[grund].label} (Revision {revision + 1})"))
+    return store.save(ended, actor=actor, action=AuditAction.ABGEMELDET.mit(f": {gruende[grund].label} (Revision {revision + 1})"))
 
 
 def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> Client:
@@ -134,7 +131,7 @@ def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> 
         raise LifecycleError("Der Fall ist nicht abgemeldet.")
     reopened = client.model_copy(update={"revision": revision, "abgemeldet_am": None, "abmeldegrund": None,
                                          "abmeldung_notiz": ""})  # fmt: skip
-    return store.save(reopened, actor=actor, action=WIEDER_AUFGENOMMEN.mit(f" (Revision {revision + 1})"))
+    return store.save(reopened, actor=actor, action=AuditAction.WIEDER_AUFGENOMMEN.mit(f" (Revision {revision + 1})"))
 
 
 def ended_by_reason(store: Store, *, team: str | None = None, actor: User) -> dict[str, int]:

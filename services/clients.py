@@ -13,7 +13,7 @@ from schemas.records import Client, Record, Role, User
 from schemas.text import refuse_bidi_controls, required_text
 from services import audit_log
 from services.access import Permission, require, require_client, works_in_vertretung
-from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams
+from services.vertretung import deputy_teams
 from storage.base import KIND_NAMES, R, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -39,7 +39,7 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
     require(store, actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
     if works_in_vertretung(store, actor, client):
-        record_read(store, client, actor=actor, action=GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
+        record_read(store, client, actor=actor, action=AuditAction.GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
     else:
         require_client(store, actor, client)
     return client
@@ -58,7 +58,7 @@ def list_read(store: Store, kind: type[R], client_id: str, *, actor: User, by: s
 
 
 def record_read(store: Store, record: Record, *, actor: User,
-                action: AuditAction = audit_log.GELESEN) -> None:
+                action: AuditAction = AuditAction.GELESEN) -> None:
     """Audit that `actor` opened `record` (`action`, "gelesen" unless in Vertretung), at most once per interval
     and revision.
 

@@ -18,8 +18,6 @@ from schemas.records import Client, User
 from services.access import Permission, require
 from storage.base import Store
 
-GELOESCHT_LOESCHFRIST = AuditAction.GELOESCHT_LOESCHFRIST
-
 
 @dataclass(frozen=True)
 class DueCase:
@@ -72,7 +70,7 @@ def delete_case(store: Store, client_id: str, *, actor: User, heute: date | None
         raise LifecycleError("Der Fall ist nicht abgemeldet; nur abgemeldete Fälle werden nach der Löschfrist gelöscht.")
     if since > (heute or today()):
         raise LifecycleError(f"Die Löschfrist dieses Falls läuft erst am {since:%d.%m.%Y} ab.")
-    return store.purge_client(client_id, actor=actor, action=GELOESCHT_LOESCHFRIST)
+    return store.purge_client(client_id, actor=actor, action=AuditAction.GELOESCHT_LOESCHFRIST)
 
 
 def delete_due_cases(store: Store, *, actor: User, heute: date | None = None) -> list[str]:

@@ -17,8 +17,6 @@ from storage.core import check_text
 GRUND_MAX = 200
 #: How long ahead a Vertretung may be granted; longer absences are an Übergabe, not a Vertretung.
 LAENGE_MAX_TAGE = 366
-VERTRETUNG_BEENDET = AuditAction.VERTRETUNG_BEENDET
-GELESEN_IN_VERTRETUNG = AuditAction.GELESEN_IN_VERTRETUNG
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ def end_vertretung(store: Store, vertretung_id: str, *, revision: int, actor: Us
     # the day before today: from the next click on no access (a planned one never starts)
     ended = vertretung.model_copy(update={"revision": revision, "bis": day - timedelta(days=1),
                                           "ablauf_vermerkt": True})  # fmt: skip
-    return store.save(ended, actor=actor, action=VERTRETUNG_BEENDET)
+    return store.save(ended, actor=actor, action=AuditAction.VERTRETUNG_BEENDET)
 
 
 def list_vertretungen(store: Store, *, actor: User) -> list[VertretungZeile]:

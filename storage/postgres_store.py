@@ -40,7 +40,6 @@ from storage import audit_chain
 from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
 from storage.core import (
     CONTROL_MESSAGE,
-    KATALOG_VEROEFFENTLICHT,
     TABLES,
     RuleStore,
     audit_fields,
@@ -597,7 +596,7 @@ class PostgresStore(RuleStore):
             )
             self._insert_catalogue(conn, [version])
             self.append_audit(
-                conn, audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
+                conn, audit_fields(actor, AuditAction.KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
         return version
 

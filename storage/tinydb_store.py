@@ -54,7 +54,6 @@ from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_creat
 from storage.audit_chain import SEAL_REFUSED
 from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, DueItem, R, ReportCounts, state_live
 from storage.core import (
-    KATALOG_VEROEFFENTLICHT,
     KINDS_BY_TABLE,
     TABLES,
     RuleStore,
@@ -662,7 +661,7 @@ class TinyDBStore(RuleStore):
             if not exclusive_create(self._catalogue_path(number), dump_json(version.model_dump(mode="json"))):
                 raise AlreadyExists(f"Die Katalogversion {number} gibt es bereits.")
             self.append_audit_locked(
-                audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
+                audit_fields(actor, AuditAction.KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
         return version
 
