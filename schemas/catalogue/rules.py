@@ -18,6 +18,7 @@ from schemas.catalogue.walk import (
     PROGNOSE,
     STRATEGIE,
     UEBERGREIFEND,
+    Kind,
     Loc,
     get,
     items,
@@ -75,7 +76,9 @@ def rule_problems(data: dict[str, Any]) -> list[Problem]:
         problems += [Problem((*loc, key, i), f"{where}: Die Handlungsstrategie „{ref}“ gibt es nicht")
                      for key in ("strategie_gewaehlt", "strategie_fehlt")
                      for i, ref in _refs(wenn, key) if ref not in strategien]
-    return problems + _strategy_problems(data) + _beispiel_problems(data, bedarfe) + _strategie_list_problems(data)
+    ids = {kind: {p.entry["id"] for p in entries if p.kind is kind} for kind in (UEBERGREIFEND, PROGNOSE, PROFILLAGE)}
+    return (problems + _strategy_problems(data) + _beispiel_problems(data, bedarfe, ids)
+            + _strategie_list_problems(data, strategien))
 
 
 def _strategy_problems(data: dict[str, Any]) -> list[Problem]:
@@ -97,14 +100,9 @@ def _strategy_problems(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _strategy_ids(data: dict[str, Any]) -> set[Any]:
-    """The ids of every strategy: of the Bedarfe and the übergreifende ones."""
-    return {place.entry.get("id") for place in walk(data, (STRATEGIE, UEBERGREIFEND))}
-
-
-def _strategie_list_problems(data: dict[str, Any]) -> list[Problem]:
-    """The strategy lists of `beschaeftigungsaufnahme` and `gespraechsvorbereitung` name known strategies."""
-    offered = _strategy_ids(data)
+def _strategie_list_problems(data: dict[str, Any], offered: set[str]) -> list[Problem]:
+    """The strategy lists of `beschaeftigungsaufnahme` and `gespraechsvorbereitung` name known strategies
+    (`offered`: the ids of every strategy, of the Bedarfe and the übergreifende ones)."""
     return [Problem((group, key, i), f"{group}: Die Handlungsstrategie „{ref}“ gibt es nicht")
             for group, key in (("beschaeftigungsaufnahme", "strategien"),
                                ("beschaeftigungsaufnahme", "strategien_leistungsbezug"),
@@ -112,12 +110,13 @@ def _strategie_list_problems(data: dict[str, Any]) -> list[Problem]:
             for i, ref in _refs(data.get(group), key) if ref not in offered]
 
 
-def _beispiel_problems(data: dict[str, Any], bedarfe: dict[str, dict[str, Any]]) -> list[Problem]:
-    """Every id a sample profiling uses must exist where it is used; sample ids are unique among samples."""
+def _beispiel_problems(data: dict[str, Any], bedarfe: dict[str, dict[str, Any]],
+                       ids: dict[Kind, set[str]]) -> list[Problem]:
+    """Every id a sample profiling uses must exist where it is used; sample ids are unique among samples.
+    `ids`: the ids of the entries of the übergreifende strategies, Integrationsprognosen and Profillagen."""
     problems: list[Problem] = []
-    uebergreifend = {place.entry.get("id") for place in walk(data, (UEBERGREIFEND,))}
-    options = {key: {place.entry.get("id") for place in walk(data, (kind,))}
-               for key, kind in (("integrationsprognose", PROGNOSE), ("profillage", PROFILLAGE))}
+    uebergreifend = ids[UEBERGREIFEND]
+    options = {"integrationsprognose": ids[PROGNOSE], "profillage": ids[PROFILLAGE]}
     seen: dict[str, Loc] = {}
     for index, beispiel in items(data, "beispiele"):
         loc: Loc = ("beispiele", index)
