@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from dates import today
 from errors import NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Client, Role, User, Vertretung
 from services import audit_log
 from storage.base import Store
@@ -113,10 +114,6 @@ def require_client(
     return fresh
 
 
-#: Audit action when the end of a Vertretung is first noticed (its access ends then).
-VERTRETUNG_ABGELAUFEN = "Vertretung abgelaufen"
-
-
 def works_in_vertretung(
     store: Store, actor: User, client: Client, permission: Permission = Permission.WORK_ON_CLIENTS
 ) -> bool:
@@ -143,7 +140,7 @@ def note_expired(store: Store, vertretung: Vertretung) -> Vertretung:
     """Mark a Vertretung whose end has passed as noticed (audited as "Vertretung abgelaufen"), once."""
     try:
         return store.save(vertretung.model_copy(update={"ablauf_vermerkt": True}), actor=SYSTEM,
-                          action=VERTRETUNG_ABGELAUFEN)  # fmt: skip
+                          action=AuditAction.VERTRETUNG_ABGELAUFEN)  # fmt: skip
     except StaleRevision:  # noted by a colleague's request at the same moment
         return store.get(Vertretung, vertretung.id)
 

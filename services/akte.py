@@ -12,20 +12,18 @@ from datetime import date
 
 from dates import format_datetime, today
 from errors import AlreadyExists, InvalidInput, LifecycleError, RecordClosed
+from schemas.audit import AuditAction
 from schemas.catalogue import Abmeldegrund
 from schemas.records import Client, Role, User
 from schemas.text import refuse_unprintable_fields
 from services.access import Permission, require
 from services.catalogue import get_catalogue
-from services.clients import _duplicate, _geburtsdatum, _kundennummer, _name, client_for
+from services.clients import checked_stammdaten, client_for, kundennummer_taken
 from storage.base import Store
 from storage.core import ABGEMELDET_MESSAGE, check_text
 
 NOTIZ_MAX = 500
 ABMELDUNG_FRUEHESTENS = date(2005, 1, 1)
-UEBERGABE = "Übergabe"
-ABGEMELDET = "abgemeldet"
-WIEDER_AUFGENOMMEN = "wieder aufgenommen"
 
 
 @dataclass(frozen=True)
@@ -47,20 +45,17 @@ def correct_stammdaten(
     vorname, nachname, geburtsdatum).
     """
     client = _active(store, client_id, actor)
-    nummer = _kundennummer(kundennummer)
-    vorname = _name(vorname, "vorname", "Vorname")
-    nachname = _name(nachname, "nachname", "Nachname")
-    _geburtsdatum(geburtsdatum)
+    nummer, vorname, nachname = checked_stammdaten(kundennummer, vorname, nachname, geburtsdatum)
     other = store.client_by_kundennummer(nummer)
     if other is not None and other.id != client.id:
-        raise _duplicate(nummer)
+        raise kundennummer_taken(nummer)
     changed = client.model_copy(update={"revision": revision, "kundennummer": nummer, "vorname": vorname,
                                         "nachname": nachname, "geburtsdatum": geburtsdatum})  # fmt: skip
     refuse_unprintable_fields(changed)
     try:
-        return store.save(changed, actor=actor, action=f"Stammdaten korrigiert (Revision {revision + 1})")
+        return store.save(changed, actor=actor, action=AuditAction.STAMMDATEN_KORRIGIERT.mit(f" (Revision {revision + 1})"))
     except AlreadyExists as exc:  # a colleague took the number a moment ago
-        raise _duplicate(nummer) from exc
+        raise kundennummer_taken(nummer) from exc
 
 
 def known_teams(store: Store) -> list[str]:
@@ -83,7 +78,7 @@ def hand_over(store: Store, client_id: str, *, revision: int, team: str, actor: 
     if team not in known_teams(store):
         raise InvalidInput(f"Im Team „{team}“ arbeitet keine aktive Integrationsfachkraft.", field="team")
     moved = client.model_copy(update={"revision": revision, "team": team})
-    action = f"{UEBERGABE} von {client.team} an {team} (Revision {revision + 1})"
+    action = AuditAction.UEBERGABE.mit(f" von {client.team} an {team} (Revision {revision + 1})")
     return store.save(moved, actor=actor, action=action)
 
 
@@ -93,7 +88,7 @@ def handovers(store: Store, client_id: str, *, actor: User) -> list[Uebergabe]:
     return [
         Uebergabe(format_datetime(e.at), e.action.split(" (Revision")[0], e.role)
         for e in store.audit_entries(record_id=client_id)
-        if e.action.startswith(UEBERGABE)
+        if e.action.startswith(AuditAction.UEBERGABE)
     ]
 
 
@@ -129,7 +124,7 @@ def end_case(
     ended = client.model_copy(update={"revision": revision, "abgemeldet_am": datum, "abmeldegrund": grund,
                                       "abmeldung_notiz": notiz})  # fmt: skip
     refuse_unprintable_fields(ended)
-    return store.save(ended, actor=actor, action=f"{ABGEMELDET}: {gruende[grund].label} (Revision {revision + 1})")
+    return store.save(ended, actor=actor, action=AuditAction.ABGEMELDET.mit(f": {gruende[grund].label} (Revision {revision + 1})"))
 
 
 def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> Client:
@@ -139,7 +134,7 @@ def reopen_case(store: Store, client_id: str, *, revision: int, actor: User) -> 
         raise LifecycleError("Der Fall ist nicht abgemeldet.")
     reopened = client.model_copy(update={"revision": revision, "abgemeldet_am": None, "abmeldegrund": None,
                                          "abmeldung_notiz": ""})  # fmt: skip
-    return store.save(reopened, actor=actor, action=f"{WIEDER_AUFGENOMMEN} (Revision {revision + 1})")
+    return store.save(reopened, actor=actor, action=AuditAction.WIEDER_AUFGENOMMEN.mit(f" (Revision {revision + 1})"))
 
 
 def ended_by_reason(store: Store, *, team: str | None = None, actor: User) -> dict[str, int]:

@@ -14,12 +14,9 @@ from collections.abc import Iterable
 
 from cachetools import TTLCache
 
+from schemas.audit import AuditAction
 from schemas.records import User
 from storage.base import Store
-
-GELESEN = "gelesen"
-LISTE_ANGEZEIGT = "Liste angezeigt"
-ZUGRIFF_VERWEIGERT = "Zugriff verweigert"
 
 #: One entry per user and view within this many seconds is enough for the Auskunft and keeps the trail readable.
 READ_AUDIT_INTERVAL = 600.0
@@ -37,7 +34,7 @@ def audit_once(
     store: Store,
     *,
     actor: User,
-    action: str,
+    action: AuditAction,
     record_kind: str,
     record_id: str,
     client_id: str | None = None,
@@ -73,7 +70,7 @@ def list_viewed(
     shown = [record_id for record_id in ids if record_id]
     if not shown:
         return
-    audit_once(store, actor=actor, action=LISTE_ANGEZEIGT, record_kind=record_kind,
+    audit_once(store, actor=actor, action=AuditAction.LISTE_ANGEZEIGT, record_kind=record_kind,
                record_id=client_id or view, client_id=client_id,
                reason=f"{view}: {len(shown)} angezeigt ({', '.join(shown)})")
 
@@ -81,5 +78,5 @@ def list_viewed(
 def refused(store: Store, actor: User, why: str, *, record_kind: str = "Zugriff", record_id: str = "") -> None:
     """Audit a refused access: `why` says what was asked for (a page, a permission); `record_id` names the
     record (e.g. a client of another team) if there is one."""
-    audit_once(store, actor=actor, action=ZUGRIFF_VERWEIGERT, record_kind=record_kind,
+    audit_once(store, actor=actor, action=AuditAction.ZUGRIFF_VERWEIGERT, record_kind=record_kind,
                record_id=record_id or why[:120], reason=why)

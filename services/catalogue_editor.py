@@ -38,6 +38,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from errors import CatalogueInvalid, InvalidInput, NotFound, StaleRevision
 from schemas.catalogue import (
+    GROUP_KINDS,
     Aenderung,
     Catalogue,
     decode_catalogue,
@@ -46,6 +47,7 @@ from schemas.catalogue import (
     label_warnings,
     parse_catalogue,
 )
+from schemas.catalogue.walk import FELD, HINWEIS, Stelle, items, walk
 from schemas.forms import (
     ProfilingModels,
     generate_models,
@@ -66,22 +68,10 @@ from storage.base import Store
 DRAFT_SOURCE = "Entwurf"
 
 
-#: Lists of entries the editor can add to that are not below another entry, with their German names.
-GROUPS: dict[str, str] = {
-    "handlungsfelder": "Handlungsfeld",
-    "uebergreifend": "Übergreifende Strategie",
-    "integrationsprognose": "Integrationsprognose",
-    "profillagen": "Profillage",
-    "folgegespraech": "Folgegespräch-Aktivität",
-    "vereinbarung": "Vereinbarungsabschnitt",
-}
-GROUP_LISTS = {
-    "uebergreifend": "handlungsstrategien",
-    "integrationsprognose": "optionen",
-    "profillagen": "optionen",
-    "folgegespraech": "aktivitaeten",
-    "vereinbarung": "abschnitte",
-}
+#: Lists of entries the editor can add to that are not below another entry, with their German names, and the key
+#: of the list in each group (both from the catalogue's table of kinds, schemas/catalogue/walk.py).
+GROUPS: dict[str, str] = {FELD.liste: FELD.art, **{group: kind.art for group, kind in GROUP_KINDS.items()}}
+GROUP_LISTS: dict[str, str] = {group: kind.liste for group, kind in GROUP_KINDS.items()}
 
 #: Changes whose entries open profilings may use: the impact check counts them.
 IMPACT_KINDS = ("umbenannt", "ausgesondert", "entfernt", "verschoben")
@@ -609,35 +599,17 @@ def _list(owner: dict[str, Any], key: str) -> list[Any]:
     return owner[key]
 
 
-def _entry_lists(data: dict[str, Any] | None) -> list[tuple[list[Any], str]]:
-    """Every list of entries in the raw draft with a key like the difference uses, tolerant of broken data."""
-    if not isinstance(data, dict):
-        return []
-    lists: list[tuple[list[Any], str]] = []
-    felder = data.get("handlungsfelder")
-    if isinstance(felder, list):
-        lists.append((felder, "handlungsfelder"))
-        for feld in (f for f in felder if isinstance(f, dict)):
-            bedarfe = feld.get("handlungsbedarfe")
-            if isinstance(bedarfe, list):
-                lists.append((bedarfe, f"handlungsbedarfe:{feld.get('id')}"))
-                for bedarf in (b for b in bedarfe if isinstance(b, dict)):
-                    if isinstance(bedarf.get("handlungsstrategien"), list):
-                        lists.append((bedarf["handlungsstrategien"], f"handlungsstrategien:{bedarf.get('id')}"))
-    for group, key in GROUP_LISTS.items():
-        block = data.get(group)
-        if isinstance(block, dict) and isinstance(block.get(key), list):
-            lists.append((block[key], group))
-    return lists
+def _tree(data: dict[str, Any] | None) -> list[Stelle]:
+    """Every entry of the editor's tree in the raw draft (tolerant of broken data), with the list it stands in."""
+    return [place for place in walk(data) if place.kind.im_baum] if isinstance(data, dict) else []
 
 
 def _raw_entries(data: dict[str, Any] | None) -> list[dict[str, Any]]:
-    entries = [e for siblings, _ in _entry_lists(data) for e in siblings if isinstance(e, dict) and e.get("id")]
-    if isinstance(data, dict):
-        for key in ("hinweise", "beispiele"):
-            if isinstance(data.get(key), list):
-                entries += [e for e in data[key] if isinstance(e, dict) and e.get("id")]
-    return entries
+    """The entries of the tree, the hints and the samples that have an id (ids are unique across them)."""
+    if not isinstance(data, dict):
+        return []
+    places = [place.entry for place in walk(data) if place.kind.im_baum or place.kind is HINWEIS]
+    return [e for e in places + [e for _, e in items(data, "beispiele")] if e.get("id")]
 
 
 def _all_ids(data: dict[str, Any]) -> set[str]:
@@ -645,11 +617,8 @@ def _all_ids(data: dict[str, Any]) -> set[str]:
 
 
 def _find(data: dict[str, Any], entry_id: str) -> tuple[list[Any], int, str] | None:
-    for siblings, liste in _entry_lists(data):
-        for index, entry in enumerate(siblings):
-            if isinstance(entry, dict) and entry.get("id") == entry_id:
-                return siblings, index, liste
-    return None
+    place = next((place for place in _tree(data) if place.entry.get("id") == entry_id), None)
+    return (place.entries, place.index, place.liste) if place else None
 
 
 def _found(data: dict[str, Any], entry_id: str) -> tuple[list[Any], int, str]:

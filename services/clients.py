@@ -8,11 +8,12 @@ from datetime import date
 
 from dates import age_on, today
 from errors import AlreadyExists, InvalidInput, NotPermitted
+from schemas.audit import AuditAction
 from schemas.records import Client, Record, Role, User
 from schemas.text import refuse_bidi_controls, refuse_unprintable_fields, required_text
 from services import audit_log
 from services.access import Permission, require, require_client, works_in_vertretung
-from services.vertretung import GELESEN_IN_VERTRETUNG, deputy_teams
+from services.vertretung import deputy_teams
 from storage.base import KIND_NAMES, R, Store
 
 KUNDENNUMMER = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -38,7 +39,7 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
     require(store, actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
     if works_in_vertretung(store, actor, client):
-        record_read(store, client, actor=actor, action=GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
+        record_read(store, client, actor=actor, action=AuditAction.GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
     else:
         require_client(store, actor, client)
     return client
@@ -56,7 +57,8 @@ def list_read(store: Store, kind: type[R], client_id: str, *, actor: User, by: s
     return found
 
 
-def record_read(store: Store, record: Record, *, actor: User, action: str = audit_log.GELESEN) -> None:
+def record_read(store: Store, record: Record, *, actor: User,
+                action: AuditAction = AuditAction.GELESEN) -> None:
     """Audit that `actor` opened `record` (`action`, "gelesen" unless in Vertretung), at most once per interval
     and revision.
 
@@ -100,14 +102,11 @@ def create_client(
     if team is not None and actor.role == Role.IFK and team != actor.team:
         raise InvalidInput("Sie können Kundinnen und Kunden nur für Ihr eigenes Team anlegen.", field="team")
     team = (team if team is not None else actor.team).strip()
-    nummer = _kundennummer(kundennummer)
-    vorname = _name(vorname, "vorname", "Vorname")
-    nachname = _name(nachname, "nachname", "Nachname")
-    _geburtsdatum(geburtsdatum)
+    nummer, vorname, nachname = checked_stammdaten(kundennummer, vorname, nachname, geburtsdatum)
     if not team:
         raise InvalidInput("Bitte geben Sie das betreuende Team an.", field="team")
     if store.client_by_kundennummer(nummer) is not None:
-        raise _duplicate(nummer)
+        raise kundennummer_taken(nummer)
     client = Client(
         id=new_id(),
         kundennummer=nummer,
@@ -120,7 +119,7 @@ def create_client(
     try:
         return store.add(client, actor=actor)
     except AlreadyExists as exc:  # a colleague created the same number a moment ago
-        raise _duplicate(nummer) from exc
+        raise kundennummer_taken(nummer) from exc
 
 
 def find_clients(store: Store, text: str, *, actor: User) -> list[Client]:
@@ -156,6 +155,25 @@ def client_name(client: Client) -> str:
     return f"{client.nachname}, {client.vorname} ({client.kundennummer})"
 
 
+# --- the client's master data (Stammdaten), checked the same way on creating and on correcting a client ---------
+
+
+def checked_stammdaten(kundennummer: str, vorname: str, nachname: str, geburtsdatum: date) -> tuple[str, str, str]:
+    """The Kundennummer (in capitals), Vorname and Nachname as stored, after checking all four fields.
+
+    Raises InvalidInput with the field (kundennummer, vorname, nachname, geburtsdatum).
+    """
+    nummer = _kundennummer(kundennummer)
+    names = _name(vorname, "vorname", "Vorname"), _name(nachname, "nachname", "Nachname")
+    _geburtsdatum(geburtsdatum)
+    return nummer, *names
+
+
+def kundennummer_taken(nummer: str) -> InvalidInput:
+    """The error for a Kundennummer that another client has already."""
+    return InvalidInput(f"Die Kundennummer {nummer} ist bereits vergeben.", field="kundennummer")
+
+
 def _kundennummer(value: str) -> str:
     nummer = (value or "").strip().upper()
     if not KUNDENNUMMER.match(nummer):
@@ -186,7 +204,3 @@ def _geburtsdatum(value: date) -> None:
             f"Das Geburtsdatum ergibt ein Alter von {age} Jahren; erwartet werden {MIN_AGE} bis {MAX_AGE} Jahre.",
             field="geburtsdatum",
         )
-
-
-def _duplicate(nummer: str) -> InvalidInput:
-    return InvalidInput(f"Die Kundennummer {nummer} ist bereits vergeben.", field="kundennummer")

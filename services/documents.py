@@ -59,6 +59,7 @@ from documents.data import (
     Zugriff,
 )
 from errors import LifecycleError, NotFound, NotPermitted
+from schemas.audit import AuditAction
 from schemas.catalogue import Catalogue
 from schemas.records import (
     AuditEntry,
@@ -82,13 +83,6 @@ from services.catalogue import get_catalogue
 from services.clients import new_id
 from services.profiling import gewaehlte_strategien, kompetenzen_nach_klassen
 from storage.base import Store
-
-#: Audit actions of this module (the store adds "angelegt" for a stored handed-out copy).
-GEDRUCKT = "gedruckt"  # the profiling print for the file (KDN)
-AUSGEHAENDIGT = "ausgehändigt"  # a closed EGV Fassung given to the client (also every re-print)
-ENTWURF_GEDRUCKT = "Entwurf gedruckt"  # an open EGV Fassung printed as a draft
-EINVERSTAENDNIS_GEDRUCKT = "Einverständniserklärung gedruckt"
-AUSKUNFT_ERTEILT = "Auskunft erteilt"
 
 EGV_FELDER = (
     "integrationsziel",
@@ -117,11 +111,11 @@ ZWECK_DER_AKTION: dict[str, str] = {
     "abgeschlossen": "Beratungsgespräch (Ergebnis festgehalten)",
     "verworfen": "Beratungsgespräch (Entwurf verworfen)",
     "gelesen": "Integrationsarbeit (Beratung, Vorbereitung, Nachhalten)",
-    GEDRUCKT: "Ausdruck für die Akte",
-    AUSGEHAENDIGT: "Aushändigung an Sie",
-    ENTWURF_GEDRUCKT: "Entwurf zur Besprechung mit Ihnen",
-    EINVERSTAENDNIS_GEDRUCKT: "Einverständniserklärung zur Unterschrift",
-    AUSKUNFT_ERTEILT: "Ihr Auskunftsersuchen (Art. 15 DSGVO)",
+    AuditAction.GEDRUCKT: "Ausdruck für die Akte",
+    AuditAction.AUSGEHAENDIGT: "Aushändigung an Sie",
+    AuditAction.ENTWURF_GEDRUCKT: "Entwurf zur Besprechung mit Ihnen",
+    AuditAction.EINVERSTAENDNIS_GEDRUCKT: "Einverständniserklärung zur Unterschrift",
+    AuditAction.AUSKUNFT_ERTEILT: "Ihr Auskunftsersuchen (Art. 15 DSGVO)",
 }
 
 _fonts_started = threading.Lock()
@@ -165,7 +159,7 @@ def einverstaendnis_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
     _audit(
         store,
         actor,
-        EINVERSTAENDNIS_GEDRUCKT,
+        AuditAction.EINVERSTAENDNIS_GEDRUCKT,
         "Profiling",
         profiling.id,
         client.id,
@@ -196,7 +190,7 @@ def egv_pdf(store: Store, egv_id: str, *, actor: User) -> tuple[str, bytes]:
         document = _hand_out(store, egv, client, actor)
         return document.filename, document.pdf
     filename, pdf = _render_egv(store, egv, client, actor, entwurf=True)
-    _audit(store, actor, ENTWURF_GEDRUCKT, "EGV", egv.id, client.id, egv.catalogue_version)
+    _audit(store, actor, AuditAction.ENTWURF_GEDRUCKT, "EGV", egv.id, client.id, egv.catalogue_version)
     return filename, pdf
 
 
@@ -265,7 +259,7 @@ def _hand_out(store: Store, egv: Egv, client: Client, actor: User) -> Document:
             ),
             actor=actor,
         )
-    _audit(store, actor, AUSGEHAENDIGT, "EGV", egv.id, client.id, egv.catalogue_version)
+    _audit(store, actor, AuditAction.AUSGEHAENDIGT, "EGV", egv.id, client.id, egv.catalogue_version)
     return stored
 
 
@@ -391,7 +385,7 @@ def profiling_print_pdf(store: Store, profiling_id: str, *, actor: User) -> tupl
             ausgedruckt_von=actor.display_name,
         )
     )
-    _audit(store, actor, GEDRUCKT, "Profiling", profiling.id, client.id, profiling.catalogue_version)
+    _audit(store, actor, AuditAction.GEDRUCKT, "Profiling", profiling.id, client.id, profiling.catalogue_version)
     return profiling_print_filename(profiling, client.kundennummer), pdf
 
 
@@ -435,7 +429,7 @@ def auskunft(store: Store, client_id: str, *, actor: User) -> tuple[str, bytes, 
     require(store, actor, Permission.EXPORT_AUSKUNFT)
     client = _client(store, client_id, actor, Permission.EXPORT_AUSKUNFT)
     store.audit_append(
-        actor=actor, action=AUSKUNFT_ERTEILT, record_kind="Kunde", record_id=client.id, client_id=client.id
+        actor=actor, action=AuditAction.AUSKUNFT_ERTEILT, record_kind="Kunde", record_id=client.id, client_id=client.id
     )
     daten = _auskunft_daten(store, client)
     pdf = documents.render_auskunft(daten)
@@ -780,7 +774,7 @@ def _label(catalogue: Catalogue, entry_id: str | None) -> str:
 
 
 def _audit(
-    store: Store, actor: User, action: str, kind: str, record_id: str, client_id: str, version: int
+    store: Store, actor: User, action: AuditAction, kind: str, record_id: str, client_id: str, version: int
 ) -> None:
     store.audit_append(
         actor=actor,

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from dates import format_datetime
 from errors import NotFound
+from schemas.audit import AuditAction
 from schemas.records import Status, User
 from services.access import Permission, require
 from services.clients import client_for
 from services.profiling import HistoryEntry, profiling_history
 from storage.base import Store
-from storage.core import GELESEN, GELOESCHT_KDN
 
 
 #: Reads ("gelesen", "gelesen (in Vertretung)") are not changes; they belong to the Auskunft, not to the history.
@@ -33,7 +33,7 @@ def record_history(store: Store, record_id: str, *, actor: User) -> list[History
     require(store, actor, Permission.WORK_ON_CLIENTS)
     if not isinstance(record_id, str) or not record_id:
         raise NotFound("Zu diesem Datensatz gibt es keine Historie.")
-    entries = [e for e in store.audit_entries(record_id=record_id) if not e.action.startswith(GELESEN)]
+    entries = [e for e in store.audit_entries(record_id=record_id) if not e.action.startswith(AuditAction.GELESEN)]
     client_ids = {e.client_id for e in entries if e.client_id}
     if not entries or len(client_ids) != 1:
         raise NotFound("Zu diesem Datensatz gibt es keine Historie.")
@@ -75,6 +75,6 @@ def deleted_profiling_ids(store: Store, client_id: str, *, actor: User) -> list[
         dict.fromkeys(
             e.record_id
             for e in store.audit_entries(client_id=client_id)
-            if e.record_kind == "Profiling" and e.action == GELOESCHT_KDN
+            if e.record_kind == "Profiling" and e.action == AuditAction.GELOESCHT_KDN
         )
     )

@@ -13,11 +13,10 @@ from datetime import date
 from config import get_settings
 from dates import add_months, today
 from errors import LifecycleError
+from schemas.audit import AuditAction
 from schemas.records import Client, User
 from services.access import Permission, require
 from storage.base import Store
-
-GELOESCHT_LOESCHFRIST = "gelöscht (Löschfrist)"
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def delete_case(store: Store, client_id: str, *, actor: User, heute: date | None
         raise LifecycleError("Der Fall ist nicht abgemeldet; nur abgemeldete Fälle werden nach der Löschfrist gelöscht.")
     if since > (heute or today()):
         raise LifecycleError(f"Die Löschfrist dieses Falls läuft erst am {since:%d.%m.%Y} ab.")
-    return store.purge_client(client_id, actor=actor, action=GELOESCHT_LOESCHFRIST)
+    return store.purge_client(client_id, actor=actor, action=AuditAction.GELOESCHT_LOESCHFRIST)
 
 
 def delete_due_cases(store: Store, *, actor: User, heute: date | None = None) -> list[str]:

@@ -18,21 +18,10 @@ from typing import Any, Literal
 from config import Settings, get_settings
 from dates import as_utc
 from errors import AuthenticationFailed, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
-from services.users import (
-    ANMELDUNG_DEAKTIVIERT,
-    ANMELDUNG_ERFOLGREICH,
-    SESSION_MAX_AGE,
-    SESSION_TIMEOUT,
-    sign_out,
-)
+from services.users import SESSION_MAX_AGE, SESSION_TIMEOUT, sign_out
 from storage.base import Store
-
-#: Audit actions of this module.
-SSO_KEINE_ROLLE = "SSO-Anmeldung abgelehnt (keine Rolle)"
-SSO_UNGUELTIG = "SSO-Anmeldung abgelehnt (Angaben unvollständig)"
-SSO_KONTO_ANGELEGT = "SSO-Konto angelegt"
-SSO_ROLLE_UEBERNOMMEN = "Rolle/Team aus SSO übernommen"
 
 NO_ROLE = (
     "Ihre Anmeldung beim Identitätsanbieter war erfolgreich, aber Ihrem Konto ist keine Rolle in Vierphasen "
@@ -177,7 +166,7 @@ def expired_sign_in(
     try:
         expired = "too_old" if token_too_old(claims, now=now) else "idle" if idle_too_long(store, claims, now=now) else None
     except AuthenticationFailed:
-        store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
+        store.audit_append(actor=_ATTEMPT, action=AuditAction.SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
         raise
     if expired is not None:
         username, account = _account(store, claims)
@@ -222,14 +211,14 @@ def sign_in_with_claims(store: Store, claims: dict[str, Any], *, settings: Setti
             raise AuthenticationFailed(INCOMPLETE)
         issued_at(claims)
     except AuthenticationFailed:
-        store.audit_append(actor=_ATTEMPT, action=SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
+        store.audit_append(actor=_ATTEMPT, action=AuditAction.SSO_UNGUELTIG, record_kind="Anmeldung", record_id="sso")
         raise
     key = subject_key(claims)
     username, existing = _account(store, claims)
     mapped = map_role(claims, settings)
     if mapped is None:
         actor = existing or _ATTEMPT.model_copy(update={"username": username})
-        store.audit_append(actor=actor, action=SSO_KEINE_ROLLE, record_kind="Anmeldung",
+        store.audit_append(actor=actor, action=AuditAction.SSO_KEINE_ROLLE, record_kind="Anmeldung",
                            record_id=existing.id if existing else username)
         raise AuthenticationFailed(NO_ROLE)
     role, team = mapped
@@ -238,11 +227,11 @@ def sign_in_with_claims(store: Store, claims: dict[str, Any], *, settings: Setti
         user = User(id=uuid.uuid4().hex, username=username, display_name=display, role=role, team=team,
                     sso_subject=key)
         user = store.add(user, actor=user)
-        store.audit_append(actor=user, action=SSO_KONTO_ANGELEGT, record_kind="Benutzer", record_id=user.id)
+        store.audit_append(actor=user, action=AuditAction.SSO_KONTO_ANGELEGT, record_kind="Benutzer", record_id=user.id)
     else:
         user = existing
         if not user.active:
-            store.audit_append(actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+            store.audit_append(actor=user, action=AuditAction.ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
             raise AuthenticationFailed(DEACTIVATED)
         if (user.role, user.team, user.display_name) != (role, team, display):
             try:
@@ -250,6 +239,6 @@ def sign_in_with_claims(store: Store, claims: dict[str, Any], *, settings: Setti
                                   actor=user)
             except StaleRevision:
                 user = store.get(User, user.id)
-            store.audit_append(actor=user, action=SSO_ROLLE_UEBERNOMMEN, record_kind="Benutzer", record_id=user.id)
-    store.audit_append(actor=user, action=ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
+            store.audit_append(actor=user, action=AuditAction.SSO_ROLLE_UEBERNOMMEN, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=user, action=AuditAction.ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
     return user

@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from dates import as_utc
 from errors import AuthenticationFailed, InvalidInput, NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import User, utcnow
 from services.access import Permission, require
 from services.users import (
@@ -36,10 +37,6 @@ STEP_SECONDS = 30
 VALID_WINDOW = 1  # one step before and after: clocks of phones drift
 RECOVERY_CODES = 10
 
-#: Audit actions of this module.
-ZWEITER_FAKTOR_EINGERICHTET = "zweiter Faktor eingerichtet"
-ZWEITER_FAKTOR_ZURUECKGESETZT = "zweiter Faktor zurückgesetzt"
-WIEDERHERSTELLUNGSCODE_VERWENDET = "Wiederherstellungscode verwendet"
 
 WRONG_CODE = "Der Code ist falsch oder abgelaufen."
 REUSED_CODE = "Dieser Code wurde bereits verwendet. Bitte warten Sie auf den nächsten Code Ihrer App."
@@ -126,7 +123,7 @@ def enrol(store: Store, user_id: str, *, secret: str, code: str, now: datetime |
         "recovery_hashes": [_hasher.hash(_clean(c)) for c in codes],
     }
     user = complete_sign_in(store, user, update)
-    store.audit_append(actor=user, action=ZWEITER_FAKTOR_EINGERICHTET, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=user, action=AuditAction.ZWEITER_FAKTOR_EINGERICHTET, record_kind="Benutzer", record_id=user.id)
     return user, codes
 
 
@@ -159,7 +156,7 @@ def verify(store: Store, user_id: str, code: str, *, now: datetime | None = None
                 record_failure(store, user, now, WRONG_CODE)
             remaining = [h for i, h in enumerate(user.recovery_hashes) if i != index]
             signed_in = complete_sign_in(store, user, {"recovery_hashes": remaining})
-            store.audit_append(actor=signed_in, action=WIEDERHERSTELLUNGSCODE_VERWENDET, record_kind="Benutzer",
+            store.audit_append(actor=signed_in, action=AuditAction.WIEDERHERSTELLUNGSCODE_VERWENDET, record_kind="Benutzer",
                                record_id=signed_in.id)
             return signed_in
         except StaleRevision:
@@ -191,5 +188,5 @@ def reset_second_factor(store: Store, user_id: str, *, revision: int | None = No
     changed = store.save(
         user.model_copy(update={"totp_secret": "", "totp_last_step": 0, "recovery_hashes": []}), actor=actor
     )
-    store.audit_append(actor=actor, action=ZWEITER_FAKTOR_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.ZWEITER_FAKTOR_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
     return changed

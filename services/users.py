@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from config import Settings, get_settings
 from dates import as_utc, format_time
 from errors import AuthenticationFailed, InvalidInput, NotFound, NotPermitted, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from schemas.text import has_visible, nfc, refuse_unprintable
 from services import signin_throttle
@@ -36,22 +37,6 @@ SESSION_MAX_AGE = timedelta(hours=12)  # absolute limit of a session, however ac
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 _TEAM = re.compile(r"^[\w][\w .\-/]{0,49}$")
 
-#: Audit actions of this module, in German as they are shown.
-ANMELDUNG_ERFOLGREICH = "Anmeldung erfolgreich"
-PASSWORT_BESTAETIGT = "Passwort bestätigt (zweiter Faktor ausstehend)"
-ANMELDUNG_NUR_SSO = "Anmeldung abgelehnt (Passwort-Anmeldung abgeschaltet)"
-ANMELDUNG_FEHLGESCHLAGEN = "Anmeldung fehlgeschlagen"
-ANMELDUNG_GESPERRT = "Anmeldung abgelehnt (Konto gesperrt)"
-ANMELDUNG_DEAKTIVIERT = "Anmeldung abgelehnt (Konto deaktiviert)"
-KONTO_GESPERRT = "Konto gesperrt nach Fehlversuchen"
-ABMELDUNG = "Abmeldung"
-ABMELDUNG_ZEIT = "Abmeldung (Zeitüberschreitung)"
-ABMELDUNG_HOECHSTDAUER = "Abmeldung (Höchstdauer 12 Stunden)"
-ERSTES_KONTO = "erstes KDN-Konto angelegt"
-PASSWORT_ZURUECKGESETZT = "Passwort zurückgesetzt"
-ROLLE_GEAENDERT = "Rolle/Team geändert"
-DEAKTIVIERT = "deaktiviert"
-REAKTIVIERT = "reaktiviert"
 
 WRONG_CREDENTIALS = "Benutzername oder Passwort ist falsch."
 #: The same for known and unknown names (issue 18.1); {zeit}: HH:MM in Europe/Berlin.
@@ -60,8 +45,6 @@ THROTTLED = (
     "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es ab {zeit} Uhr erneut oder wenden Sie "
     "sich an die KDN-Fachbetreuung."
 )
-ANMELDUNG_GEDROSSELT = "Anmeldung abgelehnt (zu viele Fehlversuche)"
-SPERRE_AUFGEHOBEN = "Anmeldesperre aufgehoben"
 SSO_ONLY = (
     "Die Anmeldung mit Passwort ist in dieser Installation abgeschaltet. Bitte melden Sie sich mit "
     "„Mit Single Sign-on anmelden“ an."
@@ -202,7 +185,7 @@ def create_first_admin(store: Store, *, username: str, display_name: str, passwo
         password_hash=_hash(check_password(password, username=name)),
     )
     stored = store.add(user, actor=user)
-    store.audit_append(actor=stored, action=ERSTES_KONTO, record_kind="Benutzer", record_id=stored.id)
+    store.audit_append(actor=stored, action=AuditAction.ERSTES_KONTO, record_kind="Benutzer", record_id=stored.id)
     ensure_catalogue(store, actor=stored)  # the first start also publishes the shipped catalogue
     return stored
 
@@ -238,7 +221,7 @@ def authenticate(
     # The emergency account is KDN-Fachbetreuung: an account that merely carries its name gets no way around SSO.
     if settings.auth_mode == "sso" and not (emergency and (user is None or user.role == Role.KDN)):
         _verify(_DUMMY_HASH, password)
-        store.audit_append(actor=user or _UNKNOWN, action=ANMELDUNG_NUR_SSO, record_kind="Anmeldung",
+        store.audit_append(actor=user or _UNKNOWN, action=AuditAction.ANMELDUNG_NUR_SSO, record_kind="Anmeldung",
                            record_id=user.id if user else "unbekannt")
         raise AuthenticationFailed(SSO_ONLY)
     # From here on, a known and an unknown name take the same steps until the password has been checked.
@@ -246,16 +229,16 @@ def authenticate(
     who = user or _UNKNOWN
     waiting = signin_throttle.wait_until(store, name, source, now)
     if waiting is not None:
-        store.audit_append(actor=who, action=ANMELDUNG_GEDROSSELT, record_kind="Anmeldung",
+        store.audit_append(actor=who, action=AuditAction.ANMELDUNG_GEDROSSELT, record_kind="Anmeldung",
                            record_id=who.id)
         raise AuthenticationFailed(THROTTLED.format(zeit=format_time(waiting)))
     right = _verify(user.password_hash if user else _DUMMY_HASH, password) and bool(password) \
         and len(password) <= MAX_PASSWORD_LENGTH
     if user is None or not right:
         failure = signin_throttle.failed(store, name, source, now)
-        store.audit_append(actor=who, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id=who.id)
+        store.audit_append(actor=who, action=AuditAction.ANMELDUNG_FEHLGESCHLAGEN, record_kind="Anmeldung", record_id=who.id)
         if failure.name_locked:
-            store.audit_append(actor=who, action=KONTO_GESPERRT, record_kind="Anmeldung", record_id=who.id)
+            store.audit_append(actor=who, action=AuditAction.KONTO_GESPERRT, record_kind="Anmeldung", record_id=who.id)
         if failure.wait_until is not None:
             raise AuthenticationFailed(f"{WRONG_CREDENTIALS} " + WAIT.format(zeit=format_time(failure.wait_until)))
         raise AuthenticationFailed(WRONG_CREDENTIALS)
@@ -263,7 +246,7 @@ def authenticate(
     refuse_if_locked(store, user, now)  # after wrong second-factor codes: only told after the right password
     if not user.active:
         store.audit_append(
-            actor=user, action=ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id
+            actor=user, action=AuditAction.ANMELDUNG_DEAKTIVIERT, record_kind="Benutzer", record_id=user.id
         )
         raise AuthenticationFailed(
             "Dieses Konto ist deaktiviert. Bitte wenden Sie sich an die KDN-Fachbetreuung."
@@ -272,7 +255,7 @@ def authenticate(
     user = _after_success(store, user, password if not pending else None)
     store.audit_append(
         actor=user,
-        action=PASSWORT_BESTAETIGT if pending else ANMELDUNG_ERFOLGREICH,
+        action=AuditAction.PASSWORT_BESTAETIGT if pending else AuditAction.ANMELDUNG_ERFOLGREICH,
         record_kind="Benutzer",
         record_id=user.id,
     )
@@ -282,7 +265,7 @@ def authenticate(
 def refuse_if_locked(store: Store, user: User, now: datetime) -> None:
     """Raise AuthenticationFailed (audited) while the account is locked after repeated failures."""
     if user.locked_until is not None and as_utc(user.locked_until) > as_utc(now):
-        store.audit_append(actor=user, action=ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
+        store.audit_append(actor=user, action=AuditAction.ANMELDUNG_GESPERRT, record_kind="Benutzer", record_id=user.id)
         raise AuthenticationFailed(
             f"Das Konto ist nach {MAX_FAILED_LOGINS} fehlgeschlagenen Anmeldeversuchen bis "
             f"{format_time(user.locked_until)} Uhr gesperrt. Bitte versuchen Sie es später erneut "
@@ -296,9 +279,9 @@ def record_failure(store: Store, user: User, now: datetime, message: str) -> Non
     The fifth failure in a row locks the account for 15 minutes (the message then says so).
     """
     locked = _count_failure(store, user, as_utc(now))
-    store.audit_append(actor=user, action=ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=user, action=AuditAction.ANMELDUNG_FEHLGESCHLAGEN, record_kind="Benutzer", record_id=user.id)
     if locked:
-        store.audit_append(actor=user, action=KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
+        store.audit_append(actor=user, action=AuditAction.KONTO_GESPERRT, record_kind="Benutzer", record_id=user.id)
         raise AuthenticationFailed(
             f"{message} Nach {MAX_FAILED_LOGINS} Fehlversuchen ist das Konto für "
             f"{int(LOCK_DURATION.total_seconds() // 60)} Minuten gesperrt."
@@ -313,7 +296,7 @@ def complete_sign_in(store: Store, user: User, update: dict[str, object] | None 
         changes |= {"failed_logins": 0, "locked_until": None}
     if changes:
         user = store.save(user.model_copy(update=changes), actor=user)
-    store.audit_append(actor=user, action=ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=user, action=AuditAction.ANMELDUNG_ERFOLGREICH, record_kind="Benutzer", record_id=user.id)
     return user
 
 
@@ -386,7 +369,7 @@ def sign_out(store: Store, *, actor: User, timed_out: bool = False, too_old: boo
     """Record the end of a session in the audit trail (logout, idle timeout or the 12-hour limit)."""
     store.audit_append(
         actor=actor,
-        action=ABMELDUNG_HOECHSTDAUER if too_old else ABMELDUNG_ZEIT if timed_out else ABMELDUNG,
+        action=AuditAction.ABMELDUNG_HOECHSTDAUER if too_old else AuditAction.ABMELDUNG_ZEIT if timed_out else AuditAction.ABMELDUNG,
         record_kind="Benutzer",
         record_id=actor.id,
     )
@@ -462,7 +445,7 @@ def assign_role(
     if user.role == Role.KDN and chosen != Role.KDN:
         _keep_one_kdn(store, user)
     changed = _save_user(store, user, {"role": chosen, "team": new_team}, revision, actor)
-    store.audit_append(actor=actor, action=ROLLE_GEAENDERT, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.ROLLE_GEAENDERT, record_kind="Benutzer", record_id=user.id)
     return changed
 
 
@@ -477,7 +460,7 @@ def deactivate_user(store: Store, user_id: str, *, revision: int | None = None, 
     if user.role == Role.KDN:
         _keep_one_kdn(store, user)
     changed = _save_user(store, user, {"active": False}, revision, actor)
-    store.audit_append(actor=actor, action=DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.DEAKTIVIERT, record_kind="Benutzer", record_id=user.id)
     return changed
 
 
@@ -487,7 +470,7 @@ def reactivate_user(store: Store, user_id: str, *, revision: int | None = None, 
     changed = _save_user(
         store, user, {"active": True, "failed_logins": 0, "locked_until": None}, revision, actor
     )
-    store.audit_append(actor=actor, action=REAKTIVIERT, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.REAKTIVIERT, record_kind="Benutzer", record_id=user.id)
     return changed
 
 
@@ -503,7 +486,7 @@ def reset_password(
     }
     changed = _save_user(store, user, update, revision, actor)
     signin_throttle.clear(store, user.username)
-    store.audit_append(actor=actor, action=PASSWORT_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.PASSWORT_ZURUECKGESETZT, record_kind="Benutzer", record_id=user.id)
     return changed
 
 
@@ -514,7 +497,7 @@ def unlock_account(store: Store, user_id: str, *, actor: User) -> User:
     signin_throttle.clear(store, user.username)
     if user.failed_logins or user.locked_until is not None:
         user = _save_user(store, user, {"failed_logins": 0, "locked_until": None}, None, actor)
-    store.audit_append(actor=actor, action=SPERRE_AUFGEHOBEN, record_kind="Benutzer", record_id=user.id)
+    store.audit_append(actor=actor, action=AuditAction.SPERRE_AUFGEHOBEN, record_kind="Benutzer", record_id=user.id)
     return user
 
 

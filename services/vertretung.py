@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from dates import today
 from errors import InvalidInput
+from schemas.audit import AuditAction
 from schemas.records import Role, User, Vertretung
 from services.access import Permission, note_expired, require
 from storage.base import Store
@@ -16,8 +17,6 @@ from storage.core import check_text
 GRUND_MAX = 200
 #: How long ahead a Vertretung may be granted; longer absences are an Übergabe, not a Vertretung.
 LAENGE_MAX_TAGE = 366
-VERTRETUNG_BEENDET = "Vertretung vorzeitig beendet"
-GELESEN_IN_VERTRETUNG = "gelesen (in Vertretung)"
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def end_vertretung(store: Store, vertretung_id: str, *, revision: int, actor: Us
     # the day before today: from the next click on no access (a planned one never starts)
     ended = vertretung.model_copy(update={"revision": revision, "bis": day - timedelta(days=1),
                                           "ablauf_vermerkt": True})  # fmt: skip
-    return store.save(ended, actor=actor, action=VERTRETUNG_BEENDET)
+    return store.save(ended, actor=actor, action=AuditAction.VERTRETUNG_BEENDET)
 
 
 def list_vertretungen(store: Store, *, actor: User) -> list[VertretungZeile]:

@@ -3,7 +3,7 @@
 The store itself enforces the lifecycle (only open records are saved, closed ones are frozen), optimistic
 concurrency (revisions) and the append-only, hash-chained audit trail, so no page, script or API can bypass
 them. Every change writes its audit entry in the same call; reads are audited by the services that perform
-them (`audit_append(..., action="gelesen")`).
+them (`audit_append(..., action=AuditAction.GELESEN)`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
+from schemas.audit import Aktion, AuditAction
 from schemas.records import (
     AuditEntry,
     Beschaeftigungsaufnahme,
@@ -72,7 +73,7 @@ class Store(ABC):
         """Return the stored record. Raises NotFound."""
 
     @abstractmethod
-    def save(self, record: R, *, actor: User, action: str | None = None) -> R:
+    def save(self, record: R, *, actor: User, action: AuditAction | Aktion | None = None) -> R:
         """Replace the stored record if `record.revision` equals the stored one; returns it with revision+1.
 
         `action` names the change in the audit trail (default "gespeichert"); it must carry no client data.
@@ -129,7 +130,7 @@ class Store(ABC):
         self,
         *,
         actor: User,
-        action: str,
+        action: AuditAction | Aktion,
         record_kind: str,
         record_id: str,
         client_id: str | None = None,
@@ -218,7 +219,7 @@ class Store(ABC):
         """Clients whose case is ended (abgemeldet_am set), optionally of one team; oldest end first."""
 
     @abstractmethod
-    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+    def purge_client(self, client_id: str, *, actor: User, action: AuditAction | Aktion) -> list[str]:
         """Delete the client and every record of the person (all `CLIENT_KINDS`, indexes, files or rows).
 
         The audit trail gets one entry per deleted record: `action`, actor, role, kind and ids only.

@@ -20,6 +20,7 @@ from errors import (
     RecordClosed,
     StaleRevision,
 )
+from schemas.audit import Aktion, AuditAction, action_text
 from schemas.records import (
     AuditEntry,
     Beschaeftigungsaufnahme,
@@ -76,15 +77,6 @@ _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "Die Eingabe enthält ein unzulässiges Steuerzeichen. Bitte entfernen Sie es."
 
-#: Audit actions, in German as they are shown.
-ANGELEGT = "angelegt"
-GESPEICHERT = "gespeichert"
-ABGESCHLOSSEN = "abgeschlossen"
-VERWORFEN = "verworfen"
-KORRIGIERT_KDN = "korrigiert (KDN)"
-GELOESCHT_KDN = "gelöscht (KDN)"
-GELESEN = "gelesen"
-KATALOG_VEROEFFENTLICHT = "Katalog veröffentlicht"
 #: Appended to the action of a change an IFK makes on a client of another team (a Vertretung, issue 14).
 IN_VERTRETUNG = " (in Vertretung)"
 ABGEMELDET_MESSAGE = (
@@ -129,13 +121,14 @@ def _check_texts(record: Record) -> None:
         walk(value, name)
 
 
-def audit_fields(actor: User, action: str, record_kind: str, record_id: str, client_id: str | None,
+def audit_fields(actor: User, action: AuditAction | Aktion, record_kind: str, record_id: str, client_id: str | None,
                  catalogue_version: int | None, reason: str | None) -> dict[str, object]:
-    """The fields of an audit entry before it is chained (seq, time and hashes are added by the backend)."""
+    """The fields of an audit entry before it is chained (seq, time and hashes are added by the backend).
+    Every audit entry is made here; a plain string as `action` is refused (TypeError, see schemas/audit.py)."""
     return {
         "actor": actor.username,
         "role": str(actor.role),
-        "action": action,
+        "action": action_text(action),
         "record_kind": record_kind,
         "record_id": record_id,
         "client_id": client_id,
@@ -283,17 +276,11 @@ class RuleStore(Store):
         return reason
 
     @staticmethod
-    def _audit_fields(record: Record, action: str, actor: User, reason: str | None = None) -> dict[str, Any]:
-        return {
-            "actor": actor.username,
-            "role": str(actor.role),
-            "action": action,
-            "record_kind": kind_name(type(record)),
-            "record_id": record.id,
-            "client_id": record.id if isinstance(record, Client) else getattr(record, "client_id", None),
-            "catalogue_version": getattr(record, "catalogue_version", None),
-            "reason": reason,
-        }
+    def _audit_fields(record: Record, action: AuditAction | Aktion, actor: User,
+                      reason: str | None = None) -> dict[str, Any]:
+        client_id = record.id if isinstance(record, Client) else getattr(record, "client_id", None)
+        return audit_fields(actor, action, kind_name(type(record)), record.id, client_id,
+                            getattr(record, "catalogue_version", None), reason)
 
     @staticmethod
     def _require_stored_kdn(tx: Tx, actor: User) -> None:
@@ -342,11 +329,12 @@ class RuleStore(Store):
             if tx.stored is not None:
                 raise AlreadyExists(f"{kind_name(kind)} „{record.id}“ ist bereits gespeichert.")
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, ANGELEGT + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, AuditAction.ANGELEGT.mit(suffix), actor))
         return new
 
-    def save(self, record: R, *, actor: User, action: str | None = None) -> R:
+    def save(self, record: R, *, actor: User, action: AuditAction | Aktion | None = None) -> R:
         kind = check_kind(type(record))
+        action_text(action or AuditAction.GESPEICHERT)  # refuses a plain text before anything is written
         check_id(record.id)
         _check_texts(record)
         # read before the unit of work (which holds a lock, on PostgreSQL a connection): the client's case
@@ -367,7 +355,7 @@ class RuleStore(Store):
                 suffix = self._case_of(kind, stored.id, actor, team=stored.team)
             new = self._next_revision(record, stored, actor)
             tx.ensure_unique(new)
-            tx.put(new, audit=self._audit_fields(new, (action or GESPEICHERT) + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, (action or AuditAction.GESPEICHERT).mit(suffix), actor))
         return new
 
     @staticmethod
@@ -393,19 +381,10 @@ class RuleStore(Store):
         return record.model_copy(update=update)
 
     def close(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> R:
-        check_kind(kind)
-        check_id(record_id)
-        if kind not in LIFECYCLE_KINDS:
-            raise LifecycleError(f"{kind_name(kind)}-Datensätze haben keinen Abschluss.")
-        suffix = self._case_of_record(kind, record_id, actor)
+        suffix = self._lifecycle_step(kind, record_id, actor, "haben keinen Abschluss")
         with self._tx(kind, record_id) as tx:
-            stored = tx.stored
-            if stored is None:
-                raise self._not_found(kind, record_id)
-            if stored.status != Status.OFFEN:
-                raise LifecycleError(f"{_DEMONSTRATIVE[kind]} ist bereits abgeschlossen.")
-            if stored.revision != revision:
-                raise self._stale(kind, stored, tx)
+            stored = self._open_at(tx, kind, record_id, revision,
+                                   LifecycleError(f"{_DEMONSTRATIVE[kind]} ist bereits abgeschlossen."))
             now = utcnow()
             new = stored.model_copy(
                 update={
@@ -417,24 +396,33 @@ class RuleStore(Store):
                     "updated_by": actor.username,
                 }
             )
-            tx.put(new, audit=self._audit_fields(new, ABGESCHLOSSEN + suffix, actor))
+            tx.put(new, audit=self._audit_fields(new, AuditAction.ABGESCHLOSSEN.mit(suffix), actor))
         return new
 
     def discard(self, kind: type[R], record_id: str, *, revision: int, actor: User) -> None:
+        suffix = self._lifecycle_step(kind, record_id, actor, "können nicht verworfen werden")
+        with self._tx(kind, record_id) as tx:
+            stored = self._open_at(tx, kind, record_id, revision, self._closed(kind))
+            tx.delete(audit=self._audit_fields(stored, AuditAction.VERWORFEN.mit(suffix), actor))
+
+    def _lifecycle_step(self, kind: type[Record], record_id: str, actor: User, refused: str) -> str:
+        """Check a close or discard before its unit of work; returns the suffix of its audit action."""
         check_kind(kind)
         check_id(record_id)
         if kind not in LIFECYCLE_KINDS:
-            raise LifecycleError(f"{kind_name(kind)}-Datensätze können nicht verworfen werden.")
-        suffix = self._case_of_record(kind, record_id, actor)
-        with self._tx(kind, record_id) as tx:
-            stored = tx.stored
-            if stored is None:
-                raise self._not_found(kind, record_id)
-            if stored.status != Status.OFFEN:
-                raise self._closed(kind)
-            if stored.revision != revision:
-                raise self._stale(kind, stored, tx)
-            tx.delete(audit=self._audit_fields(stored, VERWORFEN + suffix, actor))
+            raise LifecycleError(f"{kind_name(kind)}-Datensätze {refused}.")
+        return self._case_of_record(kind, record_id, actor)
+
+    def _open_at(self, tx: Tx, kind: type[Record], record_id: str, revision: int, closed: Exception) -> Any:
+        """The stored record, still open (else `closed` is raised) and at `revision` (else StaleRevision)."""
+        stored = tx.stored
+        if stored is None:
+            raise self._not_found(kind, record_id)
+        if stored.status != Status.OFFEN:
+            raise closed
+        if stored.revision != revision:
+            raise self._stale(kind, stored, tx)
+        return stored
 
     def override_save(self, record: R, *, actor: User, reason: str) -> R:
         reason = self._require_kdn(actor, reason)
@@ -454,7 +442,7 @@ class RuleStore(Store):
             if stored.revision != record.revision:
                 raise self._stale(kind, stored, tx)
             new = self._next_revision(record, stored, actor)
-            tx.put(new, audit=self._audit_fields(new, KORRIGIERT_KDN, actor, reason))
+            tx.put(new, audit=self._audit_fields(new, AuditAction.KORRIGIERT_KDN, actor, reason))
         return new
 
     def override_delete(self, kind: type[R], record_id: str, *, actor: User, reason: str) -> None:
@@ -476,7 +464,7 @@ class RuleStore(Store):
                 raise LifecycleError(
                     f"{_DEMONSTRATIVE[kind]} ist noch offen; offene Datensätze werden verworfen."
                 )
-            tx.delete(audit=self._audit_fields(stored, GELOESCHT_KDN, actor, reason))
+            tx.delete(audit=self._audit_fields(stored, AuditAction.GELOESCHT_KDN, actor, reason))
 
     def installation_records(self, kind: type[R]) -> list[R]:
         if kind not in INSTALLATION_KINDS:

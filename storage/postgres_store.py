@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from dates import BERLIN
 from errors import AlreadyExists, DomainError, InvalidInput, NotFound, StorageUnavailable
+from schemas.audit import Aktion, AuditAction
 from schemas.records import (
     AuditEntry,
     CatalogueDraft,
@@ -39,7 +40,6 @@ from storage import audit_chain
 from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
 from storage.core import (
     CONTROL_MESSAGE,
-    KATALOG_VEROEFFENTLICHT,
     TABLES,
     RuleStore,
     audit_fields,
@@ -543,7 +543,7 @@ class PostgresStore(RuleStore):
                 [e.model_dump() for e in entries],
             )
 
-    def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
+    def audit_append(self, *, actor: User, action: AuditAction | Aktion, record_kind: str, record_id: str,
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
@@ -596,7 +596,7 @@ class PostgresStore(RuleStore):
             )
             self._insert_catalogue(conn, [version])
             self.append_audit(
-                conn, audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
+                conn, audit_fields(actor, AuditAction.KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
         return version
 
@@ -819,7 +819,7 @@ class PostgresStore(RuleStore):
             ).fetchall()
         return [Client.model_validate(row["data"]) for row in rows]
 
-    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+    def purge_client(self, client_id: str, *, actor: User, action: AuditAction | Aktion) -> list[str]:
         check_id(client_id)
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR UPDATE", (client_id,)).fetchone() is None:

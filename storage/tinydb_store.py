@@ -37,6 +37,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from errors import AlreadyExists, InvalidInput, NotFound, StorageUnavailable
+from schemas.audit import Aktion, AuditAction
 from schemas.records import (
     AuditEntry,
     CatalogueDraft,
@@ -53,7 +54,6 @@ from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_creat
 from storage.audit_chain import SEAL_REFUSED
 from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, DueItem, R, ReportCounts, state_live
 from storage.core import (
-    KATALOG_VEROEFFENTLICHT,
     KINDS_BY_TABLE,
     TABLES,
     RuleStore,
@@ -577,7 +577,7 @@ class TinyDBStore(RuleStore):
         if created and durable:
             fsync_dir(self.audit_path.parent)
 
-    def audit_append(self, *, actor: User, action: str, record_kind: str, record_id: str,
+    def audit_append(self, *, actor: User, action: AuditAction | Aktion, record_kind: str, record_id: str,
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
@@ -661,7 +661,7 @@ class TinyDBStore(RuleStore):
             if not exclusive_create(self._catalogue_path(number), dump_json(version.model_dump(mode="json"))):
                 raise AlreadyExists(f"Die Katalogversion {number} gibt es bereits.")
             self.append_audit_locked(
-                audit_fields(actor, KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
+                audit_fields(actor, AuditAction.KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
         return version
 
@@ -879,7 +879,7 @@ class TinyDBStore(RuleStore):
         with _io_errors():
             return _ended(self, team)
 
-    def purge_client(self, client_id: str, *, actor: User, action: str) -> list[str]:
+    def purge_client(self, client_id: str, *, actor: User, action: AuditAction | Aktion) -> list[str]:
         check_id(client_id)
         with _io_errors(), self.write_lock():
             return _purge(self, client_id, actor, action)
@@ -893,7 +893,7 @@ def _ended(store: TinyDBStore, team: str | None) -> list[Client]:
     return [Client.model_validate(row) for row in rows]
 
 
-def _purge(store: TinyDBStore, client_id: str, actor: User, action: str) -> list[str]:
+def _purge(store: TinyDBStore, client_id: str, actor: User, action: AuditAction | Aktion) -> list[str]:
     """Delete a client's directory, id pointers and index entries under the write lock (see `purge_client`).
 
     The audit entries come first: a crash after them leaves the client due, and the next run deletes again.

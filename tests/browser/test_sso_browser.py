@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.audit import AuditAction
 from tests.browser.streamlit_server import free_port, streamlit_server
 from tests.browser.test_happy_path import (
     CHROMIUM,
@@ -142,7 +143,6 @@ def test_sso_sign_in_lands_on_the_start_page_with_the_role_navigation_and_signs_
 @pytest.mark.parametrize("subject", ["olaf.ohne", "nina.ohne"], ids=["group-without-role", "no-groups-claim"])
 def test_sso_sign_in_without_a_role_is_refused_in_german_and_audited(browser_page, sso_server, subject):
     from config import Settings
-    from services.sso import SSO_KEINE_ROLLE
     from storage import open_store
 
     page = browser_page
@@ -153,7 +153,7 @@ def test_sso_sign_in_without_a_role_is_refused_in_german_and_audited(browser_pag
     assert nav_titles(page) == []
     store = open_store(Settings(data_dir=data_dir))
     try:
-        refused = [e for e in store.audit_entries() if e.action == SSO_KEINE_ROLLE]
+        refused = [e for e in store.audit_entries() if e.action == AuditAction.SSO_KEINE_ROLLE]
         assert any(e.actor.startswith(f"sso.{subject.split('.')[0]}.") for e in refused), refused
         assert not any(u.username.startswith(f"sso.{subject.split('.')[0]}.") for u in store.list_users())
     finally:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.audit import AuditAction
 from tests.browser.streamlit_server import free_port, streamlit_server
 from tests.browser.test_happy_path import CHROMIUM, CHROMIUM_ARGS, ROOT, main, playwright_sync, settle
 
@@ -135,12 +136,11 @@ def _note(data_dir: Path, provider: str, minutes_ago: int) -> None:
 
 def _timeouts(data_dir: Path) -> int:
     from config import Settings
-    from services.users import ABMELDUNG_ZEIT
     from storage import open_store
 
     store = open_store(Settings(data_dir=data_dir))
     try:
-        return sum(1 for e in store.audit_entries() if e.action == ABMELDUNG_ZEIT and e.actor.startswith("sso.ines"))
+        return sum(1 for e in store.audit_entries() if e.action == AuditAction.ABMELDUNG_ZEIT and e.actor.startswith("sso.ines"))
     finally:
         store.close_store()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from errors import AlreadyExists, InvalidInput
+from schemas.audit import AuditAction
 from schemas.records import Profiling, Role
 from storage.admin import audit_verify, backup, copy_store, migrate, restore
 from storage.base import RECORD_KINDS
@@ -41,7 +42,7 @@ def _fill(store: RuleStore) -> None:
         store.add(make_folgegespraech(client.id, anliegen="Rückblick"), actor=ifk)
         store.add(make_document(client.id, egv.id, pdf=bytes(range(256)) * 4), actor=ifk)
         store.audit_append(
-            actor=ifk, action="gelesen", record_kind="Kunde", record_id=client.id, client_id=client.id
+            actor=ifk, action=AuditAction.GELESEN, record_kind="Kunde", record_id=client.id, client_id=client.id
         )
         if number == 0:
             store.override_save(

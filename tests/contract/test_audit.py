@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from schemas.audit import AuditAction
 from schemas.records import Client, Profiling, User, utcnow
 from storage.audit_chain import GENESIS
 from storage.base import Store
@@ -20,7 +21,7 @@ from tests.factories import make_client, make_profiling, make_user
 def _some_history(store: Store, ifk: User, client: Client) -> Profiling:
     profiling = store.add(make_profiling(client.id), actor=ifk)
     profiling = store.save(profiling, actor=ifk)
-    store.audit_append(actor=ifk, action="gelesen", record_kind="Profiling", record_id=profiling.id,
+    store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Profiling", record_id=profiling.id,
                        client_id=client.id, catalogue_version=1)  # fmt: skip
     return store.close(Profiling, profiling.id, revision=profiling.revision, actor=ifk)
 
@@ -147,3 +148,16 @@ def test_postgres_refuses_update_and_delete_of_audit_rows(pg_spec: StoreSpec, st
         assert store.audit_verify() is None
     finally:
         store.close_store()
+
+
+def test_the_store_refuses_an_audit_action_that_is_plain_text(store: Store, ifk: User, client: Client) -> None:
+    before = len(store.audit_entries())
+
+    with pytest.raises(TypeError, match="AuditAction"):
+        store.audit_append(actor=ifk, action="gelesen", record_kind="Kunde", record_id=client.id,  # type: ignore[arg-type]
+                           client_id=client.id)
+    with pytest.raises(TypeError, match="AuditAction"):
+        store.save(client, actor=ifk, action="Stammdaten korrigiert")  # type: ignore[arg-type]
+
+    assert len(store.audit_entries()) == before
+    assert store.get(Client, client.id).revision == client.revision

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.audit import AuditAction
 from schemas.records import Client, Folgegespraech, Profiling
 from storage.tinydb_store import TinyDBStore
 from tests.factories import make_client, make_folgegespraech, make_profiling, make_user
@@ -116,7 +117,7 @@ def test_sigkilled_writer_leaves_no_torn_file_and_loses_no_acknowledged_save(tmp
     assert set(added) <= talks
     assert store.find_clients(store.get(Client, client.id).vorname) == [store.get(Client, client.id)]
     store.audit_append(
-        actor=ifk, action="gelesen", record_kind="Kunde", record_id=client.id, client_id=client.id
+        actor=ifk, action=AuditAction.GELESEN, record_kind="Kunde", record_id=client.id, client_id=client.id
     )
     assert store.audit_verify() is None
     _all_files_whole(data_dir)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from dates import today
 from errors import InvalidInput, LifecycleError, NotFound
+from schemas.audit import AuditAction
 from schemas.records import Client, Document, Egv, Folgegespraech, Profiling, Role, User
 from services import akte, documents, egv, folgegespraech, profiling, retention
 from services.access import SYSTEM
@@ -142,7 +143,7 @@ def test_deleting_a_due_case_leaves_no_trace_of_the_person(store: Store, store_s
     assert store.find_clients(marker) == []
     assert all(store.list_for_client(kind, client.id) == [] for kind in CLIENT_KINDS)
     # the audit trail keeps the skeleton: that, when, by whom, which record ids — and stays intact
-    skeleton = [e for e in store.audit_entries(client_id=client.id) if e.action == retention.GELOESCHT_LOESCHFRIST]
+    skeleton = [e for e in store.audit_entries(client_id=client.id) if e.action == AuditAction.GELOESCHT_LOESCHFRIST]
     assert {e.record_id for e in skeleton} == set(deleted)
     assert {(e.actor, e.role, e.reason) for e in skeleton} == {(team["kdn"].username, "KDN-Fachbetreuung", None)}
     assert store.audit_verify() is None

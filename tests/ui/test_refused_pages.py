@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from schemas.audit import AuditAction
 from schemas.records import Role
 from services.access import SYSTEM
-from services.audit_log import ZUGRIFF_VERWEIGERT
 from storage.base import Store
 from tests.factories import make_user
 from tests.ui.conftest import ROOT
@@ -24,5 +24,5 @@ def test_a_caseworker_page_refused_to_another_role_writes_an_audit_entry(
     at.run()
     assert not at.exception
     assert any("nicht freigegeben" in e.value for e in at.error)
-    refused = [e for e in store.audit_entries() if e.action == ZUGRIFF_VERWEIGERT]
+    refused = [e for e in store.audit_entries() if e.action == AuditAction.ZUGRIFF_VERWEIGERT]
     assert [(e.actor, e.role, e.reason) for e in refused] == [(user.username, str(role), "Seite „1 Profiling“")]

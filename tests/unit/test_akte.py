@@ -9,9 +9,9 @@ import pytest
 
 from dates import today
 from errors import InvalidInput, LifecycleError, NotPermitted, RecordClosed, StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Client, Folgegespraech, Profiling, Role, User, Vertretung
 from services import (
-    access,
     akte,
     clients,
     documents,
@@ -22,7 +22,6 @@ from services import (
     wiedervorlage,
 )
 from services.access import SYSTEM
-from services.audit_log import ZUGRIFF_VERWEIGERT
 from storage.base import Store
 from storage.core import IN_VERTRETUNG
 from tests.factories import make_client, make_folgegespraech, make_user
@@ -120,7 +119,7 @@ def test_uebergabe_refuses_an_unknown_or_the_same_team_at_the_field(store, clien
 def test_ifk_of_another_team_cannot_hand_over(store, client, ifk_other_team):
     with pytest.raises(NotPermitted):
         _moved(store, client, ifk_other_team)
-    assert store.audit_entries(record_id=client.id)[-1].action == ZUGRIFF_VERWEIGERT
+    assert store.audit_entries(record_id=client.id)[-1].action == AuditAction.ZUGRIFF_VERWEIGERT
 
 
 # --- Vertretung -----------------------------------------------------------------------------------------------
@@ -132,7 +131,7 @@ def test_a_deputy_works_like_the_own_team_and_every_change_says_vertretung(store
     profil = profiling.save_profiling(store, profil, actor=ifk_other_team)
     changes = history.record_history(store, profil.id, actor=ifk)
     assert [line.aktion for line in changes] == ["angelegt" + IN_VERTRETUNG]
-    assert any(e.action == vertretung.GELESEN_IN_VERTRETUNG for e in store.audit_entries(client_id=client.id))
+    assert any(e.action == AuditAction.GELESEN_IN_VERTRETUNG for e in store.audit_entries(client_id=client.id))
     # the own team's changes carry no note
     profiling.save_profiling(store, store.get(Profiling, profil.id), actor=ifk)
     assert history.record_history(store, profil.id, actor=ifk)[-1].aktion == "gespeichert"
@@ -155,10 +154,10 @@ def test_after_the_end_date_access_ends_at_the_next_call_and_the_expiry_is_audit
     with pytest.raises(NotPermitted):
         clients.client_for(store, client.id, actor=ifk_other_team)
     actions = [e.action for e in store.audit_entries(record_id=granted.id)]
-    assert actions[-1] == access.VERTRETUNG_ABGELAUFEN
+    assert actions[-1] == AuditAction.VERTRETUNG_ABGELAUFEN
     with pytest.raises(NotPermitted):  # noted once
         clients.client_for(store, client.id, actor=ifk_other_team)
-    assert [e.action for e in store.audit_entries(record_id=granted.id)].count(access.VERTRETUNG_ABGELAUFEN) == 1
+    assert [e.action for e in store.audit_entries(record_id=granted.id)].count(AuditAction.VERTRETUNG_ABGELAUFEN) == 1
 
 
 def test_a_planned_vertretung_gives_no_access_before_it_starts(store, client, ifk_other_team, kdn):
@@ -176,7 +175,7 @@ def test_kdn_lists_current_then_past_vertretungen_and_may_end_one(store, ifk_oth
     assert ended.bis < today()
     rows = vertretung.list_vertretungen(store, actor=kdn)
     assert [(r.vertretung.id, r.stand) for r in rows] == [(planned.id, "geplant"), (current.id, "beendet")]
-    assert store.audit_entries(record_id=current.id)[-1].action == vertretung.VERTRETUNG_BEENDET
+    assert store.audit_entries(record_id=current.id)[-1].action == AuditAction.VERTRETUNG_BEENDET
 
 
 @pytest.mark.parametrize(("field", "values"), [
@@ -199,7 +198,7 @@ def test_only_kdn_grants_vertretungen_and_a_refusal_is_audited(store, ifk, ifk_o
     with pytest.raises(NotPermitted):
         _deputy(store, ifk, ifk_other_team)
     refusal = store.audit_entries()[-1]
-    assert refusal.action == ZUGRIFF_VERWEIGERT and "Vertretungen verwalten" in refusal.reason
+    assert refusal.action == AuditAction.ZUGRIFF_VERWEIGERT and "Vertretungen verwalten" in refusal.reason
 
 
 # --- Abmeldung and Wiederaufnahme -----------------------------------------------------------------------------

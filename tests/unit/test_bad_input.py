@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from config import Settings, SsoRole
 from errors import DomainError, InvalidInput
-from schemas.catalogue import SHIPPED_CATALOGUE
+from schemas.catalogue import SHIPPED_CATALOGUE, walk
 from schemas.records import (
     AktivitaetEintrag,
     BedarfEintrag,
@@ -502,7 +502,7 @@ def _small_draft() -> str:
 
 SMALL_DRAFT = _small_draft()
 _DRAFT_DATA = yaml.safe_load(SMALL_DRAFT)
-DRAFT_IDS = sorted({str(e["id"]) for lst, _ in editor._entry_lists(_DRAFT_DATA) for e in lst if "id" in e}
+DRAFT_IDS = sorted({str(p.entry["id"]) for p in walk(_DRAFT_DATA) if p.kind.im_baum and "id" in p.entry}
                    | {h["id"] for h in _DRAFT_DATA["hinweise"]} | set(editor.GROUP_LISTS) | {"handlungsfelder"})
 ENTRY_IDS = st.one_of(st.sampled_from(DRAFT_IDS), text)
 #: The draft to arrange before a call: None for no draft, else its text (kept if a draft exists already).

@@ -129,9 +129,9 @@ def test_catalogue_holds_folgegespraech_activities_agreement_and_hints(catalogue
 
 
 def test_every_entry_has_a_stable_id_separate_from_its_label(catalogue):
-    from schemas.catalogue import _entries_with_path
+    from schemas.catalogue import walk
 
-    entries = [entry for entry, _ in _entries_with_path(catalogue) if hasattr(entry, "label")]
+    entries = [place.entry for place in walk(catalogue) if hasattr(place.entry, "label")]
     assert len(entries) > 50
     assert all(entry.id and entry.id != entry.label for entry in entries)
 
@@ -206,7 +206,7 @@ def test_common_yaml_mistakes_are_explained_in_german(tmp_path, name):
 
 
 def test_unknown_yaml_problem_falls_back_to_a_german_sentence():
-    from schemas.catalogue import _yaml_message
+    from schemas.catalogue.load import _yaml_message
 
     error = yaml.YAMLError()
     error.problem = "something PyYAML has never said before"

@@ -16,6 +16,7 @@ import pytest
 
 from dates import today
 from errors import DomainError, InvalidInput, NotPermitted
+from schemas.audit import AuditAction
 from schemas.catalogue import SHIPPED_CATALOGUE
 from schemas.records import (
     Beschaeftigungsaufnahme,
@@ -414,7 +415,7 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
     "unlock_account": (
         lambda w, a: users.unlock_account(w.store, w.target.id, actor=a), KDN,
         lambda w, a, r: r.id == w.target.id and w.store.audit_entries(record_id=w.target.id)[-1].action
-        == users.SPERRE_AUFGEHOBEN,
+        == AuditAction.SPERRE_AUFGEHOBEN,
     ),
     "reset_second_factor": (
         lambda w, a: (_enrolled_target(w), totp.reset_second_factor(w.store, w.target.id, actor=a))[1], KDN,
@@ -422,7 +423,7 @@ USE_CASES: dict[str, tuple[Call, set[str], Done]] = {
     ),
     "sign_out": (  # everybody may end their own session, a deactivated account too
         lambda w, a: users.sign_out(w.store, actor=a), EVERYBODY,
-        lambda w, a, r: w.store.audit_entries(record_id=a.id)[-1].action == users.ABMELDUNG,
+        lambda w, a, r: w.store.audit_entries(record_id=a.id)[-1].action == AuditAction.ABMELDUNG,
     ),
     # Kundensteuerung and Wiedervorlage (issue 9)
     "compile_report": (

@@ -12,9 +12,9 @@ import pytest
 
 from dates import today
 from errors import NotPermitted
+from schemas.audit import AuditAction
 from schemas.records import Client, Role, User
 from services import clients, profiling, wiedervorlage
-from services.audit_log import LISTE_ANGEZEIGT, ZUGRIFF_VERWEIGERT
 from storage.base import Store
 from tests.factories import make_client, make_folgegespraech, make_profiling
 
@@ -49,7 +49,7 @@ def test_a_client_search_is_one_entry_naming_every_client_shown(store: Store, cl
     found = clients.find_clients(store, "", actor=ifk)
     assert {c.id for c in found} == {client.id, second.id}
     entries = store.audit_entries()[before:]
-    assert [(e.action, e.actor, e.record_kind) for e in entries] == [(LISTE_ANGEZEIGT, ifk.username, "Kunde")]
+    assert [(e.action, e.actor, e.record_kind) for e in entries] == [(AuditAction.LISTE_ANGEZEIGT, ifk.username, "Kunde")]
     assert client.id in entries[0].reason and second.id in entries[0].reason
     clients.find_clients(store, "", actor=ifk)  # the page's rerun on the next click: the same view
     assert len(store.audit_entries()) == before + 1
@@ -64,7 +64,7 @@ def test_a_search_without_hits_shows_nobody_and_writes_nothing(store: Store, cli
 def test_listing_a_clients_profilings_is_audited_in_the_clients_trail(store: Store, client: Client, ifk: User):
     stored = store.add(make_profiling(client.id), actor=ifk)
     profiling.profiling_history(store, client.id, actor=ifk)
-    listed = [e for e in store.audit_entries(client_id=client.id) if e.action == LISTE_ANGEZEIGT]
+    listed = [e for e in store.audit_entries(client_id=client.id) if e.action == AuditAction.LISTE_ANGEZEIGT]
     assert len(listed) == 1 and listed[0].record_kind == "Profiling" and stored.id in listed[0].reason
 
 
@@ -72,7 +72,7 @@ def test_the_wiedervorlage_is_one_entry_naming_the_clients_shown(store: Store, c
     store.add(make_folgegespraech(client.id, datum=today() - timedelta(days=30), naechster_termin=today()),
               actor=ifk)
     assert wiedervorlage.list_wiedervorlage(store, actor=ifk)
-    listed = _entries(store, LISTE_ANGEZEIGT)
+    listed = _entries(store, AuditAction.LISTE_ANGEZEIGT)
     assert len(listed) == 1 and client.id in listed[0].reason
 
 
@@ -81,7 +81,7 @@ def test_a_refused_use_case_is_audited(store: Store, client: Client, trainer: Us
         clients.open_client(store, client.id, actor=trainer)
     with pytest.raises(NotPermitted):
         clients.open_client(store, client.id, actor=ifk_other_team)
-    refused = _entries(store, ZUGRIFF_VERWEIGERT)
+    refused = _entries(store, AuditAction.ZUGRIFF_VERWEIGERT)
     assert [(e.actor, e.role) for e in refused] == [(trainer.username, str(Role.TRAINER)),
                                                     (ifk_other_team.username, str(Role.IFK))]
     assert refused[1].record_id == client.id

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from errors import AuthenticationFailed
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from services import signin_throttle, users
 from services.users import authenticate, create_first_admin, create_user
@@ -94,10 +95,10 @@ def test_many_failures_from_many_sources_lock_the_name_until_kdn_unlocks_it(stor
     with pytest.raises(AuthenticationFailed, match="Zu viele"):
         authenticate(store, "anna", PASSWORD, now=NOW + timedelta(minutes=5), source="10.1.1.1")
     actions = [e.action for e in store.audit_entries(record_id=anna.id)]
-    assert actions.count(users.ANMELDUNG_FEHLGESCHLAGEN) == signin_throttle.NAME_LIMIT
-    assert users.KONTO_GESPERRT in actions and users.ANMELDUNG_GEDROSSELT in actions
+    assert actions.count(AuditAction.ANMELDUNG_FEHLGESCHLAGEN) == signin_throttle.NAME_LIMIT
+    assert AuditAction.KONTO_GESPERRT in actions and AuditAction.ANMELDUNG_GEDROSSELT in actions
     users.unlock_account(store, anna.id, actor=admin)
-    assert store.audit_entries(record_id=anna.id)[-1].action == users.SPERRE_AUFGEHOBEN
+    assert store.audit_entries(record_id=anna.id)[-1].action == AuditAction.SPERRE_AUFGEHOBEN
     assert authenticate(store, "anna", PASSWORD, now=NOW + timedelta(minutes=5), source="10.1.1.1").id == anna.id
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from config import Settings, SsoRole
 from errors import AuthenticationFailed
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from services import sso
-from services.users import ANMELDUNG_ERFOLGREICH, authenticate, create_first_admin, deactivate_user
+from services.users import authenticate, create_first_admin, deactivate_user
 from storage.base import Store
 
 PASSWORD = "Korrekt-Pferd-Batterie-7"
@@ -54,7 +55,7 @@ def test_first_sign_in_creates_the_account_with_the_mapped_role(store: Store):
     assert (user.role, user.team, user.display_name) == (Role.IFK, "Team 1", "Ines Fallmanagerin")
     assert user.sso_subject == "http://127.0.0.1:9999|u-1" and user.password_hash == ""
     assert user.username.startswith("sso.u-1.")
-    assert [e.action for e in store.audit_entries(record_id=user.id)][-1] == ANMELDUNG_ERFOLGREICH
+    assert [e.action for e in store.audit_entries(record_id=user.id)][-1] == AuditAction.ANMELDUNG_ERFOLGREICH
     again = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
     assert again.id == user.id and len(store.list_users()) == 1
 
@@ -63,7 +64,7 @@ def test_a_changed_group_changes_the_role_at_the_next_sign_in(store: Store):
     user = sso.sign_in_with_claims(store, claims(), settings=SETTINGS)
     moved = sso.sign_in_with_claims(store, claims(groups=("vp-trainer",)), settings=SETTINGS)
     assert (moved.id, moved.role, moved.team) == (user.id, Role.TRAINER, "")
-    assert sso.SSO_ROLLE_UEBERNOMMEN in [e.action for e in store.audit_entries(record_id=user.id)]
+    assert AuditAction.SSO_ROLLE_UEBERNOMMEN in [e.action for e in store.audit_entries(record_id=user.id)]
 
 
 def test_claims_without_a_role_are_refused_in_german_and_audited(store: Store):
@@ -72,13 +73,13 @@ def test_claims_without_a_role_are_refused_in_german_and_audited(store: Store):
     assert "keine Rolle" in err.value.message
     assert store.list_users() == []
     entry = store.audit_entries()[-1]
-    assert entry.action == sso.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-rolle")
+    assert entry.action == AuditAction.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-rolle")
 
 
 def test_claims_without_subject_are_refused(store: Store):
     with pytest.raises(AuthenticationFailed):
         sso.sign_in_with_claims(store, {"is_logged_in": True, "groups": ["vp-kdn"]}, settings=SETTINGS)
-    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+    assert store.audit_entries()[-1].action == AuditAction.SSO_UNGUELTIG
 
 
 def test_a_deactivated_sso_account_is_refused_although_the_provider_signs_it_in(store: Store):
@@ -146,7 +147,7 @@ def test_claims_without_any_groups_claim_are_refused_in_german_and_audited(store
     assert err.value.message == sso.NO_ROLE
     assert store.list_users() == []
     entry = store.audit_entries()[-1]
-    assert entry.action == sso.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-gruppen")
+    assert entry.action == AuditAction.SSO_KEINE_ROLLE and entry.actor.startswith("sso.ohne-gruppen")
 
 
 @pytest.mark.parametrize("iat", [1e20, -1e20, float("inf"), float("nan"), 2**70, 253402300800])
@@ -157,10 +158,10 @@ def test_an_impossible_sign_in_time_is_refused_in_german_and_audited(store: Stor
     assert err.value.message == sso.BAD_TIME
     with pytest.raises(AuthenticationFailed, match="unmöglichen Anmeldezeitpunkt"):
         sso.sign_in_with_claims(store, claims(iat=iat), settings=SETTINGS)
-    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+    assert store.audit_entries()[-1].action == AuditAction.SSO_UNGUELTIG
     with pytest.raises(AuthenticationFailed, match="unmöglichen Anmeldezeitpunkt"):
         sso.expired_sign_in(store, claims(auth_time=iat))
-    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG
+    assert store.audit_entries()[-1].action == AuditAction.SSO_UNGUELTIG
     assert store.list_users() == []
 
 
@@ -169,7 +170,7 @@ def test_claims_with_an_unusable_subject_or_issuer_are_refused(store: Store, ide
     with pytest.raises(AuthenticationFailed) as err:
         sso.sign_in_with_claims(store, claims(**identity), settings=SETTINGS)
     assert err.value.message == sso.INCOMPLETE
-    assert store.audit_entries()[-1].action == sso.SSO_UNGUELTIG and store.list_users() == []
+    assert store.audit_entries()[-1].action == AuditAction.SSO_UNGUELTIG and store.list_users() == []
 
 
 def test_control_characters_in_the_name_claim_are_dropped(store: Store):
@@ -178,24 +179,23 @@ def test_control_characters_in_the_name_claim_are_dropped(store: Store):
 
 
 def test_an_expired_provider_sign_in_is_audited_as_a_sign_out_of_the_account(store: Store):
-    from services.users import ABMELDUNG_HOECHSTDAUER, ABMELDUNG_ZEIT
 
     now = utcnow()
     user = sso.sign_in_with_claims(store, claims(sub="abgelaufen"), settings=SETTINGS)
     fresh = claims(sub="abgelaufen", iat=int((now - timedelta(minutes=5)).timestamp()))
     assert sso.expired_sign_in(store, fresh, now=now) is None
-    assert store.audit_entries(record_id=user.id)[-1].action == ANMELDUNG_ERFOLGREICH
+    assert store.audit_entries(record_id=user.id)[-1].action == AuditAction.ANMELDUNG_ERFOLGREICH
     idle = claims(sub="abgelaufen", iat=int((now - timedelta(hours=2)).timestamp()))
     assert sso.expired_sign_in(store, idle, now=now) == "idle"
-    assert store.audit_entries(record_id=user.id)[-1].action == ABMELDUNG_ZEIT
+    assert store.audit_entries(record_id=user.id)[-1].action == AuditAction.ABMELDUNG_ZEIT
     old = claims(sub="abgelaufen", iat=int((now - timedelta(hours=13)).timestamp()))
     assert sso.expired_sign_in(store, old, now=now) == "too_old"
-    assert store.audit_entries(record_id=user.id)[-1].action == ABMELDUNG_HOECHSTDAUER
+    assert store.audit_entries(record_id=user.id)[-1].action == AuditAction.ABMELDUNG_HOECHSTDAUER
 
 
 def test_the_emergency_name_signs_in_with_a_password_only_while_its_role_is_kdn(store: Store):
     """Matched by user name alone, a demoted emergency account would bypass the single sign-on."""
-    from services.users import ANMELDUNG_NUR_SSO, SSO_ONLY, assign_role, create_user
+    from services.users import SSO_ONLY, assign_role, create_user
 
     admin = create_first_admin(store, username="notfall.kdn", display_name="K", password=PASSWORD)
     other = create_user(store, username="zweite.kdn", display_name="Z", role=Role.KDN, password=PASSWORD,
@@ -206,7 +206,7 @@ def test_the_emergency_name_signs_in_with_a_password_only_while_its_role_is_kdn(
         authenticate(store, "notfall.kdn", PASSWORD, settings=SETTINGS)
     assert err.value.message == SSO_ONLY
     entry = store.audit_entries()[-1]
-    assert (entry.action, entry.record_id) == (ANMELDUNG_NUR_SSO, admin.id)
+    assert (entry.action, entry.record_id) == (AuditAction.ANMELDUNG_NUR_SSO, admin.id)
 
 
 def test_idle_time_is_shared_by_every_instance_on_the_same_store(store, tmp_path):

@@ -9,18 +9,11 @@ import pytest
 
 from config import Settings
 from errors import AuthenticationFailed, InvalidInput, NotPermitted
+from schemas.audit import AuditAction
 from schemas.records import Role, User
 from services import totp
 from services.second_factor import second_factor_required
-from services.users import (
-    ANMELDUNG_ERFOLGREICH,
-    KONTO_GESPERRT,
-    LOCK_DURATION,
-    MAX_FAILED_LOGINS,
-    authenticate,
-    create_first_admin,
-    create_user,
-)
+from services.users import LOCK_DURATION, MAX_FAILED_LOGINS, authenticate, create_first_admin, create_user
 from storage.base import Store
 
 PASSWORD = "Korrekt-Pferd-Batterie-7"
@@ -63,7 +56,7 @@ def test_enrolment_stores_the_secret_and_only_hashes_of_the_recovery_codes(store
     assert len(user.recovery_hashes) == 10 and all(h.startswith("$argon2") for h in user.recovery_hashes)
     stored = "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
     assert not any(code in stored or code.replace("-", "") in stored for code in codes)
-    assert actions(store, user)[-2:] == [ANMELDUNG_ERFOLGREICH, totp.ZWEITER_FAKTOR_EINGERICHTET]
+    assert actions(store, user)[-2:] == [AuditAction.ANMELDUNG_ERFOLGREICH, AuditAction.ZWEITER_FAKTOR_EINGERICHTET]
     assert "otpauth://totp/Vierphasen:kdn.admin?secret=" in totp.provisioning_uri(user, secret)
     assert totp.qr_png(totp.provisioning_uri(user, secret)).startswith(b"\x89PNG")
 
@@ -83,7 +76,7 @@ def test_right_code_signs_in(store, enrolled):
     later = NOW + timedelta(minutes=5)
     signed_in = totp.verify(store, user.id, code_at(secret, later), now=later)
     assert signed_in.totp_last_step == int(later.timestamp()) // 30
-    assert actions(store, user)[-1] == ANMELDUNG_ERFOLGREICH
+    assert actions(store, user)[-1] == AuditAction.ANMELDUNG_ERFOLGREICH
 
 
 def test_wrong_code_is_refused_and_counted(store, enrolled):
@@ -114,7 +107,7 @@ def test_five_wrong_codes_lock_the_account_even_for_the_right_code_and_the_passw
     for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationFailed):
             totp.verify(store, user.id, "12345x", now=at)
-    assert actions(store, user)[-1] == KONTO_GESPERRT
+    assert actions(store, user)[-1] == AuditAction.KONTO_GESPERRT
     with pytest.raises(AuthenticationFailed, match="gesperrt"):
         totp.verify(store, user.id, code_at(secret, at), now=at)
     with pytest.raises(AuthenticationFailed, match="gesperrt"):
@@ -137,7 +130,7 @@ def test_a_recovery_code_works_once(store, enrolled):
     user, _, codes = enrolled
     signed_in = totp.verify(store, user.id, codes[3].upper(), now=NOW)
     assert len(signed_in.recovery_hashes) == 9
-    assert totp.WIEDERHERSTELLUNGSCODE_VERWENDET in actions(store, user)
+    assert AuditAction.WIEDERHERSTELLUNGSCODE_VERWENDET in actions(store, user)
     with pytest.raises(AuthenticationFailed):
         totp.verify(store, user.id, codes[3], now=NOW)
     assert len(totp.verify(store, user.id, codes[4].replace("-", " "), now=NOW).recovery_hashes) == 8
@@ -153,7 +146,7 @@ def test_kdn_resets_a_second_factor_audited_and_others_may_not(store, admin, enr
     reset = totp.reset_second_factor(store, user.id, actor=second)
     assert (reset.totp_secret, reset.recovery_hashes, reset.totp_last_step) == ("", [], 0)
     entry = store.audit_entries(record_id=user.id)[-1]
-    assert (entry.action, entry.actor) == (totp.ZWEITER_FAKTOR_ZURUECKGESETZT, "kdn2")
+    assert (entry.action, entry.actor) == (AuditAction.ZWEITER_FAKTOR_ZURUECKGESETZT, "kdn2")
     # it enrols anew with a new secret
     secret = totp.new_secret()
     assert totp.enrol(store, user.id, secret=secret, code=code_at(secret, NOW), now=NOW)[0].totp_secret == secret

@@ -10,6 +10,7 @@ import pytest
 
 import cli
 from errors import AuthenticationFailed, InvalidInput, NotPermitted
+from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from services import users
 from services.signin_throttle import FREE_FAILURES
@@ -100,7 +101,7 @@ def test_right_password_signs_in_and_is_audited(store, admin):
     anna = _add(store, admin)
     user = authenticate(store, "Anna ", PASSWORD)
     assert user.id == anna.id
-    assert store.audit_entries(record_id=anna.id)[-1].action == users.ANMELDUNG_ERFOLGREICH
+    assert store.audit_entries(record_id=anna.id)[-1].action == AuditAction.ANMELDUNG_ERFOLGREICH
 
 
 def test_a_hash_with_older_settings_is_renewed_at_the_next_sign_in(store, admin):
@@ -118,14 +119,14 @@ def test_a_hash_with_older_settings_is_renewed_at_the_next_sign_in(store, admin)
 def test_right_password_of_a_kdn_account_still_awaits_the_second_factor(store, admin):
     user = authenticate(store, "KDN.Admin ", PASSWORD)
     assert user.id == admin.id
-    assert store.audit_entries(record_id=admin.id)[-1].action == users.PASSWORT_BESTAETIGT
+    assert store.audit_entries(record_id=admin.id)[-1].action == AuditAction.PASSWORT_BESTAETIGT
 
 
 def test_wrong_password_is_refused_and_audited_without_the_password(store, admin, tmp_path):
     with pytest.raises(AuthenticationFailed) as err:
         authenticate(store, "kdn.admin", "Falsches-Passwort-123")
     assert err.value.message == users.WRONG_CREDENTIALS
-    assert store.audit_entries(record_id=admin.id)[-1].action == users.ANMELDUNG_FEHLGESCHLAGEN
+    assert store.audit_entries(record_id=admin.id)[-1].action == AuditAction.ANMELDUNG_FEHLGESCHLAGEN
     every_byte = b"".join(p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
     assert b"Falsches-Passwort-123" not in every_byte
 
@@ -135,7 +136,7 @@ def test_unknown_user_gets_the_same_message_and_is_audited_without_the_name(stor
         authenticate(store, "Geheim-Passwort-im-Namensfeld", PASSWORD)
     assert err.value.message == users.WRONG_CREDENTIALS
     last = store.audit_entries()[-1]
-    assert last.action == users.ANMELDUNG_FEHLGESCHLAGEN
+    assert last.action == AuditAction.ANMELDUNG_FEHLGESCHLAGEN
     assert "Geheim" not in json.dumps(last.model_dump(mode="json"))
 
 
@@ -154,8 +155,8 @@ def test_after_the_free_failures_this_source_waits_even_for_the_right_password(s
     assert authenticate(store, "kdn.admin", PASSWORD, now=now + timedelta(seconds=31), source="10.0.0.9").id \
         == admin.id
     actions = [e.action for e in store.audit_entries(record_id=admin.id)]
-    assert actions.count(users.ANMELDUNG_FEHLGESCHLAGEN) == FREE_FAILURES + 1
-    assert users.ANMELDUNG_GEDROSSELT in actions
+    assert actions.count(AuditAction.ANMELDUNG_FEHLGESCHLAGEN) == FREE_FAILURES + 1
+    assert AuditAction.ANMELDUNG_GEDROSSELT in actions
 
 
 def test_free_failures_do_not_slow_down_and_success_resets_the_count(store, admin):
@@ -212,7 +213,7 @@ def test_sign_out_and_timeout_are_audited(store, admin):
     sign_out(store, actor=admin)
     sign_out(store, actor=admin, timed_out=True)
     actions = [e.action for e in store.audit_entries(record_id=admin.id)]
-    assert actions[-2:] == [users.ABMELDUNG, users.ABMELDUNG_ZEIT]
+    assert actions[-2:] == [AuditAction.ABMELDUNG, AuditAction.ABMELDUNG_ZEIT]
 
 
 def test_session_expires_after_30_minutes_without_activity():
@@ -300,7 +301,7 @@ def test_management_changes_are_audited(store, admin):
     reset_password(store, anna.id, password="Neues-Passwort-2026", actor=admin)
     deactivate_user(store, anna.id, actor=admin)
     actions = [e.action for e in store.audit_entries(record_id=anna.id)]
-    for action in (users.ROLLE_GEAENDERT, users.PASSWORT_ZURUECKGESETZT, users.DEAKTIVIERT):
+    for action in (AuditAction.ROLLE_GEAENDERT, AuditAction.PASSWORT_ZURUECKGESETZT, AuditAction.DEAKTIVIERT):
         assert action in actions
 
 
