@@ -36,7 +36,16 @@ from schemas.records import (
     utcnow,
 )
 from storage import audit_chain
-from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
+from storage.base import (
+    CLIENT_KINDS,
+    KIND_NAMES,
+    LIFECYCLE_KINDS,
+    DueItem,
+    R,
+    ReportCounts,
+    VerlaufCounts,
+    state_live,
+)
 from storage.core import (
     CONTROL_MESSAGE,
     KATALOG_VEROEFFENTLICHT,
@@ -230,6 +239,18 @@ $$;
 CREATE TRIGGER audit_head_advance AFTER INSERT ON audit REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION vierphasen_audit_head_statement();
 DROP FUNCTION vierphasen_audit_head();
+""",
+    ),
+    (
+        9,
+        # issue 16: the Wiedervorlage finds running measures by their planned end and job starts by their follow-up
+        # date; "a Folgegespräch held on or after" is looked up per client and date
+        """
+CREATE INDEX massnahmen_laufend_ende ON massnahmen ((data->>'ende_geplant'))
+    WHERE data->>'ende_tatsaechlich' IS NULL;
+CREATE INDEX beschaeftigungsaufnahmen_nachhalten ON beschaeftigungsaufnahmen ((data->>'nachhalten_am'))
+    WHERE data->>'nachhalten_am' IS NOT NULL;
+CREATE INDEX folgegespraeche_datum ON folgegespraeche (client_id, (data->>'datum'));
 """,
     ),
 ]
@@ -762,6 +783,8 @@ class PostgresStore(RuleStore):
                 verlauf = verlauf_job.result()
             if verlauf is None:
                 verlauf = conn.execute(verlauf_sql, verlauf_params).fetchall()
+            massnahmen = conn.execute(_report_massnahmen(team is not None),
+                                      params | {"start": bounds[0], "end": bounds[-1]}).fetchone()
         team_month: dict[tuple[str, str], tuple[int, int, int]] = {}
         due_held: dict[str, tuple[int, int]] = {}
         for r in verlauf:  # a few rows per team and month; the months' sums over the teams are summed here
@@ -784,6 +807,7 @@ class PostgresStore(RuleStore):
             strategien=bestand["strategien"],
             team_month=team_month,
             due_held=due_held,
+            verlauf=VerlaufCounts(**massnahmen),
         )
 
     def _on_snapshot(self, snapshot: str, query: str, params: dict[str, Any]) -> list[dict] | None:
@@ -803,6 +827,14 @@ class PostgresStore(RuleStore):
             _report_session(conn)
             rows = conn.execute(_due_items(team is not None), {"team": team, "until": until}).fetchall()
         return sorted(DueItem(r["due"], r["kind"], r["client_id"]) for r in rows)
+
+    def verlauf_due(self, *, team: str | None, heute: date, massnahme_bis: date, vorschau_tage: int) -> list[DueItem]:
+        params = {"team": team, "heute": heute.isoformat(), "massnahme_bis": massnahme_bis.isoformat(),
+                  "nachhalten_bis": (heute + timedelta(days=vorschau_tage)).isoformat(), "tage": vorschau_tage}
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            _report_session(conn)
+            rows = conn.execute(_verlauf_due(team is not None), params).fetchall()
+        return sorted(DueItem(r["due"], r["kind"], r["client_id"], r["version"]) for r in rows)
 
     def report_teams(self) -> list[str]:
         with _db_errors(), self.pool.connection() as conn:
@@ -952,4 +984,77 @@ def _due_items(filtered: bool) -> str:
 SELECT client_id, 'folgegespraech' AS kind, due FROM ({latest_talk}) lf WHERE due <= %(until)s
 UNION ALL
 SELECT client_id, 'egv' AS kind, due FROM ({newest_egv}) ne WHERE due <= %(until)s
+"""
+
+
+def _report_massnahmen(filtered: bool) -> str:
+    """Measures, job starts and consent decisions (see storage.base.VerlaufCounts); dates are ISO text in the JSONB.
+
+    A profiling's closing day in Berlin lies within von..bis when closed_at lies in [%(start)s, %(end)s).
+    """
+    return f"""
+WITH m AS MATERIALIZED (
+    SELECT m.client_id, (m.data->>'beginn')::date AS beginn, (m.data->>'ende_geplant')::date AS geplant,
+           (m.data->>'ende_tatsaechlich')::date AS tatsaechlich, m.data->>'ergebnis' AS ergebnis,
+           coalesce(m.data->>'ende_tatsaechlich', m.data->>'ende_geplant') AS ende
+    FROM massnahmen m {_of_team("m", filtered)}
+),
+ended AS MATERIALIZED (
+    SELECT client_id, ende, ergebnis FROM m
+    WHERE tatsaechlich BETWEEN %(von)s AND %(bis)s
+       OR tatsaechlich IS NULL AND geplant BETWEEN %(von)s AND %(bis)s AND geplant < %(stichtag)s
+),
+b AS MATERIALIZED (
+    SELECT coalesce((b.data->>'ausbildung')::boolean, false) AS ausbildung,
+           coalesce((b.data->>'leistungen_weiter')::boolean, false) AS weiter
+    FROM beschaeftigungsaufnahmen b {_of_team("b", filtered)}
+    WHERE (b.data->>'datum')::date BETWEEN %(von)s AND %(bis)s
+),
+p AS MATERIALIZED (
+    SELECT coalesce((p.data->>'einverstaendnis')::boolean, false) AS erteilt,
+           coalesce((p.data->>'einverstaendnis_verweigert')::boolean, false) AS verweigert
+    FROM profilings p {_of_team("p", filtered)}
+    WHERE p.status = 'abgeschlossen'
+      AND (p.data->>'closed_at')::timestamptz >= %(start)s AND (p.data->>'closed_at')::timestamptz < %(end)s
+)
+SELECT
+    (SELECT count(*) FROM m WHERE beginn BETWEEN %(von)s AND %(bis)s)::int AS massnahmen_begonnen,
+    (SELECT count(*) FROM m WHERE beginn <= %(stichtag)s AND tatsaechlich IS NULL AND geplant >= %(stichtag)s
+    )::int AS massnahmen_laufend,
+    (SELECT count(*) FROM ended)::int AS massnahmen_beendet,
+    (SELECT count(*) FROM ended e WHERE NOT EXISTS (
+        SELECT 1 FROM folgegespraeche g WHERE g.client_id = e.client_id AND g.data->>'datum' >= e.ende)
+    )::int AS massnahmen_ohne_folgegespraech,
+    (SELECT coalesce(jsonb_object_agg(ergebnis, n), '{{}}') FROM (
+        SELECT ergebnis, count(*) AS n FROM ended WHERE ergebnis <> '' GROUP BY 1) x) AS ergebnisse,
+    (SELECT count(*) FROM b)::int AS beschaeftigungen,
+    (SELECT count(*) FROM b WHERE ausbildung)::int AS ausbildungen,
+    (SELECT count(*) FROM b WHERE weiter)::int AS leistungen_weiter,
+    (SELECT count(*) FROM p WHERE erteilt)::int AS einverstaendnis_erteilt,
+    (SELECT count(*) FROM p WHERE verweigert)::int AS einverstaendnis_verweigert,
+    (SELECT count(*) FROM p WHERE NOT erteilt AND NOT verweigert)::int AS einverstaendnis_offen
+"""
+
+
+def _verlauf_due(filtered: bool) -> str:
+    """The measures and job starts that can be due (see Store.verlauf_due). Dates are ISO text in the JSONB, so
+    they are compared as text (and found by the indexes of migration 9)."""
+    no_talk_since = """NOT EXISTS (SELECT 1 FROM folgegespraeche g WHERE g.client_id = {alias}.client_id
+        AND g.data->>'datum' >= {since})"""
+    ende = "coalesce(m.data->>'ende_tatsaechlich', m.data->>'ende_geplant')"
+    since = "to_char((b.data->>'nachhalten_am')::date - %(tage)s::int, 'YYYY-MM-DD')"
+    return f"""
+SELECT m.client_id, 'massnahme_endet' AS kind, (m.data->>'ende_geplant')::date AS due,
+       (m.data->>'catalogue_version')::int AS version
+FROM massnahmen m {_of_team("m", filtered)}
+WHERE m.data->>'ende_tatsaechlich' IS NULL AND m.data->>'ende_geplant' BETWEEN %(heute)s AND %(massnahme_bis)s
+UNION ALL
+SELECT m.client_id, 'nach_massnahme', ({ende})::date, (m.data->>'catalogue_version')::int
+FROM massnahmen m {_of_team("m", filtered)}
+WHERE (m.data->>'ende_tatsaechlich' IS NOT NULL OR m.data->>'ende_geplant' < %(heute)s)
+  AND {no_talk_since.format(alias="m", since=ende)}
+UNION ALL
+SELECT b.client_id, 'nachhalten', (b.data->>'nachhalten_am')::date, (b.data->>'catalogue_version')::int
+FROM beschaeftigungsaufnahmen b {_of_team("b", filtered)}
+WHERE b.data->>'nachhalten_am' <= %(nachhalten_bis)s AND {no_talk_since.format(alias="b", since=since)}
 """
