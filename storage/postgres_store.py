@@ -771,22 +771,23 @@ class PostgresStore(RuleStore):
         params = {"team": team, "von": von, "bis": bis, "stichtag": stichtag,
                   "von_text": von.isoformat(), "bis_text": bis.isoformat()}  # fmt: skip
         months, bounds = _month_bounds(von, bis)
-        verlauf_sql, verlauf_params = _report_verlauf(team is not None), params | {"bounds": bounds}
+        side = [(_report_verlauf(team is not None), params | {"bounds": bounds}),
+                (_report_massnahmen(team is not None), params)]
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             _report_session(conn)
-            # The two queries run side by side on two connections that share one snapshot (pg_export_snapshot);
-            # without a free second connection they run one after the other on this one.
+            # The Bestand query runs beside the others on two connections that share one snapshot
+            # (pg_export_snapshot); without a free second connection they run one after the other on this one.
             snapshot = conn.execute("SELECT pg_export_snapshot() AS s").fetchone()["s"]
             with ThreadPoolExecutor(max_workers=1) as helper:
-                verlauf_job = helper.submit(self._on_snapshot, snapshot, verlauf_sql, verlauf_params)
+                side_job = helper.submit(self._on_snapshot, snapshot, side)
                 bestand = conn.execute(_report_bestand(team is not None), params).fetchone()
-                verlauf = verlauf_job.result()
-            if verlauf is None:
-                verlauf = conn.execute(verlauf_sql, verlauf_params).fetchall()
-            massnahmen = conn.execute(_report_massnahmen(team is not None),
-                                      params | {"start": bounds[0], "end": bounds[-1]}).fetchone()
+                results = side_job.result()
+            if results is None:
+                results = [conn.execute(query, query_params).fetchall() for query, query_params in side]
+        verlauf, (massnahmen,) = results
         team_month: dict[tuple[str, str], tuple[int, int, int]] = {}
         due_held: dict[str, tuple[int, int]] = {}
+        consent = [0, 0, 0]
         for r in verlauf:  # a few rows per team and month; the months' sums over the teams are summed here
             monat = r["monat"] or months[r["bucket"] - 1]
             if r["angelegt"] or r["abgeschlossen"] or r["gespraeche"]:
@@ -796,6 +797,7 @@ class PostgresStore(RuleStore):
             due, held = due_held.get(monat, (0, 0))
             if r["faellig"] or r["gespraeche"]:
                 due_held[monat] = (due + r["faellig"], held + r["gespraeche"])
+            consent = [consent[0] + r["erteilt"], consent[1] + r["verweigert"], consent[2] + r["offen"]]
         return ReportCounts(
             clients=bestand["clients"],
             with_closed_profiling=bestand["with_closed"],
@@ -807,18 +809,19 @@ class PostgresStore(RuleStore):
             strategien=bestand["strategien"],
             team_month=team_month,
             due_held=due_held,
-            verlauf=VerlaufCounts(**massnahmen),
+            verlauf=VerlaufCounts(**massnahmen, einverstaendnis_erteilt=consent[0],
+                                  einverstaendnis_verweigert=consent[1], einverstaendnis_offen=consent[2]),
         )
 
-    def _on_snapshot(self, snapshot: str, query: str, params: dict[str, Any]) -> list[dict] | None:
-        """Run a report query in the exported snapshot on a second connection; None if none is free at once."""
+    def _on_snapshot(self, snapshot: str, queries: list[tuple[str, dict[str, Any]]]) -> list[list[dict]] | None:
+        """Run report queries in the exported snapshot on a second connection; None if none is free at once."""
         try:
             with self.pool.connection(timeout=0.2) as conn, conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
                 conn.execute("SET LOCAL jit = off")
                 conn.execute("SET LOCAL work_mem = '32MB'")
-                return conn.execute(query, params).fetchall()
+                return [conn.execute(query, params).fetchall() for query, params in queries]
         except psycopg_pool.PoolTimeout:
             return None
 
@@ -945,20 +948,24 @@ def _month_bounds(von: date, bis: date) -> tuple[list[str], list[datetime]]:
 
 
 def _report_verlauf(filtered: bool) -> str:
-    """Per team and month: profilings created (kind 0) and closed (1), Folgegespräche held (2) and due (3).
+    """Per team and month: profilings created (kind 0) and closed (1), Folgegespräche held (2) and due (3); of the
+    closed profilings those with consent given (`erteilt`), refused (`verweigert`) or neither recorded (`offen`).
 
     Times (created_at, closed_at) fall into a month by width_bucket over the Berlin month starts (`bucket`);
     dates (datum, naechster_termin) are ISO text in the JSONB, so their month is their first seven characters.
     """
     return f"""
 WITH f AS MATERIALIZED (
-    SELECT client_id, width_bucket(created_at, %(bounds)s::timestamptz[]) AS bucket, NULL::text AS monat, 0 AS kind
+    SELECT client_id, width_bucket(created_at, %(bounds)s::timestamptz[]) AS bucket, NULL::text AS monat, 0 AS kind,
+           NULL::boolean AS erteilt, NULL::boolean AS verweigert
     FROM profilings WHERE created_at >= (%(bounds)s::timestamptz[])[1]
     UNION ALL
-    SELECT client_id, width_bucket((data->>'closed_at')::timestamptz, %(bounds)s::timestamptz[]), NULL, 1
+    SELECT client_id, width_bucket((data->>'closed_at')::timestamptz, %(bounds)s::timestamptz[]), NULL, 1,
+           coalesce((data->>'einverstaendnis')::boolean, false),
+           coalesce((data->>'einverstaendnis_verweigert')::boolean, false)
     FROM profilings WHERE status = 'abgeschlossen'
     UNION ALL
-    SELECT g.client_id, 0, left(x.d, 7), x.kind FROM folgegespraeche g, LATERAL (VALUES
+    SELECT g.client_id, 0, left(x.d, 7), x.kind, NULL, NULL FROM folgegespraeche g, LATERAL (VALUES
         (g.data->>'datum', 2), (g.data->>'naechster_termin', 3)) x(d, kind)
     WHERE x.d BETWEEN %(von_text)s AND %(bis_text)s
 )
@@ -966,7 +973,10 @@ SELECT c.team, f.bucket, f.monat,
        (count(*) FILTER (WHERE kind = 0))::int AS angelegt,
        (count(*) FILTER (WHERE kind = 1))::int AS abgeschlossen,
        (count(*) FILTER (WHERE kind = 2))::int AS gespraeche,
-       (count(*) FILTER (WHERE kind = 3))::int AS faellig
+       (count(*) FILTER (WHERE kind = 3))::int AS faellig,
+       (count(*) FILTER (WHERE kind = 1 AND erteilt))::int AS erteilt,
+       (count(*) FILTER (WHERE kind = 1 AND verweigert))::int AS verweigert,
+       (count(*) FILTER (WHERE kind = 1 AND NOT erteilt AND NOT verweigert))::int AS offen
 FROM f JOIN clients c ON c.id = f.client_id {"AND c.team = %(team)s" if filtered else ""}
 WHERE f.monat IS NOT NULL OR f.bucket BETWEEN 1 AND cardinality(%(bounds)s::timestamptz[]) - 1
 GROUP BY 1, 2, 3
@@ -988,10 +998,8 @@ SELECT client_id, 'egv' AS kind, due FROM ({newest_egv}) ne WHERE due <= %(until
 
 
 def _report_massnahmen(filtered: bool) -> str:
-    """Measures, job starts and consent decisions (see storage.base.VerlaufCounts); dates are ISO text in the JSONB.
-
-    A profiling's closing day in Berlin lies within von..bis when closed_at lies in [%(start)s, %(end)s).
-    """
+    """Measures and job starts (see storage.base.VerlaufCounts; the consent decisions come with _report_verlauf).
+    Dates are ISO text in the JSONB."""
     return f"""
 WITH m AS MATERIALIZED (
     SELECT m.client_id, (m.data->>'beginn')::date AS beginn, (m.data->>'ende_geplant')::date AS geplant,
@@ -1009,13 +1017,6 @@ b AS MATERIALIZED (
            coalesce((b.data->>'leistungen_weiter')::boolean, false) AS weiter
     FROM beschaeftigungsaufnahmen b {_of_team("b", filtered)}
     WHERE (b.data->>'datum')::date BETWEEN %(von)s AND %(bis)s
-),
-p AS MATERIALIZED (
-    SELECT coalesce((p.data->>'einverstaendnis')::boolean, false) AS erteilt,
-           coalesce((p.data->>'einverstaendnis_verweigert')::boolean, false) AS verweigert
-    FROM profilings p {_of_team("p", filtered)}
-    WHERE p.status = 'abgeschlossen'
-      AND (p.data->>'closed_at')::timestamptz >= %(start)s AND (p.data->>'closed_at')::timestamptz < %(end)s
 )
 SELECT
     (SELECT count(*) FROM m WHERE beginn BETWEEN %(von)s AND %(bis)s)::int AS massnahmen_begonnen,
@@ -1029,10 +1030,7 @@ SELECT
         SELECT ergebnis, count(*) AS n FROM ended WHERE ergebnis <> '' GROUP BY 1) x) AS ergebnisse,
     (SELECT count(*) FROM b)::int AS beschaeftigungen,
     (SELECT count(*) FROM b WHERE ausbildung)::int AS ausbildungen,
-    (SELECT count(*) FROM b WHERE weiter)::int AS leistungen_weiter,
-    (SELECT count(*) FROM p WHERE erteilt)::int AS einverstaendnis_erteilt,
-    (SELECT count(*) FROM p WHERE verweigert)::int AS einverstaendnis_verweigert,
-    (SELECT count(*) FROM p WHERE NOT erteilt AND NOT verweigert)::int AS einverstaendnis_offen
+    (SELECT count(*) FROM b WHERE weiter)::int AS leistungen_weiter
 """
 
 
