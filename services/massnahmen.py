@@ -7,9 +7,9 @@ Rules (decisions documented here):
 - It may be linked to the strategy it serves (any strategy of the catalogue) and, when funded, to the profiling of
   the same client whose Förder-Check confirms it (passgenau, erfolgswahrscheinlich, wirtschaftlich).
 - A measure is never closed: its actual end and outcome are recorded later on the same record (revisions).
-- Support around the end (`services.wiedervorlage`): a measure without an actual end shows from `vorschau_tage`
-  before its planned end; an ended one (actual end, or planned end passed) shows until a Folgegespräch is
-  held on or after the end.
+- Support around the end (`services.wiedervorlage`, found by `Store.verlauf_due`): a measure without an actual
+  end shows from `vorschau_tage` before its planned end; an ended one (its end: the actual end, else the planned
+  end once passed) shows until a Folgegespräch is held on or after the end.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import date
 from dates import today
 from errors import InvalidInput, NotFound
 from schemas.catalogue import Catalogue
-from schemas.records import Folgegespraech, Massnahme, Profiling, User
+from schemas.records import Massnahme, Profiling, User
 from schemas.text import refuse_unprintable_fields
 from services.catalogue import get_catalogue, latest_version
 from services.clients import client_for, list_read, new_id
@@ -60,16 +60,6 @@ def record_massnahme(store: Store, massnahme: Massnahme, *, actor: User) -> Mass
 def list_massnahmen(store: Store, client_id: str, *, actor: User) -> list[Massnahme]:
     """The client's measures, newest start first; the access is audited. Raises NotPermitted, NotFound."""
     return list_read(store, Massnahme, client_id, actor=actor, by="beginn")
-
-
-def massnahme_ende(massnahme: Massnahme) -> date:
-    """The end that counts: the actual one when recorded, else the planned one."""
-    return massnahme.ende_tatsaechlich or massnahme.ende_geplant
-
-
-def folgegespraech_seit_ende(massnahme: Massnahme, talks: list[Folgegespraech]) -> bool:
-    """Whether one of the client's talks was held on or after the measure's end (the support after the end is done)."""
-    return any(t.datum >= massnahme_ende(massnahme) for t in talks)
 
 
 def check_kalender(**dates: date | None) -> None:

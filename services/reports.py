@@ -19,13 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dates import format_date, to_berlin, today
+from dates import format_date, today
 from errors import InvalidInput
 from schemas.catalogue import Catalogue
-from schemas.records import Beschaeftigungsaufnahme, Folgegespraech, Massnahme, Profiling, Status, User
+from schemas.records import User
 from services.access import Permission, require
 from services.catalogue import get_catalogue
-from services.massnahmen import folgegespraech_seit_ende, massnahme_ende
 from services.safety import to_csv
 from storage.base import ReportCounts, Store
 
@@ -108,7 +107,7 @@ def compile_report(
         _strategien(counts, labels),
         _team_monat(counts),
         _faellig_gefuehrt(counts),
-        _verlauf(store, team=team, von=von, bis=bis, stichtag=stichtag, labels=labels),
+        _verlauf(counts, labels),
     ]
     return Kundensteuerung(von=von, bis=bis, team=team, stichtag=stichtag, counts=counts, tabellen=tabellen)
 
@@ -235,40 +234,23 @@ def _faellig_gefuehrt(c: ReportCounts) -> Tabelle:
     )
 
 
-def _verlauf(store: Store, *, team: str | None, von: date, bis: date, stichtag: date, labels: _Labels) -> Tabelle:
+def _verlauf(c: ReportCounts, labels: _Labels) -> Tabelle:
     """Measures, job starts and consent decisions (issue 16): counts only, outcomes by their catalogue label."""
-    massnahmen = store.records_of_team(Massnahme, team)
-    ended = [m for m in massnahmen if von <= massnahme_ende(m) <= bis and massnahme_ende(m) < stichtag
-             or m.ende_tatsaechlich is not None and von <= m.ende_tatsaechlich <= bis]
-    talks: dict[str, list[Folgegespraech]] = {}
-    for m in ended:
-        talks.setdefault(m.client_id, store.list_for_client(Folgegespraech, m.client_id))
+    v = c.verlauf
     rows: list[list[object]] = [
-        ["Maßnahmen begonnen", sum(von <= m.beginn <= bis for m in massnahmen)],
-        ["Maßnahmen laufend am Stichtag", sum(m.beginn <= stichtag and m.ende_tatsaechlich is None
-                                               and m.ende_geplant >= stichtag for m in massnahmen)],
-        ["Maßnahmen beendet", len(ended)],
-        ["beendet, ohne Folgegespräch seit dem Ende", sum(not folgegespraech_seit_ende(m, talks[m.client_id])
-                                                           for m in ended)],
+        ["Maßnahmen begonnen", v.massnahmen_begonnen],
+        ["Maßnahmen laufend am Stichtag", v.massnahmen_laufend],
+        ["Maßnahmen beendet", v.massnahmen_beendet],
+        ["beendet, ohne Folgegespräch seit dem Ende", v.massnahmen_ohne_folgegespraech],
     ]
-    outcomes: dict[str, int] = {}
-    for m in ended:
-        if m.ergebnis:
-            outcomes[m.ergebnis] = outcomes.get(m.ergebnis, 0) + 1
-    rows += [[f"Ergebnis: {labels.label(e)}", n] for e, n in sorted(outcomes.items())]
-    starts = [b for b in store.records_of_team(Beschaeftigungsaufnahme, team) if von <= b.datum <= bis]
+    rows += [[f"Ergebnis: {labels.label(e)}", n] for e, n in sorted(v.ergebnisse.items())]
     rows += [
-        ["Beschäftigungsaufnahmen", len(starts)],
-        ["davon Ausbildung", sum(b.ausbildung for b in starts)],
-        ["davon weiter auf Leistungen angewiesen", sum(b.leistungen_weiter for b in starts)],
-    ]
-    closed = [p for p in store.records_of_team(Profiling, team) if p.status == Status.ABGESCHLOSSEN
-              and p.closed_at is not None and von <= to_berlin(p.closed_at).date() <= bis]
-    rows += [
-        ["Profilings abgeschlossen mit Einverständnis erteilt", sum(p.einverstaendnis for p in closed)],
-        ["Profilings abgeschlossen mit Einverständnis nicht erteilt", sum(p.einverstaendnis_verweigert for p in closed)],
-        ["Profilings abgeschlossen ohne vermerktes Einverständnis (vor dieser Regel)",
-         sum(not p.einverstaendnis and not p.einverstaendnis_verweigert for p in closed)],
+        ["Beschäftigungsaufnahmen", v.beschaeftigungen],
+        ["davon Ausbildung", v.ausbildungen],
+        ["davon weiter auf Leistungen angewiesen", v.leistungen_weiter],
+        ["Profilings abgeschlossen mit Einverständnis erteilt", v.einverstaendnis_erteilt],
+        ["Profilings abgeschlossen mit Einverständnis nicht erteilt", v.einverstaendnis_verweigert],
+        ["Profilings abgeschlossen ohne vermerktes Einverständnis (vor dieser Regel)", v.einverstaendnis_offen],
     ]
     return Tabelle(
         key="massnahmen-beschaeftigung",

@@ -20,12 +20,11 @@ from datetime import date, timedelta
 
 from dates import today
 from errors import InvalidInput
-from schemas.records import Beschaeftigungsaufnahme, Client, Folgegespraech, Massnahme, Role, User
+from schemas.records import Client, Role, User
 from services import audit_log
 from services.access import Permission, require
 from services.catalogue import get_catalogue
 from services.clients import client_name
-from services.massnahmen import folgegespraech_seit_ende, massnahme_ende
 from services.vertretung import deputy_teams
 from storage.base import DueItem, Store
 
@@ -71,9 +70,10 @@ def list_wiedervorlage(
     team = actor.team if actor.role == Role.IFK else (actor.team or None)
     until = heute + timedelta(days=vorschau_tage)
     items = store.due_items(team=team, until=until)
+    items += _verlauf_items(store, team=team, heute=heute, vorschau_tage=vorschau_tage)
     for other in sorted(deputy_teams(store, actor)):  # the team an IFK stands in for (issue 14)
         items += store.due_items(team=other, until=until)
-    items += _verlauf_items(store, team=team, heute=heute, vorschau_tage=vorschau_tage)
+        items += _verlauf_items(store, team=other, heute=heute, vorschau_tage=vorschau_tage)
     clients: dict[str, Client] = {}
     result = []
     for item in items:
@@ -100,27 +100,19 @@ def list_wiedervorlage(
 
 
 def _verlauf_items(store: Store, *, team: str | None, heute: date, vorschau_tage: int) -> list[DueItem]:
-    """Measures before and after their end, and job starts to follow up (see the module's docstring)."""
-    talks: dict[str, list[Folgegespraech]] = {}
+    """Measures before and after their end, and job starts to follow up (see the module's docstring).
 
-    def talks_of(client_id: str) -> list[Folgegespraech]:
-        if client_id not in talks:
-            talks[client_id] = store.list_for_client(Folgegespraech, client_id)
-        return talks[client_id]
+    The store returns only what can be due; a measure's look-ahead is that of its catalogue version, so the store
+    is asked up to the longest look-ahead of any version and each measure is then held to its own.
+    """
+    vorschau = {n: max(vorschau_tage, _massnahmen_vorschau(store, n)) for n in store.catalogue_numbers()}
+    longest = max(vorschau.values(), default=vorschau_tage)
+    items = store.verlauf_due(team=team, heute=heute, massnahme_bis=heute + timedelta(days=longest),
+                              vorschau_tage=vorschau_tage)
+    return [i for i in items if i.kind != "massnahme_endet"
+            or (i.due - heute).days <= vorschau.get(i.catalogue_version, vorschau_tage)]
 
-    items = []
-    for m in store.records_of_team(Massnahme, team):
-        if m.ende_tatsaechlich is None and m.ende_geplant >= heute:
-            massnahmen = get_catalogue(store, m.catalogue_version).massnahmen
-            vorschau = max(vorschau_tage, massnahmen.vorschau_tage if massnahmen else 0)
-            if (m.ende_geplant - heute).days <= vorschau:
-                items.append(DueItem(m.ende_geplant, "massnahme_endet", m.client_id))
-        elif not folgegespraech_seit_ende(m, talks_of(m.client_id)):
-            items.append(DueItem(massnahme_ende(m), "nach_massnahme", m.client_id))
-    for b in store.records_of_team(Beschaeftigungsaufnahme, team):
-        if b.nachhalten_am is None or b.nachhalten_am > heute + timedelta(days=vorschau_tage):
-            continue
-        since = b.nachhalten_am - timedelta(days=vorschau_tage)
-        if not any(t.datum >= since for t in talks_of(b.client_id)):
-            items.append(DueItem(b.nachhalten_am, "nachhalten", b.client_id))
-    return items
+
+def _massnahmen_vorschau(store: Store, number: int) -> int:
+    massnahmen = get_catalogue(store, number).massnahmen
+    return massnahmen.vorschau_tage if massnahmen else 0

@@ -190,6 +190,21 @@ class Store(ABC):
         """Folgegespräche and EGV reviews due on or before `until`, oldest date first (see DueItem)."""
 
     @abstractmethod
+    def verlauf_due(self, *, team: str | None, heute: date, massnahme_bis: date, vorschau_tage: int) -> list[DueItem]:
+        """Measures and job starts of the clients of one team (None: all) that can be due, oldest date first:
+
+        - "massnahme_endet": a measure without an actual end whose planned end lies within heute..massnahme_bis
+          (due: the planned end);
+        - "nach_massnahme": a measure that ended (actual end recorded, or planned end before `heute`) with no
+          Folgegespräch of the client held on or after that end (due: the end);
+        - "nachhalten": a job start whose follow-up date lies on or before heute + `vorschau_tage`, with no
+          Folgegespräch held on or after the follow-up date less `vorschau_tage` (due: the follow-up date).
+
+        Each item carries its record's catalogue version (whose look-ahead applies). Only these are read, not
+        every record of the team.
+        """
+
+    @abstractmethod
     def report_teams(self) -> list[str]:
         """The distinct teams of all clients, sorted."""
 
@@ -227,8 +242,9 @@ class Store(ABC):
         """
 
     def records_of_team(self, kind: type[R], team: str | None) -> list[R]:
-        """Every record of a per-client kind of the clients of one team (None: all clients), for the
-        Wiedervorlage of measures and job starts. Reads each client's records: its cost grows with the team."""
+        """Every record of a per-client kind of the clients of one team (None: all clients). Reads each client's
+        records: its cost grows with the team (the report and the Wiedervorlage use `report_counts` and
+        `verlauf_due` instead)."""
         clients = self.find_clients(team=team, limit=10**9)
         return [record for client in clients for record in self.list_for_client(kind, client.id)]
 
@@ -256,6 +272,7 @@ class ReportCounts:
     is valid when its review date is unset or not before `stichtag`, overdue when it is before.
     Verlauf (days in Europe/Berlin within von..bis): profilings created / closed and Folgegespräche held per
     (team, "YYYY-MM"); per month the Folgegespräche due (their naechster_termin in that month) and held (datum).
+    Measures, job starts and consent decisions: see VerlaufCounts.
     """
 
     clients: int
@@ -268,13 +285,43 @@ class ReportCounts:
     strategien: dict[str, int] = field(default_factory=dict)
     team_month: dict[tuple[str, str], tuple[int, int, int]] = field(default_factory=dict)
     due_held: dict[str, tuple[int, int]] = field(default_factory=dict)
+    verlauf: VerlaufCounts = field(default_factory=lambda: VerlaufCounts())
+
+
+@dataclass(frozen=True)
+class VerlaufCounts:
+    """Measures, job starts and consent decisions (issue 16) of the clients of the team filter; counts only.
+
+    A measure's end is its actual end, else its planned end. `massnahmen_begonnen`: start within von..bis;
+    `massnahmen_laufend`: started on or before `stichtag`, no actual end, planned end not before `stichtag`;
+    `massnahmen_beendet`: actual end within von..bis, or (no actual end) planned end within von..bis and before
+    `stichtag`; `massnahmen_ohne_folgegespraech`: of those, no Folgegespräch of the client held on or after the
+    end; `ergebnisse`: of those, per outcome id. Job starts (`beschaeftigungen`) by their date within von..bis,
+    of them `ausbildungen` and `leistungen_weiter`. Profilings closed within von..bis (day in Europe/Berlin) with
+    consent given (`einverstaendnis_erteilt`), refused (`einverstaendnis_verweigert`), or neither recorded
+    (`einverstaendnis_offen`, closed before the rule).
+    """
+
+    massnahmen_begonnen: int = 0
+    massnahmen_laufend: int = 0
+    massnahmen_beendet: int = 0
+    massnahmen_ohne_folgegespraech: int = 0
+    ergebnisse: dict[str, int] = field(default_factory=dict)
+    beschaeftigungen: int = 0
+    ausbildungen: int = 0
+    leistungen_weiter: int = 0
+    einverstaendnis_erteilt: int = 0
+    einverstaendnis_verweigert: int = 0
+    einverstaendnis_offen: int = 0
 
 
 @dataclass(frozen=True, order=True)
 class DueItem:
     """One Wiedervorlage: the next appointment of a client's latest Folgegespräch ("folgegespraech"), or the
-    review date of the client's newest closed EGV ("egv")."""
+    review date of the client's newest closed EGV ("egv"); for measures and job starts see `Store.verlauf_due`
+    (`catalogue_version` is then the record's)."""
 
     due: date
     kind: str
     client_id: str
+    catalogue_version: int = 0

@@ -37,7 +37,16 @@ from schemas.records import (
     utcnow,
 )
 from storage import audit_chain
-from storage.base import CLIENT_KINDS, KIND_NAMES, LIFECYCLE_KINDS, DueItem, R, ReportCounts, state_live
+from storage.base import (
+    CLIENT_KINDS,
+    KIND_NAMES,
+    LIFECYCLE_KINDS,
+    DueItem,
+    R,
+    ReportCounts,
+    VerlaufCounts,
+    state_live,
+)
 from storage.core import (
     CONTROL_MESSAGE,
     TABLES,
@@ -230,6 +239,18 @@ $$;
 CREATE TRIGGER audit_head_advance AFTER INSERT ON audit REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION vierphasen_audit_head_statement();
 DROP FUNCTION vierphasen_audit_head();
+""",
+    ),
+    (
+        9,
+        # issue 16: the Wiedervorlage finds running measures by their planned end and job starts by their follow-up
+        # date; "a Folgegespräch held on or after" is looked up per client and date
+        """
+CREATE INDEX massnahmen_laufend_ende ON massnahmen ((data->>'ende_geplant'))
+    WHERE data->>'ende_tatsaechlich' IS NULL;
+CREATE INDEX beschaeftigungsaufnahmen_nachhalten ON beschaeftigungsaufnahmen ((data->>'nachhalten_am'))
+    WHERE data->>'nachhalten_am' IS NOT NULL;
+CREATE INDEX folgegespraeche_datum ON folgegespraeche (client_id, (data->>'datum'));
 """,
     ),
 ]
@@ -750,20 +771,23 @@ class PostgresStore(RuleStore):
         params = {"team": team, "von": von, "bis": bis, "stichtag": stichtag,
                   "von_text": von.isoformat(), "bis_text": bis.isoformat()}  # fmt: skip
         months, bounds = _month_bounds(von, bis)
-        verlauf_sql, verlauf_params = _report_verlauf(team is not None), params | {"bounds": bounds}
+        side = [(_report_verlauf(team is not None), params | {"bounds": bounds}),
+                (_report_massnahmen(team is not None), params)]
         with _db_errors(), self.pool.connection() as conn, conn.transaction():
             _report_session(conn)
-            # The two queries run side by side on two connections that share one snapshot (pg_export_snapshot);
-            # without a free second connection they run one after the other on this one.
+            # The Bestand query runs beside the others on two connections that share one snapshot
+            # (pg_export_snapshot); without a free second connection they run one after the other on this one.
             snapshot = conn.execute("SELECT pg_export_snapshot() AS s").fetchone()["s"]
             with ThreadPoolExecutor(max_workers=1) as helper:
-                verlauf_job = helper.submit(self._on_snapshot, snapshot, verlauf_sql, verlauf_params)
+                side_job = helper.submit(self._on_snapshot, snapshot, side)
                 bestand = conn.execute(_report_bestand(team is not None), params).fetchone()
-                verlauf = verlauf_job.result()
-            if verlauf is None:
-                verlauf = conn.execute(verlauf_sql, verlauf_params).fetchall()
+                results = side_job.result()
+            if results is None:
+                results = [conn.execute(query, query_params).fetchall() for query, query_params in side]
+        verlauf, (massnahmen,) = results
         team_month: dict[tuple[str, str], tuple[int, int, int]] = {}
         due_held: dict[str, tuple[int, int]] = {}
+        consent = [0, 0, 0]
         for r in verlauf:  # a few rows per team and month; the months' sums over the teams are summed here
             monat = r["monat"] or months[r["bucket"] - 1]
             if r["angelegt"] or r["abgeschlossen"] or r["gespraeche"]:
@@ -773,6 +797,7 @@ class PostgresStore(RuleStore):
             due, held = due_held.get(monat, (0, 0))
             if r["faellig"] or r["gespraeche"]:
                 due_held[monat] = (due + r["faellig"], held + r["gespraeche"])
+            consent = [consent[0] + r["erteilt"], consent[1] + r["verweigert"], consent[2] + r["offen"]]
         return ReportCounts(
             clients=bestand["clients"],
             with_closed_profiling=bestand["with_closed"],
@@ -784,17 +809,19 @@ class PostgresStore(RuleStore):
             strategien=bestand["strategien"],
             team_month=team_month,
             due_held=due_held,
+            verlauf=VerlaufCounts(**massnahmen, einverstaendnis_erteilt=consent[0],
+                                  einverstaendnis_verweigert=consent[1], einverstaendnis_offen=consent[2]),
         )
 
-    def _on_snapshot(self, snapshot: str, query: str, params: dict[str, Any]) -> list[dict] | None:
-        """Run a report query in the exported snapshot on a second connection; None if none is free at once."""
+    def _on_snapshot(self, snapshot: str, queries: list[tuple[str, dict[str, Any]]]) -> list[list[dict]] | None:
+        """Run report queries in the exported snapshot on a second connection; None if none is free at once."""
         try:
             with self.pool.connection(timeout=0.2) as conn, conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
                 conn.execute("SET LOCAL jit = off")
                 conn.execute("SET LOCAL work_mem = '32MB'")
-                return conn.execute(query, params).fetchall()
+                return [conn.execute(query, params).fetchall() for query, params in queries]
         except psycopg_pool.PoolTimeout:
             return None
 
@@ -803,6 +830,14 @@ class PostgresStore(RuleStore):
             _report_session(conn)
             rows = conn.execute(_due_items(team is not None), {"team": team, "until": until}).fetchall()
         return sorted(DueItem(r["due"], r["kind"], r["client_id"]) for r in rows)
+
+    def verlauf_due(self, *, team: str | None, heute: date, massnahme_bis: date, vorschau_tage: int) -> list[DueItem]:
+        params = {"team": team, "heute": heute.isoformat(), "massnahme_bis": massnahme_bis.isoformat(),
+                  "nachhalten_bis": (heute + timedelta(days=vorschau_tage)).isoformat(), "tage": vorschau_tage}
+        with _db_errors(), self.pool.connection() as conn, conn.transaction():
+            _report_session(conn)
+            rows = conn.execute(_verlauf_due(team is not None), params).fetchall()
+        return sorted(DueItem(r["due"], r["kind"], r["client_id"], r["version"]) for r in rows)
 
     def report_teams(self) -> list[str]:
         with _db_errors(), self.pool.connection() as conn:
@@ -913,20 +948,24 @@ def _month_bounds(von: date, bis: date) -> tuple[list[str], list[datetime]]:
 
 
 def _report_verlauf(filtered: bool) -> str:
-    """Per team and month: profilings created (kind 0) and closed (1), Folgegespräche held (2) and due (3).
+    """Per team and month: profilings created (kind 0) and closed (1), Folgegespräche held (2) and due (3); of the
+    closed profilings those with consent given (`erteilt`), refused (`verweigert`) or neither recorded (`offen`).
 
     Times (created_at, closed_at) fall into a month by width_bucket over the Berlin month starts (`bucket`);
     dates (datum, naechster_termin) are ISO text in the JSONB, so their month is their first seven characters.
     """
     return f"""
 WITH f AS MATERIALIZED (
-    SELECT client_id, width_bucket(created_at, %(bounds)s::timestamptz[]) AS bucket, NULL::text AS monat, 0 AS kind
+    SELECT client_id, width_bucket(created_at, %(bounds)s::timestamptz[]) AS bucket, NULL::text AS monat, 0 AS kind,
+           NULL::boolean AS erteilt, NULL::boolean AS verweigert
     FROM profilings WHERE created_at >= (%(bounds)s::timestamptz[])[1]
     UNION ALL
-    SELECT client_id, width_bucket((data->>'closed_at')::timestamptz, %(bounds)s::timestamptz[]), NULL, 1
+    SELECT client_id, width_bucket((data->>'closed_at')::timestamptz, %(bounds)s::timestamptz[]), NULL, 1,
+           coalesce((data->>'einverstaendnis')::boolean, false),
+           coalesce((data->>'einverstaendnis_verweigert')::boolean, false)
     FROM profilings WHERE status = 'abgeschlossen'
     UNION ALL
-    SELECT g.client_id, 0, left(x.d, 7), x.kind FROM folgegespraeche g, LATERAL (VALUES
+    SELECT g.client_id, 0, left(x.d, 7), x.kind, NULL, NULL FROM folgegespraeche g, LATERAL (VALUES
         (g.data->>'datum', 2), (g.data->>'naechster_termin', 3)) x(d, kind)
     WHERE x.d BETWEEN %(von_text)s AND %(bis_text)s
 )
@@ -934,7 +973,10 @@ SELECT c.team, f.bucket, f.monat,
        (count(*) FILTER (WHERE kind = 0))::int AS angelegt,
        (count(*) FILTER (WHERE kind = 1))::int AS abgeschlossen,
        (count(*) FILTER (WHERE kind = 2))::int AS gespraeche,
-       (count(*) FILTER (WHERE kind = 3))::int AS faellig
+       (count(*) FILTER (WHERE kind = 3))::int AS faellig,
+       (count(*) FILTER (WHERE kind = 1 AND erteilt))::int AS erteilt,
+       (count(*) FILTER (WHERE kind = 1 AND verweigert))::int AS verweigert,
+       (count(*) FILTER (WHERE kind = 1 AND NOT erteilt AND NOT verweigert))::int AS offen
 FROM f JOIN clients c ON c.id = f.client_id {"AND c.team = %(team)s" if filtered else ""}
 WHERE f.monat IS NOT NULL OR f.bucket BETWEEN 1 AND cardinality(%(bounds)s::timestamptz[]) - 1
 GROUP BY 1, 2, 3
@@ -952,4 +994,65 @@ def _due_items(filtered: bool) -> str:
 SELECT client_id, 'folgegespraech' AS kind, due FROM ({latest_talk}) lf WHERE due <= %(until)s
 UNION ALL
 SELECT client_id, 'egv' AS kind, due FROM ({newest_egv}) ne WHERE due <= %(until)s
+"""
+
+
+def _report_massnahmen(filtered: bool) -> str:
+    """Measures and job starts (see storage.base.VerlaufCounts; the consent decisions come with _report_verlauf).
+    Dates are ISO text in the JSONB."""
+    return f"""
+WITH m AS MATERIALIZED (
+    SELECT m.client_id, (m.data->>'beginn')::date AS beginn, (m.data->>'ende_geplant')::date AS geplant,
+           (m.data->>'ende_tatsaechlich')::date AS tatsaechlich, m.data->>'ergebnis' AS ergebnis,
+           coalesce(m.data->>'ende_tatsaechlich', m.data->>'ende_geplant') AS ende
+    FROM massnahmen m {_of_team("m", filtered)}
+),
+ended AS MATERIALIZED (
+    SELECT client_id, ende, ergebnis FROM m
+    WHERE tatsaechlich BETWEEN %(von)s AND %(bis)s
+       OR tatsaechlich IS NULL AND geplant BETWEEN %(von)s AND %(bis)s AND geplant < %(stichtag)s
+),
+b AS MATERIALIZED (
+    SELECT coalesce((b.data->>'ausbildung')::boolean, false) AS ausbildung,
+           coalesce((b.data->>'leistungen_weiter')::boolean, false) AS weiter
+    FROM beschaeftigungsaufnahmen b {_of_team("b", filtered)}
+    WHERE (b.data->>'datum')::date BETWEEN %(von)s AND %(bis)s
+)
+SELECT
+    (SELECT count(*) FROM m WHERE beginn BETWEEN %(von)s AND %(bis)s)::int AS massnahmen_begonnen,
+    (SELECT count(*) FROM m WHERE beginn <= %(stichtag)s AND tatsaechlich IS NULL AND geplant >= %(stichtag)s
+    )::int AS massnahmen_laufend,
+    (SELECT count(*) FROM ended)::int AS massnahmen_beendet,
+    (SELECT count(*) FROM ended e WHERE NOT EXISTS (
+        SELECT 1 FROM folgegespraeche g WHERE g.client_id = e.client_id AND g.data->>'datum' >= e.ende)
+    )::int AS massnahmen_ohne_folgegespraech,
+    (SELECT coalesce(jsonb_object_agg(ergebnis, n), '{{}}') FROM (
+        SELECT ergebnis, count(*) AS n FROM ended WHERE ergebnis <> '' GROUP BY 1) x) AS ergebnisse,
+    (SELECT count(*) FROM b)::int AS beschaeftigungen,
+    (SELECT count(*) FROM b WHERE ausbildung)::int AS ausbildungen,
+    (SELECT count(*) FROM b WHERE weiter)::int AS leistungen_weiter
+"""
+
+
+def _verlauf_due(filtered: bool) -> str:
+    """The measures and job starts that can be due (see Store.verlauf_due). Dates are ISO text in the JSONB, so
+    they are compared as text (and found by the indexes of migration 9)."""
+    no_talk_since = """NOT EXISTS (SELECT 1 FROM folgegespraeche g WHERE g.client_id = {alias}.client_id
+        AND g.data->>'datum' >= {since})"""
+    ende = "coalesce(m.data->>'ende_tatsaechlich', m.data->>'ende_geplant')"
+    since = "to_char((b.data->>'nachhalten_am')::date - %(tage)s::int, 'YYYY-MM-DD')"
+    return f"""
+SELECT m.client_id, 'massnahme_endet' AS kind, (m.data->>'ende_geplant')::date AS due,
+       (m.data->>'catalogue_version')::int AS version
+FROM massnahmen m {_of_team("m", filtered)}
+WHERE m.data->>'ende_tatsaechlich' IS NULL AND m.data->>'ende_geplant' BETWEEN %(heute)s AND %(massnahme_bis)s
+UNION ALL
+SELECT m.client_id, 'nach_massnahme', ({ende})::date, (m.data->>'catalogue_version')::int
+FROM massnahmen m {_of_team("m", filtered)}
+WHERE (m.data->>'ende_tatsaechlich' IS NOT NULL OR m.data->>'ende_geplant' < %(heute)s)
+  AND {no_talk_since.format(alias="m", since=ende)}
+UNION ALL
+SELECT b.client_id, 'nachhalten', (b.data->>'nachhalten_am')::date, (b.data->>'catalogue_version')::int
+FROM beschaeftigungsaufnahmen b {_of_team("b", filtered)}
+WHERE b.data->>'nachhalten_am' <= %(nachhalten_bis)s AND {no_talk_since.format(alias="b", since=since)}
 """

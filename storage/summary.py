@@ -1,8 +1,9 @@
 """Per-client report summaries for the embedded backend, and the report figures computed from them.
 
 The TinyDB store keeps one small summary per client (team, the newest closed profiling's Prognose, Profillage,
-relevant Handlungsbedarfe and chosen strategies, the dates of every profiling and Folgegespräch, the newest
-closed EGV's review date, the next appointment of the latest Folgegespräch) in a sharded index. It is rewritten
+relevant Handlungsbedarfe and chosen strategies, the dates and consent decision of every profiling, the dates of
+every Folgegespräch, the newest closed EGV's review date, the next appointment of the latest Folgegespräch, and
+the dates, outcome and catalogue version of every measure and job start) in a sharded index. It is rewritten
 from the client's own files in the same locked write as every change, so a report reads 256 small files instead
 of every record. The figures follow exactly the definitions the PostgreSQL queries implement (`ReportCounts`).
 """
@@ -11,11 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dates import as_utc, berlin_day
-from storage.base import DueItem, ReportCounts
+from storage.base import DueItem, ReportCounts, VerlaufCounts
 
 CLOSED = "abgeschlossen"
 
@@ -55,7 +56,12 @@ def strategy_ids(profiling: dict) -> list[str]:
     return sorted(chosen)
 
 
-def client_summary(client: dict, profilings: list[dict], egvs: list[dict], talks: list[dict]) -> dict[str, Any]:
+#: Bits of a profiling's consent decision in the summary.
+ERTEILT, VERWEIGERT = 1, 2
+
+
+def client_summary(client: dict, profilings: list[dict], egvs: list[dict], talks: list[dict],
+                   massnahmen: list[dict], aufnahmen: list[dict]) -> dict[str, Any]:
     """The summary of one client from its stored rows (JSON as stored)."""
     newest = _newest_closed(profilings)
     egv = _newest_closed(egvs)
@@ -73,12 +79,17 @@ def client_summary(client: dict, profilings: list[dict], egvs: list[dict], talks
             strategy_ids(newest),
         ],
         "p": [
-            [_berlin_day(p["created_at"]), _berlin_day(p.get("closed_at")) if p.get("status") == CLOSED else None]
+            [_berlin_day(p["created_at"]), _berlin_day(p.get("closed_at")) if p.get("status") == CLOSED else None,
+             (ERTEILT if p.get("einverstaendnis") else 0) | (VERWEIGERT if p.get("einverstaendnis_verweigert") else 0)]
             for p in profilings
         ],
         "e": None if egv is None else [egv.get("ueberpruefung_am")],
         "f": [[t["datum"], t.get("naechster_termin")] for t in talks],
         "fn": latest_talk.get("naechster_termin") if latest_talk else None,
+        "m": [[m["beginn"], m["ende_geplant"], m.get("ende_tatsaechlich"), m.get("ergebnis"), m["catalogue_version"]]
+              for m in massnahmen],
+        "b": [[b["datum"], bool(b.get("ausbildung")), bool(b.get("leistungen_weiter")), b.get("nachhalten_am"),
+               b["catalogue_version"]] for b in aufnahmen],
     }
 
 
@@ -94,10 +105,12 @@ def aggregate(
     strategien: Counter[str] = Counter()
     team_month: dict[tuple[str, str], list[int]] = {}
     due_held: dict[str, list[int]] = {}
+    verlauf = _VerlaufCounter(start, end, today)
     for s in summaries:
         if team is not None and s["t"] != team:
             continue
         clients += 1
+        verlauf.add(s)
         newest = s["np"]
         if newest is not None:
             with_closed += 1
@@ -111,7 +124,7 @@ def aggregate(
                 egv_valid += 1
             else:
                 egv_overdue += 1
-        for created, closed in s["p"]:
+        for created, closed, _ in s["p"]:
             if start <= created <= end:
                 team_month.setdefault((s["t"], created[:7]), [0, 0, 0])[0] += 1
             if closed is not None and start <= closed <= end:
@@ -133,7 +146,43 @@ def aggregate(
         strategien=dict(strategien),
         team_month={k: (v[0], v[1], v[2]) for k, v in team_month.items()},
         due_held={k: (v[0], v[1]) for k, v in due_held.items()},
+        verlauf=verlauf.result(),
     )
+
+
+class _VerlaufCounter:
+    """Counts measures, job starts and consent decisions of the summaries added (see VerlaufCounts)."""
+
+    def __init__(self, start: str, end: str, today: str):
+        self.start, self.end, self.today = start, end, today
+        self.n: Counter[str] = Counter()
+        self.ergebnisse: Counter[str] = Counter()
+
+    def add(self, s: dict[str, Any]) -> None:
+        start, end, today, n = self.start, self.end, self.today, self.n
+        latest_talk = max((held for held, _ in s["f"]), default=None)
+        for beginn, geplant, tatsaechlich, ergebnis, _ in s["m"]:
+            n["massnahmen_begonnen"] += start <= beginn <= end
+            n["massnahmen_laufend"] += beginn <= today and tatsaechlich is None and geplant >= today
+            if (start <= tatsaechlich <= end if tatsaechlich is not None
+                    else start <= geplant <= end and geplant < today):
+                n["massnahmen_beendet"] += 1
+                n["massnahmen_ohne_folgegespraech"] += latest_talk is None or latest_talk < (tatsaechlich or geplant)
+                if ergebnis:
+                    self.ergebnisse[ergebnis] += 1
+        for datum, ausbildung, weiter, _, _ in s["b"]:
+            if start <= datum <= end:
+                n["beschaeftigungen"] += 1
+                n["ausbildungen"] += ausbildung
+                n["leistungen_weiter"] += weiter
+        for _, closed, consent in s["p"]:
+            if closed is not None and start <= closed <= end:
+                n["einverstaendnis_erteilt"] += bool(consent & ERTEILT)
+                n["einverstaendnis_verweigert"] += bool(consent & VERWEIGERT)
+                n["einverstaendnis_offen"] += not consent
+
+    def result(self) -> VerlaufCounts:
+        return VerlaufCounts(**self.n, ergebnisse=dict(self.ergebnisse))
 
 
 def due_items(summaries: Iterable[tuple[str, dict[str, Any]]], *, team: str | None, until: date) -> list[DueItem]:
@@ -147,6 +196,31 @@ def due_items(summaries: Iterable[tuple[str, dict[str, Any]]], *, team: str | No
             items.append(DueItem(date.fromisoformat(s["fn"]), "folgegespraech", client_id))
         if s["e"] is not None and s["e"][0] is not None and s["e"][0] <= limit:
             items.append(DueItem(date.fromisoformat(s["e"][0]), "egv", client_id))
+    return sorted(items)
+
+
+def verlauf_due(summaries: Iterable[tuple[str, dict[str, Any]]], *, team: str | None, heute: date,
+                massnahme_bis: date, vorschau_tage: int) -> list[DueItem]:
+    """Measures and job starts that can be due (see `Store.verlauf_due`), oldest date first."""
+    today, limit = heute.isoformat(), massnahme_bis.isoformat()
+    nachhalten_bis = (heute + timedelta(days=vorschau_tage)).isoformat()
+    items: list[DueItem] = []
+    for client_id, s in summaries:
+        if team is not None and s["t"] != team:
+            continue
+        latest_talk = max((held for held, _ in s["f"]), default="")
+        for _, geplant, tatsaechlich, _, version in s["m"]:
+            if tatsaechlich is None and geplant >= today:
+                if geplant <= limit:
+                    items.append(DueItem(date.fromisoformat(geplant), "massnahme_endet", client_id, version))
+            elif latest_talk < (tatsaechlich or geplant):
+                items.append(DueItem(date.fromisoformat(tatsaechlich or geplant), "nach_massnahme", client_id, version))
+        for _, _, _, nachhalten, version in s["b"]:
+            if nachhalten is None or nachhalten > nachhalten_bis:
+                continue
+            since = (date.fromisoformat(nachhalten) - timedelta(days=vorschau_tage)).isoformat()
+            if latest_talk < since:
+                items.append(DueItem(date.fromisoformat(nachhalten), "nachhalten", client_id, version))
     return sorted(items)
 
 

@@ -66,7 +66,7 @@ from storage.core import (
 
 _SHARDS = 256
 #: Content of DATA/index/ready.json; a new format (what an index holds) rebuilds every index once at start.
-_DERIVED_FORMAT = b'{"format":2}'
+_DERIVED_FORMAT = b'{"format":3}'  # 3: summaries hold consent decisions, measures and job starts
 _UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
 #: German reasons for the OS errors an operator can fix (issue 10: full disk, read-only mount, permissions).
 _OS_REASONS = {
@@ -797,7 +797,8 @@ class TinyDBStore(RuleStore):
             ]
 
     # --- report summaries (issue 9) ------------------------------------------------------------------
-    _SUMMARY_KINDS = frozenset({"clients", "profilings", "egvs", "folgegespraeche"})
+    _SUMMARY_KINDS = frozenset({"clients", "profilings", "egvs", "folgegespraeche", "massnahmen",
+                                "beschaeftigungsaufnahmen"})
 
     def _summary_path(self, client_id: str) -> Path:
         return self.root / "index" / f"summary-{shard(client_id)}.json"
@@ -809,9 +810,9 @@ class TinyDBStore(RuleStore):
         client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
         if client is None:
             return None
-        rows = {t: self.read_table(self.client_file(client_id, t), t)
-                for t in ("profilings", "egvs", "folgegespraeche")}  # fmt: skip
-        return summary.client_summary(client, rows["profilings"], rows["egvs"], rows["folgegespraeche"])
+        rows = {t: self.read_table(self.client_file(client_id, t), t) for t in self._SUMMARY_KINDS - {"clients"}}
+        return summary.client_summary(client, rows["profilings"], rows["egvs"], rows["folgegespraeche"],
+                                      rows["massnahmen"], rows["beschaeftigungsaufnahmen"])
 
     def summary_changed(self, client_id: str, table: str) -> None:
         """Rewrite the changed client's summary in its shard; the caller holds the write lock."""
@@ -870,6 +871,11 @@ class TinyDBStore(RuleStore):
     def due_items(self, *, team: str | None, until: date) -> list[DueItem]:
         with _io_errors():
             return summary.due_items(self._summaries(), team=team, until=until)
+
+    def verlauf_due(self, *, team: str | None, heute: date, massnahme_bis: date, vorschau_tage: int) -> list[DueItem]:
+        with _io_errors():
+            return summary.verlauf_due(self._summaries(), team=team, heute=heute, massnahme_bis=massnahme_bis,
+                                       vorschau_tage=vorschau_tage)
 
     def report_teams(self) -> list[str]:
         with _io_errors():

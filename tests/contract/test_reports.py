@@ -9,8 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schemas.records import Client, Egv, Folgegespraech, Profiling, Role, Status
-from storage.base import DueItem, ReportCounts, Store
+from schemas.records import (
+    Beschaeftigungsaufnahme,
+    Client,
+    Egv,
+    Folgegespraech,
+    Massnahme,
+    Profiling,
+    Role,
+    Status,
+)
+from storage.base import DueItem, ReportCounts, Store, VerlaufCounts
 from tests.factories import make_client, make_egv, make_folgegespraech, make_profiling, make_user
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -20,6 +29,7 @@ BEDARFE = ["schulische_qualifikation", "berufliche_qualifikation", "wohnsituatio
 STRATEGIEN = ["schulabschluss_erwerben", "berufsabschluss_erwerben", "wohnsituation_stabilisieren",
               "leistungsfaehigkeit_feststellen"]
 UEBERGREIFEND = ["vermittlung_arbeit_ausbildung", "verfuegbarkeit_ueberpruefen"]
+ERGEBNISSE = ["erfolgreich_abgeschlossen", "abgeschlossen_ohne_erfolg", None]
 
 
 def _at(rng: random.Random) -> datetime:
@@ -72,7 +82,34 @@ def generate(seed: int = 7, clients: int = 60) -> dict[type, list]:
                 client.id, revision=1, created_at=_at(rng), datum=datum,
                 naechster_termin=rng.choice([None, datum + timedelta(days=rng.randrange(1, 120))]),
             ))
+    add_verlauf(out, random.Random(seed + 1))
     return out
+
+
+def add_verlauf(out: dict[type, list], rng: random.Random) -> None:
+    """Measures, job starts and consent decisions (issue 16), from their own random stream."""
+    out[Massnahme], out[Beschaeftigungsaufnahme] = [], []
+    for client in out[Client]:
+        for _ in range(rng.randrange(0, 3)):
+            beginn = STICHTAG - timedelta(days=rng.randrange(0, 500))
+            geplant = beginn + timedelta(days=rng.randrange(0, 400))
+            ende = rng.choice([None, beginn + timedelta(days=rng.randrange(0, 300))])
+            out[Massnahme].append(Massnahme(
+                id=f"m-{client.id}-{len(out[Massnahme])}", client_id=client.id, catalogue_version=rng.choice([1, 2]),
+                titel="Umschulung", beginn=beginn, ende_geplant=geplant, ende_tatsaechlich=ende,
+                ergebnis=rng.choice(ERGEBNISSE) if ende else None, revision=1, created_at=_at(rng),
+            ))
+        for _ in range(rng.randrange(0, 2)):
+            datum = STICHTAG - timedelta(days=rng.randrange(0, 500))
+            out[Beschaeftigungsaufnahme].append(Beschaeftigungsaufnahme(
+                id=f"b-{client.id}-{len(out[Beschaeftigungsaufnahme])}", client_id=client.id,
+                catalogue_version=1, datum=datum, arbeitgeber="Logistik Nord", ausbildung=rng.random() < 0.3,
+                wochenstunden=30, leistungen_weiter=rng.random() < 0.5, revision=1, created_at=_at(rng),
+                nachhalten_am=rng.choice([None, datum + timedelta(days=rng.randrange(0, 200))]),
+            ))
+    consent = [{"einverstaendnis": True}, {"einverstaendnis": False, "einverstaendnis_verweigert": True},
+               {"einverstaendnis": False, "einverstaendnis_datum": None}]
+    out[Profiling] = [p.model_copy(update=rng.choice(consent)) for p in out[Profiling]]
 
 
 # --- the independent count -------------------------------------------------------------------------------------
@@ -132,6 +169,38 @@ def expected(data: dict[type, list], *, team: str | None, von: date, bis: date, 
         clients=len(clients), with_closed_profiling=with_closed, egv_valid=valid, egv_overdue=overdue,
         prognose=dict(prognose), profillage=dict(profillage), bedarfe=dict(bedarfe), strategien=dict(strategien),
         team_month={k: tuple(v) for k, v in team_month.items()}, due_held={k: tuple(v) for k, v in due_held.items()},
+        verlauf=expected_verlauf(data, team=team, von=von, bis=bis, stichtag=stichtag),
+    )
+
+
+def expected_verlauf(data: dict[type, list], *, team: str | None, von: date, bis: date,
+                     stichtag: date) -> VerlaufCounts:
+    """The issue-16 figures, counted record by record as the report counted them before the store did."""
+    ids = {c.id for c in data[Client] if team is None or c.team == team}
+    talks: dict[str, list[date]] = {}
+    for g in data[Folgegespraech]:
+        talks.setdefault(g.client_id, []).append(g.datum)
+    massnahmen = [m for m in data.get(Massnahme, []) if m.client_id in ids]
+    ended = [m for m in massnahmen if von <= (m.ende_tatsaechlich or m.ende_geplant) <= bis
+             and (m.ende_tatsaechlich or m.ende_geplant) < stichtag
+             or m.ende_tatsaechlich is not None and von <= m.ende_tatsaechlich <= bis]
+    starts = [b for b in data.get(Beschaeftigungsaufnahme, []) if b.client_id in ids and von <= b.datum <= bis]
+    closed = [p for p in data[Profiling] if p.client_id in ids and p.status == Status.ABGESCHLOSSEN
+              and von <= _day(p.closed_at) <= bis]
+    return VerlaufCounts(
+        massnahmen_begonnen=sum(von <= m.beginn <= bis for m in massnahmen),
+        massnahmen_laufend=sum(m.beginn <= stichtag and m.ende_tatsaechlich is None and m.ende_geplant >= stichtag
+                               for m in massnahmen),
+        massnahmen_beendet=len(ended),
+        massnahmen_ohne_folgegespraech=sum(
+            not any(d >= (m.ende_tatsaechlich or m.ende_geplant) for d in talks.get(m.client_id, [])) for m in ended),
+        ergebnisse=dict(Counter(m.ergebnis for m in ended if m.ergebnis)),
+        beschaeftigungen=len(starts),
+        ausbildungen=sum(b.ausbildung for b in starts),
+        leistungen_weiter=sum(b.leistungen_weiter for b in starts),
+        einverstaendnis_erteilt=sum(p.einverstaendnis for p in closed),
+        einverstaendnis_verweigert=sum(p.einverstaendnis_verweigert for p in closed),
+        einverstaendnis_offen=sum(not p.einverstaendnis and not p.einverstaendnis_verweigert for p in closed),
     )
 
 
@@ -152,7 +221,8 @@ def expected_due(data: dict[type, list], *, team: str | None, until: date) -> li
 
 
 def stored(store: Store) -> dict[type, list]:
-    return {kind: list(store.export_records(kind)) for kind in (Client, Profiling, Egv, Folgegespraech)}
+    return {kind: list(store.export_records(kind))
+            for kind in (Client, Profiling, Egv, Folgegespraech, Massnahme, Beschaeftigungsaufnahme)}
 
 
 FILTERS = [

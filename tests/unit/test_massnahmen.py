@@ -8,7 +8,8 @@ import pytest
 
 from dates import today
 from errors import InvalidInput
-from schemas.records import Beschaeftigungsaufnahme, FoerderCheck, Massnahme
+from schemas.records import Beschaeftigungsaufnahme, FoerderCheck, Massnahme, Vertretung
+from services.access import SYSTEM
 from services.beschaeftigung import (
     list_beschaeftigungsaufnahmen,
     new_beschaeftigungsaufnahme,
@@ -130,6 +131,20 @@ def test_measures_of_another_team_do_not_show(store, client, ifk, ifk_other_team
     record_massnahme(store, massnahme(store, client, ifk, ende_geplant=HEUTE + timedelta(days=2)), actor=ifk)
 
     assert arten(store, ifk_other_team) == []
+
+
+def test_a_deputy_sees_the_measures_and_job_starts_of_the_team_stood_in_for(store, client, ifk, ifk_other_team,
+                                                                             catalogue):
+    record_massnahme(store, massnahme(store, client, ifk, ende_geplant=HEUTE + timedelta(days=2)), actor=ifk)
+    aufnahme = new_beschaeftigungsaufnahme(store, client.id, actor=ifk).model_copy(update={
+        "datum": HEUTE - timedelta(days=40), "arbeitgeber": "Logistik Nord GmbH", "wochenstunden": 30,
+        "leistungen_weiter": False, "nachhalten_am": HEUTE})
+    record_beschaeftigungsaufnahme(store, aufnahme, actor=ifk)
+    store.add(Vertretung(id="v-bernd", vertreter=ifk_other_team.username, team=client.team, von=HEUTE,
+                         bis=HEUTE + timedelta(days=7), grund="Urlaub"), actor=SYSTEM)
+
+    assert arten(store, ifk_other_team) == [("Nachhalten Beschäftigung", HEUTE),
+                                            ("Maßnahme endet", HEUTE + timedelta(days=2))]
 
 
 # --- Beschäftigungsaufnahme ----------------------------------------------------------------------------------------
