@@ -1,5 +1,5 @@
 """Fixtures shared by every test package: the PostgreSQL test server and the stored users of each role; the
-rule that marks tests `slow`.
+rules that mark tests `slow`, keep the browser tests on one pytest-xdist worker and put temp files on a RAM disk.
 
 The user fixtures take the `store` fixture of the package that uses them (unit: TinyDB in tmp_path; contract:
 both backends). Each user is stored as its own actor.
@@ -8,7 +8,9 @@ both backends). Each user is stored as its own actor.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,15 +20,43 @@ from tests.factories import make_user
 #: Test folders whose every test counts as slow: AppTest runs of whole pages, servers started as processes.
 SLOW_FOLDERS = ("tests/ui/", "tests/ops/", "tests/browser/")
 
+#: Tests outside those folders that take about a second or more alone on the 2-core development machine (argon2
+#: sign-ins in a loop, long PDFs, whole-catalogue round trips): node-id prefixes, so a module or one test.
+SLOW_TESTS = (
+    "tests/unit/test_signin_throttle.py",
+    "tests/unit/test_totp.py",
+    "tests/unit/test_catalogue_round_trip.py",
+)
 
+#: The pytest-xdist group of every browser test: one worker runs them one after another, as in a serial run, so
+#: that two Chromium + Streamlit pairs never compete for the two cores and a module's server stays on its worker.
+BROWSER_GROUP = "browser"
+
+#: Temp files (tmp_path, throwaway PostgreSQL servers) go here when TMPDIR is not set: the store fsyncs every
+#: write, and on the shared disk that wait was most of a unit test's time.
+RAM_DISK = Path("/dev/shm")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temp files on the RAM disk unless TMPDIR says otherwise (pytest-xdist workers and servers inherit it)."""
+    if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK):
+        os.environ["TMPDIR"] = str(RAM_DISK)
+        tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group into a suffix of the node id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`slow` also marks every test that needs a server (PostgreSQL, Chromium) or lives in `SLOW_FOLDERS`, so that
-    `pytest -m "not slow"` is the quick loop: services, documents and the TinyDB contract."""
+    """`slow` also marks every test that needs a server (PostgreSQL, Chromium), lives in `SLOW_FOLDERS` or is named
+    in `SLOW_TESTS`, so that `pytest -m "not slow"` is the quick loop; browser tests join `BROWSER_GROUP`."""
     root = config.rootpath
     for item in items:
         where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
-        if item.get_closest_marker("postgres") or item.get_closest_marker("browser") or where.startswith(SLOW_FOLDERS):
+        browser = item.get_closest_marker("browser") is not None or where.startswith("tests/browser/")
+        if (browser or item.get_closest_marker("postgres") or where.startswith(SLOW_FOLDERS)
+                or item.nodeid.startswith(SLOW_TESTS)):
             item.add_marker(pytest.mark.slow)
+        if browser:
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
 
 
 @pytest.fixture(scope="session")
