@@ -26,6 +26,11 @@ SLOW_TESTS = (
     "tests/unit/test_signin_throttle.py",
     "tests/unit/test_totp.py",
     "tests/unit/test_catalogue_round_trip.py",
+    "tests/unit/test_users.py::test_a_hash_with_older_settings_is_renewed_at_the_next_sign_in",
+    "tests/unit/test_egv.py::test_signature_lines_never_stand_alone_on_a_page",
+    "tests/unit/test_documents.py::test_auskunft_keeps_the_access_heading_with_its_table",
+    "tests/unit/test_documents.py::test_profiling_print_keeps_each_handlungsfeld_with_all_its_rows_on_one_page",
+    "tests/contract/test_retention.py::test_deleting_a_due_case_leaves_no_trace_of_the_person",
 )
 
 #: The pytest-xdist group of every browser test: one worker runs them one after another, as in a serial run, so
