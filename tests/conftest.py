@@ -33,8 +33,10 @@ SLOW_TESTS = (
     "tests/contract/test_retention.py::test_deleting_a_due_case_leaves_no_trace_of_the_person",
 )
 
-#: The pytest-xdist group of every browser test: one worker runs them one after another, as in a serial run, so
-#: that two Chromium + Streamlit pairs never compete for the two cores and a module's server stays on its worker.
+#: Where the browser tests are: with `--dist loadgroup` they form one work unit, so one pytest-xdist worker runs
+#: them one after another, as in a serial run: two Chromium + Streamlit pairs never compete for the two cores, and
+#: a module's server and screenshots stay with one worker. A test marked `browser` elsewhere is refused.
+BROWSER_TESTS = ("tests/browser/", "tests/ops/test_two_instances.py")
 BROWSER_GROUP = "browser"
 
 #: Temp files (tmp_path, throwaway PostgreSQL servers) go here when TMPDIR is not set: the store fsyncs every
@@ -49,19 +51,35 @@ def pytest_configure(config: pytest.Config) -> None:
         tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group into a suffix of the node id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`slow` also marks every test that needs a server (PostgreSQL, Chromium), lives in `SLOW_FOLDERS` or is named
-    in `SLOW_TESTS`, so that `pytest -m "not slow"` is the quick loop; browser tests join `BROWSER_GROUP`."""
+    in `SLOW_TESTS`, so that `pytest -m "not slow"` is the quick loop; a browser test outside `BROWSER_TESTS`
+    stops the run."""
     root = config.rootpath
     for item in items:
         where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
-        browser = item.get_closest_marker("browser") is not None or where.startswith("tests/browser/")
+        browser = item.get_closest_marker("browser") is not None
+        if browser and not where.startswith(BROWSER_TESTS):
+            raise pytest.UsageError(f"{item.nodeid}: browser tests belong in one of {BROWSER_TESTS} (tests/conftest.py)")
         if (browser or item.get_closest_marker("postgres") or where.startswith(SLOW_FOLDERS)
                 or item.nodeid.startswith(SLOW_TESTS)):
             item.add_marker(pytest.mark.slow)
-        if browser:
-            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the browser tests as one group. pytest-xdist 3.8 cannot read `xdist_group` marks
+    under pytest 9 (it renames `item._nodeid`, which pytest 9 no longer reads), so the group is chosen here, on
+    the controller, by path."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_GROUP if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(scope="session")
