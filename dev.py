@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""One-command set-up for newcomers: `python3 dev.py start` runs the app, `python3 dev.py test` runs all tests.
+"""One-command set-up for newcomers: `python3 dev.py start` runs the app, `python3 dev.py test` runs all tests
+(in parallel with pytest-xdist, one worker per core up to `MAX_WORKERS`; `-n 0` runs them in this process).
 
 Both create (or reuse) the virtual environment `.venv` and install the dependencies, every one pinned by
 `constraints.txt`, only when `pyproject.toml` or `constraints.txt` changed since the last install, so they are
@@ -22,6 +23,17 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
 #: What the installed environment is made from; a change of either reinstalls.
 INSTALL_INPUTS = (ROOT / "pyproject.toml", ROOT / "constraints.txt")
+#: More workers than this only multiply the per-worker start-up (imports, a PostgreSQL server each).
+MAX_WORKERS = 4
+
+
+def pytest_args(extra: list[str]) -> list[str]:
+    """pytest's arguments: `extra`, run by pytest-xdist workers unless `extra` chooses the workers itself
+    (`-n …`, `--numprocesses`, `--dist`, `-p no:xdist`). `loadgroup` keeps each xdist_group on one worker."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg.endswith("no:xdist") for arg in extra):
+        return extra
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return ["-n", str(min(cores, MAX_WORKERS)), "--dist", "loadgroup", *extra]
 
 
 def ensure_environment() -> None:
@@ -51,7 +63,7 @@ def main(argv: list[str]) -> int:
     if command == "start":
         args = [str(PYTHON), "-m", "streamlit", "run", "app.py", *argv[2:]]
     else:
-        args = [str(PYTHON), "-m", "pytest", *argv[2:]]
+        args = [str(PYTHON), "-m", "pytest", *pytest_args(argv[2:])]
     os.execv(args[0], args)
 
 

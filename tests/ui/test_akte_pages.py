@@ -55,11 +55,6 @@ def on_akte(at: AppTest, client: Client) -> AppTest:
 
 
 @pytest.fixture
-def kdn(store: Store) -> User:
-    return store.add(make_user(Role.KDN, team="", display_name="Karl Dorn"), actor=make_user(Role.KDN))
-
-
-@pytest.fixture
 def team2(store: Store) -> User:
     return store.add(make_user(Role.IFK, team="Team 2", display_name="Bernd Weber"), actor=make_user(Role.KDN))
 

@@ -11,12 +11,10 @@ import config
 from cli import main
 from errors import CatalogueInvalid
 from schemas.catalogue import SHIPPED_CATALOGUE
-from schemas.records import Role
 from services.access import SYSTEM
 from services.catalogue import ensure_catalogue, latest_version, publish_catalogue
 from services.catalogue_editor import check_draft, save_draft_text, start_draft
 from storage import open_store
-from tests.factories import make_user
 
 SHIPPED = SHIPPED_CATALOGUE.read_text(encoding="utf-8")
 STRATEGY = "          - id: mobilitaet_erhoehen\n            label: Mobilität erhöhen\n"
@@ -42,11 +40,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     yield store
     store.close_store()
     config.get_settings.cache_clear()
-
-
-@pytest.fixture
-def trainer(store):
-    return store.add(make_user(Role.TRAINER, team=""), actor=SYSTEM)  # a stored account: services re-read it
 
 
 def test_publishing_refuses_a_text_that_deletes_a_published_entry_and_names_it_with_its_lines(store, trainer):

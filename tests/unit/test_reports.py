@@ -27,16 +27,6 @@ def store(tmp_path) -> Store:
     return opened
 
 
-@pytest.fixture
-def ifk(store: Store) -> User:
-    return store.add(make_user(role=Role.IFK, team="Team 1"), actor=SYSTEM)
-
-
-@pytest.fixture
-def fachaufsicht(store: Store) -> User:
-    return store.add(make_user(role=Role.FACHAUFSICHT, team=""), actor=SYSTEM)
-
-
 def closed(store: Store, record, actor: User):
     stored = store.add(record, actor=actor)
     return store.close(type(record), stored.id, revision=stored.revision, actor=actor)
