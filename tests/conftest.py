@@ -8,6 +8,7 @@ both backends). Each user is stored as its own actor.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,11 +43,15 @@ BROWSER_GROUP = "browser"
 #: Temp files (tmp_path, throwaway PostgreSQL servers) go here when TMPDIR is not set: the store fsyncs every
 #: write, and on the shared disk that wait was most of a unit test's time.
 RAM_DISK = Path("/dev/shm")
+#: A run leaves up to about 200 MB there (pytest keeps the last three runs); a container's small default /dev/shm
+#: (64 MB in Docker) would fill up, so the RAM disk is used only with room to spare.
+RAM_DISK_MIN_FREE = 2 * 1024**3
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Temp files on the RAM disk unless TMPDIR says otherwise (pytest-xdist workers and servers inherit it)."""
-    if "TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK):
+    if ("TMPDIR" not in os.environ and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK)
+            and shutil.disk_usage(RAM_DISK).free >= RAM_DISK_MIN_FREE):
         os.environ["TMPDIR"] = str(RAM_DISK)
         tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
