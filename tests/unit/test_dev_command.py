@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import dev
@@ -19,3 +21,14 @@ def test_the_test_command_runs_the_suite_on_xdist_workers_with_the_groups_kept_t
 def test_arguments_that_choose_the_workers_are_passed_on_unchanged(choice: list[str]) -> None:
     extra = ["tests/unit", "-q", *choice]
     assert dev.pytest_args(extra) == extra
+
+
+def test_every_test_named_slow_exists() -> None:
+    """A renamed test would silently drop out of `SLOW_TESTS` and slow the quick loop down again."""
+    from tests.conftest import SLOW_TESTS
+
+    root = Path(dev.__file__).resolve().parent
+    for entry in SLOW_TESTS:
+        path, _, name = entry.partition("::")
+        assert (root / path).is_file(), entry
+        assert not name or f"def {name}(" in (root / path).read_text(encoding="utf-8"), entry
