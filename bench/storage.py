@@ -3,12 +3,18 @@
 Prints `name: value unit` lines with the prefixes tinydb_ / postgres_. The large database (100,000 profilings over
 20,000 clients) is bulk-loaded directly; only the measured `store.save` / `list_for_client` calls go through the
 store. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL, else a throwaway local server (fsync on); skipped if neither.
+
+In the same run, on the same file system as the TinyDB store: the disk's floor for a durable replace (`floor_`:
+3 KB written, fsync, rename, fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`sqlite_`: one
+UPDATE of a 3.4 KB row per save). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
+saves at 100,000 profilings, `tinydb_syncfs_per_save` the write-ahead log's checkpoints (one syncfs each).
 """
 
 from __future__ import annotations
 
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -32,6 +38,72 @@ rng = random.Random(42)
 
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
+
+
+class FsyncCounter:
+    """Counts os.fsync / os.fdatasync calls and the TinyDB store's syncfs checkpoints while `counting`."""
+
+    def __init__(self) -> None:
+        from storage import tinydb_store
+
+        self.fsyncs = self.syncfs = 0
+        self.counting = False
+        self._module = tinydb_store
+        self._fsync, self._fdatasync, self._syncfs = os.fsync, os.fdatasync, tinydb_store.sync_filesystem
+
+        def counted(real, attr):
+            def call(*args):
+                if self.counting:
+                    setattr(self, attr, getattr(self, attr) + 1)
+                return real(*args)
+
+            return call
+
+        os.fsync = counted(self._fsync, "fsyncs")
+        os.fdatasync = counted(self._fdatasync, "fsyncs")
+        tinydb_store.sync_filesystem = counted(self._syncfs, "syncfs")
+
+
+def floor_ms(directory: Path, count: int = SAVES) -> list[float]:
+    """The disk's floor for a durable replace: 3 KB to a temp file, fsync, rename over the file, fsync the dir."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target, tmp, payload = directory / "floor.json", directory / ".floor.json.tmp", os.urandom(1536).hex().encode()
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, payload)
+        os.fsync(fd)
+        os.close(fd)
+        os.replace(tmp, target)
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        os.fsync(dir_fd)
+        os.close(dir_fd)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def sqlite_ms(directory: Path, rows: int = 20_000, count: int = SAVES) -> list[float]:
+    """SQLite in WAL mode with synchronous=FULL: one UPDATE of a 3.4 KB row per save, committed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(directory / "bench.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE profilings (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+    body = "x" * 3400
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO profilings VALUES (?, ?)", ((f"p{n}", body) for n in range(rows)))
+    conn.execute("COMMIT")
+    samples = []
+    for _ in range(count):
+        row = f"p{rng.randrange(rows)}"
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE profilings SET data = ? WHERE id = ?", (uuid.uuid4().hex + body[32:], row))
+        conn.execute("COMMIT")
+        samples.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    return samples
 
 
 def synthetic(clients: int) -> tuple[User, dict, list]:
@@ -67,8 +139,9 @@ def synthetic(clients: int) -> tuple[User, dict, list]:
     return actor, {User: [actor], Client: client_rows, Profiling: profiling_rows}, audit
 
 
-def measure(store: RuleStore, records: dict, actor: User) -> tuple[float, float]:
-    """(save p95 ms, history p95 ms) over random profilings / clients of the loaded data."""
+def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter | None = None
+            ) -> tuple[list[float], float]:
+    """(save samples ms, history p95 ms) over random profilings / clients of the loaded data."""
     profilings = records[Profiling]
     for profiling in rng.sample(profilings, 20):  # warm-up: imports, connections, caches
         store.save(store.get(Profiling, profiling.id), actor=actor)
@@ -76,9 +149,13 @@ def measure(store: RuleStore, records: dict, actor: User) -> tuple[float, float]
     for _ in range(SAVES):
         current = store.get(Profiling, rng.choice(profilings).id)
         changed = current.model_copy(update={"integrationsziel": f"Ziel {uuid.uuid4().hex[:6]}"})
+        if counter is not None:
+            counter.counting = True
         start = time.perf_counter()
         store.save(changed, actor=actor)
         save_ms.append((time.perf_counter() - start) * 1000)
+        if counter is not None:
+            counter.counting = False
     history_ms = []
     clients = records[Client]
     for _ in range(HISTORY_READS):
@@ -87,7 +164,7 @@ def measure(store: RuleStore, records: dict, actor: User) -> tuple[float, float]
         history = store.list_for_client(Profiling, client_id)
         history_ms.append((time.perf_counter() - start) * 1000)
         assert len(history) == PER_CLIENT
-    return p95(save_ms), p95(history_ms)
+    return save_ms, p95(history_ms)
 
 
 def settle_postgres(store) -> None:
@@ -101,7 +178,8 @@ def settle_postgres(store) -> None:
             print(f"# CHECKPOINT nicht möglich: {exc}", file=sys.stderr)
 
 
-def run(prefix: str, open_store) -> None:
+def run(prefix: str, open_store, counter: FsyncCounter | None = None) -> float:
+    """Prints the backend's figures; returns its save p50 (ms) at 100,000 profilings."""
     results = {}
     for clients in (20, 20_000):
         actor, records, audit = synthetic(clients)
@@ -114,14 +192,20 @@ def run(prefix: str, open_store) -> None:
             settle_postgres(store)
         fill_s = time.perf_counter() - started
         os.sync()  # the bulk fill's dirty pages must not be flushed by (and billed to) the measured saves
-        results[clients] = measure(store, records, actor)
+        results[clients] = measure(store, records, actor, counter if clients == 20_000 else None)
         store.close_store()
         print(f"{prefix}fill_s_at_{clients * PER_CLIENT}: {fill_s:.1f} s", file=sys.stderr)
-    small, large = results[20][0], results[20_000][0]
+    small, large = p95(results[20][0]), p95(results[20_000][0])
+    median = statistics.median(results[20_000][0])
     print(f"{prefix}save_p95_ms_at_100: {small:.2f} ms", flush=True)
     print(f"{prefix}save_p95_ms_at_100000: {large:.2f} ms", flush=True)
+    print(f"{prefix}save_p50_ms_at_100000: {median:.2f} ms", flush=True)
     print(f"{prefix}save_ratio: {large / small:.2f} ratio", flush=True)
     print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
+    if counter is not None:
+        print(f"{prefix}fsyncs_per_save: {counter.fsyncs / SAVES:.2f} count", flush=True)
+        print(f"{prefix}syncfs_per_save: {counter.syncfs / SAVES:.3f} count", flush=True)
+    return median
 
 
 def audit_chain_of(length: int) -> list:
@@ -151,8 +235,18 @@ def import_seconds(open_store, audit: list) -> float:
 def main() -> None:
     from storage.tinydb_store import TinyDBStore
 
+    counter = FsyncCounter()
     with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
-        run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name))
+        floor = floor_ms(Path(tmp) / "floor")
+        sqlite = sqlite_ms(Path(tmp) / "sqlite")
+        tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter)
+    floor_p50 = statistics.median(floor)
+    print(f"floor_replace_p50_ms: {floor_p50:.2f} ms", flush=True)
+    print(f"floor_replace_p95_ms: {p95(floor):.2f} ms", flush=True)
+    print(f"sqlite_wal_full_save_p50_ms: {statistics.median(sqlite):.2f} ms", flush=True)
+    print(f"sqlite_wal_full_save_p95_ms: {p95(sqlite):.2f} ms", flush=True)
+    print(f"tinydb_save_p50_over_floor_p50: {tinydb_p50 / floor_p50:.2f} ratio", flush=True)
+    print(f"tinydb_save_p50_over_sqlite_p50: {tinydb_p50 / statistics.median(sqlite):.2f} ratio", flush=True)
 
     with postgres("bench") as pg:
         if pg is None:
@@ -163,7 +257,8 @@ def main() -> None:
         def open_pg(name: str) -> PostgresStore:
             return PostgresStore(url, schema=new_schema() + "_" + name.replace("postgres_", ""))
 
-        run("postgres_", open_pg)
+        postgres_p50 = run("postgres_", open_pg)
+        print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
         print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
               flush=True)
 

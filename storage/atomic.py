@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import threading
@@ -16,6 +17,9 @@ from errors import StorageUnavailable
 
 #: Seconds a writer waits for the data directory's write lock before giving up with StorageUnavailable.
 LOCK_TIMEOUT = 60.0
+#: Seconds between two tries of a lock another process holds (filelock's default, 50 ms, dominated waits).
+LOCK_POLL = 0.0005
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -54,6 +58,43 @@ def atomic_write(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` (temp file, rename) without fsync: never torn, durable only after
+    `sync_filesystem` (the TinyDB store's write-ahead log makes it durable before that)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sync_filesystem(directory: Path) -> None:
+    """Flush every written file and directory entry of the file system holding `directory` (syncfs)."""
+    syncfs = getattr(_libc, "syncfs", None)
+    if syncfs is None:  # not Linux
+        os.sync()
+        return
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+    finally:
+        os.close(fd)
 
 
 def exclusive_create(path: Path, data: bytes) -> bool:
@@ -121,7 +162,7 @@ class ProcessLock:
             )
         try:
             try:
-                self._file_lock.acquire()
+                self._file_lock.acquire(poll_interval=LOCK_POLL)
             except Timeout as exc:
                 raise StorageUnavailable(
                     "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
