@@ -4,9 +4,9 @@ Prints `name: value unit` lines with the prefixes tinydb_ / postgres_. The large
 20,000 clients) is bulk-loaded directly; only the measured `store.save` / `list_for_client` calls go through the
 store. PostgreSQL: VIERPHASEN_TEST_DATABASE_URL, else a throwaway local server (fsync on); skipped if neither.
 
-In the same run, on the same file system as the TinyDB store: the disk's floor for a durable replace (`floor_`:
-3 KB written, fsync, rename, fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`sqlite_`: one
-UPDATE of a 3.4 KB row per save). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
+Interleaved with the measured saves at 100,000 profilings (one each right before every save, on the file system
+of the TinyDB store): the disk's floor for a durable replace (`*_floor_replace_`: 3 KB written, fsync, rename,
+fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`*_sqlite_`: one UPDATE of a 3.4 KB row). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
 saves at 100,000 profilings, `tinydb_syncfs_per_save` the write-ahead log's checkpoints (one syncfs each).
 """
 
@@ -64,46 +64,56 @@ class FsyncCounter:
         tinydb_store.sync_filesystem = counted(self._syncfs, "syncfs")
 
 
-def floor_ms(directory: Path, count: int = SAVES) -> list[float]:
-    """The disk's floor for a durable replace: 3 KB to a temp file, fsync, rename over the file, fsync the dir."""
-    directory.mkdir(parents=True, exist_ok=True)
-    target, tmp, payload = directory / "floor.json", directory / ".floor.json.tmp", os.urandom(1536).hex().encode()
-    samples = []
-    for _ in range(count):
+class Neighbours:
+    """The floor and SQLite, timed one operation each right before every measured save (same conditions).
+
+    floor: 3 KB to a temp file, fsync, rename over the file, fsync of the directory (a durable replace).
+    sqlite: WAL mode, synchronous=FULL, one UPDATE of a 3.4 KB row of 20,000, committed.
+    """
+
+    def __init__(self, directory: Path, rows: int = 20_000):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.payload = os.urandom(1536).hex().encode()
+        self.floor: list[float] = []
+        self.sqlite: list[float] = []
+        self.rows = rows
+        self.conn = sqlite3.connect(directory / "bench.sqlite", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("CREATE TABLE profilings (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        self.body = "x" * 3400
+        self.conn.execute("BEGIN")
+        self.conn.executemany("INSERT INTO profilings VALUES (?, ?)", ((f"p{n}", self.body) for n in range(rows)))
+        self.conn.execute("COMMIT")
+
+    def step(self) -> None:
+        target, tmp = self.directory / "floor.json", self.directory / ".floor.json.tmp"
         start = time.perf_counter()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.write(fd, payload)
+        os.write(fd, self.payload)
         os.fsync(fd)
         os.close(fd)
         os.replace(tmp, target)
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        dir_fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
         os.fsync(dir_fd)
         os.close(dir_fd)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def sqlite_ms(directory: Path, rows: int = 20_000, count: int = SAVES) -> list[float]:
-    """SQLite in WAL mode with synchronous=FULL: one UPDATE of a 3.4 KB row per save, committed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(directory / "bench.sqlite", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE profilings (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-    body = "x" * 3400
-    conn.execute("BEGIN")
-    conn.executemany("INSERT INTO profilings VALUES (?, ?)", ((f"p{n}", body) for n in range(rows)))
-    conn.execute("COMMIT")
-    samples = []
-    for _ in range(count):
-        row = f"p{rng.randrange(rows)}"
+        self.floor.append((time.perf_counter() - start) * 1000)
+        row = f"p{rng.randrange(self.rows)}"
         start = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE profilings SET data = ? WHERE id = ?", (uuid.uuid4().hex + body[32:], row))
-        conn.execute("COMMIT")
-        samples.append((time.perf_counter() - start) * 1000)
-    conn.close()
-    return samples
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("UPDATE profilings SET data = ? WHERE id = ?", (uuid.uuid4().hex + self.body[32:], row))
+        self.conn.execute("COMMIT")
+        self.sqlite.append((time.perf_counter() - start) * 1000)
+
+    def report(self, prefix: str, store_p50: float) -> None:
+        floor_p50, sqlite_p50 = statistics.median(self.floor), statistics.median(self.sqlite)
+        print(f"{prefix}floor_replace_p50_ms: {floor_p50:.2f} ms", flush=True)
+        print(f"{prefix}floor_replace_p95_ms: {p95(self.floor):.2f} ms", flush=True)
+        print(f"{prefix}sqlite_wal_full_save_p50_ms: {sqlite_p50:.2f} ms", flush=True)
+        print(f"{prefix}sqlite_wal_full_save_p95_ms: {p95(self.sqlite):.2f} ms", flush=True)
+        print(f"{prefix}save_p50_over_floor_p50: {store_p50 / floor_p50:.2f} ratio", flush=True)
+        print(f"{prefix}save_p50_over_sqlite_p50: {store_p50 / sqlite_p50:.2f} ratio", flush=True)
 
 
 def synthetic(clients: int) -> tuple[User, dict, list]:
@@ -139,8 +149,8 @@ def synthetic(clients: int) -> tuple[User, dict, list]:
     return actor, {User: [actor], Client: client_rows, Profiling: profiling_rows}, audit
 
 
-def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter | None = None
-            ) -> tuple[list[float], float]:
+def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter | None = None,
+            neighbours: Neighbours | None = None) -> tuple[list[float], float]:
     """(save samples ms, history p95 ms) over random profilings / clients of the loaded data."""
     profilings = records[Profiling]
     for profiling in rng.sample(profilings, 20):  # warm-up: imports, connections, caches
@@ -149,6 +159,8 @@ def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter 
     for _ in range(SAVES):
         current = store.get(Profiling, rng.choice(profilings).id)
         changed = current.model_copy(update={"integrationsziel": f"Ziel {uuid.uuid4().hex[:6]}"})
+        if neighbours is not None:
+            neighbours.step()
         if counter is not None:
             counter.counting = True
         start = time.perf_counter()
@@ -178,7 +190,7 @@ def settle_postgres(store) -> None:
             print(f"# CHECKPOINT nicht möglich: {exc}", file=sys.stderr)
 
 
-def run(prefix: str, open_store, counter: FsyncCounter | None = None) -> float:
+def run(prefix: str, open_store, counter: FsyncCounter | None, neighbours: Neighbours) -> float:
     """Prints the backend's figures; returns its save p50 (ms) at 100,000 profilings."""
     results = {}
     for clients in (20, 20_000):
@@ -192,7 +204,8 @@ def run(prefix: str, open_store, counter: FsyncCounter | None = None) -> float:
             settle_postgres(store)
         fill_s = time.perf_counter() - started
         os.sync()  # the bulk fill's dirty pages must not be flushed by (and billed to) the measured saves
-        results[clients] = measure(store, records, actor, counter if clients == 20_000 else None)
+        large = clients == 20_000
+        results[clients] = measure(store, records, actor, counter if large else None, neighbours if large else None)
         store.close_store()
         print(f"{prefix}fill_s_at_{clients * PER_CLIENT}: {fill_s:.1f} s", file=sys.stderr)
     small, large = p95(results[20][0]), p95(results[20_000][0])
@@ -202,6 +215,7 @@ def run(prefix: str, open_store, counter: FsyncCounter | None = None) -> float:
     print(f"{prefix}save_p50_ms_at_100000: {median:.2f} ms", flush=True)
     print(f"{prefix}save_ratio: {large / small:.2f} ratio", flush=True)
     print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
+    neighbours.report(prefix, median)
     if counter is not None:
         print(f"{prefix}fsyncs_per_save: {counter.fsyncs / SAVES:.2f} count", flush=True)
         print(f"{prefix}syncfs_per_save: {counter.syncfs / SAVES:.3f} count", flush=True)
@@ -237,16 +251,8 @@ def main() -> None:
 
     counter = FsyncCounter()
     with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
-        floor = floor_ms(Path(tmp) / "floor")
-        sqlite = sqlite_ms(Path(tmp) / "sqlite")
-        tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter)
-    floor_p50 = statistics.median(floor)
-    print(f"floor_replace_p50_ms: {floor_p50:.2f} ms", flush=True)
-    print(f"floor_replace_p95_ms: {p95(floor):.2f} ms", flush=True)
-    print(f"sqlite_wal_full_save_p50_ms: {statistics.median(sqlite):.2f} ms", flush=True)
-    print(f"sqlite_wal_full_save_p95_ms: {p95(sqlite):.2f} ms", flush=True)
-    print(f"tinydb_save_p50_over_floor_p50: {tinydb_p50 / floor_p50:.2f} ratio", flush=True)
-    print(f"tinydb_save_p50_over_sqlite_p50: {tinydb_p50 / statistics.median(sqlite):.2f} ratio", flush=True)
+        tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter,
+                         Neighbours(Path(tmp) / "neighbours"))  # fmt: skip
 
     with postgres("bench") as pg:
         if pg is None:
@@ -257,10 +263,12 @@ def main() -> None:
         def open_pg(name: str) -> PostgresStore:
             return PostgresStore(url, schema=new_schema() + "_" + name.replace("postgres_", ""))
 
-        postgres_p50 = run("postgres_", open_pg)
+        with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
+            postgres_p50 = run("postgres_", open_pg, None, Neighbours(Path(tmp) / "neighbours"))
         print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
-        print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
-              flush=True)
+        if "--no-import" not in sys.argv:  # the restore of a long trail takes minutes
+            print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import ClassVar
 
@@ -76,10 +76,44 @@ def replace_file(path: Path, data: bytes) -> None:
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        _swap_in(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_in(tmp: Path, path: Path) -> None:
+    """Put `tmp` in place of `path` atomically. An existing file is exchanged (renameat2 RENAME_EXCHANGE) and the
+    old one, now under the temp name, removed: ext4 starts writing a file renamed *over* another out at once
+    (auto_da_alloc), which with the next fsync's journal commit doubled a save's cost."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is not None and renameat2(_AT_FDCWD, os.fsencode(tmp), _AT_FDCWD, os.fsencode(path),
+                                           _RENAME_EXCHANGE) == 0:  # fmt: skip
+        with suppress(OSError):  # the new file is in place; a left-over temp file is only a dot file
+            tmp.unlink()
+        return
+    os.replace(tmp, path)  # no file to exchange with yet, or no renameat2 (then the plain rename)
+
+
+def overwrite_small(path: Path, data: bytes, width: int = 256) -> None:
+    """Overwrite a small note in place (one pwrite, padded with spaces to `width`), without fsync.
+
+    One write of less than a page is never torn by a killed process; readers parse the note as JSON or text,
+    which ignores the padding. Cheaper than a replace, which on ext4 starts the writeback of the new file.
+    """
+    if len(data) > width:
+        raise ValueError(f"note longer than {width} bytes")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(fd, data.ljust(width), 0)
+        if os.fstat(fd).st_size != width:
+            os.ftruncate(fd, width)
+    finally:
+        os.close(fd)
 
 
 def sync_filesystem(directory: Path) -> None:

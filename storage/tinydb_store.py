@@ -60,6 +60,7 @@ from storage.atomic import (
     dump_json,
     exclusive_create,
     fsync_dir,
+    overwrite_small,
     read_json,
     replace_file,
     sync_filesystem,
@@ -314,7 +315,7 @@ class TinyDBStore(RuleStore):
         return int(offset) if boot == _boot_id() else 0
 
     def _set_applied(self, offset: int) -> None:
-        replace_file(self._applied_path, f"{_boot_id()} {offset}".encode())
+        overwrite_small(self._applied_path, f"{_boot_id()} {offset}".encode(), width=64)
 
     def commit(self, tx: _TinyTx, data: dict | None, *, audit: dict[str, Any]) -> None:
         """Store `data` (None: delete) as the record of `tx` with its audit entry; under the write lock."""
@@ -698,10 +699,9 @@ class TinyDBStore(RuleStore):
         """Note the newest entry beside the trail, so that `audit_verify` sees entries removed from its end.
 
         Not fsynced: after a crash the note may lag behind the trail, which verify accepts; it is never ahead.
+        Overwritten in place under the audit lock, under which `audit_verify` reads it.
         """
-        tmp = self._audit_head_path.with_name(".head.json.tmp")
-        tmp.write_bytes(dump_json(audit_chain.head_record(seq, digest, audit_chain.audit_key())))
-        os.replace(tmp, self._audit_head_path)
+        overwrite_small(self._audit_head_path, dump_json(audit_chain.head_record(seq, digest, audit_chain.audit_key())))
 
     @staticmethod
     def _audit_line(entry: AuditEntry) -> bytes:
@@ -758,8 +758,9 @@ class TinyDBStore(RuleStore):
     def audit_verify(self) -> int | None:
         with _io_errors():
             try:
-                head = read_json(self._audit_head_path)
-            except ValueError:  # torn by a crash: verify the chain alone
+                with self.audit_lock.held():  # the head is overwritten in place under this lock
+                    head = read_json(self._audit_head_path)
+            except ValueError:  # damaged: verify the chain alone
                 head = None
             return audit_chain.verify(self._audit_rows(), head if isinstance(head, dict) else None,
                                       audit_chain.audit_key())
