@@ -82,6 +82,10 @@ from storage.core import (
 _SHARDS = 256
 #: Bytes of write-ahead log after which a checkpoint (syncfs, empty log) follows the change.
 WAL_LIMIT = 1 << 20
+#: The log file is grown in steps of this many zero bytes and kept filled with zeros beyond its lines: an append
+#: then overwrites blocks the file already has, and its fdatasync flushes only them (no journal commit of the file
+#: system for a new size, which would also wait for every other file written since).
+WAL_STEP = 256 << 10
 #: (path, bytes before) of every file a change replaced, to put back if the change fails half way.
 Undo = list[tuple[Path, bytes | None]]
 #: Content of DATA/index/ready.json; a new format (what an index holds) rebuilds every index once at start.
@@ -222,9 +226,9 @@ class TinyDBStore(RuleStore):
         self.audit_lock = ProcessLock.for_path(self.root / "locks" / "audit.lock")
         with suppress(StorageUnavailable), _io_errors():
             if not self._wal_path.exists():
-                self._wal_path.touch(0o600)
+                self._zero_wal(0)
                 fsync_dir(self._wal_path.parent)
-            if self._wal_path.stat().st_size:  # changes since the last checkpoint: finish them before a read
+            if self._wal_pending(0):  # changes since the last checkpoint: finish them before a read
                 with self.write_lock():
                     pass
         if not self._derived_ready():  # a new directory, or one from before an index format change
@@ -332,7 +336,8 @@ class TinyDBStore(RuleStore):
             line = self._audit_line(entry)
             note["audit"] = line.decode("utf-8")
             audit_size = self._size(self.audit_path)
-            start, end = self._wal_append(dump_json(note) + b"\n")
+            start = self._applied()  # `_recover` has replayed every line before it
+            end = self._wal_append(dump_json(note) + b"\n", start)
             undo: Undo = []
             try:
                 self._append_lines([line], durable=False)
@@ -352,23 +357,62 @@ class TinyDBStore(RuleStore):
         except FileNotFoundError:
             return 0
 
-    def _wal_append(self, line: bytes) -> tuple[int, int]:
-        """Append and fsync one line; returns its (start, end) offsets. A failed append is cut off again."""
-        fd = os.open(self._wal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    def _wal_append(self, line: bytes, start: int) -> int:
+        """Write one line at `start` (over zero bytes) and flush it; returns its end. A failed write is zeroed."""
+        fd = os.open(self._wal_path, os.O_WRONLY)
         try:
-            start = os.lseek(fd, 0, os.SEEK_END)
-            try:
-                view = memoryview(line)
-                while view:
-                    view = view[os.write(fd, view) :]
+            size = os.fstat(fd).st_size
+            if start + len(line) > size:  # grow by zeros first (flushed), so that the line overwrites zeros
+                self._write_zeros(fd, size, start + len(line) + WAL_STEP)
                 os.fsync(fd)
+            try:
+                view, offset = memoryview(line), start
+                while view:
+                    written = os.pwrite(fd, view, offset)
+                    view, offset = view[written:], offset + written
+                os.fdatasync(fd)
             except BaseException:
                 with suppress(OSError):
-                    os.ftruncate(fd, start)
+                    os.pwrite(fd, bytes(len(line)), start)
                 raise
         finally:
             os.close(fd)
-        return start, start + len(line)
+        return start + len(line)
+
+    @staticmethod
+    def _write_zeros(fd: int, start: int, end: int) -> None:
+        while start < end:
+            start += os.pwrite(fd, bytes(min(end - start, 1 << 20)), start)
+
+    def _zero_wal(self, used: int) -> None:
+        """Zero the log's first `used` bytes (a new log: WAL_STEP of them) and flush."""
+        fd = os.open(self._wal_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            self._write_zeros(fd, 0, used or WAL_STEP)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _wal_pending(self, start: int) -> bool:
+        """Whether the log holds bytes (a line, or a torn one) at `start`."""
+        fd = os.open(self._wal_path, os.O_RDONLY)
+        try:
+            return os.pread(fd, 1, start) not in (b"", b"\0")
+        finally:
+            os.close(fd)
+
+    def _wal_lines(self, start: int) -> bytes:
+        """The log's bytes from `start` up to the first zero byte (the end of what was ever written)."""
+        parts = []
+        with open(self._wal_path, "rb") as handle:
+            handle.seek(start)
+            while chunk := handle.read(1 << 16):
+                zero = chunk.find(b"\0")
+                if zero != -1:
+                    parts.append(chunk[:zero])
+                    break
+                parts.append(chunk)
+        return b"".join(parts)
 
     def _rollback(self, undo: Undo, audit_size: int, wal_size: int) -> None:
         """Put back a change refused half way (disk full); if that fails too, it stays committed and is replayed."""
@@ -380,10 +424,10 @@ class TinyDBStore(RuleStore):
                     replace_file(path, before)
             if self._size(self.audit_path) > audit_size:
                 os.truncate(self.audit_path, audit_size)
-            os.truncate(self._wal_path, wal_size)
             fd = os.open(self._wal_path, os.O_WRONLY)
             try:
-                os.fsync(fd)
+                os.pwrite(fd, bytes(len(self._wal_lines(wal_size))), wal_size)
+                os.fdatasync(fd)
             finally:
                 os.close(fd)
         except OSError:
@@ -437,33 +481,35 @@ class TinyDBStore(RuleStore):
     def _recover(self) -> None:
         """Finish the changes the log holds beyond `wal.applied`; the caller holds the write lock."""
         applied = self._applied()
-        if self._size(self._wal_path) <= applied:
+        if not self._wal_pending(applied):
             return
         with self.audit_lock.held():
             self._replay(applied)
 
     def _replay(self, start: int) -> None:
-        """Apply the log's lines from offset `start` (audit lines only where the trail lacks them); cut a torn tail."""
-        with open(self._wal_path, "r+b") as handle:
-            handle.seek(start)
-            raw = handle.read()
-            end = start
-            for line in raw.split(b"\n")[:-1]:
-                try:
-                    note = json.loads(line)
-                except ValueError:
-                    break  # a torn line (only the last one can be): never committed
-                self._apply(note, None)
-                audit_line = note["audit"].encode("utf-8")
-                entry = json.loads(audit_line)
-                seq, _ = self._audit_tail()
-                if entry["seq"] > seq:
-                    self._append_lines([audit_line], durable=False)
-                    self._write_audit_head(entry["seq"], entry["hash"])
-                end += len(line) + 1
-            if end < start + len(raw):
-                handle.truncate(end)
-                os.fsync(handle.fileno())
+        """Apply the log's lines from offset `start` (audit lines only where the trail lacks them); zero a torn one."""
+        raw = self._wal_lines(start)
+        end = start
+        for line in raw.split(b"\n")[:-1]:
+            try:
+                note = json.loads(line)
+            except ValueError:
+                break  # a torn line (only the last one can be): never committed
+            self._apply(note, None)
+            audit_line = note["audit"].encode("utf-8")
+            entry = json.loads(audit_line)
+            seq, _ = self._audit_tail()
+            if entry["seq"] > seq:
+                self._append_lines([audit_line], durable=False)
+                self._write_audit_head(entry["seq"], entry["hash"])
+            end += len(line) + 1
+        if end < start + len(raw):  # a torn line (its writer died): zeroed, the next line goes there
+            fd = os.open(self._wal_path, os.O_WRONLY)
+            try:
+                os.pwrite(fd, bytes(start + len(raw) - end), end)
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
         self._set_applied(end)
         if start == 0 and end:  # after a power loss: make the replayed files durable at once
             self._checkpoint()
@@ -474,12 +520,10 @@ class TinyDBStore(RuleStore):
         The caller holds the audit lock.
         """
         seq, digest = self._audit_tail()
-        size = self._size(self._wal_path)
-        if size <= self._applied():
+        applied = self._applied()
+        if not self._wal_pending(applied):
             return seq, digest
-        with open(self._wal_path, "rb") as handle:
-            raw = handle.read()
-        lines = raw.split(b"\n")[:-1]
+        lines = self._wal_lines(applied).split(b"\n")[:-1]
         for line in reversed(lines):
             try:
                 entry = json.loads(json.loads(line)["audit"])
@@ -495,12 +539,7 @@ class TinyDBStore(RuleStore):
     def _checkpoint(self) -> None:
         """Make every file the log names durable (syncfs), then empty the log; under the write and audit locks."""
         sync_filesystem(self.root)
-        os.truncate(self._wal_path, 0)
-        fd = os.open(self._wal_path, os.O_WRONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        self._zero_wal(len(self._wal_lines(0)))
         self._set_applied(0)
 
     # --- client index ------------------------------------------------------------------------------
