@@ -932,7 +932,7 @@ class TinyDBStore(RuleStore):
         return state_live(data.get(key)) if isinstance(data, dict) else None
 
     def state_update(self, key: str, change: Callable[[dict | None], dict | None]) -> dict | None:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             data = read_json(self._state_path)
             data = {k: v for k, v in data.items() if state_live(v)} if isinstance(data, dict) else {}
             new = change(data.get(key))
@@ -955,7 +955,7 @@ class TinyDBStore(RuleStore):
         return CatalogueDraft.model_validate(data) if data else None
 
     def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             stored = self.catalogue_draft()
             if (stored.revision if stored else 0) != revision:
                 if stored is None:
@@ -967,7 +967,7 @@ class TinyDBStore(RuleStore):
         return draft
 
     def discard_catalogue_draft(self) -> None:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             if self._draft_path.exists():
                 self._draft_path.unlink()
                 fsync_dir(self.root)
