@@ -41,7 +41,7 @@ def prepare(store, count: int) -> list[tuple[object, str, str]]:
     from schemas.records import Role
     from services.access import SYSTEM
     from services.catalogue import ensure_catalogue
-    from services.profiling import start_profiling
+    from services.profiling import save_profiling, start_profiling
     from tests.factories import make_client, make_user
 
     ensure_catalogue(store, actor=SYSTEM)
@@ -49,7 +49,7 @@ def prepare(store, count: int) -> list[tuple[object, str, str]]:
     for n in range(count):
         user = store.add(make_user(Role.IFK, username=f"ifk.kap{n:04d}", team=f"Team {n % 5 + 1}"), actor=SYSTEM)
         client = store.add(make_client(team=user.team, nachname=f"Kapazitaet{n:04d}"), actor=user)
-        profiling = start_profiling(store, client.id, actor=user)
+        profiling = save_profiling(store, start_profiling(store, client.id, actor=user), actor=user)
         sessions.append((user, client.id, profiling.id))
     return sessions
 
