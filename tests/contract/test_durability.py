@@ -252,3 +252,25 @@ def test_after_a_power_loss_the_log_restores_changes_whose_files_were_not_flushe
     assert len(reopened.audit_entries()) == 5
     assert reopened.audit_verify() is None
     assert not (data / "locks" / "wal.jsonl").read_bytes().strip(b"\0")  # replayed, flushed, emptied
+
+
+def test_a_full_log_is_checkpointed_and_the_store_reads_the_same_after_reopening(tmp_path: Path, monkeypatch) -> None:
+    from storage import tinydb_store
+
+    monkeypatch.setattr(tinydb_store, "WAL_LIMIT", 4000)  # a checkpoint every few saves
+    synced: list[Path] = []  # the flush itself is the kernel's (syncfs); here only that it is asked for
+    monkeypatch.setattr(tinydb_store, "sync_filesystem", synced.append)
+    store = TinyDBStore(tmp_path / "data")
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(), actor=ifk)
+    profiling = store.add(make_profiling(client.id), actor=ifk)
+    for number in range(12):
+        profiling = store.save(profiling.model_copy(update={"zielberuf": f"Beruf {number}"}), actor=ifk)
+    assert synced, "no checkpoint although the log passed its limit"
+    wal = (tmp_path / "data" / "locks" / "wal.jsonl").read_bytes().rstrip(b"\0")
+    assert len(wal) < 4000 + 4000  # emptied at each checkpoint, never grown without bound
+    reopened = TinyDBStore(tmp_path / "data")
+    assert reopened.get(Profiling, profiling.id).zielberuf == "Beruf 11"
+    assert reopened.get(Profiling, profiling.id).revision == 13
+    assert len(reopened.audit_entries(record_id=profiling.id)) == 13
+    assert reopened.audit_verify() is None
