@@ -18,8 +18,9 @@ process, not per session), RSS; then 8 more such sessions, all kept open, RSS ag
 
 Prints `name: value unit` lines on stdout (diagnostics go to stderr, starting with `#`). PostgreSQL:
 VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it), else a throwaway local server with fsync on;
-without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python bench/load.py [--burst]`
-(a few minutes on 2 cores).
+without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python bench/load.py [--burst]
+[--runs N] [--backend tinydb|postgres] [--no-rss]` (a few minutes on 2 cores). `--runs N` repeats the load run
+N times per backend on a fresh store each and prints every run's figures with the prefix `<backend>_runK_`.
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ PASSWORD = "Lagerhalle-2026!"
 START_SPREAD_S = 10.0
 THINK_S = (0.3, 1.0)
 BURST = "--burst" in sys.argv
+
+
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+RUNS = int(_option("--runs", "1"))
+BACKENDS = ("tinydb", "postgres") if "--backend" not in sys.argv else (_option("--backend", ""),)
 
 
 @dataclass(frozen=True)
@@ -352,9 +361,9 @@ def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 
-def run_backend(target: Target, work_dir: Path) -> None:
+def run_backend(target: Target, work_dir: Path, prefix: str = "") -> None:
     """The 50 simulated sessions and the 3 browser sessions at the same time on one store; prints its figures."""
-    prefix = target.backend
+    prefix = prefix or target.backend
     sessions = prepare(target)
     server = Server(target, work_dir / f"streamlit-{prefix}.log")
     browser_errors: list[str] = []
@@ -481,18 +490,23 @@ def main() -> None:
         print(f"load_start_spread_s: {0 if BURST else START_SPREAD_S:.0f} s")
         print(f"load_think_time_min_s: {0 if BURST else THINK_S[0]} s")
         print(f"load_think_time_max_s: {0 if BURST else THINK_S[1]} s")
-        started = time.monotonic()
         tinydb = Target("tinydb", data_dir=str(work_dir / "data"))
-        run_backend(tinydb, work_dir)
-        print(f"tinydb_run_s: {time.monotonic() - started:.1f} s")
-        measure_rss(tinydb, work_dir)
+        for run in range(1, RUNS + 1) if "tinydb" in BACKENDS else ():
+            started = time.monotonic()
+            tinydb = Target("tinydb", data_dir=str(work_dir / f"data{run}"))
+            run_backend(tinydb, work_dir, "tinydb" if RUNS == 1 else f"tinydb_run{run}")
+            print(f"tinydb_run_s: {time.monotonic() - started:.1f} s", flush=True)
+        if "--no-rss" not in sys.argv and "tinydb" in BACKENDS:
+            measure_rss(tinydb, work_dir)
+        if "postgres" not in BACKENDS:
+            return
         target, pg_server, reason = postgres_target(work_dir)
         if target is None:
             print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
             return
         started = time.monotonic()
         try:
-            run_backend(target, work_dir)
+            run_backend(target, work_dir)  # one run (a fresh database each would need a new server)
         except Exception:
             traceback.print_exc()
             raise

@@ -13,16 +13,22 @@ Layout (every JSON file is replaced atomically, never written in place):
     DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
     DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
     DATA/locks/write.lock                        the write lock (filelock) every change holds
-    DATA/locks/journal.json                      the change in progress, while it is written (see `journaled`)
+    DATA/locks/audit.lock                        the audit lock (filelock) every audit append holds, briefly
+    DATA/locks/wal.jsonl                         the write-ahead log: one line per change since the checkpoint
+    DATA/locks/wal.applied                       boot id and WAL offset up to which the files are written
 
-Every change holds one write lock for its read-check-audit-write, so the audit chain, the index and the record
-file always agree, and a backup taken under the same lock is consistent. The cost of a change depends only on
-the one client's file, a few index shards and the tail of the audit file.
+Every change holds one write lock for its read-check-write, so the audit chain, the index and the record file
+always agree. A change is committed by one fsynced append to the write-ahead log (the record as stored, its id
+pointer and its audit line); the record file, pointer, index shards and audit line are then replaced or
+appended without fsync, and the log is replayed after a crash (see `commit`). Reads take no lock; an audit
+entry for a read holds only the audit lock for its append, never the write lock. The cost of a change depends
+only on the one client's file, a few index shards and the tail of the audit file.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -33,7 +39,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from errors import AlreadyExists, InvalidInput, NotFound, StorageUnavailable
@@ -50,7 +55,17 @@ from schemas.records import (
     utcnow,
 )
 from storage import audit_chain, summary
-from storage.atomic import ProcessLock, atomic_write, dump_json, exclusive_create, fsync_dir, read_json
+from storage.atomic import (
+    ProcessLock,
+    atomic_write,
+    dump_json,
+    exclusive_create,
+    fsync_dir,
+    overwrite_small,
+    read_json,
+    replace_file,
+    sync_filesystem,
+)
 from storage.audit_chain import SEAL_REFUSED
 from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, DueItem, R, ReportCounts, state_live
 from storage.core import (
@@ -65,6 +80,14 @@ from storage.core import (
 )
 
 _SHARDS = 256
+#: Bytes of write-ahead log after which a checkpoint (syncfs, empty log) follows the change.
+WAL_LIMIT = 1 << 20
+#: The log file is grown in steps of this many zero bytes and kept filled with zeros beyond its lines: an append
+#: then overwrites blocks the file already has, and its fdatasync flushes only them (no journal commit of the file
+#: system for a new size, which would also wait for every other file written since).
+WAL_STEP = 256 << 10
+#: (path, bytes before) of every file a change replaced, to put back if the change fails half way.
+Undo = list[tuple[Path, bytes | None]]
 #: Content of DATA/index/ready.json; a new format (what an index holds) rebuilds every index once at start.
 _DERIVED_FORMAT = b'{"format":3}'  # 3: summaries hold consent decisions, measures and job starts
 _UNAVAILABLE = "Das Datenverzeichnis kann nicht gelesen oder geschrieben werden"
@@ -103,6 +126,15 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+@functools.cache
+def _boot_id() -> str:
+    """This boot of the machine: page-cache contents (files written without fsync) survive only within one."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return "unbekannt"
 
 
 def shard(key: str) -> str:
@@ -169,42 +201,13 @@ class _TinyTx:
     def put(self, record: Record, *, audit: dict[str, Any]) -> None:
         if self.foreign:
             raise InvalidInput("Die Kennung gehört zu einem anderen Datensatz.", field="id")
-        with self.store.journaled(self, revision=record.revision, audit=audit):
-            if self.pointer_needed:
-                atomic_write(
-                    self.store.pointer_path(record.id),
-                    dump_json({"table": self.table, "client_id": self.client_id}),
-                )
-            data = record.model_dump(mode="json")
-            table = self.store.tinydb(self.path).table(self.table, cache_size=0)
-            if self.stored is None:
-                table.insert(data)
-            else:
-                table.update(TinyDocumentReplace(data), Query().id == record.id)
-            self.store.derived_changed(self.path)
+        self.store.commit(self, record.model_dump(mode="json"), audit=audit)
 
     def user(self, username: str) -> User | None:
         return self.store.user_by_username(username)
 
     def delete(self, *, audit: dict[str, Any]) -> None:
-        with self.store.journaled(self, revision=None, audit=audit):
-            table = self.store.tinydb(self.path).table(self.table, cache_size=0)
-            table.remove(Query().id == self.record_id)
-            if self.kind in CLIENT_KINDS:
-                pointer = self.store.pointer_path(self.record_id)
-                pointer.unlink(missing_ok=True)
-                fsync_dir(pointer.parent)
-            self.store.derived_changed(self.path)
-
-
-def TinyDocumentReplace(data: dict[str, Any]):
-    """A TinyDB update operation that replaces the whole document (dropping keys that are gone)."""
-
-    def transform(document: dict[str, Any]) -> None:
-        document.clear()
-        document.update(data)
-
-    return transform
+        self.store.commit(self, None, audit=audit)
 
 
 class TinyDBStore(RuleStore):
@@ -220,9 +223,14 @@ class TinyDBStore(RuleStore):
                 self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
             )
         self.lock = ProcessLock.for_path(self.root / "locks" / "write.lock")
-        if self._journal_path.exists():  # a writer died mid-change: repair before the first read
-            with suppress(StorageUnavailable), _io_errors(), self.write_lock():
-                pass
+        self.audit_lock = ProcessLock.for_path(self.root / "locks" / "audit.lock")
+        with suppress(StorageUnavailable), _io_errors():
+            if not self._wal_path.exists():
+                self._zero_wal(0)
+                fsync_dir(self._wal_path.parent)
+            if self._wal_pending(0):  # changes since the last checkpoint: finish them before a read
+                with self.write_lock():
+                    pass
         if not self._derived_ready():  # a new directory, or one from before an index format change
             with suppress(StorageUnavailable), _io_errors(), self.lock.held():
                 if not self._derived_ready():
@@ -254,10 +262,6 @@ class TinyDBStore(RuleStore):
         )
 
     @staticmethod
-    def tinydb(path: Path, durable: bool = True) -> TinyDB:
-        return TinyDB(path, storage=AtomicJSONStorage, durable=durable)
-
-    @staticmethod
     def read_from(path: Path, table: str, record_id: str) -> dict | None:
         data = read_json(path)
         if not data:
@@ -274,89 +278,269 @@ class TinyDBStore(RuleStore):
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Hold the data directory's write lock: no change happens meanwhile (backup, migration).
+        """Hold the data directory's write and audit locks: nothing changes meanwhile (backup, migration).
 
-        A change that a dead writer left half done is finished or undone first (see `_recover`).
+        Changes that a dead writer committed but did not finish are finished first (see `_recover`).
         """
-        with self.lock.held():
+        with self.lock.held(), self.audit_lock.held():
             self._recover()
             yield
 
     @contextmanager
     def _tx(self, kind: type[Record], record_id: str, *, client_id: str | None = None) -> Iterator[_TinyTx]:
-        with _io_errors(), self.write_lock():
-            try:
-                yield _TinyTx(self, kind, record_id, client_id)
-            except OSError:
-                # refused half way (disk full, read-only): keep what was stored, drop the rest, at once if possible
-                with suppress(OSError):
-                    self._recover()
-                raise
+        with _io_errors(), self.lock.held():
+            self._recover()
+            yield _TinyTx(self, kind, record_id, client_id)
 
-    # --- write-ahead journal -------------------------------------------------------------------------
-    # A change touches several files: the audit trail, the record's file, the id pointer, the client index
-    # and the report summary. Before the first of them, a small journal names the change; after the last,
-    # it is removed. A writer killed in between leaves the journal, and the next holder of the write lock
-    # (or the next store opened on the directory) finishes the change from the record's file, or undoes
-    # its audit entry if the record's file was never replaced.
+    # --- write-ahead log -------------------------------------------------------------------------------
+    # A change touches several files: the record's file, the id pointer, the client index, the report summary
+    # and the audit trail. It is committed by one line in the write-ahead log, appended and fsynced under the
+    # write and audit locks: the record as stored (or None: deleted), its pointer and its audit line. Then the
+    # files are replaced (temp file and rename, so none is ever torn) and the audit line appended, all without
+    # fsync, and `wal.applied` notes the log offset they reach. A writer killed before the log line is complete
+    # changed nothing; one killed after it is finished by the next holder of the write lock, which replays the
+    # lines after the noted offset (the next audit append completes the trail at once). After a power loss
+    # (another boot id in `wal.applied`) the whole log is replayed. Every WAL_LIMIT bytes a checkpoint flushes
+    # the file system (syncfs) and empties the log. Replaying a line twice writes the same files again.
     @property
-    def _journal_path(self) -> Path:
-        return self.root / "locks" / "journal.json"
+    def _wal_path(self) -> Path:
+        return self.root / "locks" / "wal.jsonl"
 
-    @contextmanager
-    def journaled(self, tx: _TinyTx, *, revision: int | None, audit: dict[str, Any]) -> Iterator[None]:
-        """Around one put (`revision`: the new one) or delete (None) with its audit entry; under the lock."""
-        audit_chain.audit_key()  # an unusable configured key refuses before the journal is written
-        self._audit_tail()  # cuts a torn tail first, so that the size below is where this change's entry starts
-        note = {
-            "path": tx.path.relative_to(self.root).as_posix(),
-            "table": tx.table,
-            "record_id": tx.record_id,
-            "revision": revision,
-            "audit_size": self.audit_path.stat().st_size if self.audit_path.exists() else 0,
-        }
-        atomic_write(self._journal_path, dump_json(note))
-        self.append_audit_locked(audit)
-        yield
-        self._end_journal()
+    @property
+    def _applied_path(self) -> Path:
+        return self.root / "locks" / "wal.applied"
 
-    def _end_journal(self) -> None:
-        self._journal_path.unlink()
-        fsync_dir(self._journal_path.parent)
+    def _applied(self) -> int:
+        """The WAL offset up to which the files are written; 0 after a power loss (another boot)."""
+        try:
+            boot, offset = self._applied_path.read_text().split()
+        except (FileNotFoundError, ValueError):
+            return 0
+        return int(offset) if boot == _boot_id() else 0
+
+    def _set_applied(self, offset: int) -> None:
+        overwrite_small(self._applied_path, f"{_boot_id()} {offset}".encode(), width=64)
+
+    def commit(self, tx: _TinyTx, data: dict | None, *, audit: dict[str, Any]) -> None:
+        """Store `data` (None: delete) as the record of `tx` with its audit entry; under the write lock."""
+        audit_chain.audit_key()  # an unusable configured key refuses before anything is written
+        note: dict[str, Any] = {"path": tx.path.relative_to(self.root).as_posix(), "table": tx.table,
+                                "id": tx.record_id, "data": data}  # fmt: skip
+        if data is not None and tx.pointer_needed:
+            note["pointer"] = tx.client_id
+        if data is None and tx.kind in CLIENT_KINDS:
+            note["unpointer"] = True
+        with self.audit_lock.held():
+            seq, prev = self._chain_tail()
+            entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **audit)
+            line = self._audit_line(entry)
+            note["audit"] = line.decode("utf-8")
+            audit_size = self._size(self.audit_path)
+            start = self._applied()  # `_recover` has replayed every line before it
+            end = self._wal_append(dump_json(note) + b"\n", start)
+            undo: Undo = []
+            try:
+                self._append_lines([line], durable=False)
+                self._apply(note, undo)
+                self._write_audit_head(entry.seq, entry.hash)  # last: a refused change leaves the old head
+            except OSError:
+                self._rollback(undo, audit_size, start)
+                raise
+            self._set_applied(end)
+            if end > WAL_LIMIT:
+                self._checkpoint()
+
+    @staticmethod
+    def _size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _wal_append(self, line: bytes, start: int) -> int:
+        """Write one line at `start` (over zero bytes) and flush it; returns its end. A failed write is zeroed."""
+        fd = os.open(self._wal_path, os.O_WRONLY)
+        try:
+            size = os.fstat(fd).st_size
+            if start + len(line) > size:  # grow by zeros first (flushed), so that the line overwrites zeros
+                self._write_zeros(fd, size, start + len(line) + WAL_STEP)
+                os.fsync(fd)
+            try:
+                view, offset = memoryview(line), start
+                while view:
+                    written = os.pwrite(fd, view, offset)
+                    view, offset = view[written:], offset + written
+                os.fdatasync(fd)
+            except BaseException:
+                with suppress(OSError):
+                    os.pwrite(fd, bytes(len(line)), start)
+                raise
+        finally:
+            os.close(fd)
+        return start + len(line)
+
+    @staticmethod
+    def _write_zeros(fd: int, start: int, end: int) -> None:
+        while start < end:
+            start += os.pwrite(fd, bytes(min(end - start, 1 << 20)), start)
+
+    def _zero_wal(self, used: int) -> None:
+        """Zero the log's first `used` bytes (a new log: WAL_STEP of them) and flush."""
+        fd = os.open(self._wal_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            self._write_zeros(fd, 0, used or WAL_STEP)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _wal_pending(self, start: int) -> bool:
+        """Whether the log holds bytes (a line, or a torn one) at `start`."""
+        fd = os.open(self._wal_path, os.O_RDONLY)
+        try:
+            return os.pread(fd, 1, start) not in (b"", b"\0")
+        finally:
+            os.close(fd)
+
+    def _wal_lines(self, start: int) -> bytes:
+        """The log's bytes from `start` up to the first zero byte (the end of what was ever written)."""
+        parts = []
+        with open(self._wal_path, "rb") as handle:
+            handle.seek(start)
+            while chunk := handle.read(1 << 16):
+                zero = chunk.find(b"\0")
+                if zero != -1:
+                    parts.append(chunk[:zero])
+                    break
+                parts.append(chunk)
+        return b"".join(parts)
+
+    def _rollback(self, undo: Undo, audit_size: int, wal_size: int) -> None:
+        """Put back a change refused half way (disk full); if that fails too, it stays committed and is replayed."""
+        try:
+            for path, before in reversed(undo):
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    replace_file(path, before)
+            if self._size(self.audit_path) > audit_size:
+                os.truncate(self.audit_path, audit_size)
+            fd = os.open(self._wal_path, os.O_WRONLY)
+            try:
+                os.pwrite(fd, bytes(len(self._wal_lines(wal_size))), wal_size)
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    def _apply(self, note: dict[str, Any], undo: Undo | None) -> None:
+        """Write the record, pointer and indexes a log line names (not its audit line)."""
+        path = self.root / note["path"]
+        record_id = note["id"]
+        if note.get("pointer"):
+            pointer = dump_json({"table": note["table"], "client_id": note["pointer"]})
+            self._put_file(self.pointer_path(record_id), pointer, undo)
+        self._write_record(path, note["table"], record_id, note["data"], undo)
+        if note.get("unpointer"):
+            self._put_file(self.pointer_path(record_id), None, undo)
+        self.derived_changed(path, undo)
+
+    def _put_file(self, path: Path, data: bytes | None, undo: Undo | None, before: bytes | None | bool = False) -> None:
+        """Replace (None: remove) a file without fsync, noting its bytes before in `undo`."""
+        if undo is not None and before is False:
+            try:
+                before = path.read_bytes()
+            except FileNotFoundError:
+                before = None
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            replace_file(path, data)
+        if undo is not None:  # only once replaced: a refused replace left the file as it was
+            undo.append((path, before))  # type: ignore[arg-type]
+
+    def _write_record(self, path: Path, table: str, record_id: str, data: dict | None, undo: Undo | None) -> None:
+        """Put `data` as the record `record_id` into the TinyDB file (None: remove it); TinyDB's document ids."""
+        try:
+            before: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            before = None
+        doc = json.loads(before) if before else {}
+        rows = doc.setdefault(table, {})
+        key = next((k for k, row in rows.items() if row.get("id") == record_id), None)
+        if data is None:
+            if key is None:
+                return
+            del rows[key]
+        else:
+            if key is None:
+                key = str(max((int(k) for k in rows), default=0) + 1)
+            rows[key] = data
+        self._put_file(path, dump_json(doc), undo, before)
 
     def _recover(self) -> None:
-        """Finish or undo the change a journal names; the caller holds the write lock."""
-        note = read_json(self._journal_path)
-        if note is None:
+        """Finish the changes the log holds beyond `wal.applied`; the caller holds the write lock."""
+        applied = self._applied()
+        if not self._wal_pending(applied):
             return
-        path = self.root / note["path"]
-        stored = self.read_from(path, note["table"], note["record_id"])
-        if note["revision"] is None:
-            done = stored is None
-        else:
-            done = stored is not None and stored.get("revision") == note["revision"]
-        if not done:
-            self._undo_audit(note["audit_size"], note["record_id"])
-        if stored is None and note["table"] not in ("users", "vertretungen", "clients"):
-            # a deleted record, or an add that never arrived: its id pointer goes too
-            self.pointer_path(note["record_id"]).unlink(missing_ok=True)
-        self.derived_changed(path)
-        self._end_journal()
+        with self.audit_lock.held():
+            self._replay(applied)
 
-    def _undo_audit(self, size: int, record_id: str) -> None:
-        """Cut off the audit entry of a change that was not stored: the one line (or part) after `size`."""
-        if not self.audit_path.exists():
-            return
-        with open(self.audit_path, "r+b") as handle:
-            handle.seek(size)
-            tail = handle.read()
-            lines = tail.split(b"\n")
-            if len(lines) > 2 or (lines[0] and record_id.encode() not in lines[0]):
-                return  # more than this change's entry follows: never cut another change's entry
-            handle.truncate(size)
-            os.fsync(handle.fileno())
+    def _replay(self, start: int) -> None:
+        """Apply the log's lines from offset `start` (audit lines only where the trail lacks them); zero a torn one."""
+        raw = self._wal_lines(start)
+        end = start
+        for line in raw.split(b"\n")[:-1]:
+            try:
+                note = json.loads(line)
+            except ValueError:
+                break  # a torn line (only the last one can be): never committed
+            self._apply(note, None)
+            audit_line = note["audit"].encode("utf-8")
+            entry = json.loads(audit_line)
+            seq, _ = self._audit_tail()
+            if entry["seq"] > seq:
+                self._append_lines([audit_line], durable=False)
+                self._write_audit_head(entry["seq"], entry["hash"])
+            end += len(line) + 1
+        if end < start + len(raw):  # a torn line (its writer died): zeroed, the next line goes there
+            fd = os.open(self._wal_path, os.O_WRONLY)
+            try:
+                os.pwrite(fd, bytes(start + len(raw) - end), end)
+                os.fdatasync(fd)
+            finally:
+                os.close(fd)
+        self._set_applied(end)
+        if start == 0 and end:  # after a power loss: make the replayed files durable at once
+            self._checkpoint()
+
+    def _chain_tail(self) -> tuple[int, str]:
+        """`_audit_tail`, after appending the audit line of a change a dead writer committed but did not append.
+
+        The caller holds the audit lock.
+        """
         seq, digest = self._audit_tail()
-        self._write_audit_head(seq, digest)
+        applied = self._applied()
+        if not self._wal_pending(applied):
+            return seq, digest
+        lines = self._wal_lines(applied).split(b"\n")[:-1]
+        for line in reversed(lines):
+            try:
+                entry = json.loads(json.loads(line)["audit"])
+            except ValueError:
+                continue
+            if entry["seq"] == seq + 1 and entry["prev_hash"] == digest:
+                self._append_lines([json.loads(line)["audit"].encode("utf-8")], durable=False)
+                self._write_audit_head(entry["seq"], entry["hash"])
+                return entry["seq"], entry["hash"]
+            break
+        return seq, digest
+
+    def _checkpoint(self) -> None:
+        """Make every file the log names durable (syncfs), then empty the log; under the write and audit locks."""
+        sync_filesystem(self.root)
+        self._zero_wal(len(self._wal_lines(0)))
+        self._set_applied(0)
 
     # --- client index ------------------------------------------------------------------------------
     def _index_path(self, client_id: str) -> Path:
@@ -375,7 +559,7 @@ class TinyDBStore(RuleStore):
         self._index_cache[str(path)] = (key, data)  # type: ignore[assignment]
         return data  # type: ignore[return-value]
 
-    def derived_changed(self, path: Path) -> None:
+    def derived_changed(self, path: Path, undo: Undo | None = None) -> None:
         """Bring the client indexes and the report summary in line with a changed record file (under the lock).
 
         Shards are read afresh, not through the readers' cache: a writer must never rewrite one from stale data.
@@ -384,26 +568,27 @@ class TinyDBStore(RuleStore):
             return
         client_id = path.parent.name
         if path.stem == "clients":
-            self._index_put(client_id)
-        self.summary_changed(client_id, path.stem)
+            self._index_put(client_id, undo)
+        self.summary_changed(client_id, path.stem, undo)
 
-    def _index_put(self, client_id: str) -> None:
+    def _index_put(self, client_id: str, undo: Undo | None = None) -> None:
         client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
         path = self._index_path(client_id)
         data = read_json(path) or {}
         old = data.pop(client_id, None)
         if client is not None:
             data[client_id] = client
-        atomic_write(path, dump_json(data))
+        self._put_file(path, dump_json(data), undo)
         if old is not None and (client is None or old["kundennummer"] != client["kundennummer"]):
-            self._number_put(old["kundennummer"], None, only_if=client_id)
+            self._number_put(old["kundennummer"], None, undo, only_if=client_id)
         if client is not None:
-            self._number_put(client["kundennummer"], client_id)
+            self._number_put(client["kundennummer"], client_id, undo)
 
     def _number_path(self, kundennummer: str) -> Path:
         return self.root / "index" / f"kundennummer-{shard(kundennummer)}.json"
 
-    def _number_put(self, kundennummer: str, client_id: str | None, *, only_if: str | None = None) -> None:
+    def _number_put(self, kundennummer: str, client_id: str | None, undo: Undo | None, *,
+                    only_if: str | None = None) -> None:
         path = self._number_path(kundennummer)
         data = read_json(path) or {}
         if data.get(kundennummer) == client_id or (only_if is not None and data.get(kundennummer) != only_if):
@@ -412,7 +597,7 @@ class TinyDBStore(RuleStore):
             del data[kundennummer]
         else:
             data[kundennummer] = client_id
-        atomic_write(path, dump_json(data))
+        self._put_file(path, dump_json(data), undo)
 
     def _all_indexed(self) -> Iterator[dict]:
         for number in range(_SHARDS):
@@ -496,7 +681,7 @@ class TinyDBStore(RuleStore):
     def _audit_tail(self) -> tuple[int, str]:
         """(seq, hash) of the last complete entry; cuts off a torn last line (a writer killed mid-append).
 
-        Only called under the write lock, so an incomplete last line cannot be an append in progress.
+        Only called under the audit lock, so an incomplete last line cannot be an append in progress.
         """
         path = self.audit_path
         try:
@@ -536,12 +721,13 @@ class TinyDBStore(RuleStore):
                     ) from exc
 
     def append_audit_locked(self, fields: dict[str, Any]) -> AuditEntry:
-        """Append one entry; the caller holds the write lock."""
+        """Append one entry (fsynced) under the audit lock, which a change holds only for its commit."""
         audit_chain.audit_key()  # an unusable configured key refuses before anything is written
-        seq, prev = self._audit_tail()
-        entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
-        self._append_lines([self._audit_line(entry)])
-        self._write_audit_head(entry.seq, entry.hash)
+        with self.audit_lock.held():
+            seq, prev = self._chain_tail()
+            entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
+            self._append_lines([self._audit_line(entry)])
+            self._write_audit_head(entry.seq, entry.hash)
         return entry
 
     @property
@@ -552,10 +738,9 @@ class TinyDBStore(RuleStore):
         """Note the newest entry beside the trail, so that `audit_verify` sees entries removed from its end.
 
         Not fsynced: after a crash the note may lag behind the trail, which verify accepts; it is never ahead.
+        Overwritten in place under the audit lock, under which `audit_verify` reads it.
         """
-        tmp = self._audit_head_path.with_name(".head.json.tmp")
-        tmp.write_bytes(dump_json(audit_chain.head_record(seq, digest, audit_chain.audit_key())))
-        os.replace(tmp, self._audit_head_path)
+        overwrite_small(self._audit_head_path, dump_json(audit_chain.head_record(seq, digest, audit_chain.audit_key())))
 
     @staticmethod
     def _audit_line(entry: AuditEntry) -> bytes:
@@ -581,7 +766,7 @@ class TinyDBStore(RuleStore):
                      client_id: str | None = None, catalogue_version: int | None = None,
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
-        with _io_errors(), self.write_lock():
+        with _io_errors():  # no write lock: a read's entry never waits for a change's files
             return self.append_audit_locked(fields)
 
     def _audit_rows(self) -> Iterator[AuditEntry | None]:
@@ -612,8 +797,9 @@ class TinyDBStore(RuleStore):
     def audit_verify(self) -> int | None:
         with _io_errors():
             try:
-                head = read_json(self._audit_head_path)
-            except ValueError:  # torn by a crash: verify the chain alone
+                with self.audit_lock.held():  # the head is overwritten in place under this lock
+                    head = read_json(self._audit_head_path)
+            except ValueError:  # damaged: verify the chain alone
                 head = None
             return audit_chain.verify(self._audit_rows(), head if isinstance(head, dict) else None,
                                       audit_chain.audit_key())
@@ -746,7 +932,7 @@ class TinyDBStore(RuleStore):
         return state_live(data.get(key)) if isinstance(data, dict) else None
 
     def state_update(self, key: str, change: Callable[[dict | None], dict | None]) -> dict | None:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             data = read_json(self._state_path)
             data = {k: v for k, v in data.items() if state_live(v)} if isinstance(data, dict) else {}
             new = change(data.get(key))
@@ -769,7 +955,7 @@ class TinyDBStore(RuleStore):
         return CatalogueDraft.model_validate(data) if data else None
 
     def save_catalogue_draft(self, text: str, *, base_version: int, revision: int, actor: User) -> CatalogueDraft:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             stored = self.catalogue_draft()
             if (stored.revision if stored else 0) != revision:
                 if stored is None:
@@ -781,7 +967,7 @@ class TinyDBStore(RuleStore):
         return draft
 
     def discard_catalogue_draft(self) -> None:
-        with _io_errors(), self.write_lock():
+        with _io_errors(), self.lock.held():  # its own file only: no audit lock, reads' entries go on
             if self._draft_path.exists():
                 self._draft_path.unlink()
                 fsync_dir(self.root)
@@ -814,7 +1000,7 @@ class TinyDBStore(RuleStore):
         return summary.client_summary(client, rows["profilings"], rows["egvs"], rows["folgegespraeche"],
                                       rows["massnahmen"], rows["beschaeftigungsaufnahmen"])
 
-    def summary_changed(self, client_id: str, table: str) -> None:
+    def summary_changed(self, client_id: str, table: str, undo: Undo | None = None) -> None:
         """Rewrite the changed client's summary in its shard; the caller holds the write lock."""
         if table not in self._SUMMARY_KINDS:
             return
@@ -825,7 +1011,7 @@ class TinyDBStore(RuleStore):
             data.pop(client_id, None)
         else:
             data[client_id] = entry
-        atomic_write(shard_path, dump_json(data))
+        self._put_file(shard_path, dump_json(data), undo)
 
     # --- building the derived indexes ---------------------------------------------------------------
     @property
@@ -912,8 +1098,10 @@ def _purge(store: TinyDBStore, client_id: str, actor: User, action: AuditAction 
         table = TABLES[kind]
         records += [(KIND_NAMES[kind], row["id"]) for row in store.read_table(store.client_file(client_id, table), table)]
     records.append((KIND_NAMES[Client], client_id))
+    # the log's changes made durable first: a replay after a power loss must never bring the client back
+    store._checkpoint()
     # the skeleton entries chained in memory and appended with one write and one flush to the disk
-    seq, prev = store._audit_tail()
+    seq, prev = store._chain_tail()
     entries = []
     for kind_name, record_id in records:
         entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(),

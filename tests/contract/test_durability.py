@@ -140,12 +140,13 @@ def test_torn_last_audit_line_is_cut_off_by_the_next_append(tmp_path: Path) -> N
     assert all(json.loads(line) for line in audit.read_bytes().splitlines())
 
 
-def _die_in_child_at(data_dir: Path, target: tuple[object, str], change) -> None:
-    """Fork a writer that runs `change(store)` and dies (no cleanup, like SIGKILL) when it reaches `target`."""
+def _die_in_child_at(data_dir: Path, target: tuple[object, str], change, dying=None) -> None:
+    """Fork a writer that runs `change(store)` and dies (no cleanup, like SIGKILL, exit 9) when it reaches
+    `target` (which `dying`, if given, replaces: it must end with os._exit(9))."""
     owner, name = target
     pid = os.fork()
     if pid == 0:  # child
-        setattr(owner, name, lambda *args, **kwargs: os._exit(9))
+        setattr(owner, name, dying or (lambda *args, **kwargs: os._exit(9)))
         try:
             change(TinyDBStore(data_dir))
         except BaseException as exc:  # noqa: BLE001 - shown by the parent when the child exits 1
@@ -175,25 +176,102 @@ def test_writer_killed_after_the_record_file_is_finished_by_the_next_store(tmp_p
     assert reopened.find_clients("Alt") == []
     assert len(reopened.audit_entries()) == entries + 1  # the change happened, so its entry stays
     assert reopened.audit_verify() is None
-    assert not (tmp_path / "data" / "locks" / "journal.json").exists()
 
 
-def test_writer_killed_before_the_record_file_leaves_no_audit_entry(tmp_path: Path) -> None:
+def _torn_log_append(store: TinyDBStore, line: bytes, start: int) -> None:
+    """What a writer killed in the middle of its log append leaves: half the line, then death."""
+    with open(store.root / "locks" / "wal.jsonl", "r+b") as handle:
+        handle.seek(start)
+        handle.write(line[: len(line) // 2])
+    os._exit(9)
+
+
+def test_writer_killed_in_the_middle_of_its_log_line_changed_nothing(tmp_path: Path) -> None:
     store = TinyDBStore(tmp_path / "data")
     ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
     client = store.add(make_client(), actor=ifk)
     entries = len(store.audit_entries())
 
-    # dies after the journal and the audit entry, before the new profiling's file is written
-    _die_in_child_at(
-        tmp_path / "data", (TinyDBStore, "tinydb"), lambda s: s.add(make_profiling(client.id), actor=ifk)
-    )
+    _die_in_child_at(tmp_path / "data", (TinyDBStore, "_wal_append"),
+                     lambda s: s.add(make_profiling(client.id), actor=ifk), _torn_log_append)
 
-    assert (tmp_path / "data" / "locks" / "journal.json").exists()
     reopened = TinyDBStore(tmp_path / "data")
     assert reopened.list_for_client(Profiling, client.id) == []
     assert len(reopened.audit_entries()) == entries  # the audit trail names no change that was not stored
     assert reopened.audit_verify() is None
     assert not list((tmp_path / "data" / "ids").rglob("*.json"))  # no pointer to a record that never arrived
     reopened.add(make_profiling(client.id), actor=ifk)
+    assert reopened.audit_verify() is None
+    lines = (tmp_path / "data" / "locks" / "wal.jsonl").read_bytes().rstrip(b"\0")
+    assert lines.endswith(b"\n") and all(json.loads(line) for line in lines.splitlines())
+
+
+def test_writer_killed_after_its_log_line_is_finished_by_the_next_reader_and_writer(tmp_path: Path) -> None:
+    store = TinyDBStore(tmp_path / "data")
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(), actor=ifk)
+    entries = len(store.audit_entries())
+    profiling = make_profiling(client.id)
+
+    # dies right after the committed log line, before its audit line and its files
+    _die_in_child_at(tmp_path / "data", (TinyDBStore, "_append_lines"), lambda s: s.add(profiling, actor=ifk))
+
+    # a read's audit entry (no write lock) first completes the trail with the dead writer's entry
+    store.audit_append(actor=ifk, action="gelesen", record_kind="Kunde", record_id=client.id, client_id=client.id)
+    actions = [(e.action, e.record_id) for e in store.audit_entries()[entries:]]
+    assert actions == [("angelegt", profiling.id), ("gelesen", client.id)]
+    assert store.audit_verify() is None
+    # the next change (or the next store) writes the files the line names
+    store.save(store.get(Client, client.id), actor=ifk)
+    assert [p.id for p in store.list_for_client(Profiling, client.id)] == [profiling.id]
+    assert TinyDBStore(tmp_path / "data").get(Profiling, profiling.id).revision == 1
+    assert store.audit_verify() is None
+
+
+def test_after_a_power_loss_the_log_restores_changes_whose_files_were_not_flushed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = TinyDBStore(data)
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(vorname="Alt"), actor=ifk)
+    store._checkpoint()  # everything so far is on the disk
+    flushed = {path: path.read_bytes() for path in data.rglob("*") if path.is_file() and "locks" not in path.parts}
+    profiling = store.add(make_profiling(client.id), actor=ifk)
+    profiling = store.save(profiling.model_copy(update={"zielberuf": "Lagerist"}), actor=ifk)
+    store.save(store.get(Client, client.id).model_copy(update={"vorname": "Neu"}), actor=ifk)
+    # the power fails: what was written without fsync is gone, the fsynced log stays
+    for path in list(data.rglob("*")):
+        if path.is_file() and "locks" not in path.parts and path not in flushed:
+            path.unlink()
+    for path, content in flushed.items():
+        path.write_bytes(content)
+    (data / "locks" / "wal.applied").write_text("anderer-start 999999")
+
+    reopened = TinyDBStore(data)
+    assert reopened.get(Profiling, profiling.id).zielberuf == "Lagerist"
+    assert [c.id for c in reopened.find_clients("Neu")] == [client.id]
+    assert reopened.client_by_kundennummer(client.kundennummer).vorname == "Neu"
+    assert len(reopened.audit_entries()) == 5
+    assert reopened.audit_verify() is None
+    assert not (data / "locks" / "wal.jsonl").read_bytes().strip(b"\0")  # replayed, flushed, emptied
+
+
+def test_a_full_log_is_checkpointed_and_the_store_reads_the_same_after_reopening(tmp_path: Path, monkeypatch) -> None:
+    from storage import tinydb_store
+
+    monkeypatch.setattr(tinydb_store, "WAL_LIMIT", 4000)  # a checkpoint every few saves
+    synced: list[Path] = []  # the flush itself is the kernel's (syncfs); here only that it is asked for
+    monkeypatch.setattr(tinydb_store, "sync_filesystem", synced.append)
+    store = TinyDBStore(tmp_path / "data")
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(), actor=ifk)
+    profiling = store.add(make_profiling(client.id), actor=ifk)
+    for number in range(12):
+        profiling = store.save(profiling.model_copy(update={"zielberuf": f"Beruf {number}"}), actor=ifk)
+    assert synced, "no checkpoint although the log passed its limit"
+    wal = (tmp_path / "data" / "locks" / "wal.jsonl").read_bytes().rstrip(b"\0")
+    assert len(wal) < 4000 + 4000  # emptied at each checkpoint, never grown without bound
+    reopened = TinyDBStore(tmp_path / "data")
+    assert reopened.get(Profiling, profiling.id).zielberuf == "Beruf 11"
+    assert reopened.get(Profiling, profiling.id).revision == 13
+    assert len(reopened.audit_entries(record_id=profiling.id)) == 13
     assert reopened.audit_verify() is None
