@@ -4,11 +4,23 @@ profiling history selector, the suggested next step, the form-and-checklist layo
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
-from pages.case_state import activate, is_closed, is_new, new_entry
-from pages.widgets import CHANGES_MARKER, PAGE_EGV, fmt_datetime
+from pages.case_state import (
+    activate,
+    catalogue_of,
+    is_closed,
+    is_new,
+    new_entry,
+    require_client,
+    require_draft,
+)
+from pages.session import get_store, require_user
+from pages.widgets import CHANGES_MARKER, PAGE_EGV, begin_page, fmt_datetime
 from schemas.catalogue import Catalogue
+from schemas.forms import ProfilingModels
 from schemas.records import Client, Profiling, Status, User
 from services.history import record_history
 from services.profiling import profiling_history
@@ -120,3 +132,27 @@ def change_history(store: Store, record_id: str, actor: User) -> None:
         for line in record_history(store, record_id, actor=actor)
     ]
     st.dataframe(rows, hide_index=True)
+
+
+class PhasePage(NamedTuple):
+    """What a page of phases 2 and 3 works with: the signed-in user, the store, the chosen client, its profiling
+    draft, and that profiling's catalogue with its generated models."""
+
+    user: User
+    store: Store
+    client: Client
+    draft: Profiling
+    catalogue: Catalogue
+    models: ProfilingModels
+
+
+def open_phase_page(title: str) -> PhasePage:
+    """The opening of a page on the chosen client's profiling draft: sign-in check, page set-up, client and draft
+    (or the way back to choosing them), the case header under `title`."""
+    user = require_user()
+    store = get_store()
+    begin_page()
+    client = require_client()
+    draft = require_draft(client)
+    case_header(title, client, draft)
+    return PhasePage(user, store, client, draft, *catalogue_of(store, draft))

@@ -9,7 +9,7 @@ from pages import case_state as cs
 from pages import lifecycle as lc
 from pages import widgets as w
 from pages.forms import model_input
-from pages.session import get_store, require_user, run_page
+from pages.session import run_page
 from schemas.forms import (
     FoerderCheckEingabe,
     strategien_input,
@@ -26,13 +26,7 @@ FOERDERUNG_LABEL = "Förderleistung geplant (Förder-Check ausfüllen)"
 
 
 def render() -> None:
-    user = require_user()
-    store = get_store()
-    w.begin_page()
-    client = cs.require_client()
-    draft = cs.require_draft(client)
-    ch.case_header("3 Strategien auswählen", client, draft)
-    catalogue, models = cs.catalogue_of(store, draft)
+    user, store, _, draft, catalogue, models = ch.open_phase_page("3 Strategien auswählen")
 
     hints = st.container()
     form, panel = ch.form_and_panel()

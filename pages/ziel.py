@@ -10,7 +10,7 @@ from pages import downloads
 from pages import lifecycle as lc
 from pages import widgets as w
 from pages.forms import model_input
-from pages.session import get_store, require_user, run_page
+from pages.session import run_page
 from schemas.forms import Integrationsziel
 from schemas.records import Profiling
 from services.safety import markdown_literal
@@ -20,13 +20,7 @@ REFUSAL_LABEL = "Einverständnis nicht erteilt (Gespräch darüber vermerken)"
 
 
 def render() -> None:
-    user = require_user()
-    store = get_store()
-    w.begin_page()
-    client = cs.require_client()
-    draft = cs.require_draft(client)
-    ch.case_header("2 Ziel festlegen", client, draft)
-    catalogue, _ = cs.catalogue_of(store, draft)
+    user, store, client, draft, catalogue, _ = ch.open_phase_page("2 Ziel festlegen")
 
     form, panel = ch.form_and_panel()
     with form:
