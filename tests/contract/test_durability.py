@@ -217,7 +217,7 @@ def test_writer_killed_after_its_log_line_is_finished_by_the_next_reader_and_wri
     _die_in_child_at(tmp_path / "data", (TinyDBStore, "_append_lines"), lambda s: s.add(profiling, actor=ifk))
 
     # a read's audit entry (no write lock) first completes the trail with the dead writer's entry
-    store.audit_append(actor=ifk, action="gelesen", record_kind="Kunde", record_id=client.id, client_id=client.id)
+    store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Kunde", record_id=client.id, client_id=client.id)
     actions = [(e.action, e.record_id) for e in store.audit_entries()[entries:]]
     assert actions == [("angelegt", profiling.id), ("gelesen", client.id)]
     assert store.audit_verify() is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from schemas.audit import AuditAction
 from schemas.records import Client, Profiling
 from storage.tinydb_store import TinyDBStore
 from tests.factories import make_client, make_profiling, make_user
@@ -28,7 +29,7 @@ def test_reads_and_their_audit_entries_do_not_wait_for_a_held_write_lock(tmp_pat
         results.append(store.get(Client, client.id))
         results.append(store.list_for_client(Profiling, client.id))
         results.append(store.find_clients(client.nachname))
-        results.append(store.audit_append(actor=ifk, action="gelesen", record_kind="Profiling",
+        results.append(store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Profiling",
                                           record_id=profiling.id, client_id=client.id))  # fmt: skip
 
     holder = threading.Thread(target=writer)
@@ -52,7 +53,7 @@ def test_a_read_entry_between_two_saves_stays_in_the_chain(tmp_path: Path) -> No
     ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
     client = store.add(make_client(), actor=ifk)
     profiling = store.add(make_profiling(client.id), actor=ifk)
-    store.audit_append(actor=ifk, action="gelesen", record_kind="Profiling", record_id=profiling.id,
+    store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Profiling", record_id=profiling.id,
                        client_id=client.id)  # fmt: skip
     store.save(profiling, actor=ifk)
     reopened = TinyDBStore(tmp_path / "data")
