@@ -20,22 +20,17 @@ from errors import (
     RecordClosed,
     StaleRevision,
 )
+from schemas import records as kinds  # the record classes named in the tables of kinds below
 from schemas.audit import Aktion, AuditAction, action_text
 from schemas.records import (
     AuditEntry,
-    Beschaeftigungsaufnahme,
     CatalogueDraft,
     CatalogueVersion,
     Client,
-    Document,
-    Egv,
-    Folgegespraech,
-    Massnahme,
     Profiling,
     Record,
     Role,
     Status,
-    Stellensuchlauf,
     User,
     Vertretung,
     utcnow,
@@ -47,14 +42,14 @@ from storage.base import CLIENT_KINDS, INSTALLATION_KINDS, KIND_NAMES, LIFECYCLE
 TABLES: dict[type[Record], str] = {
     Client: "clients",
     Profiling: "profilings",
-    Egv: "egvs",
-    Folgegespraech: "folgegespraeche",
-    Document: "documents",
+    kinds.Egv: "egvs",
+    kinds.Folgegespraech: "folgegespraeche",
+    kinds.Document: "documents",
     User: "users",
     Vertretung: "vertretungen",
-    Massnahme: "massnahmen",
-    Beschaeftigungsaufnahme: "beschaeftigungsaufnahmen",
-    Stellensuchlauf: "stellensuchlaeufe",
+    kinds.Massnahme: "massnahmen",
+    kinds.Beschaeftigungsaufnahme: "beschaeftigungsaufnahmen",
+    kinds.Stellensuchlauf: "stellensuchlaeufe",
 }
 KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES.items()}
 
@@ -62,14 +57,14 @@ KINDS_BY_TABLE: dict[str, type[Record]] = {table: kind for kind, table in TABLES
 _DEMONSTRATIVE: dict[type[Record], str] = {
     Client: "Dieser Kunde",
     Profiling: "Dieses Profiling",
-    Egv: "Diese EGV",
-    Folgegespraech: "Dieses Folgegespräch",
-    Document: "Dieses Dokument",
+    kinds.Egv: "Diese EGV",
+    kinds.Folgegespraech: "Dieses Folgegespräch",
+    kinds.Document: "Dieses Dokument",
     User: "Dieses Benutzerkonto",
     Vertretung: "Diese Vertretung",
-    Massnahme: "Diese Maßnahme",
-    Beschaeftigungsaufnahme: "Diese Beschäftigungsaufnahme",
-    Stellensuchlauf: "Dieser Stellensuchlauf",
+    kinds.Massnahme: "Diese Maßnahme",
+    kinds.Beschaeftigungsaufnahme: "Diese Beschäftigungsaufnahme",
+    kinds.Stellensuchlauf: "Dieser Stellensuchlauf",
 }
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -236,7 +231,7 @@ class RuleStore(Store):
         """
         if client_id is None or kind not in (Client, *CLIENT_KINDS):
             return ""
-        guarded = kind not in (Client, Document)
+        guarded = kind not in (Client, kinds.Document)
         if team is None or guarded:
             try:
                 client = self.get(Client, client_id)
@@ -375,7 +370,7 @@ class RuleStore(Store):
             "updated_at": utcnow(),
             "updated_by": actor.username,
         }
-        if isinstance(stored, (Profiling, Egv)):
+        if isinstance(stored, (Profiling, kinds.Egv)):
             update |= {"status": stored.status, "closed_at": stored.closed_at, "closed_by": stored.closed_by}
         update |= extra
         return record.model_copy(update=update)

@@ -68,7 +68,7 @@ def test_caddyfile_is_valid_where_caddy_is_installed() -> None:
 
 def test_readme_operation_documents_every_environment_variable_and_the_health_check() -> None:
     readme = (ROOT / "README.md").read_text()
-    operation = readme[readme.index("## Operation"): readme.index("## Benchmarks")]
+    operation = readme[readme.index("## Operation"): readme.index("## Performance")]
     for name in Settings.model_fields:
         assert f"`VIERPHASEN_{name.upper()}`" in operation, name
     for name in ("STREAMLIT_SERVER_COOKIE_SECRET", "POSTGRES_PASSWORD", "VIERPHASEN_SITE"):
