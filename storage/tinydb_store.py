@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -80,6 +81,8 @@ from storage.core import (
 )
 
 _SHARDS = 256
+#: Client directories whose paths a store keeps computed (a save derives several paths from one client id).
+_PATH_CACHE = 4096
 #: Bytes of write-ahead log after which a checkpoint (syncfs, empty log) follows the change.
 WAL_LIMIT = 1 << 20
 #: The log file is grown in steps of this many zero bytes and kept filled with zeros beyond its lines: an append
@@ -216,6 +219,10 @@ class TinyDBStore(RuleStore):
     def __init__(self, data_dir: str | Path):
         self.root = Path(data_dir)
         self._index_cache: dict[str, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+        self._client_dirs: dict[str, Path] = {}
+        #: per thread, while it holds the write lock in `_tx`: `files` (path → (bytes, parsed) as read or written
+        #: in this change) and `applied` (the WAL offset); dropped when the lock is released (see `_tx_memo`)
+        self._local = threading.local()
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -241,7 +248,12 @@ class TinyDBStore(RuleStore):
 
     # --- paths and files ---------------------------------------------------------------------------
     def client_dir(self, client_id: str) -> Path:
-        return self.root / "clients" / shard(client_id) / client_id
+        path = self._client_dirs.get(client_id)
+        if path is None:
+            if len(self._client_dirs) >= _PATH_CACHE:
+                self._client_dirs.clear()
+            path = self._client_dirs[client_id] = self.root / "clients" / shard(client_id) / client_id
+        return path
 
     def installation_file(self, kind: type[Record]) -> Path:
         """users.json, vertretungen.json: the kinds kept per installation."""
@@ -254,16 +266,29 @@ class TinyDBStore(RuleStore):
         return self.root / "ids" / shard(record_id) / f"{record_id}.json"
 
     def read_pointer(self, record_id: str) -> dict[str, str] | None:
-        return read_json(self.pointer_path(record_id))  # type: ignore[return-value]
+        return self._read_doc(self.pointer_path(record_id))  # type: ignore[return-value]
+
+    def _read_doc(self, path: Path) -> Any:
+        """The parsed file (None if missing); within a change read once and then taken from its memo."""
+        files = getattr(self._local, "files", None)
+        if files is None:
+            return read_json(path)
+        cached = files.get(path)
+        if cached is None:
+            try:
+                raw: bytes | None = path.read_bytes()
+            except FileNotFoundError:
+                raw = None
+            cached = files[path] = (raw, json.loads(raw) if raw else None)
+        return cached[1]
 
     def pointed_record(self, pointer: dict[str, str], record_id: str) -> dict | None:
         return self.read_from(
             self.client_file(pointer["client_id"], pointer["table"]), pointer["table"], record_id
         )
 
-    @staticmethod
-    def read_from(path: Path, table: str, record_id: str) -> dict | None:
-        data = read_json(path)
+    def read_from(self, path: Path, table: str, record_id: str) -> dict | None:
+        data = self._read_doc(path)
         if not data:
             return None
         for document in data.get(table, {}).values():  # type: ignore[union-attr]
@@ -271,9 +296,8 @@ class TinyDBStore(RuleStore):
                 return document
         return None
 
-    @staticmethod
-    def read_table(path: Path, table: str) -> list[dict]:
-        data = read_json(path)
+    def read_table(self, path: Path, table: str) -> list[dict]:
+        data = self._read_doc(path)
         return list(data.get(table, {}).values()) if data else []  # type: ignore[union-attr]
 
     @contextmanager
@@ -288,9 +312,26 @@ class TinyDBStore(RuleStore):
 
     @contextmanager
     def _tx(self, kind: type[Record], record_id: str, *, client_id: str | None = None) -> Iterator[_TinyTx]:
-        with _io_errors(), self.lock.held():
+        with _io_errors(), self.lock.held(), self._tx_memo():
             self._recover()
             yield _TinyTx(self, kind, record_id, client_id)
+
+    @contextmanager
+    def _tx_memo(self) -> Iterator[None]:
+        """Remember the files a change reads and writes, and the WAL offset, while this thread holds the write lock.
+
+        Safe because every writer of the record files, indexes, `wal.applied` and the log holds the write lock
+        (an audit append for a read holds only the audit lock and touches only the audit trail and its head), so
+        nothing another process or thread writes can make the memo stale. It lives for one lock holding only.
+        """
+        outer = getattr(self._local, "files", None), getattr(self._local, "applied", None)
+        self._local.files, self._local.applied = {}, None
+        try:
+            yield
+        finally:
+            self._local.files, self._local.applied = None, None
+            if outer[0] is not None:  # a change nested in another: the outer one reads afresh
+                self._local.files = {}
 
     # --- write-ahead log -------------------------------------------------------------------------------
     # A change touches several files: the record's file, the id pointer, the client index, the report summary
@@ -302,24 +343,32 @@ class TinyDBStore(RuleStore):
     # lines after the noted offset (the next audit append completes the trail at once). After a power loss
     # (another boot id in `wal.applied`) the whole log is replayed. Every WAL_LIMIT bytes a checkpoint flushes
     # the file system (syncfs) and empties the log. Replaying a line twice writes the same files again.
-    @property
+    @functools.cached_property
     def _wal_path(self) -> Path:
         return self.root / "locks" / "wal.jsonl"
 
-    @property
+    @functools.cached_property
     def _applied_path(self) -> Path:
         return self.root / "locks" / "wal.applied"
 
     def _applied(self) -> int:
         """The WAL offset up to which the files are written; 0 after a power loss (another boot)."""
+        memo = getattr(self._local, "applied", None)
+        if memo is not None:
+            return memo
         try:
             boot, offset = self._applied_path.read_text().split()
         except (FileNotFoundError, ValueError):
-            return 0
-        return int(offset) if boot == _boot_id() else 0
+            offset, boot = "0", _boot_id()
+        applied = int(offset) if boot == _boot_id() else 0
+        if getattr(self._local, "files", None) is not None:  # within a change (see `_tx_memo`)
+            self._local.applied = applied
+        return applied
 
     def _set_applied(self, offset: int) -> None:
         overwrite_small(self._applied_path, f"{_boot_id()} {offset}".encode(), width=64)
+        if getattr(self._local, "files", None) is not None:
+            self._local.applied = offset
 
     def commit(self, tx: _TinyTx, data: dict | None, *, audit: dict[str, Any]) -> None:
         """Store `data` (None: delete) as the record of `tx` with its audit entry; under the write lock."""
@@ -416,6 +465,8 @@ class TinyDBStore(RuleStore):
 
     def _rollback(self, undo: Undo, audit_size: int, wal_size: int) -> None:
         """Put back a change refused half way (disk full); if that fails too, it stays committed and is replayed."""
+        if getattr(self._local, "files", None):
+            self._local.files.clear()  # the files put back below are read afresh
         try:
             for path, before in reversed(undo):
                 if before is None:
@@ -447,11 +498,16 @@ class TinyDBStore(RuleStore):
 
     def _put_file(self, path: Path, data: bytes | None, undo: Undo | None, before: bytes | None | bool = False) -> None:
         """Replace (None: remove) a file without fsync, noting its bytes before in `undo`."""
+        files = getattr(self._local, "files", None)
+        cached = files.pop(path, None) if files is not None else None  # dropped before the file changes
         if undo is not None and before is False:
-            try:
-                before = path.read_bytes()
-            except FileNotFoundError:
-                before = None
+            if cached is not None:
+                before = cached[0]
+            else:
+                try:
+                    before = path.read_bytes()
+                except FileNotFoundError:
+                    before = None
         if data is None:
             path.unlink(missing_ok=True)
         else:
@@ -461,11 +517,17 @@ class TinyDBStore(RuleStore):
 
     def _write_record(self, path: Path, table: str, record_id: str, data: dict | None, undo: Undo | None) -> None:
         """Put `data` as the record `record_id` into the TinyDB file (None: remove it); TinyDB's document ids."""
-        try:
-            before: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            before = None
-        doc = json.loads(before) if before else {}
+        self._read_doc(path)
+        files = getattr(self._local, "files", None)
+        if files is not None:
+            before, doc = files.pop(path)  # taken out of the memo while `doc` changes below
+            doc = doc or {}
+        else:
+            try:
+                before = path.read_bytes()
+            except FileNotFoundError:
+                before = None
+            doc = json.loads(before) if before else {}
         rows = doc.setdefault(table, {})
         key = next((k for k, row in rows.items() if row.get("id") == record_id), None)
         if data is None:
@@ -476,7 +538,10 @@ class TinyDBStore(RuleStore):
             if key is None:
                 key = str(max((int(k) for k in rows), default=0) + 1)
             rows[key] = data
-        self._put_file(path, dump_json(doc), undo, before)
+        payload = dump_json(doc)
+        self._put_file(path, payload, undo, before)
+        if files is not None:
+            files[path] = (payload, doc)
 
     def _recover(self) -> None:
         """Finish the changes the log holds beyond `wal.applied`; the caller holds the write lock."""
@@ -574,7 +639,7 @@ class TinyDBStore(RuleStore):
     def _index_put(self, client_id: str, undo: Undo | None = None) -> None:
         client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
         path = self._index_path(client_id)
-        data = read_json(path) or {}
+        data = self._read_doc(path) or {}
         old = data.pop(client_id, None)
         if client is not None:
             data[client_id] = client
@@ -590,7 +655,7 @@ class TinyDBStore(RuleStore):
     def _number_put(self, kundennummer: str, client_id: str | None, undo: Undo | None, *,
                     only_if: str | None = None) -> None:
         path = self._number_path(kundennummer)
-        data = read_json(path) or {}
+        data = self._read_doc(path) or {}
         if data.get(kundennummer) == client_id or (only_if is not None and data.get(kundennummer) != only_if):
             return
         if client_id is None:
@@ -674,7 +739,7 @@ class TinyDBStore(RuleStore):
         return sorted(users, key=lambda u: u.username)
 
     # --- audit trail ---------------------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def audit_path(self) -> Path:
         return self.root / "audit" / "audit.jsonl"
 
@@ -730,7 +795,7 @@ class TinyDBStore(RuleStore):
             self._write_audit_head(entry.seq, entry.hash)
         return entry
 
-    @property
+    @functools.cached_property
     def _audit_head_path(self) -> Path:
         return self.root / "audit" / "head.json"
 
@@ -1005,7 +1070,7 @@ class TinyDBStore(RuleStore):
         if table not in self._SUMMARY_KINDS:
             return
         shard_path = self._summary_path(client_id)
-        data = read_json(shard_path) or {}
+        data = self._read_doc(shard_path) or {}
         entry = self._client_summary(client_id)
         if entry is None:
             data.pop(client_id, None)
