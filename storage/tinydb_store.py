@@ -223,6 +223,9 @@ class TinyDBStore(RuleStore):
         #: per thread, while it holds the write lock in `_tx`: `files` (path → (bytes, parsed) as read or written
         #: in this change) and `applied` (the WAL offset); dropped when the lock is released (see `_tx_memo`)
         self._local = threading.local()
+        #: the files this store last wrote within a change: path → (bytes written, parsed); a change reuses the
+        #: parsed data only if the file's bytes are still exactly these (see `_read_doc`)
+        self._written: dict[Path, tuple[bytes, Any]] = {}
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -279,8 +282,23 @@ class TinyDBStore(RuleStore):
                 raw: bytes | None = path.read_bytes()
             except FileNotFoundError:
                 raw = None
-            cached = files[path] = (raw, json.loads(raw) if raw else None)
+            # taken out: from now on the change owns (and may change) the parsed data
+            written = self._written.pop(path, None)
+            if written is not None and raw is not None and written[0] == raw:
+                cached = files[path] = written  # the same bytes as this store wrote: no need to parse them
+            else:
+                cached = files[path] = (raw, json.loads(raw) if raw else None)
         return cached[1]
+
+    def _wrote(self, path: Path, payload: bytes, data: Any) -> None:
+        """Note that a change replaced `path` with `payload`, the dump of `data` (which it changes no more)."""
+        files = getattr(self._local, "files", None)
+        if files is None:
+            return
+        files[path] = (payload, data)
+        if len(self._written) >= _PATH_CACHE:
+            self._written.clear()
+        self._written[path] = (payload, data)
 
     def pointed_record(self, pointer: dict[str, str], record_id: str) -> dict | None:
         return self.read_from(
@@ -328,6 +346,9 @@ class TinyDBStore(RuleStore):
         self._local.files, self._local.applied = {}, None
         try:
             yield
+        except BaseException:
+            self._written.clear()  # a change that failed half way may have changed data it had read
+            raise
         finally:
             self._local.files, self._local.applied = None, None
             if outer[0] is not None:  # a change nested in another: the outer one reads afresh
@@ -500,6 +521,7 @@ class TinyDBStore(RuleStore):
         """Replace (None: remove) a file without fsync, noting its bytes before in `undo`."""
         files = getattr(self._local, "files", None)
         cached = files.pop(path, None) if files is not None else None  # dropped before the file changes
+        self._written.pop(path, None)
         if undo is not None and before is False:
             if cached is not None:
                 before = cached[0]
@@ -521,6 +543,7 @@ class TinyDBStore(RuleStore):
         files = getattr(self._local, "files", None)
         if files is not None:
             before, doc = files.pop(path)  # taken out of the memo while `doc` changes below
+            self._written.pop(path, None)
             doc = doc or {}
         else:
             try:
@@ -528,7 +551,7 @@ class TinyDBStore(RuleStore):
             except FileNotFoundError:
                 before = None
             doc = json.loads(before) if before else {}
-        rows = doc.setdefault(table, {})
+        rows = doc.get(table, {})
         key = next((k for k, row in rows.items() if row.get("id") == record_id), None)
         if data is None:
             if key is None:
@@ -538,10 +561,10 @@ class TinyDBStore(RuleStore):
             if key is None:
                 key = str(max((int(k) for k in rows), default=0) + 1)
             rows[key] = data
+        doc[table] = rows
         payload = dump_json(doc)
         self._put_file(path, payload, undo, before)
-        if files is not None:
-            files[path] = (payload, doc)
+        self._wrote(path, payload, doc)
 
     def _recover(self) -> None:
         """Finish the changes the log holds beyond `wal.applied`; the caller holds the write lock."""
@@ -1076,7 +1099,9 @@ class TinyDBStore(RuleStore):
             data.pop(client_id, None)
         else:
             data[client_id] = entry
-        self._put_file(shard_path, dump_json(data), undo)
+        payload = dump_json(data)
+        self._put_file(shard_path, payload, undo)
+        self._wrote(shard_path, payload, data)
 
     # --- building the derived indexes ---------------------------------------------------------------
     @property
