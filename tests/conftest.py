@@ -98,14 +98,13 @@ def postgres_url() -> Iterator[str]:
         yield url
         return
     from tests.contract.pg_server import start_temp_server
+    from tests.missing import skip_or_fail
 
     try:
         server = start_temp_server()
     except (RuntimeError, OSError) as exc:
         reason = f"PostgreSQL nicht verfügbar: {exc} (VIERPHASEN_TEST_DATABASE_URL setzen oder PostgreSQL installieren)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason)
     try:
         yield server.url
     finally:

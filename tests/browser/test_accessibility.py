@@ -23,31 +23,21 @@ from tests.browser.test_happy_path import (
     TIMEOUT_MS,
     USERNAME,
     _prepare_data,
-    _skip_or_fail,
     click_button,
     expect_text,
     go,
     main,
+    playwright_sync,
     settle,
     type_into,
 )
+
+__all__ = ["playwright_sync"]  # the fixture, imported for this module
 
 KDN, KDN_PASSWORD = "kdn.admin", "Verwaltung-2026!"
 KEYS = ARTEFACTS / "tastatur"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def playwright_sync():
-    if not CHROMIUM.exists():
-        _skip_or_fail("Chromium fehlt: apt-get install -y chromium (Debian-Paket, kein `playwright install`)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("Python-Paket playwright fehlt (pip install -e .[test])")
-    with sync_playwright() as playwright:
-        yield playwright
 
 
 @pytest.fixture(scope="module")

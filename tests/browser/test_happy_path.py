@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from tests.browser.accessibility import check_screen
 from tests.browser.streamlit_server import streamlit_server
+from tests.missing import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts" / "browser"
@@ -35,20 +36,14 @@ QUIET_MS = 400
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def playwright_sync():
     if not CHROMIUM.exists():
-        _skip_or_fail("Chromium fehlt: apt-get install -y chromium (Debian-Paket, kein `playwright install`)")
+        skip_or_fail("Chromium fehlt: apt-get install -y chromium (Debian-Paket, kein `playwright install`)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _skip_or_fail("Python-Paket playwright fehlt (pip install -e .[test])")
+        skip_or_fail("Python-Paket playwright fehlt (pip install -e .[test])")
     with sync_playwright() as playwright:
         yield playwright
 

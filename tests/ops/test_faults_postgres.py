@@ -7,7 +7,6 @@ them it skips with the reason, with CI=true it fails.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from services.profiling import open_profiling, save_profiling, start_profiling
 from storage.postgres_store import PostgresStore
 from tests.contract.pg_server import TempServer, start_temp_server
 from tests.factories import make_client, make_user
+from tests.missing import skip_or_fail
 
 pytestmark = pytest.mark.postgres
 
@@ -35,19 +35,13 @@ UNAVAILABLE = (
 )
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def own_server() -> Iterator[TempServer]:
     """Always a throwaway server of its own (also on CI): the shared test server is never restarted."""
     try:
         server = start_temp_server()
     except (RuntimeError, OSError) as exc:
-        _skip_or_fail(f"PostgreSQL nicht verfügbar: {exc}")
+        skip_or_fail(f"PostgreSQL nicht verfügbar: {exc}")
     try:
         yield server
     finally:

@@ -21,14 +21,16 @@ from tests.browser.streamlit_server import streamlit_servers
 from tests.browser.test_happy_path import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    _skip_or_fail,
     click_button,
     expect_text,
     go,
     main,
+    playwright_sync,
     settle,
     type_into,
 )
+
+__all__ = ["playwright_sync"]  # the fixture, imported for this module
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts" / "ops"
@@ -90,17 +92,10 @@ def instances(shared_database: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _skip_or_fail("Chromium fehlt: apt-get install -y chromium (Debian-Paket, kein `playwright install`)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("Python-Paket playwright fehlt (pip install -e .[test])")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(playwright_sync):
+    browser = playwright_sync.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 def _page(browser, url: str):
