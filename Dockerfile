@@ -17,7 +17,7 @@ RUN apt-get update \
 WORKDIR /app
 # dependencies first (cached layer), then the code
 COPY pyproject.toml README.md constraints.txt ./
-COPY app.py cli.py config.py dates.py errors.py glyphs.py ./
+COPY app.py cli.py config.py dates.py errors.py glyphs.py memory.py ./
 COPY schemas/ schemas/
 COPY services/ services/
 COPY storage/ storage/

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import memory
 from pages import a11y
 from pages.session import (
     NAVIGATION,
@@ -22,6 +23,7 @@ from schemas.records import User
 from services.catalogue import get_catalogue
 from services.users import sign_out
 
+memory.configure()  # once per server process, before the first sign-in: see memory.py
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
 #: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.

@@ -19,7 +19,8 @@ process, not per session), RSS; then 8 more such sessions, all kept open, RSS ag
 Prints `name: value unit` lines on stdout (diagnostics go to stderr, starting with `#`). PostgreSQL:
 VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it), else a throwaway local server with fsync on;
 without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python bench/load.py [--burst]
-[--runs N] [--backend tinydb|postgres] [--no-rss]` (a few minutes on 2 cores). `--runs N` repeats the load run
+[--runs N] [--backend tinydb|postgres] [--no-rss | --rss-only]` (a few minutes on 2 cores; `--rss-only`: only
+the memory part on a fresh TinyDB store, about a minute). `--runs N` repeats the load run
 N times per backend on a fresh store each and prints every run's figures with the prefix `<backend>_runK_`.
 """
 
@@ -491,6 +492,10 @@ def main() -> None:
         print(f"load_think_time_min_s: {0 if BURST else THINK_S[0]} s")
         print(f"load_think_time_max_s: {0 if BURST else THINK_S[1]} s")
         tinydb = Target("tinydb", data_dir=str(work_dir / "data"))
+        if "--rss-only" in sys.argv:
+            prepare(tinydb)
+            measure_rss(tinydb, work_dir)
+            return
         for run in range(1, RUNS + 1) if "tinydb" in BACKENDS else ():
             started = time.monotonic()
             tinydb = Target("tinydb", data_dir=str(work_dir / f"data{run}"))

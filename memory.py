@@ -1,0 +1,45 @@
+"""Memory settings of the server process: large blocks go back to the operating system when they are freed.
+
+Every sign-in checks a password with argon2id, which takes a 19 MiB block for each check (services/users.py).
+glibc's malloc raises its mmap threshold to the size of the largest mmapped block freed so far (up to 32 MiB),
+so after the first sign-in such a block comes from the heap of the thread's malloc arena instead of a mapping of
+its own — and a freed block inside an arena stays in the process's memory. Streamlit runs each session's script
+on its own thread, threads spread over up to 8 arenas per core, and so every further session kept about 19 MiB
+more (`bench/load.py`: `rss_mb_per_session`). Fixing the thresholds at glibc's initial values (128 KiB) keeps a
+block of that size or more in a mapping of its own, returned when freed, and lets an arena give back a free top of
+more than 128 KiB.
+
+`configure()` is called once per process before the first page runs (app.py); elsewhere than glibc (no
+`mallopt`) it does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+
+#: mallopt parameters (glibc's malloc.h) and their value here: glibc's initial thresholds, fixed.
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+THRESHOLD_BYTES = 128 * 1024
+
+_lock = threading.Lock()
+_configured: list[bool] = []  # [whether the thresholds are fixed] once configure() ran in this process
+
+
+def configure() -> bool:
+    """Fix malloc's mmap and trim thresholds (once per process); whether they are fixed."""
+    with _lock:
+        if not _configured:
+            _configured.append(_set_thresholds())
+        return _configured[0]
+
+
+def _set_thresholds() -> bool:
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):  # not glibc (musl, macOS): their malloc has no such thresholds
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    # mallopt returns 1 on success; setting either threshold also ends glibc's dynamic adjustment of both
+    return bool(mallopt(M_MMAP_THRESHOLD, THRESHOLD_BYTES)) and bool(mallopt(M_TRIM_THRESHOLD, THRESHOLD_BYTES))
