@@ -13,14 +13,15 @@ once, no pauses — the worst case; argon2 sign-ins then queue on the CPU).
 
 Memory (`rss_mb_per_session`): a fresh `streamlit run` server on the TinyDB data, RSS; one browser session
 signed in and on the profiling form (the app's modules, catalogue and generated models are loaded once per
-process, not per session), RSS; then 8 more such sessions, all kept open, RSS again; the growth divided by 8.
+process, not per session), RSS; then 8 more such sessions (`--rss-sessions N`), all kept open, RSS again; the growth divided by 8.
 `rss_mb_per_session_incl_startup` spreads the growth from the fresh server over all 9 sessions (an upper bound).
 
 Prints `name: value unit` lines on stdout (diagnostics go to stderr, starting with `#`). PostgreSQL:
 VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it), else a throwaway local server with fsync on;
 without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python bench/load.py [--burst]
-[--runs N] [--backend tinydb|postgres] [--no-rss | --rss-only]` (a few minutes on 2 cores; `--rss-only`: only
-the memory part on a fresh TinyDB store, about a minute). `--runs N` repeats the load run
+[--runs N] [--backend tinydb|postgres] [--no-rss | --rss-only] [--rss-sessions N]` (a few minutes on 2 cores;
+`--rss-only`: only the memory part on a fresh TinyDB store, about 2 minutes; `--rss-sessions N`: N sessions
+after the first one instead of 8). `--runs N` repeats the load run
 N times per backend on a fresh store each and prints every run's figures with the prefix `<backend>_runK_`.
 """
 
@@ -51,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 SESSIONS = 50
 PROCESSES = 2
 BROWSER_SESSIONS = 3
-RSS_SESSIONS = 8
+RSS_SESSIONS = int(sys.argv[sys.argv.index("--rss-sessions") + 1]) if "--rss-sessions" in sys.argv else 8
 #: Browser user numbers: the load run's sessions, its warm-up, the memory run's first session, then its sessions.
 LOAD_WARMUP = BROWSER_SESSIONS
 RSS_FIRST = BROWSER_SESSIONS + 1
