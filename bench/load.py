@@ -13,8 +13,9 @@ once, no pauses — the worst case; argon2 sign-ins then queue on the CPU).
 
 Memory (`rss_mb_per_session`): a fresh `streamlit run` server on the TinyDB data, RSS; one browser session
 signed in and on the profiling form (the app's modules, catalogue and generated models are loaded once per
-process, not per session), RSS; then 8 more such sessions (`--rss-sessions N`), all kept open, RSS again; the growth divided by 8.
-`rss_mb_per_session_incl_startup` spreads the growth from the fresh server over all 9 sessions (an upper bound).
+process, not per session), RSS; then 8 more such sessions (`--rss-sessions N`), all kept open, RSS again; the
+growth divided by their number.
+`rss_mb_per_session_incl_startup` spreads the growth from the fresh server over all sessions (an upper bound).
 
 Prints `name: value unit` lines on stdout (diagnostics go to stderr, starting with `#`). PostgreSQL:
 VIERPHASEN_TEST_DATABASE_URL (a fresh database is created on it), else a throwaway local server with fsync on;
