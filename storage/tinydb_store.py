@@ -226,6 +226,8 @@ class TinyDBStore(RuleStore):
         #: the files this store last wrote within a change: path → (bytes written, parsed); a change reuses the
         #: parsed data only if the file's bytes are still exactly these (see `_read_doc`)
         self._written: dict[Path, tuple[bytes, Any]] = {}
+        #: users.json as last read outside a change: (bytes, rows by username); see `_users_by_name`
+        self._users_memo: tuple[bytes, dict[str, dict]] | None = None
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -751,10 +753,31 @@ class TinyDBStore(RuleStore):
 
     def user_by_username(self, username: str) -> User | None:
         with _io_errors():
-            for row in self.read_table(self.root / "users.json", "users"):
-                if row["username"] == username:
-                    return User.model_validate(row)
-        return None
+            if getattr(self._local, "files", None) is not None:  # within a change: the file as this change sees it
+                rows = self.read_table(self.root / "users.json", "users")
+                row = next((row for row in rows if row["username"] == username), None)
+            else:
+                row = self._users_by_name().get(username)
+        return None if row is None else User.model_validate(row)
+
+    def _users_by_name(self) -> dict[str, dict]:
+        """users.json's rows by username (not to be changed), parsed again only if the file's bytes changed.
+
+        Every page rerun re-reads the signed-in account (services.access), often several times; parsing the whole
+        file each time cost a rerun more the more accounts an installation has. Reading the bytes and comparing
+        them is cheap, and the same bytes always parse to the same rows, whoever wrote them.
+        """
+        try:
+            raw = (self.root / "users.json").read_bytes()
+        except FileNotFoundError:
+            raw = b""
+        memo = self._users_memo
+        if memo is None or memo[0] != raw:
+            rows: dict[str, dict] = {}
+            for row in ((json.loads(raw) if raw else None) or {}).get("users", {}).values():
+                rows.setdefault(row["username"], row)
+            memo = self._users_memo = (raw, rows)
+        return memo[1]
 
     def list_users(self) -> list[User]:
         with _io_errors():
