@@ -17,7 +17,7 @@ was not acknowledged), and `<backend>_rss_mb_per_session`: the server's RSS grow
 the largest step that held, per added session.
 
 Run: `.venv/bin/python bench/sessions.py [--backend tinydb|postgres] [--levels 50,100,...]` (5–10 minutes per
-backend). `--selftest` signs one caseworker in on a TinyDB server, opens its profiling and saves it, and prints
+backend). `--sample FILE`: the server writes CPU-weighted stack samples to FILE (bench/sampler). `--selftest` signs one caseworker in on a TinyDB server, opens its profiling and saves it, and prints
 `selftest_profiling_page: 1 bool` (tests/ops/test_sessions_bench.py runs it).
 """
 
@@ -367,6 +367,9 @@ def run_backend(target, work_dir: Path, levels: tuple[int, ...]) -> None:
     from bench.load import Server
 
     accounts = prepare(target, max(levels) + 1)
+    if "--sample" in sys.argv:  # the server records its threads' stacks (bench/sampler), to find where time goes
+        os.environ["PYTHONPATH"] = str(ROOT / "bench" / "sampler")
+        os.environ["VIERPHASEN_BENCH_SAMPLE"] = sys.argv[sys.argv.index("--sample") + 1]
     server = Server(target, work_dir / f"streamlit-{target.backend}.log")
     try:
         asyncio.run(measure(target.backend, server.url, server.process.pid, accounts, levels))
