@@ -345,6 +345,9 @@ async def measure(prefix: str, url: str, pid: int, accounts: list[Account], leve
             print(f"{prefix}_p50_ms_at_{level}_sessions: {statistics.median(window) if window else 0:.1f} ms")
             print(f"{prefix}_actions_per_s_at_{level}_sessions: {len(window) / elapsed:.1f} count")
             print(f"{prefix}_server_cpu_cores_at_{level}_sessions: {server_busy:.2f} cores")
+            # CPU per action depends less on what else runs on the machine than the times do
+            print(f"{prefix}_server_cpu_ms_per_action_at_{level}_sessions: "
+                  f"{server_busy * elapsed * 1000 / max(1, len(window)):.1f} ms")
             print(f"{prefix}_client_cpu_cores_at_{level}_sessions: {own_busy:.2f} cores")
             print(f"{prefix}_errors_at_{level}_sessions: {len(crowd.errors) - errors_before} count", flush=True)
             if level_p95 > LIMIT_MS or len(sessions) < level:
