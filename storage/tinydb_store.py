@@ -226,6 +226,8 @@ class TinyDBStore(RuleStore):
         #: the files this store last wrote within a change: path → (bytes written, parsed); a change reuses the
         #: parsed data only if the file's bytes are still exactly these (see `_read_doc`)
         self._written: dict[Path, tuple[bytes, Any]] = {}
+        #: users.json as last read outside a change: ((inode, mtime, size), rows by username); see `_users_by_name`
+        self._users_memo: tuple[tuple[int, int, int], dict[str, dict]] | None = None
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -751,10 +753,34 @@ class TinyDBStore(RuleStore):
 
     def user_by_username(self, username: str) -> User | None:
         with _io_errors():
-            for row in self.read_table(self.root / "users.json", "users"):
-                if row["username"] == username:
-                    return User.model_validate(row)
-        return None
+            if getattr(self._local, "files", None) is not None:  # within a change: the file as this change sees it
+                rows = self.read_table(self.root / "users.json", "users")
+                row = next((row for row in rows if row["username"] == username), None)
+            else:
+                row = self._users_by_name().get(username)
+        return None if row is None else User.model_validate(row)
+
+    def _users_by_name(self) -> dict[str, dict]:
+        """users.json's rows by username (not to be changed), parsed again only if the file changed.
+
+        Every page rerun re-reads the signed-in account (services.access), often several times; parsing (or only
+        reading) the whole file each time cost a rerun more the more accounts an installation has. Like the client
+        index shards (`_index_shard`), the file is known by its inode, modification time and size: every writer
+        replaces it with a new file (atomic_write), so a change gives it a new inode.
+        """
+        path = self.root / "users.json"
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        memo = self._users_memo
+        if memo is None or memo[0] != key:
+            rows: dict[str, dict] = {}
+            for row in ((read_json(path) or {}).get("users", {})).values():  # type: ignore[union-attr]
+                rows.setdefault(row["username"], row)
+            memo = self._users_memo = (key, rows)
+        return memo[1]
 
     def list_users(self) -> list[User]:
         with _io_errors():

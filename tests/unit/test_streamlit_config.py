@@ -1,0 +1,15 @@
+"""The Streamlit settings the app ships with (.streamlit/config.toml) that concern its cost per rerun."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_rerun_does_not_end_with_a_full_garbage_collection() -> None:
+    # gc.collect(2) after every script run walks all objects of the process, including every open session's
+    # state: its cost per rerun grows with the sessions (README "Performance", bench/sessions.py).
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["postScriptGC"] is False
