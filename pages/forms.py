@@ -46,6 +46,24 @@ def model_input(key: str, value: FormModel) -> FormModel:
         return value
 
 
+def held_input(key: str, value: FormModel) -> FormModel | None:
+    """`value` with what the widgets of `model_input(key, value)` hold in the session, validated like `model_input`
+    does; None when they hold nothing (never rendered, or dropped by Streamlit after a run that did not render them).
+
+    A page that renders only part of its forms (the profiling page: the open Handlungsfeld tab) reads the rest from
+    here, so an input that reached the server in the same run as a click elsewhere is not lost. Raises pydantic's
+    ValidationError for a refused value: the caller renders that form so `model_input` shows the message there."""
+    model = type(value)
+    held = {name: st.session_state[widget] for name in model.model_fields
+            if (widget := _widget_key(key, name)) in st.session_state}
+    return model.model_validate({**dict(value), **held}) if held else None
+
+
+def _widget_key(key: str, field: str) -> str:
+    """The session key of a field's widget: streamlit-pydantic's "<run id>-<key>-<field>" (`_Renderer`)."""
+    return f"{_InputState.run_id}-{key}-{field}"
+
+
 class _InputState(dict):
     """What streamlit-pydantic keeps per rendered model, held for one call instead of in `st.session_state`: its
     run counter (always 0, part of every widget key) and its copy of the input ("<key>-data", needed for list

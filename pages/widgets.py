@@ -24,6 +24,7 @@ NOT_DONE = ":red[:material/cancel:]"
 _FLASH = "flash"  # messages to show after the next rerun
 _FIELD_ERROR = "field_error"  # (field, message) of the last refused input
 _SLOTS = "_field_slots"  # field → placeholder of this run
+_REFUSED_NOW = "_field_refused_now"  # field of an input refused in this run (`report`)
 CHANGES_MARKER = "_changes_marker"  # placeholder of this run's unsaved-changes marker (pages/case_header.py)
 
 PAGE_KUNDEN = "pages/kunden.py"
@@ -86,6 +87,7 @@ def report(err: DomainError) -> None:
     if isinstance(err, InvalidInput) and err.field:
         field = _field_with_slot(err.field)
         st.session_state[_FIELD_ERROR] = (field, markdown_literal(err.message))
+        st.session_state[_REFUSED_NOW] = field
         slot = _slots().get(field)
         if slot is not None:
             slot.error(markdown_literal(err.message))
@@ -100,6 +102,11 @@ def _field_with_slot(field: str) -> str:
     return next((name for n in range(len(parts), 0, -1) if (name := ".".join(parts[:n])) in _slots()), field)
 
 
+def refused_now() -> str | None:
+    """The field (with a slot on this page) whose input was refused in this run, if any."""
+    return st.session_state.get(_REFUSED_NOW)
+
+
 def clear_field_error() -> None:
     st.session_state.pop(_FIELD_ERROR, None)
 
@@ -107,5 +114,6 @@ def clear_field_error() -> None:
 def begin_page() -> None:
     """Reset the per-run field slots and show messages kept from the previous run."""
     st.session_state[_SLOTS] = {}
+    st.session_state[_REFUSED_NOW] = None
     st.session_state[CHANGES_MARKER] = None
     show_flash()
