@@ -69,13 +69,13 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
     st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
-    st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
-               "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
     refused = _take_held_input(draft, models, felder)
     counts = _relevant_counts(draft, models, felder)
     labels = {feld.id: f"{markdown_literal(feld.label)} ({counts[feld.id]})" for feld in felder}
-    st.caption("In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
+    st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
+               "in den Bemerkungen die Standortbestimmung dokumentieren.  \n"
+               "In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
     active = st.session_state.setdefault(_ACTIVE_TAB, {})
     if (opened := refused or st.session_state.pop(_SHOW_TAB, None)) is not None:
         active[draft.id] = opened

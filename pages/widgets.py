@@ -114,6 +114,6 @@ def clear_field_error() -> None:
 def begin_page() -> None:
     """Reset the per-run field slots and show messages kept from the previous run."""
     st.session_state[_SLOTS] = {}
-    st.session_state[_REFUSED_NOW] = None
+    st.session_state.pop(_REFUSED_NOW, None)  # no key while nothing is refused: Streamlit copies the session often
     st.session_state[CHANGES_MARKER] = None
     show_flash()
