@@ -46,17 +46,17 @@ def model_input(key: str, value: FormModel) -> FormModel:
         return value
 
 
-def held_input(key: str, value: FormModel) -> FormModel | None:
-    """`value` with what the widgets of `model_input(key, value)` hold in the session, validated like `model_input`
-    does; None when they hold nothing (never rendered, or dropped by Streamlit after a run that did not render them).
+def held_input(key: str, model: type[FormModel], **current: Any) -> FormModel | None:
+    """`model` with what the widgets of `model_input(key, model(**current))` hold in the session over `current`,
+    validated like `model_input` does; None (and no model built) when they hold nothing: never rendered, or dropped
+    by Streamlit after a run that did not render them.
 
     A page that renders only part of its forms (the profiling page: the open Handlungsfeld tab) reads the rest from
     here, so an input that reached the server in the same run as a click elsewhere is not lost. Raises pydantic's
     ValidationError for a refused value: the caller renders that form so `model_input` shows the message there."""
-    model = type(value)
     held = {name: st.session_state[widget] for name in model.model_fields
             if (widget := _widget_key(key, name)) in st.session_state}
-    return model.model_validate({**dict(value), **held}) if held else None
+    return model.model_validate({**current, **held}) if held else None
 
 
 def _widget_key(key: str, field: str) -> str:

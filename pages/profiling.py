@@ -108,6 +108,9 @@ _TABS = "handlungsfelder"  # key of the Handlungsfeld tabs: the label of the ope
 _SHOW_TAB = "profiling_show_tab"  # id of the Handlungsfeld whose tab the next run opens (a refused save)
 
 
+_NOTHING = BedarfEintrag()  # a Handlungsbedarf with no entry yet (read only)
+
+
 def _take_held_input(draft: Profiling, models, felder) -> str | None:
     """Put what the Handlungsbedarf widgets hold in the session into the draft, for every tab: an input that
     reached the server with the click on another tab (the browser sends a text area's value when it loses the
@@ -116,13 +119,15 @@ def _take_held_input(draft: Profiling, models, felder) -> str | None:
     refused = None
     for feld in felder:
         for form in bedarf_forms(models.handlungsfelder[feld.id]):
-            entry = draft.handlungsbedarfe.get(form.id) or BedarfEintrag()
+            entry = draft.handlungsbedarfe.get(form.id) or _NOTHING
             key = cs.form_key(draft, f"{feld.id}-{form.id}")
             try:
-                relevant = held_input(key, form.relevant(relevant=entry.relevant))
-                notes = held_input(f"{key}-notiz", form.bemerkungen(bemerkungen=entry.bemerkungen))
+                relevant = held_input(key, form.relevant, relevant=entry.relevant)
+                notes = held_input(f"{key}-notiz", form.bemerkungen, bemerkungen=entry.bemerkungen)
             except ValidationError:
                 refused = refused or feld.id
+                continue
+            if relevant is None and notes is None:
                 continue
             updated = BedarfEintrag(relevant=entry.relevant if relevant is None else relevant.relevant,
                                     bemerkungen=entry.bemerkungen if notes is None else notes.bemerkungen)
