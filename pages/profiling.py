@@ -77,7 +77,7 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
                "in den Bemerkungen die Standortbestimmung dokumentieren.  \n"
                "In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
     active = st.session_state.setdefault(_ACTIVE_TAB, {})
-    if (opened := refused or st.session_state.pop(_SHOW_TAB, None)) is not None:
+    if (opened := refused or st.session_state.pop(_SHOW_TAB, None)) in labels:
         active[draft.id] = opened
         st.session_state[_TABS] = labels[opened]  # open the tab with the refused value: its message is shown there
     tabs = st.tabs(list(labels.values()), key=_TABS, default=labels.get(active.get(draft.id)),
