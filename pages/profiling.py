@@ -10,7 +10,7 @@ from pages import case_state as cs
 from pages import downloads
 from pages import lifecycle as lc
 from pages import widgets as w
-from pages.forms import held_input, model_input
+from pages.forms import held_input, held_widgets, model_input
 from pages.session import get_store, require_user, run_page
 from schemas.forms import (
     basisprofil_input,
@@ -27,7 +27,7 @@ from services.safety import markdown_literal
 def render() -> None:
     user = require_user()
     store = get_store()
-    w.begin_page()
+    w.begin_page(lc.ACTIONS)
     client = cs.require_client()
     draft = cs.draft_for(store, user, client)
     ch.case_header("1 Profiling", client, draft)
@@ -117,13 +117,14 @@ def _take_held_input(draft: Profiling, models, felder) -> str | None:
     focus) is kept although its tab is not drawn in that run. Returns the id of the Handlungsfeld with a refused
     value (its tab is opened, where `model_input` shows the message at the field), else None."""
     refused = None
+    prefix, held = cs.form_key(draft, ""), held_widgets()  # each session look-up costs: read once per run
     for feld in felder:
         for form in bedarf_forms(models.handlungsfelder[feld.id]):
             entry = draft.handlungsbedarfe.get(form.id) or _NOTHING
-            key = cs.form_key(draft, f"{feld.id}-{form.id}")
+            key = f"{prefix}{feld.id}-{form.id}"  # cs.form_key(draft, f"{feld.id}-{form.id}")
             try:
-                relevant = held_input(key, form.relevant, relevant=entry.relevant)
-                notes = held_input(f"{key}-notiz", form.bemerkungen, bemerkungen=entry.bemerkungen)
+                relevant = held_input(key, form.relevant, held_in=held, relevant=entry.relevant)
+                notes = held_input(f"{key}-notiz", form.bemerkungen, held_in=held, bemerkungen=entry.bemerkungen)
             except ValidationError:
                 refused = refused or feld.id
                 continue

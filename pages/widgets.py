@@ -66,19 +66,29 @@ def show_flash() -> None:
         getattr(st, kind)(text)
 
 
-def _slots() -> dict:
+class _Slots(dict):
+    """field → placeholder of this run (None: not drawn); `acting`: an input may be refused in this run."""
+
+    acting = True
+
+
+def _slots() -> _Slots:
     # Per session and run (module globals would be shared between users of the server).
-    return st.session_state.setdefault(_SLOTS, {})
+    return st.session_state.setdefault(_SLOTS, _Slots())
 
 
 def field_slot(*fields: str) -> None:
-    """A place right below an input where a refused value's message appears (InvalidInput.field)."""
-    slot = st.empty()
+    """A place right below an input where a refused value's message appears (InvalidInput.field).
+
+    Drawn only while it can be needed (each element costs every rerun): in a run that may refuse an input (see
+    `begin_page`), or while the last refused input is one of `fields`."""
     slots = _slots()
+    error = st.session_state.get(_FIELD_ERROR)
+    shown = bool(error) and error[0] in fields
+    slot = st.empty() if shown or slots.acting else None
     for field in fields:
         slots[field] = slot
-    error = st.session_state.get(_FIELD_ERROR)
-    if error and error[0] in fields:
+    if shown:
         slot.error(error[1])
 
 
@@ -111,9 +121,15 @@ def clear_field_error() -> None:
     st.session_state.pop(_FIELD_ERROR, None)
 
 
-def begin_page() -> None:
-    """Reset the per-run field slots and show messages kept from the previous run."""
-    st.session_state[_SLOTS] = {}
+def begin_page(actions: tuple[str, ...] | None = None) -> None:
+    """Reset the per-run field slots and show messages kept from the previous run.
+
+    `actions`: the keys of the page's buttons that may refuse an input; the field slots are drawn only in a run
+    where one of them was clicked (else every run). A refusal without its slot is shown on the page and, from the
+    next run on, below its field."""
+    slots = st.session_state[_SLOTS] = _Slots()
+    if actions is not None:
+        slots.acting = any(st.session_state.get(key) is True for key in actions)
     st.session_state.pop(_REFUSED_NOW, None)  # no key while nothing is refused: Streamlit copies the session often
     st.session_state[CHANGES_MARKER] = None
     show_flash()

@@ -95,3 +95,28 @@ def test_a_refused_bemerkung_of_a_closed_tab_opens_its_tab_with_the_message_belo
     # The tab does not stick: another tab opens on a click while the message waits for a correction.
     click_tab(at, "Motivation")
     assert open_tab(at) == "Motivation (0)"
+
+
+def _placeholders(at: AppTest) -> int:
+    return sum(1 for node in _in_order(at.main) if node.type == "empty")
+
+
+def test_a_rerun_without_a_save_draws_no_empty_places_for_messages_and_a_refused_save_shows_its_message_below_the_field(app: AppTest) -> None:
+    at = _marked_with_notes(app, "Abschluss 漢")  # a character no shipped font prints: refused on save
+    ok(at.run())
+    assert _placeholders(at) == 0  # each element costs every rerun: a message place only while it can be needed
+
+    button(at, "Speichern").click().run()  # refused: the message is shown below the field in this run
+    assert not at.exception and "Bitte prüfen Sie die markierte Eingabe." in [e.value for e in at.error]
+    message = next(e.value for e in at.error if "U+6F22" in e.value)
+    _assert_right_below_the_notes(at, message)
+    at.run()  # the message stays below the field in the next runs, and no other place is drawn
+    assert not at.exception
+    _assert_right_below_the_notes(at, message)
+    assert _placeholders(at) == 0
+
+
+def _assert_right_below_the_notes(at: AppTest, message: str) -> None:
+    shown = [(node.type, getattr(node, "label", None) or getattr(node, "value", None)) for node in _in_order(at.main)]
+    notes = at.text_area(key=form_key(at, f"{QUALIFIKATION}-notiz-bemerkungen"))
+    assert shown.index(("error", message)) == shown.index(("text_area", notes.label)) + 1
