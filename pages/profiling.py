@@ -166,9 +166,10 @@ def _relevant_counts(draft: Profiling, models, felder) -> dict[str, int]:
 def _bedarfe(draft: Profiling, models, feld_id: str) -> None:
     """One checkbox per Handlungsbedarf; its Bemerkungen box only while it is marked relevant (notes typed
     before stay kept when it is unmarked)."""
+    prefix = cs.form_key(draft, "")
     for form in bedarf_forms(models.handlungsfelder[feld_id]):
         entry = draft.handlungsbedarfe.get(form.id) or BedarfEintrag()
-        key = cs.form_key(draft, f"{feld_id}-{form.id}")
+        key = f"{prefix}{feld_id}-{form.id}"  # cs.form_key(draft, f"{feld_id}-{form.id}"), one session look-up
         relevant = model_input(key, form.relevant(relevant=entry.relevant)).relevant
         notes = entry.bemerkungen
         if relevant:

@@ -67,9 +67,11 @@ def show_flash() -> None:
 
 
 class _Slots(dict):
-    """field → placeholder of this run (None: not drawn); `acting`: an input may be refused in this run."""
+    """field → placeholder of this run (None: not drawn); `acting`: an input may be refused in this run; `error`:
+    (field, message) of the last refused input, read once per run (each session look-up costs)."""
 
     acting = True
+    error: tuple[str, str] | None = None
 
 
 def _slots() -> _Slots:
@@ -83,7 +85,7 @@ def field_slot(*fields: str) -> None:
     Drawn only while it can be needed (each element costs every rerun): in a run that may refuse an input (see
     `begin_page`), or while the last refused input is one of `fields`."""
     slots = _slots()
-    error = st.session_state.get(_FIELD_ERROR)
+    error = slots.error
     shown = bool(error) and error[0] in fields
     slot = st.empty() if shown or slots.acting else None
     for field in fields:
@@ -96,7 +98,7 @@ def report(err: DomainError) -> None:
     """Show a domain error: at its field when the page has a slot for it, otherwise as a page message."""
     if isinstance(err, InvalidInput) and err.field:
         field = _field_with_slot(err.field)
-        st.session_state[_FIELD_ERROR] = (field, markdown_literal(err.message))
+        st.session_state[_FIELD_ERROR] = _slots().error = (field, markdown_literal(err.message))
         st.session_state[_REFUSED_NOW] = field
         slot = _slots().get(field)
         if slot is not None:
@@ -119,6 +121,7 @@ def refused_now() -> str | None:
 
 def clear_field_error() -> None:
     st.session_state.pop(_FIELD_ERROR, None)
+    _slots().error = None
 
 
 def begin_page(actions: tuple[str, ...] | None = None) -> None:
@@ -128,6 +131,7 @@ def begin_page(actions: tuple[str, ...] | None = None) -> None:
     where one of them was clicked (else every run). A refusal without its slot is shown on the page and, from the
     next run on, below its field."""
     slots = st.session_state[_SLOTS] = _Slots()
+    slots.error = st.session_state.get(_FIELD_ERROR)
     if actions is not None:
         slots.acting = any(st.session_state.get(key) is True for key in actions)
     st.session_state.pop(_REFUSED_NOW, None)  # no key while nothing is refused: Streamlit copies the session often
