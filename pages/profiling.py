@@ -119,6 +119,8 @@ def _take_held_input(draft: Profiling, models, felder) -> str | None:
     refused = None
     prefix, held = cs.form_key(draft, ""), held_widgets()  # each session look-up costs: read once per run
     for feld in felder:
+        if not any(f"-{prefix}{feld.id}-" in widget for widget in held):
+            continue  # none of this tab's widgets holds anything (as usual for all but the last drawn tab)
         for form in bedarf_forms(models.handlungsfelder[feld.id]):
             entry = draft.handlungsbedarfe.get(form.id) or _NOTHING
             key = f"{prefix}{feld.id}-{form.id}"  # cs.form_key(draft, f"{feld.id}-{form.id}")
