@@ -3,14 +3,15 @@
 Prints `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`, `trivial_rerun_p95_ms` (a page with a title and three
 widgets, Streamlit's own cost) and `profiling_rerun_ratio` (p95 over p95, same run; target ≤ 3); beside them the
 CPU time of a rerun (`*_cpu_p50_ms`, `profiling_rerun_cpu_ratio`), which other load on a shared machine disturbs far
-less than wall time. Exits with a message
-if the measured page is not the profiling page with every Handlungsbedarf shown as relevant.
+less than wall time. Exits with a message if the measured page is not the profiling page with every Handlungsbedarf
+counted as relevant in the Handlungsfeld tabs' labels and each one of the open tab shown as a ticked checkbox.
 Usage: .venv/bin/python bench/ui.py [reruns]
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -110,11 +111,15 @@ def main(reruns: int = 40) -> None:
         at.switch_page("pages/profiling.py")
         profiling_cpu: list[float] = []
         profiling = _timed_reruns(at, reruns, profiling_cpu)
-        bedarfe = len(_prepared_bedarfe())
-        relevant = [c for c in at.checkbox if c.value]
-        if at.error or at.title[0].value != "1 Profiling" or len(relevant) < bedarfe:
-            sys.exit(f"Nicht die Profiling-Seite gemessen: {[t.value for t in at.title]}, {len(relevant)} von "
-                     f"{bedarfe} Handlungsbedarfen als relevant angezeigt, {[e.value for e in at.error]}")
+        bedarfe = _prepared_bedarfe()
+        counts = {t.label: int(m.group(1)) if (m := re.search(r"\((\d+)\)$", t.label)) else 0 for t in at.tabs}
+        open_tab = at.tabs[_tab_container(at).proto.tab_container.default_tab_index].label if at.tabs else ""
+        ticked = len([c for c in at.checkbox if c.value])
+        if at.error or at.title[0].value != "1 Profiling" or sum(counts.values()) < len(bedarfe) \
+                or ticked != counts.get(open_tab) or not ticked:
+            sys.exit(f"Nicht die Profiling-Seite gemessen: {[t.value for t in at.title]}, Reiter {counts} (von "
+                     f"{len(bedarfe)} Handlungsbedarfen), im offenen Reiter {open_tab!r} {ticked} als relevant "
+                     f"angezeigt, {[e.value for e in at.error]}")
     trivial_cpu: list[float] = []
     trivial = _timed_reruns(AppTest.from_function(_trivial_page, default_timeout=60), reruns, trivial_cpu)
     p95, trivial_p95 = statistics.quantiles(profiling, n=20)[-1], statistics.quantiles(trivial, n=20)[-1]
@@ -126,6 +131,17 @@ def main(reruns: int = 40) -> None:
     print(f"profiling_rerun_cpu_p50_ms: {cpu_p50:.1f} ms")
     print(f"trivial_rerun_cpu_p50_ms: {trivial_cpu_p50:.1f} ms")
     print(f"profiling_rerun_cpu_ratio: {cpu_p50 / trivial_cpu_p50:.2f} ratio")
+
+
+def _tab_container(at):
+    """The Handlungsfeld tabs' container block (it knows which tab is open)."""
+    def blocks(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from blocks(child)
+
+    return next(b for b in blocks(at.main) if type(getattr(b, "proto", None)).__name__ == "Block"
+                and b.proto.HasField("tab_container"))
 
 
 def _prepared_bedarfe() -> list:

@@ -29,10 +29,14 @@ from storage.base import Store
 
 
 def status_badge(status: Status, *, container=st) -> None:
+    container.markdown(status_badge_text(status))
+
+
+def status_badge_text(status: Status) -> str:
+    """The record's status as a badge in Markdown (what `st.badge` draws), to be shown within a line of text."""
     if status == Status.ABGESCHLOSSEN:
-        container.badge("abgeschlossen", icon=":material/lock:", color="green")
-    else:
-        container.badge("offen", icon=":material/edit:", color="orange")
+        return ":green-badge[:material/lock: abgeschlossen]"
+    return ":orange-badge[:material/edit: offen]"
 
 
 def client_line(client: Client) -> str:
@@ -42,18 +46,16 @@ def client_line(client: Client) -> str:
 def case_header(title: str, client: Client, draft: Profiling | None) -> None:
     """Page title, the client, and the profiling's status and unsaved-changes marker."""
     st.title(title)
-    st.markdown(client_line(client))
     if draft is None:
+        st.markdown(client_line(client))
         return
-    cols = st.columns([4, 2, 3], vertical_alignment="center")
+    # one line of text for the client, one for the profiling with its status (each element costs every rerun)
     if is_new(draft):
-        cols[0].markdown("Profiling: **neuer Eintrag** (noch nicht gespeichert)")
+        profiling = "Profiling: **neuer Eintrag** (noch nicht gespeichert)"
     else:
-        cols[0].markdown(
-            f"Profiling vom **{fmt_datetime(draft.created_at)}**, bearbeitet {fmt_datetime(draft.updated_at)}"
-        )
-    status_badge(draft.status, container=cols[1])
-    changes_slot(cols[2])
+        profiling = f"Profiling vom **{fmt_datetime(draft.created_at)}**, bearbeitet {fmt_datetime(draft.updated_at)}"
+    st.markdown(f"{client_line(client)}  \n{profiling} {status_badge_text(draft.status)}")
+    changes_slot(st)
 
 
 def changes_slot(container) -> None:
@@ -102,9 +104,8 @@ def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_for
         text = f"{kurzname} abschließen oder fortschreiben; für Änderungen das Profiling klonen."
         page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
     st.divider()
-    cols = st.columns([3, 2], vertical_alignment="center")
-    cols[0].markdown(f"**Nächster Schritt:** {text}")
-    cols[1].page_link(page, label=label, icon=icon)
+    st.markdown(f"**Nächster Schritt:** {text}")  # the link below the text: no columns (3 elements every rerun)
+    st.page_link(page, label=label, icon=icon)
 
 
 # Static layout CSS (no user data): the checklist column stays in view while the long form scrolls.

@@ -13,6 +13,7 @@ help), so the schema it reads has them escaped (`markdown_literal`): a label is 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,33 @@ def model_input(key: str, value: FormModel) -> FormModel:
             field = ".".join(str(part) for part in error["loc"])
             st.error(f"Eingabe bei „{field}“ ungültig: {_german(error)}")
         return value
+
+
+def held_widgets() -> frozenset[str]:
+    """The session's keys now, for many `held_input` calls in one run: reading them all once costs about as much
+    as a dozen single look-ups in `st.session_state`."""
+    return frozenset(k for k in st.session_state if isinstance(k, str))
+
+
+def held_input(key: str, model: type[FormModel], *, held_in: Collection[str] | None = None,
+               **current: Any) -> FormModel | None:
+    """`model` with what the widgets of `model_input(key, model(**current))` hold in the session over `current`,
+    validated like `model_input` does; None (and no model built) when they hold nothing: never rendered, or dropped
+    by Streamlit after a run that did not render them.
+
+    A page that renders only part of its forms (the profiling page: the open Handlungsfeld tab) reads the rest from
+    here, so an input that reached the server in the same run as a click elsewhere is not lost. Raises pydantic's
+    ValidationError for a refused value: the caller renders that form so `model_input` shows the message there.
+    `held_in`: the session's keys (`held_widgets`), when many forms are read in one run."""
+    keys = st.session_state if held_in is None else held_in
+    held = {name: st.session_state[widget] for name in model.model_fields
+            if (widget := _widget_key(key, name)) in keys}
+    return model.model_validate({**current, **held}) if held else None
+
+
+def _widget_key(key: str, field: str) -> str:
+    """The session key of a field's widget: streamlit-pydantic's "<run id>-<key>-<field>" (`_Renderer`)."""
+    return f"{_InputState.run_id}-{key}-{field}"
 
 
 class _InputState(dict):

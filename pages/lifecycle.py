@@ -39,15 +39,18 @@ from services.profiling import checklist, clone_profiling, discard_profiling, sa
 from services.safety import markdown_literal
 from storage.base import Store
 
+#: Keys of the buttons whose action may refuse an input of the profiling (pages.widgets.begin_page).
+ACTIONS = ("profiling-save", "profiling-close", "profiling-clone", "profiling-discard-yes")
 _STALE = "stale_profiling"  # id of the draft whose save was refused because a colleague saved meanwhile
 
 def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catalogue) -> None:
     """Live completeness checklist and the buttons Speichern, Abschließen, Klonen, Verwerfen."""
-    mark_changes(not is_closed(draft) and has_changes(draft))
-    st.markdown("**Checkliste zum Abschließen**")
+    changes = not is_closed(draft) and has_changes(draft)  # a comparison of the whole profiling: made once
+    mark_changes(changes)
     items = checklist(draft, catalogue)
-    for text, done in items:
-        st.markdown(f"{DONE if done else TODO} {markdown_literal(text)}")
+    # one element, a line per item: each element costs every rerun about as much as the trivial page's widgets
+    st.markdown("  \n".join(["**Checkliste zum Abschließen**",
+                              *(f"{DONE if done else TODO} {markdown_literal(text)}" for text, done in items)]))
     complete = all(done for _, done in items)
     if is_closed(draft):
         st.caption(f"Abgeschlossen am {fmt_datetime(draft.closed_at)}; nur noch lesbar.")
@@ -55,7 +58,7 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
                      help="Neues offenes Profiling mit diesen Angaben anlegen"):
             _clone(store, user, draft)
         return
-    changed = has_changes(draft) or is_new(draft)  # the header's marker says so (once per page)
+    changed = changes or is_new(draft)  # the header's marker says so (once per page)
     if st.button("Speichern", key="profiling-save", type="primary" if changed else "secondary",
                  icon=":material/save:", use_container_width=True,
                  help="Speichert den Stand als „offen“, auch unvollständig."):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from pages import case_header as ch
 from pages import case_state as cs
 from pages import downloads
 from pages import lifecycle as lc
 from pages import widgets as w
-from pages.forms import model_input
+from pages.forms import held_input, held_widgets, model_input
 from pages.session import get_store, require_user, run_page
 from schemas.forms import (
     basisprofil_input,
@@ -26,7 +27,7 @@ from services.safety import markdown_literal
 def render() -> None:
     user = require_user()
     store = get_store()
-    w.begin_page()
+    w.begin_page(lc.ACTIONS)
     client = cs.require_client()
     draft = cs.draft_for(store, user, client)
     ch.case_header("1 Profiling", client, draft)
@@ -34,21 +35,24 @@ def render() -> None:
     catalogue, models = cs.catalogue_of(store, draft)
 
     form, panel = ch.form_and_panel()
+    open_feld = None
     with form:
         if cs.is_closed(draft):
             _read_only(draft, catalogue)
             with st.expander("Änderungen an diesem Profiling"):
                 ch.change_history(store, draft.id, user)
         else:
-            _edit(draft, catalogue, models)
+            open_feld = _edit(draft, catalogue, models)
         downloads.profiling_print_download(store, user, client, draft)
     with panel:
         lc.checklist_panel(store, user, draft, catalogue)
+    _open_refused_tab(catalogue, open_feld)
     ch.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
                 ":material/flag:", draft=draft, catalogue=catalogue)
 
 
-def _edit(draft: Profiling, catalogue, models) -> None:
+def _edit(draft: Profiling, catalogue, models) -> str | None:
+    """The profiling's inputs; returns the id of the Handlungsfeld whose tab is open."""
     st.subheader("Basisprofil (Stärken)")
     basis = model_input(
         cs.form_key(draft, "basisprofil"),
@@ -65,21 +69,28 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
-    st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
-               "in den Bemerkungen die Standortbestimmung dokumentieren.")
     felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+    refused = _take_held_input(draft, models, felder)
     counts = _relevant_counts(draft, models, felder)
     labels = {feld.id: f"{markdown_literal(feld.label)} ({counts[feld.id]})" for feld in felder}
-    st.caption("In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
-    active = st.session_state.setdefault(_ACTIVE_TAB, {}).get(draft.id)
-    tabs = st.tabs(list(labels.values()), key="handlungsfelder", default=labels.get(active),
+    st.caption("Nur markieren, was einer nachhaltigen Integration in den Zielberuf im Weg steht; "
+               "in den Bemerkungen die Standortbestimmung dokumentieren.  \n"
+               "In Klammern: wie viele Handlungsbedarfe des Handlungsfelds als relevant markiert sind.")
+    active = st.session_state.setdefault(_ACTIVE_TAB, {})
+    if (opened := refused or st.session_state.pop(_SHOW_TAB, None)) in labels:
+        active[draft.id] = opened
+        st.session_state[_TABS] = labels[opened]  # open the tab with the refused value: its message is shown there
+    tabs = st.tabs(list(labels.values()), key=_TABS, default=labels.get(active.get(draft.id)),
                    on_change=_remember_tab, args=(draft.id, {label: fid for fid, label in labels.items()}))
-    for tab, feld in zip(tabs, felder):
-        with tab:
-            _bedarfe(draft, models, feld.id)
+    open_feld = next((feld.id for tab, feld in zip(tabs, felder) if tab.open), None)
+    if open_feld is not None:  # only the open tab is drawn (a click on a tab reruns): the other tabs' inputs
+        with tabs[[feld.id for feld in felder].index(open_feld)]:  # are in the draft (`_take_held_input`)
+            _bedarfe(draft, models, open_feld)
     if _relevant_counts(draft, models, felder) != counts:
         st.rerun()  # the tab labels count what is marked relevant: show the new counts (the tab stays open)
-    w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe))
+    shown = {form.id for form in bedarf_forms(models.handlungsfelder[open_feld])} if open_feld else set()
+    w.field_slot("handlungsbedarfe", *(f"handlungsbedarfe.{bid}" for bid in draft.handlungsbedarfe
+                                       if bid not in shown))
 
     if models.einschaetzung.model_fields:  # the catalogue may have neither Integrationsprognose nor Profillagen
         st.subheader("Einschätzung")
@@ -89,14 +100,61 @@ def _edit(draft: Profiling, catalogue, models) -> None:
         )
         draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
         w.field_slot("integrationsprognose", "profillage")
+    return open_feld
 
 
 _ACTIVE_TAB = "profiling_tab"  # profiling id → id of the Handlungsfeld whose tab is open
+_TABS = "handlungsfelder"  # key of the Handlungsfeld tabs: the label of the open tab
+_SHOW_TAB = "profiling_show_tab"  # id of the Handlungsfeld whose tab the next run opens (a refused save)
+
+
+_NOTHING = BedarfEintrag()  # a Handlungsbedarf with no entry yet (read only)
+
+
+def _take_held_input(draft: Profiling, models, felder) -> str | None:
+    """Put what the Handlungsbedarf widgets hold in the session into the draft, for every tab: an input that
+    reached the server with the click on another tab (the browser sends a text area's value when it loses the
+    focus) is kept although its tab is not drawn in that run. Returns the id of the Handlungsfeld with a refused
+    value (its tab is opened, where `model_input` shows the message at the field), else None."""
+    refused = None
+    prefix, held = cs.form_key(draft, ""), held_widgets()  # each session look-up costs: read once per run
+    for feld in felder:
+        if not any(f"-{prefix}{feld.id}-" in widget for widget in held):
+            continue  # none of this tab's widgets holds anything (as usual for all but the last drawn tab)
+        for form in bedarf_forms(models.handlungsfelder[feld.id]):
+            entry = draft.handlungsbedarfe.get(form.id) or _NOTHING
+            key = f"{prefix}{feld.id}-{form.id}"  # cs.form_key(draft, f"{feld.id}-{form.id}")
+            try:
+                relevant = held_input(key, form.relevant, held_in=held, relevant=entry.relevant)
+                notes = held_input(f"{key}-notiz", form.bemerkungen, held_in=held, bemerkungen=entry.bemerkungen)
+            except ValidationError:
+                refused = refused or feld.id
+                continue
+            if relevant is None and notes is None:
+                continue
+            updated = BedarfEintrag(relevant=entry.relevant if relevant is None else relevant.relevant,
+                                    bemerkungen=entry.bemerkungen if notes is None else notes.bemerkungen)
+            if updated != entry:
+                draft.handlungsbedarfe[form.id] = updated
+    return refused
+
+
+def _open_refused_tab(catalogue, open_feld: str | None) -> None:
+    """When this run refused a Handlungsbedarf of a closed tab (a save): run again with its tab open, where the
+    message is shown below it (the refused value stays in the draft)."""
+    field = (w.refused_now() or "").split(".")
+    if field[0] != "handlungsbedarfe" or len(field) < 2:
+        return
+    feld = next((feld.id for feld, bedarf in catalogue.bedarfe() if bedarf.id == field[1]), None)
+    if feld is not None and open_feld is not None and feld != open_feld:
+        st.session_state[_SHOW_TAB] = feld
+        w.flash("Bitte prüfen Sie die markierte Eingabe.", "error")
+        st.rerun()
 
 
 def _remember_tab(profiling_id: str, feld_by_label: dict[str, str]) -> None:
     """Keep the open tab by Handlungsfeld id: its label changes with the count, and a save reloads the inputs."""
-    feld_id = feld_by_label.get(st.session_state.get("handlungsfelder"))
+    feld_id = feld_by_label.get(st.session_state.get(_TABS))
     if feld_id is not None:
         st.session_state.setdefault(_ACTIVE_TAB, {})[profiling_id] = feld_id
 
@@ -110,9 +168,10 @@ def _relevant_counts(draft: Profiling, models, felder) -> dict[str, int]:
 def _bedarfe(draft: Profiling, models, feld_id: str) -> None:
     """One checkbox per Handlungsbedarf; its Bemerkungen box only while it is marked relevant (notes typed
     before stay kept when it is unmarked)."""
+    prefix = cs.form_key(draft, "")
     for form in bedarf_forms(models.handlungsfelder[feld_id]):
         entry = draft.handlungsbedarfe.get(form.id) or BedarfEintrag()
-        key = cs.form_key(draft, f"{feld_id}-{form.id}")
+        key = f"{prefix}{feld_id}-{form.id}"  # cs.form_key(draft, f"{feld_id}-{form.id}"), one session look-up
         relevant = model_input(key, form.relevant(relevant=entry.relevant)).relevant
         notes = entry.bemerkungen
         if relevant:
@@ -120,6 +179,7 @@ def _bedarfe(draft: Profiling, models, feld_id: str) -> None:
         updated = BedarfEintrag(relevant=relevant, bemerkungen=notes)
         if draft.handlungsbedarfe.get(form.id, BedarfEintrag()) != updated:
             draft.handlungsbedarfe[form.id] = updated
+        w.field_slot(f"handlungsbedarfe.{form.id}")
 
 
 def _read_only(draft: Profiling, catalogue) -> None:

@@ -24,6 +24,7 @@ NOT_DONE = ":red[:material/cancel:]"
 _FLASH = "flash"  # messages to show after the next rerun
 _FIELD_ERROR = "field_error"  # (field, message) of the last refused input
 _SLOTS = "_field_slots"  # field → placeholder of this run
+_REFUSED_NOW = "_field_refused_now"  # field of an input refused in this run (`report`)
 CHANGES_MARKER = "_changes_marker"  # placeholder of this run's unsaved-changes marker (pages/case_header.py)
 
 PAGE_KUNDEN = "pages/kunden.py"
@@ -65,19 +66,31 @@ def show_flash() -> None:
         getattr(st, kind)(text)
 
 
-def _slots() -> dict:
+class _Slots(dict):
+    """field → placeholder of this run (None: not drawn); `acting`: an input may be refused in this run; `error`:
+    (field, message) of the last refused input, read once per run (each session look-up costs)."""
+
+    acting = True
+    error: tuple[str, str] | None = None
+
+
+def _slots() -> _Slots:
     # Per session and run (module globals would be shared between users of the server).
-    return st.session_state.setdefault(_SLOTS, {})
+    return st.session_state.setdefault(_SLOTS, _Slots())
 
 
 def field_slot(*fields: str) -> None:
-    """A place right below an input where a refused value's message appears (InvalidInput.field)."""
-    slot = st.empty()
+    """A place right below an input where a refused value's message appears (InvalidInput.field).
+
+    Drawn only while it can be needed (each element costs every rerun): in a run that may refuse an input (see
+    `begin_page`), or while the last refused input is one of `fields`."""
     slots = _slots()
+    error = slots.error
+    shown = bool(error) and error[0] in fields
+    slot = st.empty() if shown or slots.acting else None
     for field in fields:
         slots[field] = slot
-    error = st.session_state.get(_FIELD_ERROR)
-    if error and error[0] in fields:
+    if shown:
         slot.error(error[1])
 
 
@@ -85,7 +98,8 @@ def report(err: DomainError) -> None:
     """Show a domain error: at its field when the page has a slot for it, otherwise as a page message."""
     if isinstance(err, InvalidInput) and err.field:
         field = _field_with_slot(err.field)
-        st.session_state[_FIELD_ERROR] = (field, markdown_literal(err.message))
+        st.session_state[_FIELD_ERROR] = _slots().error = (field, markdown_literal(err.message))
+        st.session_state[_REFUSED_NOW] = field
         slot = _slots().get(field)
         if slot is not None:
             slot.error(markdown_literal(err.message))
@@ -100,12 +114,26 @@ def _field_with_slot(field: str) -> str:
     return next((name for n in range(len(parts), 0, -1) if (name := ".".join(parts[:n])) in _slots()), field)
 
 
+def refused_now() -> str | None:
+    """The field (with a slot on this page) whose input was refused in this run, if any."""
+    return st.session_state.get(_REFUSED_NOW)
+
+
 def clear_field_error() -> None:
     st.session_state.pop(_FIELD_ERROR, None)
+    _slots().error = None
 
 
-def begin_page() -> None:
-    """Reset the per-run field slots and show messages kept from the previous run."""
-    st.session_state[_SLOTS] = {}
+def begin_page(actions: tuple[str, ...] | None = None) -> None:
+    """Reset the per-run field slots and show messages kept from the previous run.
+
+    `actions`: the keys of the page's buttons that may refuse an input; the field slots are drawn only in a run
+    where one of them was clicked (else every run). A refusal without its slot is shown on the page and, from the
+    next run on, below its field."""
+    slots = st.session_state[_SLOTS] = _Slots()
+    slots.error = st.session_state.get(_FIELD_ERROR)
+    if actions is not None:
+        slots.acting = any(st.session_state.get(key) is True for key in actions)
+    st.session_state.pop(_REFUSED_NOW, None)  # no key while nothing is refused: Streamlit copies the session often
     st.session_state[CHANGES_MARKER] = None
     show_flash()

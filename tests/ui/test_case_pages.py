@@ -56,6 +56,32 @@ def form_key(at: AppTest, suffix: str) -> str:
     return f"0-{profiling_id}-{suffix}" if not generation else f"0-{profiling_id}-g{generation}-{suffix}"
 
 
+def _tab_container(at: AppTest):
+    def blocks(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from blocks(child)
+
+    (container,) = [b for b in blocks(at.main) if type(getattr(b, "proto", None)).__name__ == "Block"
+                    and b.proto.HasField("tab_container")]
+    return container
+
+
+def open_tab(at: AppTest) -> str:
+    """The label of the Handlungsfeld tab that is open (the one whose Handlungsbedarfe are drawn)."""
+    return at.tabs[_tab_container(at).proto.tab_container.default_tab_index].label
+
+
+def click_tab(at: AppTest, handlungsfeld: str) -> AppTest:
+    """A click on the Handlungsfeld tab whose label starts with `handlungsfeld`, as the browser sends it: the
+    other widgets' values together with the tab container's new value (AppTest has no tab interaction)."""
+    (label,) = [t.label for t in at.tabs if t.label.startswith(f"{handlungsfeld} (")]
+    states = at._tree.get_widget_states()
+    tab = states.widgets.add()
+    tab.id, tab.string_value = _tab_container(at).proto.tab_container.id, label
+    return at._run(states)
+
+
 def create_client(at: AppTest, kundennummer: str = "123D000001") -> AppTest:
     at.switch_page(KUNDEN).run()
     at.text_input(key="neu-kundennummer").input(kundennummer)
@@ -239,6 +265,7 @@ def test_unsaved_new_profiling_is_kept_when_another_client_is_chosen(app: AppTes
 def test_closing_an_incomplete_profiling_lists_what_is_missing(app: AppTest, store: Store) -> None:
     at = create_client(app)
     ok(at.switch_page(PROFILING).run())
+    ok(click_tab(at, "Rahmenbedingungen"))
     at.checkbox(key=form_key(at, "rahmenbedingungen-wohnsituation-relevant")).check()
     ok(at.run())
     assert f"{w.TODO} Zielberuf angegeben" in texts(at)
