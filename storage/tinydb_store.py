@@ -79,6 +79,7 @@ from storage.core import (
     check_text,
     stale_draft,
 )
+from storage.file_memo import FileMemo
 
 _SHARDS = 256
 #: Client directories whose paths a store keeps computed (a save derives several paths from one client id).
@@ -218,7 +219,8 @@ class TinyDBStore(RuleStore):
 
     def __init__(self, data_dir: str | Path):
         self.root = Path(data_dir)
-        self._index_cache: dict[str, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+        #: the readers' parsed index shards (client list, Kundennummer, report summary) by path
+        self._index_memo: FileMemo[dict[str, dict]] = FileMemo(lambda raw: json.loads(raw) or {}, dict)
         self._client_dirs: dict[str, Path] = {}
         #: per thread, while it holds the write lock in `_tx`: `files` (path → (bytes, parsed) as read or written
         #: in this change) and `applied` (the WAL offset); dropped when the lock is released (see `_tx_memo`)
@@ -226,8 +228,8 @@ class TinyDBStore(RuleStore):
         #: the files this store last wrote within a change: path → (bytes written, parsed); a change reuses the
         #: parsed data only if the file's bytes are still exactly these (see `_read_doc`)
         self._written: dict[Path, tuple[bytes, Any]] = {}
-        #: users.json as last read outside a change: ((inode, mtime, size), rows by username); see `_users_by_name`
-        self._users_memo: tuple[tuple[int, int, int], dict[str, dict]] | None = None
+        #: users.json's rows by username as last read outside a change; see `_users_by_name`
+        self._users_memo: FileMemo[dict[str, dict]] = FileMemo(_users_by_name, dict)
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -637,17 +639,7 @@ class TinyDBStore(RuleStore):
         return self.root / "index" / f"clients-{shard(client_id)}.json"
 
     def _index_shard(self, path: Path) -> dict[str, dict]:
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return {}
-        key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = self._index_cache.get(str(path))
-        if cached and cached[0] == key:
-            return cached[1]
-        data = read_json(path) or {}
-        self._index_cache[str(path)] = (key, data)  # type: ignore[assignment]
-        return data  # type: ignore[return-value]
+        return self._index_memo.get(path)
 
     def derived_changed(self, path: Path, undo: Undo | None = None) -> None:
         """Bring the client indexes and the report summary in line with a changed record file (under the lock).
@@ -761,26 +753,12 @@ class TinyDBStore(RuleStore):
         return None if row is None else User.model_validate(row)
 
     def _users_by_name(self) -> dict[str, dict]:
-        """users.json's rows by username (not to be changed), parsed again only if the file changed.
+        """users.json's rows by username (not to be changed), parsed again only when the file changed.
 
-        Every page rerun re-reads the signed-in account (services.access), often several times; parsing (or only
-        reading) the whole file each time cost a rerun more the more accounts an installation has. Like the client
-        index shards (`_index_shard`), the file is known by its inode, modification time and size: every writer
-        replaces it with a new file (atomic_write), so a change gives it a new inode.
-        """
-        path = self.root / "users.json"
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return {}
-        key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        memo = self._users_memo
-        if memo is None or memo[0] != key:
-            rows: dict[str, dict] = {}
-            for row in ((read_json(path) or {}).get("users", {})).values():  # type: ignore[union-attr]
-                rows.setdefault(row["username"], row)
-            memo = self._users_memo = (key, rows)
-        return memo[1]
+        Every page rerun re-reads the signed-in account (services.access), often several times; parsing the whole
+        file each time cost a rerun more the more accounts an installation has (storage/file_memo.py says when a
+        file counts as unchanged)."""
+        return self._users_memo.get(self.root / "users.json")
 
     def list_users(self) -> list[User]:
         with _io_errors():
@@ -1231,13 +1209,21 @@ def _purge(store: TinyDBStore, client_id: str, actor: User, action: AuditAction 
     for prefix, key in (("clients", client_id), ("summary", client_id), ("kundennummer", client["kundennummer"])):
         path = store.root / "index" / f"{prefix}-{shard(key)}.json"
         data = read_json(path) or {}
-        store._index_cache.pop(str(path), None)  # the readers' cache holds the client's row too
+        store._index_memo.forget(path)  # the readers' cache holds the client's row too
         if data.pop(key, None) is not None:
             atomic_write(path, dump_json(data))
     directory = store.client_dir(client_id)
     shutil.rmtree(directory)
     fsync_dir(directory.parent)
     return [record_id for _, record_id in records]
+
+
+def _users_by_name(raw: bytes) -> dict[str, dict]:
+    """users.json's rows by username (the first row of a name wins, as in a search of the table)."""
+    rows: dict[str, dict] = {}
+    for row in ((json.loads(raw) or {}).get("users", {})).values():
+        rows.setdefault(row["username"], row)
+    return rows
 
 
 def _plain_write(path: Path, data: bytes) -> None:
