@@ -8,6 +8,9 @@ Interleaved with the measured saves at 100,000 profilings (one each right before
 of the TinyDB store): the disk's floor for a durable replace (`*_floor_replace_`: 3 KB written, fsync, rename,
 fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`*_sqlite_`: one UPDATE of a 3.4 KB row). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
 saves at 100,000 profilings, `tinydb_syncfs_per_save` the write-ahead log's checkpoints (one syncfs each).
+
+Options: `--backend tinydb|postgres` runs one backend only (then no cross-backend ratio); `--no-import` skips the
+restore of a 200,000-entry audit trail.
 """
 
 from __future__ import annotations
@@ -249,10 +252,17 @@ def import_seconds(open_store, audit: list) -> float:
 def main() -> None:
     from storage.tinydb_store import TinyDBStore
 
-    counter = FsyncCounter()
-    with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
-        tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter,
-                         Neighbours(Path(tmp) / "neighbours"))  # fmt: skip
+    backend = sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv else None
+    if backend not in (None, "tinydb", "postgres"):
+        sys.exit("--backend tinydb|postgres")
+    tinydb_p50 = None
+    if backend in (None, "tinydb"):
+        counter = FsyncCounter()
+        with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
+            tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter,
+                             Neighbours(Path(tmp) / "neighbours"))  # fmt: skip
+    if backend == "tinydb":
+        return
 
     with postgres("bench") as pg:
         if pg is None:
@@ -265,7 +275,8 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
             postgres_p50 = run("postgres_", open_pg, None, Neighbours(Path(tmp) / "neighbours"))
-        print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
+        if tinydb_p50 is not None:
+            print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
         if "--no-import" not in sys.argv:  # the restore of a long trail takes minutes
             print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
                   flush=True)
