@@ -13,8 +13,8 @@ Layout (every JSON file is replaced atomically, never written in place):
     DATA/vertretungen.json                       TinyDB file with the Vertretungen (issue 14)
     DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
     DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
-    DATA/locks/write.lock                        the write lock (filelock) every change holds
-    DATA/locks/audit.lock                        the audit lock (filelock) every audit append holds, briefly
+    DATA/locks/write.lock                        the write lock (flock) every change holds
+    DATA/locks/audit.lock                        the audit lock (flock) every audit append holds, briefly
     DATA/locks/wal.jsonl                         the write-ahead log: one line per change since the checkpoint
     DATA/locks/wal.applied                       boot id and WAL offset up to which the files are written
 
