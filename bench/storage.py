@@ -8,6 +8,8 @@ Interleaved with the measured saves at 100,000 profilings (one each right before
 of the TinyDB store): the disk's floor for a durable replace (`*_floor_replace_`: 3 KB written, fsync, rename,
 fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`*_sqlite_`: one UPDATE of a 3.4 KB row). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
 saves at 100,000 profilings, `tinydb_syncfs_per_save` the write-ahead log's checkpoints (one syncfs each).
+`*_save_cpu_p50_ms_at_100000`: this process's CPU time per save (for PostgreSQL without the server's), which
+other load on the machine disturbs less than the wall time.
 
 Options: `--backend tinydb|postgres` runs one backend only (then no cross-backend ratio); `--no-import` skips the
 restore of a 200,000-entry audit trail.
@@ -153,12 +155,12 @@ def synthetic(clients: int) -> tuple[User, dict, list]:
 
 
 def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter | None = None,
-            neighbours: Neighbours | None = None) -> tuple[list[float], float]:
-    """(save samples ms, history p95 ms) over random profilings / clients of the loaded data."""
+            neighbours: Neighbours | None = None) -> tuple[list[float], float, list[float]]:
+    """(save samples ms, history p95 ms, save CPU samples ms) over random profilings / clients of the loaded data."""
     profilings = records[Profiling]
     for profiling in rng.sample(profilings, 20):  # warm-up: imports, connections, caches
         store.save(store.get(Profiling, profiling.id), actor=actor)
-    save_ms = []
+    save_ms, cpu_ms = [], []
     for _ in range(SAVES):
         current = store.get(Profiling, rng.choice(profilings).id)
         changed = current.model_copy(update={"integrationsziel": f"Ziel {uuid.uuid4().hex[:6]}"})
@@ -166,9 +168,10 @@ def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter 
             neighbours.step()
         if counter is not None:
             counter.counting = True
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         store.save(changed, actor=actor)
         save_ms.append((time.perf_counter() - start) * 1000)
+        cpu_ms.append((time.process_time() - cpu) * 1000)
         if counter is not None:
             counter.counting = False
     history_ms = []
@@ -179,7 +182,7 @@ def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter 
         history = store.list_for_client(Profiling, client_id)
         history_ms.append((time.perf_counter() - start) * 1000)
         assert len(history) == PER_CLIENT
-    return save_ms, p95(history_ms)
+    return save_ms, p95(history_ms), cpu_ms
 
 
 def settle_postgres(store) -> None:
@@ -216,6 +219,7 @@ def run(prefix: str, open_store, counter: FsyncCounter | None, neighbours: Neigh
     print(f"{prefix}save_p95_ms_at_100: {small:.2f} ms", flush=True)
     print(f"{prefix}save_p95_ms_at_100000: {large:.2f} ms", flush=True)
     print(f"{prefix}save_p50_ms_at_100000: {median:.2f} ms", flush=True)
+    print(f"{prefix}save_cpu_p50_ms_at_100000: {statistics.median(results[20_000][2]):.2f} ms", flush=True)
     print(f"{prefix}save_ratio: {large / small:.2f} ratio", flush=True)
     print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
     neighbours.report(prefix, median)
