@@ -164,9 +164,9 @@ class ProcessLock:
     """A lock held across the threads of this process (threading.RLock) and across processes (flock).
 
     The thread lock in front keeps threads of one process queueing cheaply; the file lock is an flock on the lock
-    file, opened once per process and kept open, so taking the lock costs one system call. The kernel releases it
-    when a holder dies, so a killed writer never leaves the data directory locked. A holder may take it again
-    (nested); the file lock is taken at the outermost and released at the outermost level.
+    file, opened for the holding and closed after it (three system calls, no descriptor kept between holdings).
+    The kernel releases it when a holder dies, so a killed writer never leaves the data directory locked. A holder
+    may take it again (nested); the file lock is taken at the outermost and released at the outermost level.
     """
 
     _registry: ClassVar[dict[str, ProcessLock]] = {}
@@ -177,7 +177,7 @@ class ProcessLock:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._thread_lock = threading.RLock()
-        self._fd: int | None = None  # the lock file, opened at the first acquisition
+        self._fd: int | None = None  # the lock file while the lock is held
         self._depth = 0  # how often the holding thread has taken the lock
         ProcessLock._instances.add(self)
 
@@ -204,21 +204,32 @@ class ProcessLock:
 
     def _lock_file(self) -> None:
         """Take the file lock, trying every LOCK_POLL seconds for at most LOCK_TIMEOUT."""
-        if self._fd is None:
-            # read-only: flock needs no write access, and an open for writing would keep the file system from
-            # being remounted read-only
-            self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # read-only: flock needs no write access, and an open for writing would keep the file system from being
+        # remounted read-only
+        fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = None
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                now = time.monotonic()
-                deadline = deadline or now + LOCK_TIMEOUT
-                if now >= deadline:
-                    raise StorageUnavailable(_LOCKED) from None
-                time.sleep(LOCK_POLL)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    now = time.monotonic()
+                    deadline = deadline or now + LOCK_TIMEOUT
+                    if now >= deadline:
+                        raise StorageUnavailable(_LOCKED) from None
+                    time.sleep(LOCK_POLL)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def _unlock_file(self) -> None:
+        fd, self._fd = self._fd, None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+        finally:
+            os.close(fd)  # type: ignore[arg-type]
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -233,7 +244,7 @@ class ProcessLock:
             finally:
                 self._depth -= 1
                 if self._depth == 0:
-                    fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+                    self._unlock_file()
         finally:
             self._thread_lock.release()
 

@@ -55,7 +55,7 @@ def test_a_lock_another_process_holds_is_refused_after_the_timeout_and_free_once
     path = tmp_path / "write.lock"
     pid, read_fd = _child(_hold_forever(path))
     try:
-        _await(read_fd, b"held")
+        _await(read_fd, b"held")  # inside the try: a failure here still kills the child
         monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.05)
         with pytest.raises(StorageUnavailable, match="gerade gesperrt"), ProcessLock.for_path(path).held():
             pass
@@ -114,14 +114,27 @@ def test_a_lock_held_at_a_fork_does_not_outlive_its_holder_in_the_forked_child(
             threading.Event().wait()
 
     pid, read_fd = _child(holder_with_a_child)
-    ready, _, _ = select.select([read_fd], [], [], 30)
-    assert ready
-    grandchild = int(os.read(read_fd, 10))
+    grandchild = None
     try:
+        ready, _, _ = select.select([read_fd], [], [], 30)
+        assert ready
+        grandchild = int(os.read(read_fd, 10))
         _kill(pid)
         monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 5.0)
         with ProcessLock.for_path(path).held():  # free although the grandchild still runs
             pass
     finally:
-        os.kill(grandchild, signal.SIGKILL)
+        if grandchild is None:
+            _kill(pid)
+        else:
+            os.kill(grandchild, signal.SIGKILL)
         os.close(read_fd)
+
+
+def test_locks_of_many_data_directories_keep_no_file_descriptor_open_between_holdings(tmp_path: Path) -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    for number in range(300):
+        lock = ProcessLock.for_path(tmp_path / f"d{number}" / "write.lock")
+        with lock.held(), lock.held():
+            pass
+    assert len(os.listdir("/proc/self/fd")) == before
