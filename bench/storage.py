@@ -8,6 +8,11 @@ Interleaved with the measured saves at 100,000 profilings (one each right before
 of the TinyDB store): the disk's floor for a durable replace (`*_floor_replace_`: 3 KB written, fsync, rename,
 fsync of the directory) and SQLite in WAL mode with synchronous=FULL (`*_sqlite_`: one UPDATE of a 3.4 KB row). `tinydb_fsyncs_per_save` counts os.fsync/os.fdatasync calls during the measured
 saves at 100,000 profilings, `tinydb_syncfs_per_save` the write-ahead log's checkpoints (one syncfs each).
+`*_save_cpu_p50_ms_at_100000`: this process's CPU time per save (for PostgreSQL without the server's), which
+other load on the machine disturbs less than the wall time.
+
+Options: `--backend tinydb|postgres` runs one backend only (then no cross-backend ratio); `--no-import` skips the
+restore of a 200,000-entry audit trail.
 """
 
 from __future__ import annotations
@@ -150,12 +155,12 @@ def synthetic(clients: int) -> tuple[User, dict, list]:
 
 
 def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter | None = None,
-            neighbours: Neighbours | None = None) -> tuple[list[float], float]:
-    """(save samples ms, history p95 ms) over random profilings / clients of the loaded data."""
+            neighbours: Neighbours | None = None) -> tuple[list[float], float, list[float]]:
+    """(save samples ms, history p95 ms, save CPU samples ms) over random profilings / clients of the loaded data."""
     profilings = records[Profiling]
     for profiling in rng.sample(profilings, 20):  # warm-up: imports, connections, caches
         store.save(store.get(Profiling, profiling.id), actor=actor)
-    save_ms = []
+    save_ms, cpu_ms = [], []
     for _ in range(SAVES):
         current = store.get(Profiling, rng.choice(profilings).id)
         changed = current.model_copy(update={"integrationsziel": f"Ziel {uuid.uuid4().hex[:6]}"})
@@ -163,9 +168,10 @@ def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter 
             neighbours.step()
         if counter is not None:
             counter.counting = True
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         store.save(changed, actor=actor)
         save_ms.append((time.perf_counter() - start) * 1000)
+        cpu_ms.append((time.process_time() - cpu) * 1000)
         if counter is not None:
             counter.counting = False
     history_ms = []
@@ -176,7 +182,7 @@ def measure(store: RuleStore, records: dict, actor: User, counter: FsyncCounter 
         history = store.list_for_client(Profiling, client_id)
         history_ms.append((time.perf_counter() - start) * 1000)
         assert len(history) == PER_CLIENT
-    return save_ms, p95(history_ms)
+    return save_ms, p95(history_ms), cpu_ms
 
 
 def settle_postgres(store) -> None:
@@ -213,6 +219,7 @@ def run(prefix: str, open_store, counter: FsyncCounter | None, neighbours: Neigh
     print(f"{prefix}save_p95_ms_at_100: {small:.2f} ms", flush=True)
     print(f"{prefix}save_p95_ms_at_100000: {large:.2f} ms", flush=True)
     print(f"{prefix}save_p50_ms_at_100000: {median:.2f} ms", flush=True)
+    print(f"{prefix}save_cpu_p50_ms_at_100000: {statistics.median(results[20_000][2]):.2f} ms", flush=True)
     print(f"{prefix}save_ratio: {large / small:.2f} ratio", flush=True)
     print(f"{prefix}history_p95_ms: {results[20_000][1]:.2f} ms", flush=True)
     neighbours.report(prefix, median)
@@ -249,10 +256,17 @@ def import_seconds(open_store, audit: list) -> float:
 def main() -> None:
     from storage.tinydb_store import TinyDBStore
 
-    counter = FsyncCounter()
-    with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
-        tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter,
-                         Neighbours(Path(tmp) / "neighbours"))  # fmt: skip
+    backend = sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv else None
+    if backend not in (None, "tinydb", "postgres"):
+        sys.exit("--backend tinydb|postgres")
+    tinydb_p50 = None
+    if backend in (None, "tinydb"):
+        counter = FsyncCounter()
+        with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
+            tinydb_p50 = run("tinydb_", lambda name: TinyDBStore(Path(tmp) / name), counter,
+                             Neighbours(Path(tmp) / "neighbours"))  # fmt: skip
+    if backend == "tinydb":
+        return
 
     with postgres("bench") as pg:
         if pg is None:
@@ -265,7 +279,8 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="vierphasen-bench-") as tmp:
             postgres_p50 = run("postgres_", open_pg, None, Neighbours(Path(tmp) / "neighbours"))
-        print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
+        if tinydb_p50 is not None:
+            print(f"tinydb_save_p50_over_postgres_p50: {tinydb_p50 / postgres_p50:.2f} ratio", flush=True)
         if "--no-import" not in sys.argv:  # the restore of a long trail takes minutes
             print(f"postgres_import_s_at_200000_audit: {import_seconds(open_pg, audit_chain_of(200_000)):.1f} s",
                   flush=True)

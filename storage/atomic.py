@@ -1,24 +1,26 @@
-"""Crash-safe file writes and process-plus-thread locks for the TinyDB backend."""
+"""Crash-safe file writes and process-plus-thread locks (flock) for the TinyDB backend."""
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import ClassVar
 
-from filelock import FileLock, Timeout
-
 from errors import StorageUnavailable
 
 #: Seconds a writer waits for the data directory's write lock before giving up with StorageUnavailable.
 LOCK_TIMEOUT = 60.0
-#: Seconds between two tries of a lock another process holds (filelock's default, 50 ms, dominated waits).
+#: Seconds between two tries of a lock another process holds (a 50 ms poll dominated the waits under load).
 LOCK_POLL = 0.0005
+_LOCKED = "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -159,20 +161,25 @@ def read_json(path: Path) -> object | None:
 
 
 class ProcessLock:
-    """A lock held across the threads of this process (threading.RLock) and across processes (filelock).
+    """A lock held across the threads of this process (threading.RLock) and across processes (flock).
 
-    The thread lock in front keeps threads of one process queueing cheaply; the file lock (flock) is released by
-    the kernel when a holder dies, so a killed writer never leaves the data directory locked.
+    The thread lock in front keeps threads of one process queueing cheaply; the file lock is an flock on the lock
+    file, opened for the holding and closed after it (three system calls, no descriptor kept between holdings).
+    The kernel releases it when a holder dies, so a killed writer never leaves the data directory locked. A holder
+    may take it again (nested); the file lock is taken at the outermost and released at the outermost level.
     """
 
     _registry: ClassVar[dict[str, ProcessLock]] = {}
     _registry_guard: ClassVar[threading.Lock] = threading.Lock()
+    _instances: ClassVar[weakref.WeakSet[ProcessLock]] = weakref.WeakSet()
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._thread_lock = threading.RLock()
-        self._file_lock = FileLock(str(path), timeout=LOCK_TIMEOUT, thread_local=False)
+        self._fd: int | None = None  # the lock file while the lock is held
+        self._depth = 0  # how often the holding thread has taken the lock
+        ProcessLock._instances.add(self)
 
     @classmethod
     def for_path(cls, path: Path) -> ProcessLock:
@@ -185,26 +192,59 @@ class ProcessLock:
 
     @classmethod
     def _reset_after_fork(cls) -> None:
+        """In a forked child: the parent's open lock files are closed (a lock the parent held at the fork must not
+        outlive the parent in the child), and every lock starts free."""
         cls._registry_guard = threading.Lock()
         cls._registry = {}
+        for lock in list(cls._instances):
+            if lock._fd is not None:
+                with suppress(OSError):
+                    os.close(lock._fd)
+            lock._fd, lock._depth, lock._thread_lock = None, 0, threading.RLock()
+
+    def _lock_file(self) -> None:
+        """Take the file lock, trying every LOCK_POLL seconds for at most LOCK_TIMEOUT."""
+        # read-only: flock needs no write access, and an open for writing would keep the file system from being
+        # remounted read-only
+        fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        deadline = None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    now = time.monotonic()
+                    deadline = deadline or now + LOCK_TIMEOUT
+                    if now >= deadline:
+                        raise StorageUnavailable(_LOCKED) from None
+                    time.sleep(LOCK_POLL)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def _unlock_file(self) -> None:
+        fd, self._fd = self._fd, None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+        finally:
+            os.close(fd)  # type: ignore[arg-type]
 
     @contextmanager
     def held(self) -> Iterator[None]:
         if not self._thread_lock.acquire(timeout=LOCK_TIMEOUT):
-            raise StorageUnavailable(
-                "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
-            )
+            raise StorageUnavailable(_LOCKED)
         try:
-            try:
-                self._file_lock.acquire(poll_interval=LOCK_POLL)
-            except Timeout as exc:
-                raise StorageUnavailable(
-                    "Die Daten sind gerade gesperrt. Bitte versuchen Sie es gleich noch einmal."
-                ) from exc
+            if self._depth == 0:
+                self._lock_file()
+            self._depth += 1
             try:
                 yield
             finally:
-                self._file_lock.release()
+                self._depth -= 1
+                if self._depth == 0:
+                    self._unlock_file()
         finally:
             self._thread_lock.release()
 

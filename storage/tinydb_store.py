@@ -8,12 +8,13 @@ Layout (every JSON file is replaced atomically, never written in place):
     DATA/index/kundennummer-<ab>.json            Kundennummer → client id (256 shards by Kundennummer)
     DATA/index/summary-<ab>.json                 per-client report summaries (issue 9)
     DATA/index/ready.json                        the format of the indexes above (rebuilt once when it changes)
+                                                 (index shards hold one entry a line: storage/shards.py)
     DATA/users.json                              TinyDB file with the accounts
     DATA/vertretungen.json                       TinyDB file with the Vertretungen (issue 14)
     DATA/audit/audit.jsonl                       the hash-chained audit trail, one entry a line, append-only
     DATA/catalogue/v0001.json                    published catalogue versions, created once, never replaced
-    DATA/locks/write.lock                        the write lock (filelock) every change holds
-    DATA/locks/audit.lock                        the audit lock (filelock) every audit append holds, briefly
+    DATA/locks/write.lock                        the write lock (flock) every change holds
+    DATA/locks/audit.lock                        the audit lock (flock) every audit append holds, briefly
     DATA/locks/wal.jsonl                         the write-ahead log: one line per change since the checkpoint
     DATA/locks/wal.applied                       boot id and WAL offset up to which the files are written
 
@@ -55,7 +56,7 @@ from schemas.records import (
     User,
     utcnow,
 )
-from storage import audit_chain, summary
+from storage import audit_chain, shards, summary
 from storage.atomic import (
     ProcessLock,
     atomic_write,
@@ -104,6 +105,8 @@ _OS_REASONS = {
     errno.EPERM: "keine Berechtigung",
     errno.EIO: "Ein-/Ausgabefehler",
 }
+#: In a change's memo of files: read as bytes, not parsed yet (an index shard is changed without parsing it).
+_UNPARSED = object()
 _NOTHING_CHANGED = (
     "Die Änderung wurde nicht gespeichert; bereits Gespeichertes bleibt erhalten. "
     "Bitte wenden Sie sich an den IT-Betrieb."
@@ -275,26 +278,38 @@ class TinyDBStore(RuleStore):
     def read_pointer(self, record_id: str) -> dict[str, str] | None:
         return self._read_doc(self.pointer_path(record_id))  # type: ignore[return-value]
 
-    def _read_doc(self, path: Path) -> Any:
-        """The parsed file (None if missing); within a change read once and then taken from its memo."""
+    def _read_raw(self, path: Path) -> bytes | None:
+        """The file's bytes (None if missing); within a change read once and then taken from its memo."""
         files = getattr(self._local, "files", None)
-        if files is None:
-            return read_json(path)
-        cached = files.get(path)
+        cached = files.get(path) if files is not None else None
         if cached is None:
             try:
                 raw: bytes | None = path.read_bytes()
             except FileNotFoundError:
                 raw = None
+            if files is None:
+                return raw
             # taken out: from now on the change owns (and may change) the parsed data
             written = self._written.pop(path, None)
             if written is not None and raw is not None and written[0] == raw:
                 cached = files[path] = written  # the same bytes as this store wrote: no need to parse them
             else:
-                cached = files[path] = (raw, json.loads(raw) if raw else None)
-        return cached[1]
+                cached = files[path] = (raw, _UNPARSED)
+        return cached[0]
 
-    def _wrote(self, path: Path, payload: bytes, data: Any) -> None:
+    def _read_doc(self, path: Path) -> Any:
+        """The parsed file (None if missing); within a change read and parsed once and then taken from its memo."""
+        files = getattr(self._local, "files", None)
+        if files is None:
+            return read_json(path)
+        raw = self._read_raw(path)
+        parsed = files[path][1]
+        if parsed is _UNPARSED:
+            parsed = json.loads(raw) if raw else None
+            files[path] = (raw, parsed)
+        return parsed
+
+    def _wrote(self, path: Path, payload: bytes, data: Any = _UNPARSED) -> None:
         """Note that a change replaced `path` with `payload`, the dump of `data` (which it changes no more)."""
         files = getattr(self._local, "files", None)
         if files is None:
@@ -656,11 +671,9 @@ class TinyDBStore(RuleStore):
     def _index_put(self, client_id: str, undo: Undo | None = None) -> None:
         client = self.read_from(self.client_file(client_id, "clients"), "clients", client_id)
         path = self._index_path(client_id)
-        data = self._read_doc(path) or {}
-        old = data.pop(client_id, None)
-        if client is not None:
-            data[client_id] = client
-        self._put_file(path, dump_json(data), undo)
+        raw = self._read_raw(path)
+        old = shards.get(raw, client_id)
+        self._put_shard(path, raw, client_id, client, undo)
         if old is not None and (client is None or old["kundennummer"] != client["kundennummer"]):
             self._number_put(old["kundennummer"], None, undo, only_if=client_id)
         if client is not None:
@@ -672,14 +685,17 @@ class TinyDBStore(RuleStore):
     def _number_put(self, kundennummer: str, client_id: str | None, undo: Undo | None, *,
                     only_if: str | None = None) -> None:
         path = self._number_path(kundennummer)
-        data = self._read_doc(path) or {}
-        if data.get(kundennummer) == client_id or (only_if is not None and data.get(kundennummer) != only_if):
+        raw = self._read_raw(path)
+        if only_if is not None and shards.get(raw, kundennummer) != only_if:
             return
-        if client_id is None:
-            del data[kundennummer]
-        else:
-            data[kundennummer] = client_id
-        self._put_file(path, dump_json(data), undo)
+        self._put_shard(path, raw, kundennummer, client_id, undo)
+
+    def _put_shard(self, path: Path, raw: bytes | None, key: str, value: Any, undo: Undo | None) -> None:
+        """Set one entry of an index shard (None: remove it); an unchanged entry leaves the shard as it is."""
+        payload = shards.put(raw, key, value)
+        if payload is not None:
+            self._put_file(path, payload, undo, raw)
+            self._wrote(path, payload)
 
     def _all_indexed(self) -> Iterator[dict]:
         for number in range(_SHARDS):
@@ -1097,15 +1113,7 @@ class TinyDBStore(RuleStore):
         if table not in self._SUMMARY_KINDS:
             return
         shard_path = self._summary_path(client_id)
-        data = self._read_doc(shard_path) or {}
-        entry = self._client_summary(client_id)
-        if entry is None:
-            data.pop(client_id, None)
-        else:
-            data[client_id] = entry
-        payload = dump_json(data)
-        self._put_file(shard_path, payload, undo)
-        self._wrote(shard_path, payload, data)
+        self._put_shard(shard_path, self._read_raw(shard_path), client_id, self._client_summary(client_id), undo)
 
     # --- building the derived indexes ---------------------------------------------------------------
     @property
@@ -1131,12 +1139,12 @@ class TinyDBStore(RuleStore):
             indexes["clients"].setdefault(shard(client_id), {})[client_id] = client
             indexes["kundennummer"].setdefault(shard(client["kundennummer"]), {})[client["kundennummer"]] = client_id
             indexes["summary"].setdefault(shard(client_id), {})[client_id] = self._client_summary(client_id)
-        for prefix, shards in indexes.items():
+        for prefix, by_shard in indexes.items():
             for number in range(_SHARDS):
                 key = f"{number:02x}"
                 path = self.root / "index" / f"{prefix}-{key}.json"
-                if key in shards or path.exists():
-                    write(path, dump_json(shards.get(key, {})))
+                if key in by_shard or path.exists():
+                    write(path, shards.render(by_shard.get(key, {})))
         write(self._derived_ready_path, _DERIVED_FORMAT)
 
     def _summaries(self) -> Iterator[tuple[str, dict]]:
@@ -1208,10 +1216,10 @@ def _purge(store: TinyDBStore, client_id: str, actor: User, action: AuditAction 
         store.pointer_path(record_id).unlink(missing_ok=True)
     for prefix, key in (("clients", client_id), ("summary", client_id), ("kundennummer", client["kundennummer"])):
         path = store.root / "index" / f"{prefix}-{shard(key)}.json"
-        data = read_json(path) or {}
+        payload = shards.put(store._read_raw(path), key, None)
         store._index_memo.forget(path)  # the readers' cache holds the client's row too
-        if data.pop(key, None) is not None:
-            atomic_write(path, dump_json(data))
+        if payload is not None:
+            atomic_write(path, payload)
     directory = store.client_dir(client_id)
     shutil.rmtree(directory)
     fsync_dir(directory.parent)
