@@ -41,7 +41,7 @@ def test_configure_sets_the_thresholds_once_per_process(monkeypatch):
     assert memory.configure() is True
     assert memory.configure() is True
 
-    assert calls == [(memory.M_MMAP_THRESHOLD, 128 * 1024), (memory.M_TRIM_THRESHOLD, 128 * 1024)]
+    assert calls == [(memory.M_MMAP_THRESHOLD, 4 * 1024 * 1024), (memory.M_TRIM_THRESHOLD, 4 * 1024 * 1024)]
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc only")
