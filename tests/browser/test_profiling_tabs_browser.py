@@ -3,57 +3,32 @@ click on another tab right after (the text area's value reaches the server with 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from tests.browser.streamlit_server import streamlit_server
 from tests.browser.test_happy_path import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
-    TIMEOUT_MS,
     USERNAME,
-    _prepare_data,
     click_button,
     expect_text,
     go,
     main,
     open_tab,
+    page,
     playwright_sync,
+    server,
     set_date,
     settle,
     tick,
     type_into,
 )
 
-__all__ = ["playwright_sync"]  # the fixture, imported for this module
+__all__ = ["page", "playwright_sync", "server"]  # the happy path's fixtures, used here as they are
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTES = "Bemerkungen zu „Berufliche Qualifikation“"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("tabs-data")
-    _prepare_data(data_dir)
-    with streamlit_server({"VIERPHASEN_DATA_DIR": str(data_dir)}, data_dir.parent / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture
-def page(playwright_sync, server: str):
-    browser = playwright_sync.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server)
-    settle(page)
-    yield page
-    context.close()
-    browser.close()
 
 
 def test_bemerkungen_typed_then_a_click_on_another_tab_are_kept(page) -> None:
