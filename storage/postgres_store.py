@@ -4,11 +4,16 @@ Each kind has its table (id, client_id, revision, status, created_at, data JSONB
 transaction: the row is locked (SELECT … FOR UPDATE), checked, the audit entry appended under a table lock that
 serialises the hash chain, and the row written with `WHERE revision = <old>`. The audit table and the catalogue
 versions refuse UPDATE, DELETE and TRUNCATE by trigger.
+
+Round trips are what a request waits for when the server is busy, so a read is one statement: the pool's
+connections are in autocommit mode (every change opens its transaction with `conn.transaction()`), and a connection
+is checked with a query only when its socket shows that the server has sent something (`_check_idle`).
 """
 
 from __future__ import annotations
 
 import re
+import select
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -342,6 +347,20 @@ class _PgTx:
 _RECONNECT_ROUND_S = 5.0
 
 
+def _check_idle(conn: psycopg.Connection) -> None:
+    """The pool's check before it hands out a connection: a round trip only if the connection may be broken.
+
+    An idle connection has nothing to read. A server that ended it (restart, shutdown, terminated backend) has sent
+    its last message or closed the socket, which makes the socket readable: then psycopg's check (an empty query)
+    raises and the pool replaces the connection. A healthy idle connection costs one poll, not a round trip."""
+    if conn.closed:
+        raise psycopg.OperationalError("connection closed")
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0) or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        psycopg_pool.ConnectionPool.check_connection(conn)
+
+
 def _next_reconnect_round(pool: psycopg_pool.ConnectionPool) -> None:
     if not pool.closed:
         pool.check()  # an empty pool below its minimum starts a new connection attempt
@@ -355,7 +374,7 @@ class PostgresStore(RuleStore):
             raise ValueError(f"invalid schema name {schema!r}")
         self.url = url
         self.schema = schema
-        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": True}
         if schema:
             kwargs["options"] = f"-c search_path={schema}"
         # check: a connection broken by a server restart is replaced before use, not handed out (issue 10).
@@ -364,7 +383,7 @@ class PostgresStore(RuleStore):
         # retries gives up after _RECONNECT_ROUND_S and the next round starts at once: a retry at least every 2 s.
         self.pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=max_size, kwargs=kwargs, timeout=timeout, open=False, name="vierphasen",
-            check=psycopg_pool.ConnectionPool.check_connection,
+            check=_check_idle,
             reconnect_timeout=_RECONNECT_ROUND_S, reconnect_failed=_next_reconnect_round,
         )
         with _db_errors():
