@@ -80,11 +80,13 @@ from storage.core import (
     check_text,
     stale_draft,
 )
-from storage.file_memo import FileMemo
+from storage.file_memo import ChangeCounters, FileMemo
 
 _SHARDS = 256
 #: Client directories whose paths a store keeps computed (a save derives several paths from one client id).
 _PATH_CACHE = 4096
+#: record files kept parsed for readers (about 25 MB at most with large cases); the memo starts over when full
+_DOC_MEMO = 1024
 #: Bytes of write-ahead log after which a checkpoint (syncfs, empty log) follows the change.
 WAL_LIMIT = 1 << 20
 #: The log file is grown in steps of this many zero bytes and kept filled with zeros beyond its lines: an append
@@ -222,8 +224,14 @@ class TinyDBStore(RuleStore):
 
     def __init__(self, data_dir: str | Path):
         self.root = Path(data_dir)
+        with _io_errors():
+            for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+        #: how often each file was replaced, shared by the processes on this directory (storage/file_memo.py)
+        self._changes = ChangeCounters.open(self.root / "locks" / "changes")
         #: the readers' parsed index shards (client list, Kundennummer, report summary) by path
-        self._index_memo: FileMemo[dict[str, dict]] = FileMemo(lambda raw: json.loads(raw) or {}, dict)
+        self._index_memo: FileMemo[dict[str, dict]] = FileMemo(lambda raw: json.loads(raw) or {}, dict,
+                                                               self._changes)
         self._client_dirs: dict[str, Path] = {}
         #: per thread, while it holds the write lock in `_tx`: `files` (path → (bytes, parsed) as read or written
         #: in this change) and `applied` (the WAL offset); dropped when the lock is released (see `_tx_memo`)
@@ -232,10 +240,10 @@ class TinyDBStore(RuleStore):
         #: parsed data only if the file's bytes are still exactly these (see `_read_doc`)
         self._written: dict[Path, tuple[bytes, Any]] = {}
         #: users.json's rows by username as last read outside a change; see `_users_by_name`
-        self._users_memo: FileMemo[dict[str, dict]] = FileMemo(_users_by_name, dict)
+        self._users_memo: FileMemo[dict[str, dict]] = FileMemo(_users_by_name, dict, self._changes)
+        #: record files and id pointers as parsed, read outside a change (a page rerun reads its client's files)
+        self._doc_memo: FileMemo[Any] = FileMemo(json.loads, lambda: None, self._changes, limit=_DOC_MEMO)
         with _io_errors():
-            for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
             exclusive_create(
                 self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
             )
@@ -251,7 +259,7 @@ class TinyDBStore(RuleStore):
         if not self._derived_ready():  # a new directory, or one from before an index format change
             with suppress(StorageUnavailable), _io_errors(), self.lock.held():
                 if not self._derived_ready():
-                    self._build_derived(atomic_write)
+                    self._build_derived(self._write_counted)
 
     def __repr__(self) -> str:
         return f"TinyDBStore({str(self.root)!r})"
@@ -301,7 +309,7 @@ class TinyDBStore(RuleStore):
         """The parsed file (None if missing); within a change read and parsed once and then taken from its memo."""
         files = getattr(self._local, "files", None)
         if files is None:
-            return read_json(path)
+            return self._doc_memo.get(path)  # shared by the readers: never changed
         raw = self._read_raw(path)
         parsed = files[path][1]
         if parsed is _UNPARSED:
@@ -513,6 +521,7 @@ class TinyDBStore(RuleStore):
                     path.unlink(missing_ok=True)
                 else:
                     replace_file(path, before)
+                self._changed(path)
             if self._size(self.audit_path) > audit_size:
                 os.truncate(self.audit_path, audit_size)
             fd = os.open(self._wal_path, os.O_WRONLY)
@@ -553,8 +562,19 @@ class TinyDBStore(RuleStore):
             path.unlink(missing_ok=True)
         else:
             replace_file(path, data)
+        self._changed(path)
         if undo is not None:  # only once replaced: a refused replace left the file as it was
             undo.append((path, before))  # type: ignore[arg-type]
+
+    def _changed(self, path: Path) -> None:
+        """Count a replacement or removal of `path` for the readers' caches in every process (under the lock)."""
+        if self._changes is not None:
+            self._changes.bump(path)
+
+    def _write_counted(self, path: Path, data: bytes, *, durable: bool = True) -> None:
+        """Write a whole file outside a change (building indexes, an import): with fsync unless not `durable`."""
+        (atomic_write if durable else _plain_write)(path, data)
+        self._changed(path)
 
     def _write_record(self, path: Path, table: str, record_id: str, data: dict | None, undo: Undo | None) -> None:
         """Put `data` as the record `record_id` into the TinyDB file (None: remove it); TinyDB's document ids."""
@@ -752,7 +772,7 @@ class TinyDBStore(RuleStore):
 
     def client_by_kundennummer(self, kundennummer: str) -> Client | None:
         with _io_errors():
-            numbers = read_json(self._number_path(kundennummer)) or {}
+            numbers = self._index_shard(self._number_path(kundennummer))
             client_id = numbers.get(kundennummer)  # type: ignore[union-attr]
             row = None if client_id is None else self.read_from(self.client_file(client_id, "clients"), "clients",
                                                                  client_id)  # fmt: skip
@@ -1000,7 +1020,7 @@ class TinyDBStore(RuleStore):
         with _io_errors(), self.write_lock():
             if not self.is_empty():
                 raise AlreadyExists("Das Ziel enthält bereits Daten; es wird nichts überschrieben.")
-            write = atomic_write if durable else _plain_write
+            write = functools.partial(self._write_counted, durable=durable)
             for kind in INSTALLATION_KINDS:
                 if records.get(kind):
                     write(self.installation_file(kind), dump_json(_tinydb_doc(TABLES[kind], records[kind])))
@@ -1214,14 +1234,18 @@ def _purge(store: TinyDBStore, client_id: str, actor: User, action: AuditAction 
     store._write_audit_head(seq, prev)
     for _, record_id in records[:-1]:
         store.pointer_path(record_id).unlink(missing_ok=True)
+        store._changed(store.pointer_path(record_id))
     for prefix, key in (("clients", client_id), ("summary", client_id), ("kundennummer", client["kundennummer"])):
         path = store.root / "index" / f"{prefix}-{shard(key)}.json"
         payload = shards.put(store._read_raw(path), key, None)
-        store._index_memo.forget(path)  # the readers' cache holds the client's row too
         if payload is not None:
             atomic_write(path, payload)
+            store._changed(path)  # the readers' caches hold the client's row too
     directory = store.client_dir(client_id)
+    removed = list(directory.iterdir())
     shutil.rmtree(directory)
+    for path in removed:
+        store._changed(path)
     fsync_dir(directory.parent)
     return [record_id for _, record_id in records]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from schemas.records import Client, Profiling
@@ -59,3 +60,31 @@ def test_an_older_directory_with_one_line_shards_is_read_and_changed_as_before(t
     assert json.loads(summary_path.read_bytes())[client.id] == fresh._client_summary(client.id)
     assert summary_path.read_bytes() == shards.render(json.loads(summary_path.read_bytes()))  # one entry a line
     assert moved.revision == client.revision + 1
+
+
+def test_a_repeated_client_search_opens_no_file_and_still_sees_another_process_change_at_once(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The readers' caches take an unchanged shard on its change count (locks/changes) alone: a search of all 256
+    shards makes no system call; a change through another store on the directory (another process) is counted."""
+    store, ifk, client, _ = _setup(tmp_path)
+    assert [c.nachname for c in store.find_clients()] == [client.nachname]
+    assert store.user_by_username("anna") is not None
+    opened: list[str] = []
+    real_open = os.open
+
+    def counted_open(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", counted_open)
+        assert [c.nachname for c in store.find_clients()] == [client.nachname]
+        assert store.user_by_username("anna") is not None
+    assert opened == []
+
+    other = TinyDBStore(tmp_path)
+    other.save(other.get(Client, client.id).model_copy(update={"nachname": "Neumann"}), actor=ifk)
+    other.save(other.user_by_username("anna").model_copy(update={"display_name": "Anna N."}), actor=ifk)
+    assert [c.nachname for c in store.find_clients()] == ["Neumann"]
+    assert store.user_by_username("anna").display_name == "Anna N."

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from storage.file_memo import SETTLED_NS, FileMemo
+from storage import file_memo
+from storage.file_memo import SETTLED_NS, ChangeCounters, FileMemo
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _memo(parsed: list[bytes]) -> FileMemo[dict]:
@@ -74,3 +80,81 @@ def test_a_replaced_file_is_read_anew_and_a_removed_one_is_missing(tmp_path):
     assert memo.get(path) == {"role": "Fachaufsicht"}
     path.unlink()
     assert memo.get(path) == {}
+
+
+# --- with the writers' change counters (locks/changes) ------------------------------------------------------------
+
+
+def _counted(tmp_path, parsed: list[bytes]) -> tuple[FileMemo[dict], ChangeCounters]:
+    (tmp_path / "locks").mkdir(exist_ok=True)
+    changes = ChangeCounters(tmp_path / "locks" / "changes")
+
+    def parse(raw: bytes) -> dict:
+        parsed.append(raw)
+        return json.loads(raw)
+
+    return FileMemo(parse, dict, changes), changes
+
+
+def _replace(path, data: bytes) -> None:
+    temp = path.with_suffix(".tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def test_an_uncounted_file_is_taken_without_a_system_call(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    path.write_bytes(b'{"role": "KDN"}')
+    memo, _ = _counted(tmp_path, parsed := [])
+    memo.get(path)
+    missing = tmp_path / "index.json"
+    assert memo.get(missing) == {}
+
+    def no_system_call(*args, **kwargs):
+        raise AssertionError("system call")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", no_system_call)
+        patched.setattr(os, "fstat", no_system_call)
+        assert memo.get(path) == {"role": "KDN"}
+        assert memo.get(missing) == {}
+    assert len(parsed) == 1
+
+
+def test_a_replacement_counted_by_another_process_is_seen_at_once(tmp_path):
+    path = tmp_path / "users.json"
+    path.write_bytes(b'{"role": "KDN"}')
+    memo, _ = _counted(tmp_path, [])
+    assert memo.get(path) == {"role": "KDN"}
+    _replace(path, b'{"role": "IFK"}')
+    writer = (f"from pathlib import Path; from storage.file_memo import ChangeCounters; "
+              f"ChangeCounters(Path({str(tmp_path / 'locks' / 'changes')!r})).bump(Path({str(path)!r}))")
+    subprocess.run([sys.executable, "-c", writer], check=True, cwd=ROOT)
+    assert memo.get(path) == {"role": "IFK"}
+
+
+def test_a_created_file_counted_by_its_writer_is_no_longer_missing(tmp_path):
+    path = tmp_path / "index.json"
+    memo, changes = _counted(tmp_path, [])
+    assert memo.get(path) == {}
+    path.write_bytes(b'{"a": 1}')
+    changes.bump(path)
+    assert memo.get(path) == {"a": 1}
+
+
+def test_an_uncounted_replacement_is_seen_once_the_trust_has_run_out(tmp_path, monkeypatch):
+    """A writer that died between its replacement and its count: the file is checked again after TRUSTED_S."""
+    path = tmp_path / "users.json"
+    path.write_bytes(b'{"role": "KDN"}')
+    memo, _ = _counted(tmp_path, [])
+    memo.get(path)
+    _replace(path, b'{"role": "IFK"}')
+    assert memo.get(path) == {"role": "KDN"}  # within TRUSTED_S the count alone decides
+    monkeypatch.setattr(file_memo, "TRUSTED_S", 0.0)
+    assert memo.get(path) == {"role": "IFK"}
+
+
+def test_without_the_counters_file_every_read_checks(tmp_path):
+    (tmp_path / "locks").mkdir()
+    (tmp_path / "locks" / "changes").mkdir()  # cannot be mapped: e.g. a read-only data directory
+    assert ChangeCounters.open(tmp_path / "locks" / "changes") is None
