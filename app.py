@@ -17,6 +17,7 @@ from pages.session import (
     end_session,
     get_store,
     guarded,
+    navigation_page,
     signed_in_user,
 )
 from schemas.records import User
@@ -35,8 +36,8 @@ def page(key: str, *, default: bool = False, hidden: bool = False, agreement: st
     title, icon = PAGES[key]
     if key == "egv" and agreement:
         title = f"4 {agreement}"
-    return st.Page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
-                   visibility="hidden" if hidden else "visible")
+    return navigation_page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
+                           visibility="hidden" if hidden else "visible")
 
 
 def statement_link(statement: st.Page) -> None:
@@ -65,7 +66,7 @@ def main() -> None:
         login_file = ROOT / "pages" / "login.py"
         public = [page(k, hidden=True) for k in PUBLIC_PAGES]
         pages = [page("login", default=True)] + public + [
-            st.Page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
+            navigation_page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
             for k in PAGES if k != "login" and k not in PUBLIC_PAGES
         ]
         selected = st.navigation(pages, position="hidden")

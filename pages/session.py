@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from config import get_settings
 from errors import DomainError
@@ -241,3 +244,24 @@ def _admitted(page: str) -> bool:
         )
         return False
     return True
+
+
+#: st.Page objects built once per server process (see `navigation_page`), by their arguments.
+_PAGE_OBJECTS: dict[tuple, st.Page] = {}
+
+
+def navigation_page(path: Path, **options: Any) -> st.Page:
+    """`st.Page(path, **options)` for this run's st.navigation, built once per server process and copied.
+
+    Building one resolves its file on the disk (about a tenth of a ms each; app.py hands st.navigation about 20
+    on every rerun of every page). A copy per call, because st.navigation marks the page it selects as the one
+    this run may execute on the object itself: sessions share no page object. Outside a script run (no
+    ScriptRunContext) st.Page stays unfinished, so nothing is kept then."""
+    key = (str(path), *sorted(options.items()))
+    template = _PAGE_OBJECTS.get(key)
+    if template is None:
+        template = st.Page(path, **options)
+        if get_script_run_ctx() is None:
+            return template
+        _PAGE_OBJECTS[key] = template
+    return copy.copy(template)
