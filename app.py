@@ -14,6 +14,7 @@ from pages.session import (
     PAGES,
     PUBLIC_PAGES,
     allowed_pages,
+    checked_for_page,
     end_session,
     get_store,
     guarded,
@@ -99,7 +100,8 @@ def main() -> None:
     sidebar(user, statement)
     if selected.url_path == "login":  # right after signing in the session still points at the sign-in page
         st.switch_page(sections[""][0])
-    selected.run()  # the page checks sign-in and role itself (pages.session.run_page)
+    with checked_for_page(user):
+        selected.run()  # the page checks the role itself (pages.session.run_page), sign-in is checked above
 
 
 a11y.apply()

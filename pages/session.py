@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +229,24 @@ def run_page(render: Callable[[], None]) -> None:
             render()
 
 
+#: The user app.py checked (`signed_in_user`) in this run, while it runs the selected page (`checked_for_page`).
+_CHECKED: ContextVar[User | None] = ContextVar("vierphasen_checked_user", default=None)
+
+
+@contextmanager
+def checked_for_page(user: User) -> Iterator[None]:
+    """Run the selected page with `user`, whom app.py's `signed_in_user` returned in this run: the page's own
+    check (`run_page`) takes it instead of reading the account and the session's times once more. Each session
+    runs its script in a thread of its own, so the value is the session's."""
+    token = _CHECKED.set(user)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 def _admitted(page: str) -> bool:
-    user = signed_in_user()
+    user = _CHECKED.get() or signed_in_user()
     if user is None:
         st.info(st.session_state.get(NOTICE_KEY) or "Bitte melden Sie sich an.")
         return False

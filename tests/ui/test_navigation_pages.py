@@ -93,3 +93,30 @@ def test_every_run_hands_the_navigation_its_own_page_objects(caseworker, store, 
     assert len(objects) == len(set(objects))  # no object shared: st.navigation marks the selected one on itself
     assert [(p.url_path, p.title, p.visibility) for p in navigated[0]] == \
         [(p.url_path, p.title, p.visibility) for p in navigated[2]]
+
+
+def test_a_run_through_app_py_checks_the_sign_in_once(caseworker, store, monkeypatch):
+    checks: list[str] = []
+    check = session.signed_in_user
+
+    def counting():
+        user = check()
+        checks.append(user.username if user else "")
+        return user
+
+    monkeypatch.setattr(session, "signed_in_user", counting)
+    at = signed_in(store, monkeypatch, "einmal").run()
+    checks.clear()
+    at.switch_page(str(ROOT / "pages" / "kunden.py")).run()
+
+    assert not at.exception and at.title[0].value == "Kundinnen und Kunden"
+    assert checks == ["einmal"]
+
+
+def test_a_page_run_without_app_py_still_checks_the_sign_in(caseworker, store, monkeypatch):
+    """Next to app.py a server runs pages/*.py directly until its first st.navigation call."""
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "pages" / "kunden.py"), default_timeout=30).run()
+
+    assert not at.exception and not at.title
+    assert [i.value for i in at.info] == ["Bitte melden Sie sich an."]
