@@ -233,6 +233,8 @@ class TinyDBStore(RuleStore):
         self._written: dict[Path, tuple[bytes, Any]] = {}
         #: users.json's rows by username as last read outside a change; see `_users_by_name`
         self._users_memo: FileMemo[dict[str, dict]] = FileMemo(_users_by_name, dict)
+        #: the published catalogue versions as parsed (a page rerun reads the newest and its record's version)
+        self._catalogue_memo: FileMemo[dict | None] = FileMemo(lambda raw: json.loads(raw), lambda: None)
         with _io_errors():
             for sub in ("clients", "ids", "index", "audit", "catalogue", "locks"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -938,7 +940,7 @@ class TinyDBStore(RuleStore):
 
     def catalogue_version(self, number: int) -> CatalogueVersion:
         with _io_errors():
-            data = read_json(self._catalogue_path(number))
+            data = self._catalogue_memo.get(self._catalogue_path(number))
         if data is None:
             raise NotFound(f"Die Katalogversion {number} gibt es nicht.")
         return CatalogueVersion.model_validate(data)
