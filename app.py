@@ -37,7 +37,7 @@ def page(key: str, *, default: bool = False, hidden: bool = False, agreement: st
     title, icon = PAGES[key]
     if key == "egv" and agreement:
         title = f"4 {agreement}"
-    return navigation_page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
+    return navigation_page(f"{ROOT}/pages/{key}.py", title=title, icon=icon, url_path=key, default=default,
                            visibility="hidden" if hidden else "visible")
 
 
@@ -64,7 +64,7 @@ def main() -> None:
     user = signed_in_user()
     if user is None:
         # Every address leads to the sign-in (a bookmark keeps its address, so after signing in the page opens).
-        login_file = ROOT / "pages" / "login.py"
+        login_file = f"{ROOT}/pages/login.py"
         public = [page(k, hidden=True) for k in PUBLIC_PAGES]
         pages = [page("login", default=True)] + public + [
             navigation_page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
