@@ -1,4 +1,5 @@
-"""Server-side time of a rerun of the profiling page (full catalogue, filled profiling), measured with AppTest.
+"""Server-side time of a rerun of the profiling page (full catalogue, filled profiling), measured with AppTest;
+every rerun runs through app.py and its navigation, as on a server (`_run_through_app`).
 
 Prints `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`, `trivial_rerun_p95_ms` (a page with a title and three
 widgets, Streamlit's own cost) and `profiling_rerun_ratio` (p95 over p95, same run; target ≤ 3); beside them the
