@@ -4,7 +4,6 @@ same directory (another server process) published after it looked."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,10 @@ import pytest
 from errors import NotFound
 from schemas.catalogue import SHIPPED_CATALOGUE
 from storage.tinydb_store import TinyDBStore
+from tests.contract import test_tinydb_users_memo
 from tests.factories import make_user
 
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many JSON documents the TinyDB store parsed (their sizes)."""
-    sizes: list[int] = []
-    loads = json.loads
-
-    def counting_loads(raw, *args, **kwargs):
-        sizes.append(len(raw))
-        return loads(raw, *args, **kwargs)
-
-    monkeypatch.setattr(json, "loads", counting_loads)
-    return sizes
+parses = test_tinydb_users_memo.parses  # the fixture: the JSON documents the store parsed
 
 
 def test_reading_a_published_version_again_does_not_parse_its_file(tmp_path: Path, parses: list[int]) -> None:
