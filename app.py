@@ -14,9 +14,11 @@ from pages.session import (
     PAGES,
     PUBLIC_PAGES,
     allowed_pages,
+    checked_for_page,
     end_session,
     get_store,
     guarded,
+    navigation_page,
     signed_in_user,
 )
 from schemas.records import User
@@ -35,8 +37,8 @@ def page(key: str, *, default: bool = False, hidden: bool = False, agreement: st
     title, icon = PAGES[key]
     if key == "egv" and agreement:
         title = f"4 {agreement}"
-    return st.Page(ROOT / "pages" / f"{key}.py", title=title, icon=icon, url_path=key, default=default,
-                   visibility="hidden" if hidden else "visible")
+    return navigation_page(f"{ROOT}/pages/{key}.py", title=title, icon=icon, url_path=key, default=default,
+                           visibility="hidden" if hidden else "visible")
 
 
 def statement_link(statement: st.Page) -> None:
@@ -62,10 +64,10 @@ def main() -> None:
     user = signed_in_user()
     if user is None:
         # Every address leads to the sign-in (a bookmark keeps its address, so after signing in the page opens).
-        login_file = ROOT / "pages" / "login.py"
+        login_file = f"{ROOT}/pages/login.py"
         public = [page(k, hidden=True) for k in PUBLIC_PAGES]
         pages = [page("login", default=True)] + public + [
-            st.Page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
+            navigation_page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")
             for k in PAGES if k != "login" and k not in PUBLIC_PAGES
         ]
         selected = st.navigation(pages, position="hidden")
@@ -98,7 +100,8 @@ def main() -> None:
     sidebar(user, statement)
     if selected.url_path == "login":  # right after signing in the session still points at the sign-in page
         st.switch_page(sections[""][0])
-    selected.run()  # the page checks sign-in and role itself (pages.session.run_page)
+    with checked_for_page(user):
+        selected.run()  # the page checks the role itself (pages.session.run_page), sign-in is checked above
 
 
 a11y.apply()

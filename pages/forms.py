@@ -12,7 +12,6 @@ help), so the schema it reads has them escaped (`markdown_literal`): a label is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
@@ -32,9 +31,7 @@ class FormRoundTripError(RuntimeError):
 def model_input(key: str, value: FormModel) -> FormModel:
     """Render `value`'s model with widgets keyed by `key`; return what the user entered now."""
     model = type(value)
-    if bad := unrenderable_fields(model):
-        raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
-    data = _Renderer(key, _literal_model(model).model_construct(**dict(value))).render_ui()
+    data = _Renderer(key, value, _writable_copy(_literal_schema(model))).render_ui()
     missing = set(model.model_fields) - set(data)
     if missing:
         raise FormRoundTripError(f"Felder nicht dargestellt: {', '.join(sorted(missing))}")
@@ -94,7 +91,7 @@ class _Renderer(InputUI):
     It sets the attributes `InputUI.__init__` sets (tests/ui/test_generated_forms.py fails with a clear message
     when a new streamlit-pydantic version sets others) and renders exactly as `streamlit_pydantic.pydantic_input` does."""
 
-    def __init__(self, key: str, model: BaseModel) -> None:
+    def __init__(self, key: str, model: BaseModel, schema: dict[str, Any]) -> None:
         self._key = key
         self._return_model = False
         self._session_input_key = f"{key}-data"
@@ -104,7 +101,7 @@ class _Renderer(InputUI):
         self._streamlit_container = st
         self._ignore_empty_values = False
         self._type_adapter = None
-        self._input_schema = model.model_json_schema(by_alias=True)
+        self._input_schema = schema  # what `model.model_json_schema(by_alias=True)` gives, escaped
         self._input_class = model
         self._schema_properties = self._input_schema.get("properties", {})
         self._schema_references = self._input_schema.get("$defs", {})
@@ -112,22 +109,21 @@ class _Renderer(InputUI):
 
 
 @lru_cache(maxsize=512)
-def _literal_model(model: type[FormModel]) -> type[FormModel]:
-    """`model` whose JSON schema (what streamlit-pydantic renders) has every title and description escaped.
+def _literal_schema(model: type[FormModel]) -> dict[str, Any]:
+    """`model`'s JSON schema as streamlit-pydantic reads it (`model_json_schema(by_alias=True)`) with every title
+    and description escaped; made once per model (forms render on every rerun). Not to be changed: each render
+    gets a `_writable_copy`. Raises FormRoundTripError (not cached) for a model with a field type
+    streamlit-pydantic cannot render."""
+    if bad := unrenderable_fields(model):
+        raise FormRoundTripError(f"Feldtypen, die streamlit-pydantic nicht darstellt: {', '.join(bad)}")
+    return _escaped(model.model_json_schema(by_alias=True))
 
-    The escaped schema is made once per model and arguments (streamlit-pydantic asks on every rerun) and handed
-    out as a fresh copy, because streamlit-pydantic writes into it; the cache dies with the model class."""
-    escaped: dict[tuple, str] = {}
 
-    class Literal(model):  # type: ignore[valid-type, misc]
-        @classmethod
-        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            key = (args, tuple(sorted(kwargs.items())))
-            if key not in escaped:
-                escaped[key] = json.dumps(_escaped(model.model_json_schema(*args, **kwargs)))
-            return json.loads(escaped[key])
-
-    return Literal
+def _writable_copy(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `schema` for one render. streamlit-pydantic writes into the schema's dicts only (a property's
+    "title", "init_value" and "instance_class"; for a nested model its definition's "init_value", "default" and
+    "readOnly" and its properties' values), never into a list, so every dict is copied and every list shared."""
+    return {k: _writable_copy(v) if type(v) is dict else v for k, v in schema.items()}
 
 
 def _escaped(node: Any, *, names: bool = False) -> Any:

@@ -7,9 +7,12 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from config import get_settings
 from errors import DomainError
@@ -225,8 +228,24 @@ def run_page(render: Callable[[], None]) -> None:
             render()
 
 
+#: The user app.py checked (`signed_in_user`) in this run, while it runs the selected page (`checked_for_page`).
+_CHECKED: ContextVar[User | None] = ContextVar("vierphasen_checked_user", default=None)
+
+
+@contextmanager
+def checked_for_page(user: User) -> Iterator[None]:
+    """Run the selected page with `user`, whom app.py's `signed_in_user` returned in this run: the page's own
+    check (`run_page`) takes it instead of reading the account and the session's times once more. Each session
+    runs its script in a thread of its own, so the value is the session's."""
+    token = _CHECKED.set(user)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 def _admitted(page: str) -> bool:
-    user = signed_in_user()
+    user = _CHECKED.get() or signed_in_user()
     if user is None:
         st.info(st.session_state.get(NOTICE_KEY) or "Bitte melden Sie sich an.")
         return False
@@ -241,3 +260,27 @@ def _admitted(page: str) -> bool:
         )
         return False
     return True
+
+
+#: st.Page objects built once per server process (see `navigation_page`), by their arguments.
+_PAGE_OBJECTS: dict[tuple, st.Page] = {}
+
+
+def navigation_page(path: str, **options: Any) -> st.Page:
+    """`st.Page(path, **options)` for this run's st.navigation (`path`: absolute), built once per server process
+    and copied.
+
+    Building one resolves its file on the disk (about a tenth of a ms each; app.py hands st.navigation about 20
+    on every rerun of every page). A copy per call, because st.navigation marks the page it selects as the one
+    this run may execute on the object itself: sessions share no page object. Outside a script run (no
+    ScriptRunContext) st.Page stays unfinished, so nothing is kept then."""
+    key = (path, *sorted(options.items()))
+    template = _PAGE_OBJECTS.get(key)
+    if template is None:
+        template = st.Page(path, **options)
+        if get_script_run_ctx() is None:
+            return template
+        _PAGE_OBJECTS[key] = template
+    page = object.__new__(type(template))  # a shallow copy (copy.copy takes four times as long)
+    page.__dict__.update(template.__dict__)
+    return page

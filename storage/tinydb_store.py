@@ -243,6 +243,8 @@ class TinyDBStore(RuleStore):
         self._users_memo: FileMemo[dict[str, dict]] = FileMemo(_users_by_name, dict, self._changes)
         #: record files and id pointers as parsed, read outside a change (a page rerun reads its client's files)
         self._doc_memo: FileMemo[Any] = FileMemo(json.loads, lambda: None, self._changes, limit=_DOC_MEMO)
+        #: the published catalogue versions as parsed (a page rerun reads the newest and its record's version)
+        self._catalogue_memo: FileMemo[dict | None] = FileMemo(json.loads, lambda: None, self._changes)
         with _io_errors():
             exclusive_create(
                 self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
@@ -958,7 +960,7 @@ class TinyDBStore(RuleStore):
 
     def catalogue_version(self, number: int) -> CatalogueVersion:
         with _io_errors():
-            data = read_json(self._catalogue_path(number))
+            data = self._catalogue_memo.get(self._catalogue_path(number))
         if data is None:
             raise NotFound(f"Die Katalogversion {number} gibt es nicht.")
         return CatalogueVersion.model_validate(data)
@@ -974,6 +976,7 @@ class TinyDBStore(RuleStore):
             # entry for a version that does not exist (the version itself names who published it and when)
             if not exclusive_create(self._catalogue_path(number), dump_json(version.model_dump(mode="json"))):
                 raise AlreadyExists(f"Die Katalogversion {number} gibt es bereits.")
+            self._changed(self._catalogue_path(number))  # a reader may hold it as missing
             self.append_audit_locked(
                 audit_fields(actor, AuditAction.KATALOG_VEROEFFENTLICHT, "Katalog", str(number), None, number, None)
             )
@@ -1048,6 +1051,7 @@ class TinyDBStore(RuleStore):
                     self._catalogue_path(version.number), dump_json(version.model_dump(mode="json"))
                 ):
                     raise AlreadyExists(f"Die Katalogversion {version.number} gibt es bereits.")
+                self._changed(self._catalogue_path(version.number))
 
     # --- transient security state (issue 18) ---------------------------------------------------------------
     @property

@@ -306,7 +306,7 @@ class Catalogue(_Strict):
         return groups if all_groups else [g for g in groups if g.vorhanden]
 
     def feld_of(self, bedarf_id: str) -> Handlungsfeld:
-        return next(feld for feld, b in self.bedarfe() if b.id == bedarf_id)
+        return self._bedarf_places[bedarf_id][0]
 
     def braucht_strategie(self, bedarf_id: str) -> bool:
         """Whether a relevant Handlungsbedarf needs a chosen strategy before the profiling is closed."""
@@ -318,7 +318,15 @@ class Catalogue(_Strict):
         return [(feld, bedarf) for feld in self.handlungsfelder for bedarf in feld.handlungsbedarfe]
 
     def bedarf(self, bedarf_id: str) -> Handlungsbedarf:
-        return next(b for _, b in self.bedarfe() if b.id == bedarf_id)
+        return self._bedarf_places[bedarf_id][1]
+
+    @cached_property
+    def _bedarf_places(self) -> dict[str, tuple[Handlungsfeld, Handlungsbedarf]]:
+        """Each Handlungsbedarf and its Handlungsfeld by id (the checklist looks up every Bedarf on each rerun)."""
+        places: dict[str, tuple[Handlungsfeld, Handlungsbedarf]] = {}
+        for feld, bedarf in self.bedarfe():
+            places.setdefault(bedarf.id, (feld, bedarf))
+        return places
 
     def strategien(self) -> dict[str, Entry]:
         """Every strategy by id, those of the Bedarfe and the übergreifende ones."""
