@@ -313,7 +313,8 @@ class _PgTx:
                 raise AlreadyExists(f"Der Benutzername „{record.username}“ ist bereits vergeben.")
 
     def put(self, record: Record, *, audit: dict[str, Any]) -> None:
-        self.store.append_audit(self.conn, audit)  # same transaction: both or neither
+        # The row first, then the audit entry, in the same transaction (both or neither): the audit table's lock,
+        # which every change of the house waits for, is then held only for the entry and the commit.
         try:
             if self.stored is None:
                 self.store.insert(self.conn, record)
@@ -332,16 +333,17 @@ class _PgTx:
                     raise self.store._stale(self.kind, self.stored, self)
         except psycopg.errors.UniqueViolation as exc:
             raise AlreadyExists("Der Datensatz ist bereits gespeichert.") from exc
+        self.store.append_audit(self.conn, audit)
 
     def user(self, username: str) -> User | None:
         row = self.conn.execute("SELECT data FROM users WHERE username = %s", (username,)).fetchone()
         return User.model_validate(row["data"]) if row else None
 
     def delete(self, *, audit: dict[str, Any]) -> None:
-        self.store.append_audit(self.conn, audit)
         self.conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %s").format(_ident(self.table)), (self.record_id,)
         )
+        self.store.append_audit(self.conn, audit)  # last: see `put`
 
 
 _RECONNECT_ROUND_S = 5.0
@@ -541,14 +543,21 @@ class PostgresStore(RuleStore):
 
     # --- audit trail -------------------------------------------------------------------------------------
     def append_audit(self, conn: psycopg.Connection, fields: dict[str, Any]) -> AuditEntry:
-        """Append in the caller's transaction; the table lock serialises the chain until commit."""
+        """Append in the caller's transaction; the table lock serialises the chain until commit.
+
+        Every change of the house waits for that lock, so it is held for as few round trips as can be: the lock
+        and the newest entry in one (a pipeline), the entry and the head's signature in one, then the commit."""
         key = audit_chain.audit_key()  # an unusable configured key refuses before anything is written
-        conn.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
-        last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        with conn.pipeline():
+            conn.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
+            newest = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        last = newest.fetchone()
         seq, prev = (last["seq"], last["hash"]) if last else (0, audit_chain.GENESIS)
         entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
-        self._insert_audit(conn, [entry])
-        self._sign_head(conn, key)
+        with conn.pipeline():
+            self._insert_audit(conn, [entry])
+            if key is not None:  # the trigger has just made this entry the head
+                conn.execute("UPDATE audit_head SET mac = %s", (audit_chain.head_mac(key, entry.seq, entry.hash),))
         return entry
 
     @staticmethod
