@@ -17,7 +17,8 @@ was not acknowledged), and `<backend>_rss_mb_per_session`: the server's RSS grow
 the largest step that held, per added session.
 
 Run: `.venv/bin/python bench/sessions.py [--backend tinydb|postgres] [--levels 50,100,...]` (5–10 minutes per
-backend). `--sample FILE`: the server writes CPU-weighted stack samples to FILE (bench/sampler). `--selftest` signs one caseworker in on a TinyDB server, opens its profiling and saves it, and prints
+backend). `--sample FILE`: the server writes CPU-weighted stack samples to FILE (bench/sampler); `--sample-wall FILE`:
+weighted by the time passed instead, which shows where threads wait (a lock, the interpreter lock after a system call). `--selftest` signs one caseworker in on a TinyDB server, opens its profiling and saves it, and prints
 `selftest_profiling_page: 1 bool` (tests/ops/test_sessions_bench.py runs it).
 """
 
@@ -370,9 +371,11 @@ def run_backend(target, work_dir: Path, levels: tuple[int, ...]) -> None:
     from bench.load import Server
 
     accounts = prepare(target, max(levels) + 1)
-    if "--sample" in sys.argv:  # the server records its threads' stacks (bench/sampler), to find where time goes
-        os.environ["PYTHONPATH"] = str(ROOT / "bench" / "sampler")
-        os.environ["VIERPHASEN_BENCH_SAMPLE"] = sys.argv[sys.argv.index("--sample") + 1]
+    for option in ("--sample", "--sample-wall"):  # the server records its threads' stacks (bench/sampler)
+        if option in sys.argv:
+            os.environ["PYTHONPATH"] = str(ROOT / "bench" / "sampler")
+            os.environ["VIERPHASEN_BENCH_SAMPLE"] = sys.argv[sys.argv.index(option) + 1]
+            os.environ["VIERPHASEN_BENCH_SAMPLE_WALL"] = "1" if option == "--sample-wall" else ""
     server = Server(target, work_dir / f"streamlit-{target.backend}.log")
     try:
         asyncio.run(measure(target.backend, server.url, server.process.pid, accounts, levels))

@@ -1,7 +1,9 @@
 """Bench-only stack sampler for a `streamlit run` server (bench/sessions.py `--sample`): put this directory on
 PYTHONPATH and set VIERPHASEN_BENCH_SAMPLE to a file; a daemon thread then records every thread's stack every
 few milliseconds (sys._current_frames), weighted by the CPU time the thread used since the previous sample
-(microseconds, from its thread CPU clock), and writes the sums to that file every 5 s. Never part of the product."""
+(microseconds, from its thread CPU clock; with VIERPHASEN_BENCH_SAMPLE_WALL=1 (`--sample-wall`) every sample
+weighs the same, which shows where threads wait), and writes the sums to that file every 5 s. Never part of the
+product."""
 
 import os
 import sys
@@ -10,6 +12,8 @@ import time
 from collections import Counter
 
 _OUT = os.environ.get("VIERPHASEN_BENCH_SAMPLE", "")
+#: VIERPHASEN_BENCH_SAMPLE_WALL=1: every sample weighs the same (wall time: where threads wait, not only where they run)
+_WALL = os.environ.get("VIERPHASEN_BENCH_SAMPLE_WALL") == "1"
 INTERVAL_S = 0.005
 
 
@@ -29,7 +33,9 @@ def _sample() -> None:
             except (OSError, ProcessLookupError):
                 continue
             spent, used[ident] = now - used.get(ident, now), now
-            if spent <= 0:
+            if _WALL:
+                spent = INTERVAL_S
+            elif spent <= 0:
                 continue
             stack = []
             while frame is not None and len(stack) < 60:
