@@ -40,6 +40,7 @@ _GATE = "_einverstaendnis_clicks"  # the session's `_ClickGate`
 _AUSKUNFT = "_auskunft_requests"  # (user id, client id) → `_AuskunftRequest` of this session
 AUSKUNFT_REQUEST_S = 600.0  # how long the second format of an Auskunft belongs to the same request
 CLICK_TIMEOUT_S = 30.0  # how long the consent form waits for its click's save
+REQUEST_WAIT_S = 10.0  # how long the click's run waits for the click's file request (see `_ClickGate`)
 
 LABEL_EINVERSTAENDNIS = "Einverständniserklärung drucken (PDF)"
 LABEL_PROFILING = "Profiling drucken (PDF, nur KDN-Fachbetreuung)"
@@ -75,11 +76,13 @@ def einverstaendnis_download(store: Store, user: User, client: Client, profiling
     profiling_id = profiling.id
 
     def make() -> bytes:
+        gate.requested()
         if not gate.saved_after(seen[0], timeout=CLICK_TIMEOUT_S):
             raise DomainError("Die Einverständniserklärung wurde nicht erstellt: das Speichern ist fehlgeschlagen.")
         return einverstaendnis_pdf(store, profiling_id, actor=user)[1]
 
     warm_up()
+    requests_before = gate.drawn()
     clicked = st.download_button(LABEL_EINVERSTAENDNIS, data=make, file_name=filename, mime=PDF,
                                  key=f"download-einverstaendnis-{profiling.id}", icon=":material/download:",
                                  on_click="rerun")
@@ -87,6 +90,7 @@ def einverstaendnis_download(store: Store, user: User, client: Client, profiling
     if clicked:
         saved = save() if unsaved else profiling
         seen[0] = gate.clicked(saved is not None)
+        gate.wait_requested(requests_before, timeout=REQUEST_WAIT_S)
         if unsaved and saved is not None:
             st.rerun()
 
@@ -97,11 +101,35 @@ class _ClickGate:
     A click sends two messages: the rerun with the inputs (which saves) and the request for the file (run on a
     separate thread, in either order). The file waits until more clicks are handled than before that click
     (counted when its button was drawn, or at the end of the run that handled the previous click); a click whose
-    run never comes (another click interrupted it) times out without a document."""
+    run never comes (another click interrupted it) times out without a document.
+
+    The other way round, the click's run waits for the click's file request to have taken its function: the run
+    draws the button anew, which registers a new function, and Streamlit drops the previous run's function when
+    the run ends. A request that came only after that found nothing, and no document was made (seen under load,
+    where the save made the run end first)."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._results: list[bool] = []  # per handled click: whether the input was saved (or nothing to save)
+        self._requests = 0  # file requests that have taken their function (`requested`)
+        self._drawn = 0  # `_requests` when the button was last drawn
+
+    def drawn(self) -> int:
+        """Note that the button is drawn now; the file requests counted when it was drawn before."""
+        with self._condition:
+            before, self._drawn = self._drawn, self._requests
+            return before
+
+    def requested(self) -> None:
+        """Note a file request that has taken its function (it runs it now)."""
+        with self._condition:
+            self._requests += 1
+            self._condition.notify_all()
+
+    def wait_requested(self, before: int, *, timeout: float) -> None:
+        """Wait until more file requests than `before` have taken their function (or `timeout` passed)."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._requests > before, timeout=timeout)
 
     @property
     def clicks(self) -> int:
