@@ -274,10 +274,11 @@ def browser_session(browser, url: str, number: int, *, work: bool,
     from tests.browser.test_happy_path import (
         TIMEOUT_MS,
         click_button,
+        create_client,
         expect_text,
-        go,
-        set_date,
+        open_new_client_form,
         settle,
+        sign_in,
         type_into,
     )
 
@@ -286,19 +287,10 @@ def browser_session(browser, url: str, number: int, *, work: bool,
     page.set_default_timeout(2 * TIMEOUT_MS)  # the browsers share 2 cores with 50 sessions and the server
     page.goto(url)
     settle(page)
-    type_into(page, "Benutzername", f"ifk.browser{number:02d}")
-    type_into(page, "Passwort", PASSWORD)
-    click_button(page, "Anmelden")
-    expect_text(page, f"Guten Tag, Browser {number}")
-    go(page, "Kunden")
-    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
+    sign_in(page, f"ifk.browser{number:02d}", f"Browser {number}")
+    open_new_client_form(page)
     kundennummer = f"999D{number:06d}"
-    type_into(page, "Kundennummer", kundennummer)
-    type_into(page, "Vorname", "Erika")
-    type_into(page, "Nachname", f"Browser{number:02d}")
-    set_date(page, "Geburtsdatum", date(1990, 3, 1 + number))
-    click_button(page, "Anlegen")
-    expect_text(page, "angelegt und ausgewählt")
+    create_client(page, kundennummer, "Erika", f"Browser{number:02d}", date(1990, 3, 1 + number))
     click_button(page, "Neues Profiling")
     expect_text(page, "Basisprofil (Stärken)")
     if work:

@@ -182,6 +182,30 @@ def expect_text(page, text: str) -> None:
     main(page).get_by_text(text, exact=False).first.wait_for(state="visible")
 
 
+def sign_in(page, username: str = USERNAME, name: str = "Petra Meier") -> None:
+    """Sign in on the sign-in page and wait for the start page's greeting."""
+    type_into(page, "Benutzername", username)
+    type_into(page, "Passwort", PASSWORD)
+    click_button(page, "Anmelden")
+    expect_text(page, f"Guten Tag, {name}")
+
+
+def open_new_client_form(page) -> None:
+    go(page, "Kunden")
+    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
+    settle(page)
+
+
+def create_client(page, kundennummer: str, vorname: str, nachname: str, born: date) -> None:
+    """Fill the open new-client form, send it and wait until the client is created and selected."""
+    type_into(page, "Kundennummer", kundennummer)
+    type_into(page, "Vorname", vorname)
+    type_into(page, "Nachname", nachname)
+    set_date(page, "Geburtsdatum", born)
+    click_button(page, "Anlegen")
+    expect_text(page, "angelegt und ausgewählt")
+
+
 # --- the test ------------------------------------------------------------------------------------
 
 
@@ -223,24 +247,14 @@ def _happy_path(page) -> None:
     check_screen(page, "00-barrierefreiheit")
     page.get_by_role("link", name="Zur Anmeldung").click()
     settle(page, visible="Benutzername")
-    type_into(page, "Benutzername", USERNAME)
-    type_into(page, "Passwort", PASSWORD)
-    click_button(page, "Anmelden")
-    expect_text(page, "Guten Tag, Petra Meier")
+    sign_in(page)
     shot(page, "00-start", ready="Guten Tag, Petra Meier")
     check_screen(page, "00-start")
 
     # Clients: create one
-    go(page, "Kunden")
-    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
-    settle(page)
+    open_new_client_form(page)
     check_screen(page, "01-kunden-neu")
-    type_into(page, "Kundennummer", "123D000777")
-    type_into(page, "Vorname", "Maria")
-    type_into(page, "Nachname", "Muster")
-    set_date(page, "Geburtsdatum", date(1985, 5, 17))
-    click_button(page, "Anlegen")
-    expect_text(page, "angelegt und ausgewählt")
+    create_client(page, "123D000777", "Maria", "Muster", date(1985, 5, 17))
     expect_text(page, "neuer Eintrag …")
     shot(page, "01-kunden", ready="neuer Eintrag …")
     check_screen(page, "01-kunden")

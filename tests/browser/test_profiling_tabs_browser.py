@@ -8,20 +8,18 @@ from datetime import date
 import pytest
 
 from tests.browser.test_happy_path import (
-    PASSWORD,
-    USERNAME,
     click_button,
+    create_client,
     expect_text,
-    go,
     main,
+    open_new_client_form,
     open_tab,
     page,
     playwright_sync,
     server,
-    set_date,
     settle,
+    sign_in,
     tick,
-    type_into,
 )
 
 __all__ = ["page", "playwright_sync", "server"]  # the happy path's fixtures, used here as they are
@@ -32,18 +30,9 @@ NOTES = "Bemerkungen zu „Berufliche Qualifikation“"
 
 
 def test_bemerkungen_typed_then_a_click_on_another_tab_are_kept(page) -> None:
-    type_into(page, "Benutzername", USERNAME)
-    type_into(page, "Passwort", PASSWORD)
-    click_button(page, "Anmelden")
-    expect_text(page, "Guten Tag, Petra Meier")
-    go(page, "Kunden")
-    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
-    settle(page)
-    type_into(page, "Kundennummer", "123D000555")
-    type_into(page, "Vorname", "Tara")
-    type_into(page, "Nachname", "Reiter")
-    set_date(page, "Geburtsdatum", date(1990, 2, 3))
-    click_button(page, "Anlegen")
+    sign_in(page)
+    open_new_client_form(page)
+    create_client(page, "123D000555", "Tara", "Reiter", date(1990, 2, 3))
     expect_text(page, "neuer Eintrag …")
     click_button(page, "Neues Profiling")
     expect_text(page, "Basisprofil (Stärken)")

@@ -9,18 +9,18 @@ import pytest
 
 from tests.browser.test_happy_path import (  # noqa: F401  (fixtures: playwright_sync, server, page)
     ARTEFACTS,
-    PASSWORD,
-    USERNAME,
     click_button,
+    create_client,
     expect_text,
     go,
     main,
+    open_new_client_form,
     page,
     playwright_sync,
     server,
-    set_date,
     settle,
     shot,
+    sign_in,
     type_into,
 )
 
@@ -41,18 +41,9 @@ def test_measure_job_start_and_consent_refusal_in_chromium(page) -> None:  # noq
 
 
 def _verlauf(page) -> None:  # noqa: F811
-    type_into(page, "Benutzername", USERNAME)
-    type_into(page, "Passwort", PASSWORD)
-    click_button(page, "Anmelden")
-    expect_text(page, "Guten Tag, Petra Meier")
-    go(page, "Kunden")
-    page.get_by_text("Neue Kundin / neuen Kunden anlegen").click()
-    type_into(page, "Kundennummer", "123D000888")
-    type_into(page, "Vorname", "Mira")
-    type_into(page, "Nachname", "Lager")
-    set_date(page, "Geburtsdatum", date(1990, 3, 9))
-    click_button(page, "Anlegen")
-    expect_text(page, "angelegt und ausgewählt")
+    sign_in(page)
+    open_new_client_form(page)
+    create_client(page, "123D000888", "Mira", "Lager", date(1990, 3, 9))
 
     # A measure without a title is refused at the field; what was typed stays. It starts and ends today.
     go(page, "Maßnahmen und Beschäftigung")

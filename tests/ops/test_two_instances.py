@@ -27,6 +27,7 @@ from tests.browser.test_happy_path import (
     main,
     playwright_sync,
     settle,
+    sign_in,
     type_into,
 )
 
@@ -108,10 +109,7 @@ def _page(browser, url: str):
 
 
 def _sign_in_and_open_profiling(page, username: str) -> None:
-    type_into(page, "Benutzername", username)
-    type_into(page, "Passwort", PASSWORD)
-    click_button(page, "Anmelden")
-    expect_text(page, f"Guten Tag, {USERS[username]}")
+    sign_in(page, username, USERS[username])
     go(page, "Kunden")
     type_into(page, "Kundennummer oder Name", "Muster")
     click_button(page, "Auswählen")

@@ -15,12 +15,12 @@ from storage.file_memo import SETTLED_NS, ChangeCounters, FileMemo
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _memo(parsed: list[bytes]) -> FileMemo[dict]:
+def _memo(parsed: list[bytes], changes: ChangeCounters | None = None) -> FileMemo[dict]:
     def parse(raw: bytes) -> dict:
         parsed.append(raw)
         return json.loads(raw)
 
-    return FileMemo(parse, dict)
+    return FileMemo(parse, dict, changes)
 
 
 def _rewrite_in_place(path, data: bytes) -> None:
@@ -88,12 +88,7 @@ def test_a_replaced_file_is_read_anew_and_a_removed_one_is_missing(tmp_path):
 def _counted(tmp_path, parsed: list[bytes]) -> tuple[FileMemo[dict], ChangeCounters]:
     (tmp_path / "locks").mkdir(exist_ok=True)
     changes = ChangeCounters(tmp_path / "locks" / "changes")
-
-    def parse(raw: bytes) -> dict:
-        parsed.append(raw)
-        return json.loads(raw)
-
-    return FileMemo(parse, dict, changes), changes
+    return _memo(parsed, changes), changes
 
 
 def _replace(path, data: bytes) -> None:
