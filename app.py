@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 import memory
-from pages import a11y, option_reads
+from pages import a11y, option_reads, widget_state
 from pages.session import (
     NAVIGATION,
     NOTICE_KEY,
@@ -27,6 +27,7 @@ from services.users import sign_out
 
 memory.configure()  # once per server process, before the first sign-in: see memory.py
 option_reads.install()  # once per server process: Streamlit's options read without its global lock
+widget_state.install()  # and its input widgets ask one key of the session state, not all of it
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
 #: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.

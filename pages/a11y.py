@@ -161,6 +161,5 @@ _PAGE_SCRIPT = _SCRIPT % {
 
 def apply() -> None:
     """Put the language and accessibility fixes on the page (call once per run, before the page's content)."""
-    st.html(_CSS)
-    with st.container(key="vierphasen-a11y"):
-        st.html(_PAGE_SCRIPT, unsafe_allow_javascript=True)
+    with st.container(key="vierphasen-a11y"):  # one element for styles and script: each costs every rerun
+        st.html(_CSS + _PAGE_SCRIPT, unsafe_allow_javascript=True)

@@ -20,6 +20,7 @@ import streamlit as st
 from pydantic import BaseModel, ValidationError
 from streamlit_pydantic.ui_renderer import InputUI
 
+from pages.widget_state import session_keys
 from schemas.forms import FormModel, unrenderable_fields
 from services.safety import markdown_literal
 
@@ -45,9 +46,9 @@ def model_input(key: str, value: FormModel) -> FormModel:
 
 
 def held_widgets() -> frozenset[str]:
-    """The session's keys now, for many `held_input` calls in one run: reading them all once costs about as much
-    as a dozen single look-ups in `st.session_state`."""
-    return frozenset(k for k in st.session_state if isinstance(k, str))
+    """The session's keys now, for many `held_input` calls in one run (one look-up in `st.session_state` costs
+    about as much as reading all keys without their values)."""
+    return session_keys()
 
 
 def held_input(key: str, model: type[FormModel], *, held_in: Collection[str] | None = None,

@@ -50,16 +50,16 @@ def _search(store: Store, user: User) -> None:
         st.caption("Keine Kundin / kein Kunde gefunden." if text else "Noch keine Kundinnen und Kunden angelegt.")
         return
     current = st.session_state.get(cs.CLIENT_ID)
-    for found_client in found[:20]:
-        cols = st.columns([4, 2, 1], vertical_alignment="center")
-        cols[0].markdown(markdown_literal(client_name(found_client)))
-        ended = f" · abgemeldet am {w.fmt_date(found_client.abgemeldet_am)}" if found_client.abgemeldet_am else ""
-        cols[1].caption(f"geb. {w.fmt_date(found_client.geburtsdatum)}{ended}")
-        if found_client.id == current:
-            cols[2].caption("ausgewählt")
-        elif cols[2].button("Auswählen", key=f"waehle-{found_client.id}"):
-            cs.select_client(store, user, found_client.id)
-            st.rerun()
+    for found_client in found[:20]:  # a row is 3 elements (each one costs every rerun of every session)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            ended = f" · abgemeldet am {w.fmt_date(found_client.abgemeldet_am)}" if found_client.abgemeldet_am else ""
+            st.markdown(f"{markdown_literal(client_name(found_client))} · geb. "
+                        f"{w.fmt_date(found_client.geburtsdatum)}{ended}", width="stretch")
+            if found_client.id == current:
+                st.caption("ausgewählt", width="content")
+            elif st.button("Auswählen", key=f"waehle-{found_client.id}"):
+                cs.select_client(store, user, found_client.id)
+                st.rerun()
     if len(found) > 20:
         st.caption(f"{len(found) - 20} weitere Treffer – bitte die Suche genauer fassen.")
 
@@ -111,20 +111,20 @@ def _selected(store: Store, user: User, client: Client) -> None:
     open_ids = [e.profiling_id for e in entries if e.status == Status.OFFEN]
     suggested = (draft.id if draft is not None and draft.id in open_ids else open_ids[0]) if open_ids else None
     for entry in entries:
-        cols = st.columns([6, 2], vertical_alignment="center")
-        cols[0].markdown(entry.label)  # the label ends with the status (offen / abgeschl.), shown once
-        if entry.profiling_id is None:
-            if cols[1].button("Neues Profiling", key="history-new", icon=":material/add:",
-                              type="secondary" if suggested else "primary"):
-                cs.new_entry(store, user, client)
-                st.switch_page(w.PAGE_PROFILING)
-        else:
-            active = draft is not None and draft.id == entry.profiling_id
-            label = "Weiter bearbeiten" if active else ("Öffnen" if entry.status == "offen" else "Ansehen")
-            if cols[1].button(label, key=f"history-{entry.profiling_id}",
-                              type="primary" if entry.profiling_id == suggested else "secondary"):
-                cs.activate(store, user, entry.profiling_id)
-                st.switch_page(w.PAGE_PROFILING)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(entry.label, width="stretch")  # the label ends with the status (offen / abgeschl.), once
+            if entry.profiling_id is None:
+                if st.button("Neues Profiling", key="history-new", icon=":material/add:",
+                             type="secondary" if suggested else "primary"):
+                    cs.new_entry(store, user, client)
+                    st.switch_page(w.PAGE_PROFILING)
+            else:
+                active = draft is not None and draft.id == entry.profiling_id
+                label = "Weiter bearbeiten" if active else ("Öffnen" if entry.status == "offen" else "Ansehen")
+                if st.button(label, key=f"history-{entry.profiling_id}",
+                             type="primary" if entry.profiling_id == suggested else "secondary"):
+                    cs.activate(store, user, entry.profiling_id)
+                    st.switch_page(w.PAGE_PROFILING)
     _verlauf(store, user, client)
     with st.expander("Auskunft und ausgehändigte Dokumente"):
         downloads.auskunft_downloads(store, user, client)

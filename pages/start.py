@@ -71,15 +71,16 @@ def _wiedervorlage(user: User, kurzname: str) -> None:
     st.caption(f"Fällige und überfällige Termine, die nächsten {VORSCHAU_TAGE} Tage eingeschlossen; "
                "die dringendsten zuerst.")
     for number, item in enumerate(items[:WIEDERVORLAGE_MAX]):
-        cols = st.columns([2, 4, 2, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{w.fmt_date(item.faellig_am)}**")
-        cols[1].markdown(markdown_literal(item.kunde))
-        art = f"{kurzname}-Überprüfung" if item.seite == "egv" else item.art
-        cols[2].markdown(art + (" · :red[überfällig]" if item.ueberfaellig else
-                                " · heute" if item.tage == 0 else ""))
-        if cols[3].button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
-            cs.select_client(store, user, item.client_id)
-            st.switch_page({"folgegespraech": w.PAGE_FOLGE, "verlauf": w.PAGE_VERLAUF}.get(item.seite, w.PAGE_EGV))
+        with st.container(horizontal=True, vertical_alignment="center"):  # 4 elements a row, up to 50 rows
+            st.markdown(f"**{w.fmt_date(item.faellig_am)}**", width=110)
+            art = f"{kurzname}-Überprüfung" if item.seite == "egv" else item.art
+            st.markdown(f"{markdown_literal(item.kunde)} · {art}" + (" · :red[überfällig]" if item.ueberfaellig else
+                                                                    " · heute" if item.tage == 0 else ""),
+                        width="stretch")
+            if st.button("Öffnen", key=f"wv-{number}-{item.client_id}-{item.seite}"):
+                cs.select_client(store, user, item.client_id)
+                st.switch_page({"folgegespraech": w.PAGE_FOLGE, "verlauf": w.PAGE_VERLAUF}.get(item.seite,
+                                                                                              w.PAGE_EGV))
     if len(items) > WIEDERVORLAGE_MAX:
         st.caption(f"{len(items) - WIEDERVORLAGE_MAX} weitere Einträge – bitte zuerst die dringendsten erledigen.")
 

@@ -129,7 +129,7 @@ def test_start_page_lists_the_teams_due_items_most_urgent_first_and_opens_the_cl
     assert "Ruhig" not in shown and "Anders" not in shown  # nothing due / another team
     dates = [v for v in rows if v.startswith("**")]
     assert dates == [f"**{(today() - timedelta(days=3)):%d.%m.%Y}**", f"**{(today() - timedelta(days=1)):%d.%m.%Y}**"]
-    assert "EGV-Überprüfung" in rows[first_name + 1] and "überfällig" in rows[first_name + 1]
+    assert "EGV-Überprüfung" in rows[first_name] and "überfällig" in rows[first_name]
     open_buttons = [b for b in at.button if b.label == "Öffnen"]
     assert len(open_buttons) == 2
     open_buttons[1].click().run()  # the Folgegespräch
