@@ -158,8 +158,10 @@ _PAGE_SCRIPT = _SCRIPT % {
     "patterns": json.dumps(PATTERNS, ensure_ascii=False),
 }
 
+_PAGE_HTML = _CSS + _PAGE_SCRIPT
+
 
 def apply() -> None:
     """Put the language and accessibility fixes on the page (call once per run, before the page's content)."""
     with st.container(key="vierphasen-a11y"):  # one element for styles and script: each costs every rerun
-        st.html(_CSS + _PAGE_SCRIPT, unsafe_allow_javascript=True)
+        st.html(_PAGE_HTML, unsafe_allow_javascript=True)

@@ -18,7 +18,7 @@ from pages.case_state import (
     require_draft,
 )
 from pages.session import get_store, require_user
-from pages.widgets import CHANGES_MARKER, PAGE_EGV, begin_page, fmt_datetime
+from pages.widgets import CHANGES_MARKER, PAGE_EGV, begin_page, fmt_datetime, page_link
 from schemas.catalogue import Catalogue
 from schemas.forms import ProfilingModels
 from schemas.records import Client, Profiling, Status, User
@@ -105,7 +105,7 @@ def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_for
         page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
     st.divider()
     st.markdown(f"**Nächster Schritt:** {text}")  # the link below the text: no columns (3 elements every rerun)
-    st.page_link(page, label=label, icon=icon)
+    page_link(page, label=label, icon=icon)
 
 
 # Static layout CSS (no user data): the checklist column stays in view while the long form scrolls.

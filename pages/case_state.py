@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.draft import SessionDraft
-from pages.widgets import PAGE_KUNDEN, PAGE_PROFILING
+from pages.widgets import PAGE_KUNDEN, PAGE_PROFILING, page_link
 from schemas.catalogue import Catalogue
 from schemas.forms import ProfilingModels
 from schemas.records import Client, Profiling, Status, User
@@ -52,7 +52,7 @@ def require_client() -> Client:
     client = current_client()
     if client is None:
         st.info("Bitte wählen Sie zuerst eine Kundin / einen Kunden aus.")
-        st.page_link(PAGE_KUNDEN, label="Kundin / Kunden suchen", icon=":material/group:")
+        page_link(PAGE_KUNDEN, label="Kundin / Kunden suchen", icon=":material/group:")
         st.stop()
     return client
 
@@ -126,7 +126,7 @@ def require_draft(client: Client) -> Profiling:
     draft = current_draft()
     if draft is None or draft.client_id != client.id:
         st.info("Für diese Kundin / diesen Kunden ist noch kein Profiling geöffnet.")
-        st.page_link(PAGE_PROFILING, label="Zum Profiling (Phase 1)", icon=":material/edit_note:")
+        page_link(PAGE_PROFILING, label="Zum Profiling (Phase 1)", icon=":material/edit_note:")
         st.stop()
     return draft
 

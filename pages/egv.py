@@ -43,7 +43,7 @@ def render() -> None:
                f"{w.fmt_datetime(draft.created_at)}.")
     if cs.is_new(draft):
         st.info("Bitte speichern Sie zuerst das Profiling; die Vereinbarung wird daraus vorbelegt.")
-        st.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
+        w.page_link(w.PAGE_PROFILING, label="Zum Profiling", icon=":material/edit_note:")
         return
 
     versions = egv_versions(store, client.id, actor=user)

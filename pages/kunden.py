@@ -145,7 +145,7 @@ def _verlauf(store: Store, user: User, client: Client) -> None:
     for b in aufnahmen:
         st.markdown(f"- {'Ausbildung' if b.ausbildung else 'Arbeit'} ab {w.fmt_date(b.datum)} bei "
                     f"{markdown_literal(b.arbeitgeber)}, nachhalten am {w.fmt_date(b.nachhalten_am)}")
-    st.page_link(w.PAGE_VERLAUF, label="Maßnahmen und Beschäftigung öffnen", icon=":material/work_history:")
+    w.page_link(w.PAGE_VERLAUF, label="Maßnahmen und Beschäftigung öffnen", icon=":material/work_history:")
 
 
 run_page(render)

@@ -36,11 +36,11 @@ def render() -> None:
         st.markdown("Als Trainerin / Trainer pflegen Sie den Katalog: Handlungsfelder, Handlungsbedarfe, "
                     "Handlungsstrategien, Hinweise und Texte. Jede Veröffentlichung wird eine neue Version; "
                     "abgeschlossene Profilings behalten ihre Version.")
-        st.page_link("pages/katalog.py", label="Katalog bearbeiten", icon=":material/library_books:")
+        w.page_link("pages/katalog.py", label="Katalog bearbeiten", icon=":material/library_books:")
     else:
         st.markdown("Als Fachaufsicht sehen Sie zusammengefasste Auswertungen zur Kundensteuerung, ohne "
                     "Freitexte aus Kundendaten.")
-        st.page_link("pages/berichte.py", label="Kundensteuerung ansehen", icon=":material/bar_chart:")
+        w.page_link("pages/berichte.py", label="Kundensteuerung ansehen", icon=":material/bar_chart:")
 
 
 def _casework_next_step() -> None:
@@ -49,14 +49,14 @@ def _casework_next_step() -> None:
     st.subheader("Nächster Schritt")
     if client is None:
         st.markdown("Suchen Sie die Kundin / den Kunden oder legen Sie sie / ihn neu an.")
-        st.page_link(w.PAGE_KUNDEN, label="Kundin / Kunden suchen", icon=":material/group:")
+        w.page_link(w.PAGE_KUNDEN, label="Kundin / Kunden suchen", icon=":material/group:")
         return
     st.markdown(f"Ausgewählt: **{markdown_literal(client_name(client))}**")
     if draft is not None and draft.client_id == client.id:
-        st.page_link(w.PAGE_PROFILING, label="Profiling weiterbearbeiten", icon=":material/edit_note:")
+        w.page_link(w.PAGE_PROFILING, label="Profiling weiterbearbeiten", icon=":material/edit_note:")
     else:
-        st.page_link(w.PAGE_PROFILING, label="Profiling beginnen", icon=":material/edit_note:")
-    st.page_link(w.PAGE_KUNDEN, label="Andere Kundin / anderen Kunden suchen", icon=":material/group:")
+        w.page_link(w.PAGE_PROFILING, label="Profiling beginnen", icon=":material/edit_note:")
+    w.page_link(w.PAGE_KUNDEN, label="Andere Kundin / anderen Kunden suchen", icon=":material/group:")
 
 
 def _wiedervorlage(user: User, kurzname: str) -> None:

@@ -51,7 +51,7 @@ def _edit(draft: Profiling, catalogue, models) -> None:
     if not relevant:
         st.info("Im Profiling ist kein Handlungsbedarf als relevant markiert. Übergreifende Strategien können "
                 "Sie trotzdem wählen.")
-        st.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon=":material/edit_note:")
+        w.page_link(w.PAGE_PROFILING, label="Handlungsbedarfe im Profiling prüfen", icon=":material/edit_note:")
     for feld in catalogue.handlungsfelder:
         # a profiling-only Handlungsfeld (or a Bedarf without strategies) offers nothing to choose here
         bedarfe = [b for b in feld.handlungsbedarfe if b.id in relevant and models.strategie_enums[b.id].__members__]
