@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 import memory
 from pages import a11y, option_reads, widget_state
 from pages.session import (
+    APP_ROOT,
     NAVIGATION,
     NOTICE_KEY,
     PAGES,
@@ -31,7 +30,7 @@ widget_state.install()  # and its input widgets ask one key of the session state
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
 #: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.
-ROOT = Path(__file__).resolve().parent
+ROOT = APP_ROOT
 
 
 def page(key: str, *, default: bool = False, hidden: bool = False, agreement: str = "") -> st.Page:

@@ -266,6 +266,11 @@ def _admitted(page: str) -> bool:
 _PAGE_OBJECTS: dict[tuple, st.Page] = {}
 
 
+#: The app's folder, resolved once per process (app.py runs on every rerun; resolving costs a system call per
+#: directory).
+APP_ROOT = Path(__file__).resolve().parents[1]
+
+
 def navigation_page(path: str, **options: Any) -> st.Page:
     """`st.Page(path, **options)` for this run's st.navigation (`path`: absolute), built once per server process
     and copied.

@@ -66,7 +66,7 @@ def session_keys() -> frozenset[str]:
 class _OneKeyView:
     """What the widgets ask of `filtered_state`: `key in view` and `view[key]`."""
 
-    __slots__ = ("_safe", "_read")
+    __slots__ = ("_read", "_safe")
 
     def __init__(self, safe: SafeSessionState) -> None:
         self._safe = safe

@@ -15,7 +15,7 @@ import streamlit as st
 
 import dates
 from errors import DomainError, InvalidInput
-from pages.session import navigation_page
+from pages.session import APP_ROOT, navigation_page
 from services.safety import markdown_literal
 
 #: Marks of a checklist: Material Symbols ship with Streamlit, so they show on every client (emoji need a font).
@@ -36,14 +36,13 @@ PAGE_STRATEGIEN = "pages/strategien.py"
 PAGE_EGV = "pages/egv.py"
 PAGE_FOLGE = "pages/folgegespraech.py"
 PAGE_VERLAUF = "pages/verlauf.py"
-_APP_ROOT = Path(__file__).resolve().parents[1]
 
 
 def page_link(page: str, *, label: str, icon: str) -> None:
     """A link to one of the app's pages (`page`: a PAGE_* path) through a page object of the navigation: given a
     path, st.page_link resolves the file on the disk at every call (realpath: a system call per directory, 6 % of a
     server's CPU under many sessions)."""
-    st.page_link(navigation_page(f"{_APP_ROOT}/{page}", url_path=Path(page).stem), label=label, icon=icon)
+    st.page_link(navigation_page(f"{APP_ROOT}/{page}", url_path=Path(page).stem), label=label, icon=icon)
 
 # --- dates ------------------------------------------------------------------------------------
 
