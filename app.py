@@ -21,6 +21,7 @@ from pages.session import (
     signed_in_user,
 )
 from schemas.records import User
+from services.access import one_request
 from services.catalogue import get_catalogue
 from services.users import sign_out
 
@@ -106,5 +107,5 @@ def main() -> None:
 
 
 a11y.apply()
-with guarded():
+with guarded(), one_request():  # each account read from the store once per run
     main()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from dates import today
@@ -63,6 +66,33 @@ ACCOUNT_CHANGED = (
 )
 
 
+#: Within `one_request`: the accounts read from a store in this request, by (store, user name).
+_READ_IN_REQUEST: ContextVar[dict[tuple[int, str], User] | None] = ContextVar("vierphasen_accounts", default=None)
+
+
+@contextmanager
+def one_request() -> Iterator[None]:
+    """Within it (one page run: app.py), each acting account is read from the store once, not at every check of
+    every use case the page calls (on PostgreSQL a round trip each). An account changed meanwhile counts from the
+    next request on, as it would for a request that had already passed its check."""
+    token = _READ_IN_REQUEST.set({})
+    try:
+        yield
+    finally:
+        _READ_IN_REQUEST.reset(token)
+
+
+def stored_account(store: Store, username: str) -> User | None:
+    """The account as stored now; within `one_request` read once."""
+    read = _READ_IN_REQUEST.get()
+    if read is None:
+        return store.user_by_username(username)
+    key = (id(store), username)
+    if key not in read:
+        read[key] = store.user_by_username(username)
+    return read[key]
+
+
 def current_actor(store: Store, actor: User) -> User:
     """The acting account as stored now: the `User` a session holds is never taken on trust.
 
@@ -71,7 +101,7 @@ def current_actor(store: Store, actor: User) -> User:
     """
     if actor == SYSTEM:
         return actor
-    stored = store.user_by_username(actor.username) if isinstance(actor.username, str) else None
+    stored = stored_account(store, actor.username) if isinstance(actor.username, str) else None
     if (
         stored is None
         or stored.id != actor.id
@@ -107,7 +137,13 @@ def require_client(
 ) -> User:
     """Like `require`, and an IFK works only on the clients of their own team or of a team they stand in for
     today (Vertretung)."""
-    fresh = require(store, actor, permission)
+    return require_client_of(store, require(store, actor, permission), client, permission)
+
+
+def require_client_of(
+    store: Store, fresh: User, client: Client, permission: Permission = Permission.WORK_ON_CLIENTS
+) -> User:
+    """`require_client` for an account `require` has just returned (no second read of the account)."""
     if not may_read_client(fresh, client, permission) and not works_in_vertretung(store, fresh, client, permission):
         audit_log.refused(store, fresh, "Kunde eines anderen Teams", record_kind="Kunde", record_id=client.id)
         raise NotPermitted("Diese Kundin / dieser Kunde wird von einem anderen Team betreut.")

@@ -12,7 +12,7 @@ from schemas.audit import AuditAction
 from schemas.records import Client, Record, Role, User
 from schemas.text import refuse_bidi_controls, refuse_unprintable_fields, required_text
 from services import audit_log
-from services.access import Permission, require, require_client, works_in_vertretung
+from services.access import Permission, require, require_client, require_client_of, works_in_vertretung
 from services.vertretung import deputy_teams
 from storage.base import KIND_NAMES, R, Store
 
@@ -36,12 +36,12 @@ def client_for(store: Store, client_id: str, *, actor: User) -> Client:
 
     Raises NotPermitted (role, or an IFK of another team), NotFound.
     """
-    require(store, actor, Permission.WORK_ON_CLIENTS)
+    fresh = require(store, actor, Permission.WORK_ON_CLIENTS)
     client = store.get(Client, client_id)
-    if works_in_vertretung(store, actor, client):
+    if works_in_vertretung(store, fresh, client):
         record_read(store, client, actor=actor, action=AuditAction.GELESEN_IN_VERTRETUNG)  # the use of a Vertretung audited
     else:
-        require_client(store, actor, client)
+        require_client_of(store, fresh, client)
     return client
 
 

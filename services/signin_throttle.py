@@ -119,5 +119,9 @@ def failed(store: Store, name: str, source: str, now: datetime) -> Failure:
 
 
 def clear(store: Store, name: str) -> None:
-    """Lift every wait and lock of `name`: after a right password, or by KDN-Fachbetreuung (the source's stay)."""
-    store.state_update(_name_key(name), lambda current: None)
+    """Lift every wait and lock of `name`: after a right password, or by KDN-Fachbetreuung (the source's stay).
+
+    Nothing counted for the name (the usual sign-in): one read instead of a locked change. A failure counted
+    right after that read stays counted, as it would if it came after the clearing."""
+    if store.state_get(_name_key(name)) is not None:
+        store.state_update(_name_key(name), lambda current: None)

@@ -22,7 +22,7 @@ from schemas.audit import AuditAction
 from schemas.records import Role, User, utcnow
 from schemas.text import has_visible, nfc, refuse_unprintable
 from services import signin_throttle
-from services.access import Permission, require
+from services.access import Permission, require, stored_account
 from services.catalogue import ensure_catalogue
 from services.second_factor import second_factor_required
 from storage.base import Store
@@ -353,7 +353,7 @@ def current_account(store: Store, user: User) -> User | None:
 
     Pages use the result, so a role change or a deactivation takes effect on the next click.
     """
-    stored = store.user_by_username(user.username)
+    stored = stored_account(store, user.username)
     if stored is None or stored.id != user.id or not stored.active:
         return None
     return stored

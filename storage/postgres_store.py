@@ -376,6 +376,8 @@ class PostgresStore(RuleStore):
             raise ValueError(f"invalid schema name {schema!r}")
         self.url = url
         self.schema = schema
+        #: published catalogue versions as read: they never change (triggers catalogue_keep, catalogue_no_truncate)
+        self._versions: dict[int, CatalogueVersion] = {}
         kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": True}
         if schema:
             kwargs["options"] = f"-c search_path={schema}"
@@ -659,11 +661,15 @@ class PostgresStore(RuleStore):
             )
 
     def catalogue_version(self, number: int) -> CatalogueVersion:
-        with _db_errors(), self.pool.connection() as conn:
-            row = conn.execute("SELECT * FROM catalogue_versions WHERE number = %s", (number,)).fetchone()
-        if row is None:
-            raise NotFound(f"Die Katalogversion {number} gibt es nicht.")
-        return CatalogueVersion.model_validate(row)
+        """A published version: read from the database once per store (a page run asks for it several times)."""
+        version = self._versions.get(number)
+        if version is None:
+            with _db_errors(), self.pool.connection() as conn:
+                row = conn.execute("SELECT * FROM catalogue_versions WHERE number = %s", (number,)).fetchone()
+            if row is None:
+                raise NotFound(f"Die Katalogversion {number} gibt es nicht.")
+            version = self._versions.setdefault(number, CatalogueVersion.model_validate(row))
+        return version.model_copy()
 
     def catalogue_numbers(self) -> list[int]:
         with _db_errors(), self.pool.connection() as conn:

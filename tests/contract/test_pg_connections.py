@@ -10,7 +10,7 @@ import psycopg
 import psycopg_pool
 import pytest
 
-from errors import StorageUnavailable
+from errors import NotFound, StorageUnavailable
 from schemas.records import Role, User
 from services.access import SYSTEM
 from storage.postgres_store import PostgresStore
@@ -94,3 +94,24 @@ def test_a_connection_ended_by_the_server_is_replaced_before_a_request_uses_it(
 
     assert one_connection.user_by_username("ifk.verbindung") == stored_user  # no error: replaced first
     assert _backend_pid(one_connection) != ended
+
+
+def test_a_published_catalogue_version_is_read_from_the_database_once(pg_spec: StoreSpec, one_connection: PostgresStore,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer = make_user(Role.TRAINER, username="trainer.katalog")
+    first = one_connection.publish_catalogue("version: 1\n", note="Start", actor=trainer)
+    statements: list[str] = []
+    execute = psycopg.Cursor.execute
+    monkeypatch.setattr(psycopg.Cursor, "execute",
+                        lambda cursor, query, *a, **k: statements.append(str(query)) or execute(cursor, query, *a, **k))
+    assert [one_connection.catalogue_version(1) for _ in range(3)] == [first] * 3
+    assert len(statements) == 1
+    other = PostgresStore(pg_spec.url, schema=pg_spec.schema, max_size=1)  # another server process
+    try:
+        second = other.publish_catalogue("version: 2\n", note="Neu", actor=trainer)
+    finally:
+        other.close_store()
+    assert one_connection.catalogue_numbers() == [1, 2]
+    assert one_connection.catalogue_version(2) == second
+    with pytest.raises(NotFound):
+        one_connection.catalogue_version(3)

@@ -171,3 +171,14 @@ def test_trainer_and_fachaufsicht_cannot_search_create_or_open_clients(request, 
         create(store, actor, team="Team 1")
     with pytest.raises(NotPermitted):
         open_client(store, client.id, actor=actor)
+
+
+def test_a_client_is_checked_against_the_stored_account_read_once(store, ifk, ifk_other_team, monkeypatch):
+    client = create(store, ifk)
+    reads = []
+    read = type(store).user_by_username
+    monkeypatch.setattr(type(store), "user_by_username", lambda self, name: reads.append(name) or read(self, name))
+    assert clients_service.client_for(store, client.id, actor=ifk) == client
+    assert reads == [ifk.username]
+    with pytest.raises(NotPermitted):  # still checked: the team of the stored account
+        clients_service.client_for(store, client.id, actor=ifk_other_team)

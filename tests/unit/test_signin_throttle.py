@@ -74,6 +74,17 @@ def test_a_wrong_password_and_an_unknown_name_do_the_same_work(store, anna, monk
     assert work["anna"][1] == 1  # one argon2 verification each
 
 
+def test_a_right_password_changes_the_throttling_state_only_when_something_was_counted(store, anna):
+    recording = _Recording(store)
+    assert authenticate(recording, "anna", PASSWORD, now=NOW, source="10.1.1.1").id == anna.id
+    assert "state_update" not in recording.calls  # nothing counted: read, not locked and rewritten
+    _answers(store, "anna", 2, source="10.1.1.2")
+    recording = _Recording(store)
+    assert authenticate(recording, "anna", PASSWORD, now=NOW + timedelta(minutes=1), source="10.1.1.1").id == anna.id
+    assert "state_update" in recording.calls
+    assert store.state_get(signin_throttle._name_key("anna")) is None  # the failures are cleared
+
+
 def test_a_stranger_cannot_lock_a_colleague_out(store, anna):
     _answers(store, "anna", 30, source="198.51.100.7")  # the stranger hammers the name from one source
     assert authenticate(store, "anna", PASSWORD, now=NOW + timedelta(seconds=31), source="10.1.1.1").id == anna.id
