@@ -28,3 +28,4 @@ def test_the_server_runs_its_event_loop_on_uvloop() -> None:
         assert type(loop).__module__.startswith("uvloop")
     finally:
         loop.close()
+
