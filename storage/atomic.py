@@ -179,6 +179,7 @@ class ProcessLock:
         self._thread_lock = threading.RLock()
         self._fd: int | None = None  # the lock file while the lock is held
         self._depth = 0  # how often the holding thread has taken the lock
+        self._owner: int | None = None  # threading.get_ident() of the holding thread
         ProcessLock._instances.add(self)
 
     @classmethod
@@ -200,7 +201,7 @@ class ProcessLock:
             if lock._fd is not None:
                 with suppress(OSError):
                     os.close(lock._fd)
-            lock._fd, lock._depth, lock._thread_lock = None, 0, threading.RLock()
+            lock._fd, lock._depth, lock._owner, lock._thread_lock = None, 0, None, threading.RLock()
 
     def _lock_file(self) -> None:
         """Take the file lock, trying every LOCK_POLL seconds for at most LOCK_TIMEOUT."""
@@ -238,15 +239,21 @@ class ProcessLock:
         try:
             if self._depth == 0:
                 self._lock_file()
+                self._owner = threading.get_ident()
             self._depth += 1
             try:
                 yield
             finally:
                 self._depth -= 1
                 if self._depth == 0:
+                    self._owner = None
                     self._unlock_file()
         finally:
             self._thread_lock.release()
+
+    def held_here(self) -> bool:
+        """Whether the calling thread holds the lock."""
+        return self._owner == threading.get_ident()
 
 
 os.register_at_fork(after_in_child=ProcessLock._reset_after_fork)

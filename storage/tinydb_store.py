@@ -83,6 +83,7 @@ from storage.core import (
     stale_draft,
 )
 from storage.file_memo import TRUSTED_S, ChangeCounters, FileMemo
+from storage.group_commit import GroupCommit
 
 _SHARDS = 256
 #: Client directories whose paths a store keeps computed (a save derives several paths from one client id).
@@ -271,6 +272,7 @@ class TinyDBStore(RuleStore):
             )
         self.lock = ProcessLock.for_path(self.root / "locks" / "write.lock")
         self.audit_lock = ProcessLock.for_path(self.root / "locks" / "audit.lock")
+        self._audit_group: GroupCommit[dict[str, Any], AuditEntry] = GroupCommit(self._append_audit_entries)
         with suppress(StorageUnavailable), _io_errors():
             if not self._wal_path.exists():
                 self._zero_wal(0)
@@ -874,13 +876,21 @@ class TinyDBStore(RuleStore):
 
     def append_audit_locked(self, fields: dict[str, Any]) -> AuditEntry:
         """Append one entry (fsynced) under the audit lock, which a change holds only for its commit."""
+        return self._append_audit_entries([fields])[0]
+
+    def _append_audit_entries(self, batch: list[dict[str, Any]]) -> list[AuditEntry]:
+        """Append entries in order, chained, with one write and one fsync under the audit lock."""
         audit_chain.audit_key()  # an unusable configured key refuses before anything is written
         with self.audit_lock.held():
             seq, prev = self._chain_tail()
-            entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
-            self._append_lines([self._audit_line(entry)])
-            self._write_audit_head(entry.seq, entry.hash)
-        return entry
+            entries = []
+            for fields in batch:
+                entry = audit_chain.make_entry(seq=seq + 1, prev_hash=prev, at=utcnow(), **fields)
+                entries.append(entry)
+                seq, prev = entry.seq, entry.hash
+            self._append_lines([self._audit_line(entry) for entry in entries])
+            self._write_audit_head(seq, prev)
+        return entries
 
     @functools.cached_property
     def _audit_head_path(self) -> Path:
@@ -919,7 +929,9 @@ class TinyDBStore(RuleStore):
                      reason: str | None = None) -> AuditEntry:  # fmt: skip
         fields = audit_fields(actor, action, record_kind, record_id, client_id, catalogue_version, reason)
         with _io_errors():  # no write lock: a read's entry never waits for a change's files
-            return self.append_audit_locked(fields)
+            if self.audit_lock.held_here():  # within this thread's own hold (the batch's writer would wait for it)
+                return self.append_audit_locked(fields)
+            return self._audit_group.submit(fields)  # entries of concurrent reads share one write and fsync
 
     def _audit_rows(self, containing: bytes = b"") -> Iterator[AuditEntry | None]:
         """Every complete line as an entry (None where a line cannot be read); a line being written is skipped.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 from collections import Counter
@@ -9,6 +10,7 @@ from collections import Counter
 import pytest
 
 from errors import StaleRevision
+from schemas.audit import AuditAction
 from schemas.records import Profiling
 from storage.base import Store
 from tests.contract.conftest import StoreSpec
@@ -115,3 +117,45 @@ def test_threads_sharing_one_store_lose_no_update(store: Store, store_spec: Stor
         thread.join()
     assert failures == []
     _check_no_lost_update(store, profiling.id, outcomes, 6 * 40)
+
+
+def test_threads_auditing_reads_beside_saves_keep_one_intact_chain(store: Store) -> None:
+    """Read entries of many threads (on TinyDB written together, storage/group_commit.py) and saves' entries
+    interleave: every caller's entry is stored as returned, numbered without gaps, and the chain verifies."""
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    client = store.add(make_client(), actor=ifk)
+    profiling = store.add(make_profiling(client.id), actor=ifk)
+    returned: list[object] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def read(worker: int) -> None:
+        barrier.wait()
+        for _ in range(30):
+            returned.append(store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Profiling",
+                                               record_id=profiling.id, client_id=client.id))
+
+    def save(worker: int) -> None:
+        barrier.wait()
+        for number in range(10):
+            current = store.get(Profiling, profiling.id)
+            with contextlib.suppress(StaleRevision):
+                store.save(current.model_copy(update={"zielberuf": f"Beruf {worker}-{number}"}), actor=ifk)
+
+    def run(target, worker: int) -> None:
+        try:
+            target(worker)
+        except BaseException as exc:  # noqa: BLE001 - reported below: a thread's exception would otherwise be lost
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(read if n < 6 else save, n)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    stored = store.audit_entries()
+    assert [e.seq for e in stored] == list(range(1, len(stored) + 1))
+    by_seq = {e.seq: e for e in stored}
+    assert len(returned) == 6 * 30 and all(by_seq[e.seq] == e for e in returned)
+    assert store.audit_verify() is None
