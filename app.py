@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import streamlit as st
 
 import memory
-from config import get_settings
 from pages import a11y, option_reads, widget_state
 from pages.session import (
     APP_ROOT,
@@ -27,14 +24,6 @@ from schemas.records import User
 from services.access import one_request
 from services.catalogue import get_catalogue
 from services.users import sign_out
-
-#: How long a thread keeps Python's interpreter lock while another waits for it (Python's default: 5 ms), by store.
-#: Each session's script runs in a thread of its own. On TinyDB a page run is mostly computation, and the default
-#: cut it into slices that waited for every other session's: at 50 ms a run mostly finishes in one go
-#: (bench/sessions.py: 200 sessions at p95 0.8 s instead of 3.2 s). On PostgreSQL a run waits for the database
-#: 10–15 times, and a thread whose answer has come gets the lock back only after the interval: there 50 ms made
-#: 150 sessions slower (p95 2.8 s instead of 0.5 s), so it keeps the default (README "Performance").
-SWITCH_INTERVAL_S = {"tinydb": 0.05, "postgres": 0.005}
 
 memory.configure()  # once per server process, before the first sign-in: see memory.py
 option_reads.install()  # once per server process: Streamlit's options read without its global lock
@@ -119,5 +108,4 @@ def main() -> None:
 
 a11y.apply()
 with guarded(), one_request():  # each account read from the store once per run
-    sys.setswitchinterval(SWITCH_INTERVAL_S["postgres" if get_settings().database_url else "tinydb"])  # per process
     main()

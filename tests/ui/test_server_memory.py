@@ -1,6 +1,5 @@
-"""The server process app.py sets up: it keeps no sign-in's argon2 memory (sign-ins on many living threads, as
-Streamlit's sessions are, leave the resident memory flat: memory.py), and its threads hand on the interpreter lock
-at an interval that lets a page run finish in one go."""
+"""The server process keeps no sign-in's argon2 memory: after app.py has run, sign-ins on many living threads (as
+Streamlit's sessions are) leave the process's resident memory flat (memory.py)."""
 
 from __future__ import annotations
 
@@ -80,18 +79,3 @@ def test_sign_ins_on_many_session_threads_keep_no_argon2_memory_after_the_app_ha
 
     # without memory.configure each thread's malloc arena kept one check's 19 MiB: about THREADS × 19 MiB
     assert growth < ARGON2_MIB
-
-
-def test_a_server_process_on_tinydb_hands_the_interpreter_lock_on_every_50_ms(app) -> None:
-    # Every session's script runs in a thread of its own; Python's default of 5 ms cut each page run into slices
-    # that waited for all other sessions' (README "Performance", bench/sessions.py). On PostgreSQL the default
-    # stays (a thread waiting for the database would wait longer for the lock).
-    import sys
-
-    sys.setswitchinterval(0.005)
-    try:
-        app.run()
-        assert not app.exception
-        assert sys.getswitchinterval() == pytest.approx(0.05)
-    finally:
-        sys.setswitchinterval(0.005)
