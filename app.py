@@ -30,16 +30,14 @@ option_reads.install()  # once per server process: Streamlit's options read with
 widget_state.install()  # and its input widgets ask one key of the session state, not all of it
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
-#: Page files are given absolutely, so the navigation does not depend on the directory Streamlit runs from.
-ROOT = APP_ROOT
-
 
 def page(key: str, *, default: bool = False, hidden: bool = False, agreement: str = "") -> st.Page:
     """A page of the navigation; `agreement` (the newest catalogue's Kurzname) names the agreement page."""
     title, icon = PAGES[key]
     if key == "egv" and agreement:
         title = f"4 {agreement}"
-    return navigation_page(f"{ROOT}/pages/{key}.py", title=title, icon=icon, url_path=key, default=default,
+    # page files absolute (APP_ROOT), so the navigation does not depend on the directory Streamlit runs from
+    return navigation_page(f"{APP_ROOT}/pages/{key}.py", title=title, icon=icon, url_path=key, default=default,
                            visibility="hidden" if hidden else "visible")
 
 
@@ -66,7 +64,7 @@ def main() -> None:
     user = signed_in_user()
     if user is None:
         # Every address leads to the sign-in (a bookmark keeps its address, so after signing in the page opens).
-        login_file = f"{ROOT}/pages/login.py"
+        login_file = f"{APP_ROOT}/pages/login.py"
         public = [page(k, hidden=True) for k in PUBLIC_PAGES]
         pages = [page("login", default=True)] + public + [
             navigation_page(login_file, title=PAGES["login"][0], url_path=k, visibility="hidden")

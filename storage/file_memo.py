@@ -100,6 +100,12 @@ class ChangeCounters:
             pass  # the replacement stands; readers find it by their check after TRUSTED_S
 
 
+def trusted(counted: int | None, checked: float, count: int | None) -> bool:
+    """Whether something read when its change count was `counted` (at `checked`, time.monotonic()) can be taken
+    again without a system call: the count `count` is unchanged and the last check younger than TRUSTED_S."""
+    return count is not None and counted == count and time.monotonic() - checked < TRUSTED_S
+
+
 class _Entry(NamedTuple, Generic[T]):
     key: tuple[int, int, int] | None  # None: the file was missing
     raw: bytes | None  # the bytes read, kept only while the file is too young for its key to be trusted
@@ -123,8 +129,7 @@ class FileMemo(Generic[T]):
     def get(self, path: Path) -> T:
         changes = None if self._changes is None else self._changes.count(path)
         entry = self._entries.get(str(path))
-        if (changes is not None and entry is not None and entry.changes == changes
-                and time.monotonic() - entry.checked < TRUSTED_S):
+        if entry is not None and trusted(entry.changes, entry.checked, changes):
             return entry.value
         checked = time.monotonic()
         if entry is None and self._limit is not None and len(self._entries) >= self._limit:

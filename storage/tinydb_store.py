@@ -82,7 +82,7 @@ from storage.core import (
     check_text,
     stale_draft,
 )
-from storage.file_memo import TRUSTED_S, ChangeCounters, FileMemo
+from storage.file_memo import ChangeCounters, FileMemo, trusted
 from storage.group_commit import GroupCommit
 
 _SHARDS = 256
@@ -995,12 +995,11 @@ class TinyDBStore(RuleStore):
 
     def catalogue_numbers(self) -> list[int]:
         """The published versions, listed again only when the folder's count changed (`_changed` counts it with
-        each version file) or its listing is older than TRUSTED_S (a page rerun asks several times)."""
+        each version file) or it is no longer `trusted` (storage/file_memo.py; a page rerun asks several times)."""
         directory = self.root / "catalogue"
         changes = None if self._changes is None else self._changes.count(directory)
         listed = self._catalogue_listing
-        if changes is not None and listed is not None and listed[0] == changes \
-                and time.monotonic() - listed[1] < TRUSTED_S:
+        if listed is not None and trusted(listed[0], listed[1], changes):
             return list(listed[2])
         checked = time.monotonic()
         numbers = self._catalogue_numbers_on_disk()

@@ -11,7 +11,7 @@ import pytest
 
 from errors import NotFound
 from schemas.catalogue import SHIPPED_CATALOGUE
-from storage import tinydb_store
+from storage import file_memo
 from storage.tinydb_store import TinyDBStore
 from tests.contract import test_tinydb_users_memo
 from tests.factories import make_user
@@ -42,7 +42,7 @@ def test_a_version_published_by_another_store_is_found_after_it_was_missing(tmp_
 def test_the_versions_are_listed_once_while_none_is_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = TinyDBStore(tmp_path / "data")
     store.publish_catalogue(SHIPPED_CATALOGUE.read_text(encoding="utf-8"), note="Erste Fassung", actor=make_user())
-    monkeypatch.setattr(tinydb_store, "TRUSTED_S", 3600.0)  # a slow machine does not list again meanwhile
+    monkeypatch.setattr(file_memo, "TRUSTED_S", 3600.0)  # a slow machine does not list again meanwhile
     listed: list[str] = []
     listdir = os.listdir
     monkeypatch.setattr(os, "listdir", lambda path: listed.append(str(path)) or listdir(path))
