@@ -6,6 +6,7 @@ import streamlit as st
 
 import memory
 from pages import a11y, option_reads, widget_state
+from pages.run_slots import process_slots
 from pages.session import (
     APP_ROOT,
     NAVIGATION,
@@ -104,6 +105,7 @@ def main() -> None:
         selected.run()  # the page checks the role itself (pages.session.run_page), sign-in is checked above
 
 
-a11y.apply()
-with guarded(), one_request():  # each account read from the store once per run
-    main()
+with process_slots().held():  # see pages/run_slots.py
+    a11y.apply()
+    with guarded(), one_request():  # each account read from the store once per run
+        main()

@@ -55,6 +55,17 @@ class Settings(BaseSettings):
             raise ValueError("VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen.")
         return value
 
+    #: Page runs of one server process that execute at the same time; further runs wait for a slot
+    #: (pages/run_slots.py; README "Performance": why 1 holds the most sessions per process).
+    run_slots: int = 1
+
+    @field_validator("run_slots")
+    @classmethod
+    def _run_slots_range(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise ValueError("VIERPHASEN_RUN_SLOTS muss zwischen 1 und 64 liegen.")
+        return value
+
     #: Where users report barriers (Erklärung zur Barrierefreiheit, BITV 2.0 § 7): e-mail, phone or address.
     barrierefreiheit_kontakt: str = ""
     #: The installation's Erklärung zur Barrierefreiheit (Markdown; {kontakt} and {jobcenter} are filled in);

@@ -266,6 +266,11 @@ class TinyDBStore(RuleStore):
         self._catalogue_memo: FileMemo[dict | None] = FileMemo(json.loads, lambda: None, self._changes)
         #: (count, time.monotonic(), numbers) of the last listing of the catalogue folder
         self._catalogue_listing: tuple[int | None, float, list[int]] | None = None
+        #: the client list's shards; their replacements are also counted under `_client_list_key` (`_changed`)
+        self._client_shards = tuple(self.root / "index" / f"clients-{number:02x}.json" for number in range(_SHARDS))
+        self._client_list_key = self.root / "index" / "clients"
+        #: (count, time.monotonic(), rows by name) of the last merge of the client list's shards
+        self._client_list: tuple[int | None, float, list[dict]] | None = None
         with _io_errors():
             exclusive_create(
                 self.root / "FORMAT.json", dump_json({"format": "vierphasen-tinydb", "version": 1})
@@ -596,6 +601,8 @@ class TinyDBStore(RuleStore):
             self._changes.bump(path)
             if path.parent.name == "catalogue" and path.parent.parent == self.root:  # a version: the listing too
                 self._changes.bump(path.parent)
+            elif path.parent == self._client_list_key.parent and path.name.startswith("clients-"):  # the list too
+                self._changes.bump(self._client_list_key)
 
     def _write_counted(self, path: Path, data: bytes, *, durable: bool = True) -> None:
         """Write a whole file outside a change (building indexes, an import): with fsync unless not `durable`."""
@@ -743,9 +750,19 @@ class TinyDBStore(RuleStore):
             self._put_file(path, payload, undo, raw)
             self._wrote(path, payload)
 
-    def _all_indexed(self) -> Iterator[dict]:
-        for number in range(_SHARDS):
-            yield from self._index_shard(self.root / "index" / f"clients-{number:02x}.json").values()
+    def _all_indexed(self) -> list[dict]:
+        """Every client's index row, by name: merged from the 256 shards again only when one of them was replaced
+        (`_changed` counts them together) or the merge is no longer `trusted` (storage/file_memo.py). A client
+        search lists them all at every rerun of the Kunden page. The rows are shared and must not be changed."""
+        changes = None if self._changes is None else self._changes.count(self._client_list_key)
+        listed = self._client_list
+        if listed is not None and trusted(listed[0], listed[1], changes):
+            return listed[2]
+        checked = time.monotonic()
+        rows = sorted((row for path in self._client_shards for row in self._index_shard(path).values()),
+                      key=lambda r: (r["nachname"].lower(), r["vorname"].lower(), r["id"]))
+        self._client_list = (changes, checked, rows)
+        return rows
 
     # --- reads ---------------------------------------------------------------------------------------
     def get(self, kind: type[R], record_id: str) -> R:
@@ -793,7 +810,8 @@ class TinyDBStore(RuleStore):
                 ):
                     continue
                 hits.append(row)
-        hits.sort(key=lambda r: (r["nachname"].lower(), r["vorname"].lower(), r["id"]))
+                if len(hits) == limit:  # the rows come by name
+                    break
         return [Client.model_validate(row) for row in hits[:limit]]
 
     def client_by_kundennummer(self, kundennummer: str) -> Client | None:
