@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import memory
-from pages import a11y, option_reads, widget_state
+from pages import a11y, deferred_downloads, option_reads, widget_state
 from pages.run_slots import process_slots
 from pages.session import (
     APP_ROOT,
@@ -29,6 +29,7 @@ from services.users import sign_out
 memory.configure()  # once per server process, before the first sign-in: see memory.py
 option_reads.install()  # once per server process: Streamlit's options read without its global lock
 widget_state.install()  # and its input widgets ask one key of the session state, not all of it
+deferred_downloads.install()  # a download's function outlives the run that stopped showing it by a few seconds
 st.set_page_config(page_title="Vierphasen", page_icon=":material/explore:", layout="wide")
 
 
