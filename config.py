@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from schemas.records import Role
@@ -17,6 +17,13 @@ class SsoRole(BaseModel):
 
     role: str
     team: str = ""
+
+
+#: Numeric settings with a range: field → (lowest, highest, the German message for a value outside it).
+_RANGES = {
+    "retention_years": (1, 30, "VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen."),
+    "run_slots": (1, 64, "VIERPHASEN_RUN_SLOTS muss zwischen 1 und 64 liegen."),
+}
 
 
 class Settings(BaseSettings):
@@ -47,23 +54,16 @@ class Settings(BaseSettings):
     #: Löschfrist (issue 14): years after the Abmeldung after which a case and every record of the person are
     #: deleted (README "The case over the years" gives the reasoning for the default).
     retention_years: int = 5
-
-    @field_validator("retention_years")
-    @classmethod
-    def _retention_range(cls, value: int) -> int:
-        if not 1 <= value <= 30:
-            raise ValueError("VIERPHASEN_RETENTION_YEARS muss zwischen 1 und 30 Jahren liegen.")
-        return value
-
     #: Page runs of one server process that execute at the same time; further runs wait for a slot
     #: (pages/run_slots.py; README "Performance": why 1 holds the most sessions per process).
     run_slots: int = 1
 
-    @field_validator("run_slots")
+    @field_validator("retention_years", "run_slots")
     @classmethod
-    def _run_slots_range(cls, value: int) -> int:
-        if not 1 <= value <= 64:
-            raise ValueError("VIERPHASEN_RUN_SLOTS muss zwischen 1 und 64 liegen.")
+    def _in_range(cls, value: int, info: ValidationInfo) -> int:
+        low, high, message = _RANGES[info.field_name]
+        if not low <= value <= high:
+            raise ValueError(message)
         return value
 
     #: Where users report barriers (Erklärung zur Barrierefreiheit, BITV 2.0 § 7): e-mail, phone or address.
