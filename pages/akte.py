@@ -41,13 +41,12 @@ def render() -> None:
         grund = gruende.get(client.abmeldegrund or "", client.abmeldegrund or "—")
         st.warning(f"Abgemeldet am {w.fmt_date(client.abgemeldet_am)} – {grund}. Die Akte kann nur gelesen werden.")
     _handovers(store, user, client)
-    with st.expander("Änderungsverlauf der Akte"):
-        for line in record_history(store, client.id, actor=user):
-            st.caption(f"{line.zeitpunkt}: {line.aktion} – {line.von}")
+    w.section("Änderungsverlauf der Akte", "akte-verlauf-offen", lambda: _history(store, user, client))
     if client.abgemeldet_am is None:
-        _stammdaten(store, user, client)
-        _uebergabe(store, user, client)
-        _abmeldung(store, user, client, gruende)
+        w.section("Stammdaten korrigieren", "akte-stammdaten-offen", lambda: _stammdaten(store, user, client))
+        w.section("Übergabe an ein anderes Team", "akte-uebergabe-offen", lambda: _uebergabe(store, user, client))
+        w.section("Abmeldung (Fall beenden)", "akte-abmeldung-offen",
+                  lambda: _abmeldung(store, user, client, gruende))
     else:
         _wiederaufnahme(store, user, client)
 
@@ -61,73 +60,75 @@ def _handovers(store: Store, user: User, client: Client) -> None:
         st.caption(f"{line.zeitpunkt}: {line.text} ({line.von})")
 
 
+def _history(store: Store, user: User, client: Client) -> None:
+    for line in record_history(store, client.id, actor=user):
+        st.caption(f"{line.zeitpunkt}: {line.aktion} – {line.von}")
+
+
 def _stammdaten(store: Store, user: User, client: Client) -> None:
-    with st.expander("Stammdaten korrigieren"):
-        with st.form("akte-stammdaten", border=False):
-            kundennummer = st.text_input("Kundennummer", value=client.kundennummer, max_chars=20,
-                                         key=f"akte-kundennummer-{client.revision}")  # fmt: skip
-            w.field_slot("kundennummer")
-            vorname = st.text_input("Vorname", value=client.vorname, max_chars=100,
-                                    key=f"akte-vorname-{client.revision}")  # fmt: skip
-            w.field_slot("vorname")
-            nachname = st.text_input("Nachname", value=client.nachname, max_chars=100,
-                                     key=f"akte-nachname-{client.revision}")  # fmt: skip
-            w.field_slot("nachname")
-            geburtsdatum = st.date_input("Geburtsdatum", value=client.geburtsdatum, min_value=date(1900, 1, 1),
-                                         max_value=w.today(), format="DD.MM.YYYY",
-                                         key=f"akte-geburtsdatum-{client.revision}")  # fmt: skip
-            w.field_slot("geburtsdatum")
-            submitted = st.form_submit_button("Stammdaten speichern", type="primary")
-        if submitted:
-            _do(store, user, "Die Stammdaten wurden gespeichert.", lambda: correct_stammdaten(
-                store, client.id, revision=client.revision, kundennummer=kundennummer, vorname=vorname,
-                nachname=nachname, geburtsdatum=geburtsdatum, actor=user))  # fmt: skip
+    with st.form("akte-stammdaten", border=False):
+        kundennummer = st.text_input("Kundennummer", value=client.kundennummer, max_chars=20,
+                                     key=f"akte-kundennummer-{client.revision}")  # fmt: skip
+        w.field_slot("kundennummer")
+        vorname = st.text_input("Vorname", value=client.vorname, max_chars=100,
+                                key=f"akte-vorname-{client.revision}")  # fmt: skip
+        w.field_slot("vorname")
+        nachname = st.text_input("Nachname", value=client.nachname, max_chars=100,
+                                 key=f"akte-nachname-{client.revision}")  # fmt: skip
+        w.field_slot("nachname")
+        geburtsdatum = st.date_input("Geburtsdatum", value=client.geburtsdatum, min_value=date(1900, 1, 1),
+                                     max_value=w.today(), format="DD.MM.YYYY",
+                                     key=f"akte-geburtsdatum-{client.revision}")  # fmt: skip
+        w.field_slot("geburtsdatum")
+        submitted = st.form_submit_button("Stammdaten speichern", type="primary")
+    if submitted:
+        _do(store, user, "Die Stammdaten wurden gespeichert.", lambda: correct_stammdaten(
+            store, client.id, revision=client.revision, kundennummer=kundennummer, vorname=vorname,
+            nachname=nachname, geburtsdatum=geburtsdatum, actor=user))  # fmt: skip
 
 
 def _uebergabe(store: Store, user: User, client: Client) -> None:
     teams = [t for t in known_teams(store) if t != client.team]
-    with st.expander("Übergabe an ein anderes Team"):
-        st.caption("Das neue Team erhält die ganze Akte; Ihr Team sieht die Kundin / den Kunden danach nicht mehr."
-                   if user.role == Role.IFK else "Das neue Team erhält die ganze Akte.")  # fmt: skip
-        if not teams:
-            st.info("Es gibt kein anderes Team mit einer aktiven Integrationsfachkraft.")
-            return
-        with st.form("akte-uebergabe", border=False):
-            team = st.selectbox("Neues Team", teams, index=None, placeholder="Team wählen", key="akte-team")
-            w.field_slot("team")
-            submitted = st.form_submit_button("Übergeben", type="primary")
-        if submitted:
-            moved = _do(store, user, None, lambda: hand_over(store, client.id, revision=client.revision,
-                                                             team=team or "", actor=user))  # fmt: skip
-            if moved is not None:
-                text = f"{client_name(moved)} wurde an {moved.team} übergeben."
-                try:
-                    cs.select_client(store, user, moved.id)
-                except DomainError:  # the own team has handed the client over: no longer ours
-                    st.session_state[cs.CLIENT_ID] = None
-                w.flash(text)
-                st.rerun()
+    st.caption("Das neue Team erhält die ganze Akte; Ihr Team sieht die Kundin / den Kunden danach nicht mehr."
+               if user.role == Role.IFK else "Das neue Team erhält die ganze Akte.")  # fmt: skip
+    if not teams:
+        st.info("Es gibt kein anderes Team mit einer aktiven Integrationsfachkraft.")
+        return
+    with st.form("akte-uebergabe", border=False):
+        team = st.selectbox("Neues Team", teams, index=None, placeholder="Team wählen", key="akte-team")
+        w.field_slot("team")
+        submitted = st.form_submit_button("Übergeben", type="primary")
+    if submitted:
+        moved = _do(store, user, None, lambda: hand_over(store, client.id, revision=client.revision,
+                                                         team=team or "", actor=user))  # fmt: skip
+        if moved is not None:
+            text = f"{client_name(moved)} wurde an {moved.team} übergeben."
+            try:
+                cs.select_client(store, user, moved.id)
+            except DomainError:  # the own team has handed the client over: no longer ours
+                st.session_state[cs.CLIENT_ID] = None
+            w.flash(text)
+            st.rerun()
 
 
 def _abmeldung(store: Store, user: User, client: Client, gruende: dict[str, str]) -> None:
-    with st.expander("Abmeldung (Fall beenden)"):
-        with st.form("akte-abmeldung", border=False):
-            datum = st.date_input("Datum der Abmeldung", value=w.today(), min_value=date(1990, 1, 1),
-                                  max_value=w.today(), format="DD.MM.YYYY", key="akte-datum")  # fmt: skip
-            w.field_slot("datum")
-            grund = st.selectbox("Abmeldegrund", list(gruende), format_func=gruende.get, index=None,
-                                 placeholder="Grund wählen", key="akte-grund")  # fmt: skip
-            w.field_slot("grund")
-            notiz = st.text_area("Notiz (bei „Sonstiges“ erforderlich)", max_chars=500, key="akte-notiz")
-            w.field_slot("notiz")
-            submitted = st.form_submit_button("Abmelden", type="primary")
-        if submitted:
-            if datum is None:
-                w.report(InvalidInput("Bitte geben Sie das Datum der Abmeldung an.", field="datum"))
-                return
-            _do(store, user, "Der Fall wurde abgemeldet.", lambda: end_case(
-                store, client.id, revision=client.revision, datum=datum, grund=grund or "", notiz=notiz,
-                actor=user))  # fmt: skip
+    with st.form("akte-abmeldung", border=False):
+        datum = st.date_input("Datum der Abmeldung", value=w.today(), min_value=date(1990, 1, 1),
+                              max_value=w.today(), format="DD.MM.YYYY", key="akte-datum")  # fmt: skip
+        w.field_slot("datum")
+        grund = st.selectbox("Abmeldegrund", list(gruende), format_func=gruende.get, index=None,
+                             placeholder="Grund wählen", key="akte-grund")  # fmt: skip
+        w.field_slot("grund")
+        notiz = st.text_area("Notiz (bei „Sonstiges“ erforderlich)", max_chars=500, key="akte-notiz")
+        w.field_slot("notiz")
+        submitted = st.form_submit_button("Abmelden", type="primary")
+    if submitted:
+        if datum is None:
+            w.report(InvalidInput("Bitte geben Sie das Datum der Abmeldung an.", field="datum"))
+            return
+        _do(store, user, "Der Fall wurde abgemeldet.", lambda: end_case(
+            store, client.id, revision=client.revision, datum=datum, grund=grund or "", notiz=notiz,
+            actor=user))  # fmt: skip
 
 
 def _wiederaufnahme(store: Store, user: User, client: Client) -> None:

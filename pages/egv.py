@@ -227,11 +227,13 @@ def _older_versions(store: Store, egv: Egv, versions: list[Egv]) -> None:
     others = [v for v in versions if v.id != egv.id]
     if not others:
         return
-    with st.expander(f"Weitere Fassungen ({len(others)})"):
-        choice = st.selectbox("Fassung", range(len(others)), format_func=lambda i: egv_label(others[i]),
-                              key="egv-older")
-        chosen = others[choice]
-        _show(chosen, get_catalogue(store, chosen.catalogue_version))
+    w.section(f"Weitere Fassungen ({len(others)})", "egv-fassungen-offen", lambda: _older_version(store, others))
+
+
+def _older_version(store: Store, others: list[Egv]) -> None:
+    choice = st.selectbox("Fassung", range(len(others)), format_func=lambda i: egv_label(others[i]), key="egv-older")
+    chosen = others[choice]
+    _show(chosen, get_catalogue(store, chosen.catalogue_version))
 
 
 run_page(render)

@@ -216,18 +216,21 @@ def _earlier(store: Store, user: User, client: Client) -> None:
     talks = list_folgegespraeche(store, client.id, actor=user)
     if not talks:
         return
-    with st.expander(f"Bisherige Folgegespräche ({len(talks)})"):
-        for talk in talks:
-            catalogue = get_catalogue(store, talk.catalogue_version)
-            done = len(talk.aktivitaeten) - len(offene_aktivitaeten(talk, catalogue))
-            status = "vollständig" if ist_vollstaendig(talk, catalogue) else "offen"
-            line = (f"**{w.fmt_date(talk.datum)}** ({status}) – {done} von {len(talk.aktivitaeten)} Aktivitäten "
-                    "dokumentiert")
-            if talk.naechster_termin:
-                line += f", nächster Termin {w.fmt_date(talk.naechster_termin)}"
-            st.markdown(line)
-            if talk.anliegen.strip():
-                st.caption(markdown_literal(talk.anliegen))
+    w.section(f"Bisherige Folgegespräche ({len(talks)})", "folge-bisherige-offen", lambda: _talks(store, talks))
+
+
+def _talks(store: Store, talks: list[Folgegespraech]) -> None:
+    for talk in talks:
+        catalogue = get_catalogue(store, talk.catalogue_version)
+        done = len(talk.aktivitaeten) - len(offene_aktivitaeten(talk, catalogue))
+        status = "vollständig" if ist_vollstaendig(talk, catalogue) else "offen"
+        line = (f"**{w.fmt_date(talk.datum)}** ({status}) – {done} von {len(talk.aktivitaeten)} Aktivitäten "
+                "dokumentiert")
+        if talk.naechster_termin:
+            line += f", nächster Termin {w.fmt_date(talk.naechster_termin)}"
+        st.markdown(line)
+        if talk.anliegen.strip():
+            st.caption(markdown_literal(talk.anliegen))
 
 
 run_page(render)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import case_header as ch
+from pages import widgets as w
 from pages.session import get_store, guarded, require_user, run_page
 from schemas.records import BedarfEintrag, Profiling, User
 from services.access import Permission, require
@@ -126,9 +127,13 @@ def render() -> None:
     else:
         st.info("Diese Kundin / dieser Kunde hat keine abgeschlossenen Profilings.")
     if deleted:
-        with st.expander(f"Gelöschte Profilings ({len(deleted)})"):
-            for record_id in deleted:
-                ch.change_history(get_store(), record_id, actor)
+        w.section(f"Gelöschte Profilings ({len(deleted)})", "korrektur-geloeschte-offen",
+                  lambda: _deleted(deleted, actor))
+
+
+def _deleted(deleted: list[str], actor: User) -> None:
+    for record_id in deleted:
+        ch.change_history(get_store(), record_id, actor)
 
 
 run_page(render)

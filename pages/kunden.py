@@ -21,6 +21,7 @@ from services.safety import markdown_literal
 from storage.base import Store
 
 NEW_CLIENT = "Neue Kundin / neuen Kunden anlegen"
+NEW_CLIENT_OPEN = "kunden-neu-offen"  # the section NEW_CLIENT is open (pages.widgets.section)
 
 
 def render() -> None:
@@ -33,7 +34,7 @@ def render() -> None:
         _selected(store, user, client)
         st.divider()
     _search(store, user)
-    _create(store, user)
+    w.section(NEW_CLIENT, NEW_CLIENT_OPEN, lambda: _create(store, user))
 
 
 def _search(store: Store, user: User) -> None:
@@ -65,21 +66,20 @@ def _search(store: Store, user: User) -> None:
 
 
 def _create(store: Store, user: User) -> None:
-    with st.expander(NEW_CLIENT, expanded=False):
-        with st.form("kunde-anlegen", clear_on_submit=False, border=False):
-            st.caption("Nur die Angaben, die das Verfahren braucht.")
-            kundennummer = st.text_input("Kundennummer", max_chars=20, key="neu-kundennummer")
-            w.field_slot("kundennummer")
-            vorname = st.text_input("Vorname", max_chars=100, key="neu-vorname")
-            w.field_slot("vorname")
-            nachname = st.text_input("Nachname", max_chars=100, key="neu-nachname")
-            w.field_slot("nachname")
-            geburtsdatum = st.date_input("Geburtsdatum", value=None, min_value=date(1900, 1, 1),
-                                         max_value=w.today(), format="DD.MM.YYYY", key="neu-geburtsdatum")
-            w.field_slot("geburtsdatum", "team")
-            submitted = st.form_submit_button("Anlegen", type="primary")
-        if submitted:
-            _submit(store, user, kundennummer, vorname, nachname, geburtsdatum)
+    with st.form("kunde-anlegen", clear_on_submit=False, border=False):
+        st.caption("Nur die Angaben, die das Verfahren braucht.")
+        kundennummer = st.text_input("Kundennummer", max_chars=20, key="neu-kundennummer")
+        w.field_slot("kundennummer")
+        vorname = st.text_input("Vorname", max_chars=100, key="neu-vorname")
+        w.field_slot("vorname")
+        nachname = st.text_input("Nachname", max_chars=100, key="neu-nachname")
+        w.field_slot("nachname")
+        geburtsdatum = st.date_input("Geburtsdatum", value=None, min_value=date(1900, 1, 1),
+                                     max_value=w.today(), format="DD.MM.YYYY", key="neu-geburtsdatum")
+        w.field_slot("geburtsdatum", "team")
+        submitted = st.form_submit_button("Anlegen", type="primary")
+    if submitted:
+        _submit(store, user, kundennummer, vorname, nachname, geburtsdatum)
 
 
 def _submit(store: Store, user: User, kundennummer: str, vorname: str, nachname: str,
@@ -94,8 +94,8 @@ def _submit(store: Store, user: User, kundennummer: str, vorname: str, nachname:
         w.report(err)
         return
     w.clear_field_error()
-    for key in ("neu-kundennummer", "neu-vorname", "neu-nachname", "neu-geburtsdatum"):
-        st.session_state.pop(key, None)
+    for key in ("neu-kundennummer", "neu-vorname", "neu-nachname", "neu-geburtsdatum", NEW_CLIENT_OPEN):
+        st.session_state.pop(key, None)  # an empty, closed form again
     cs.select_client(store, user, client.id)
     w.flash(f"{client_name(client)} angelegt und ausgewählt.")
     st.rerun()
@@ -126,8 +126,8 @@ def _selected(store: Store, user: User, client: Client) -> None:
                     cs.activate(store, user, entry.profiling_id)
                     st.switch_page(w.PAGE_PROFILING)
     _verlauf(store, user, client)
-    with st.expander("Auskunft und ausgehändigte Dokumente"):
-        downloads.auskunft_downloads(store, user, client)
+    w.section("Auskunft und ausgehändigte Dokumente", "kunden-auskunft-offen",
+              lambda: downloads.auskunft_downloads(store, user, client))
     ch.next_step("Profiling beginnen oder ein offenes Profiling weiterbearbeiten.", w.PAGE_PROFILING,
                 "1 Profiling", ":material/edit_note:")
 

@@ -39,8 +39,8 @@ def render() -> None:
     with form:
         if cs.is_closed(draft):
             _read_only(draft, catalogue)
-            with st.expander("Änderungen an diesem Profiling"):
-                ch.change_history(store, draft.id, user)
+            w.section("Änderungen an diesem Profiling", "profiling-verlauf-offen",
+                      lambda: ch.change_history(store, draft.id, user))
         else:
             open_feld = _edit(draft, catalogue, models)
         downloads.profiling_print_download(store, user, client, draft)

@@ -8,6 +8,7 @@ the one helper for a record being edited in the session.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -43,6 +44,18 @@ def page_link(page: str, *, label: str, icon: str) -> None:
     path, st.page_link resolves the file on the disk at every call (realpath: a system call per directory, 6 % of a
     server's CPU under many sessions)."""
     st.page_link(navigation_page(f"{APP_ROOT}/{page}", url_path=Path(page).stem), label=label, icon=icon)
+
+
+def section(label: str, key: str, draw: Callable[[], object]) -> None:
+    """A collapsed part of a page whose content is built only while it is open (`draw` runs inside it).
+
+    Streamlit builds an expander's content in every run, open or not, and each element costs every rerun of every
+    session: a closed form as much as an open one. Opening or closing the section reruns the page; while it is
+    open, st.session_state[key] is True (it stays open over the page's reruns, a message above it too)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            draw()
 
 # --- dates ------------------------------------------------------------------------------------
 

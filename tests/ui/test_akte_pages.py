@@ -13,6 +13,7 @@ from schemas.records import Client, Role, User, Vertretung
 from storage.base import Store
 from tests.factories import make_client, make_user
 from tests.ui.conftest import ROOT, TIMEOUT
+from tests.ui.test_case_pages import open_section
 
 KUNDEN = "pages/kunden.py"
 AKTE = "pages/akte.py"
@@ -61,7 +62,7 @@ def team2(store: Store) -> User:
 
 def test_akte_corrects_stammdaten_and_shows_a_bad_value_at_its_field(store, caseworker, monkeypatch):
     client = store.add(make_client(team="Team 1"), actor=caseworker)
-    at = on_akte(signed_in(caseworker, monkeypatch), client)
+    at = open_section(on_akte(signed_in(caseworker, monkeypatch), client), "akte-stammdaten-offen")
     at.text_input(key=f"akte-nachname-{client.revision}").input("Neumann")
     ok(button(at, "Stammdaten speichern").click().run())
     assert "Die Stammdaten wurden gespeichert." in texts(at)
@@ -74,10 +75,25 @@ def test_akte_corrects_stammdaten_and_shows_a_bad_value_at_its_field(store, case
     assert store.get(Client, client.id).kundennummer == client.kundennummer
 
 
+def test_the_akte_builds_a_section_only_while_it_is_open(store, caseworker, team2, monkeypatch):
+    client = store.add(make_client(team="Team 1"), actor=caseworker)
+    at = on_akte(signed_in(caseworker, monkeypatch), client)
+    assert [e.label for e in at.expander] == ["Änderungsverlauf der Akte", "Stammdaten korrigieren",
+                                              "Übergabe an ein anderes Team", "Abmeldung (Fall beenden)"]
+    assert not at.text_input and not at.selectbox and not at.date_input  # closed: none of their content drawn
+    captions = [c.value for c in at.caption]
+    open_section(at, "akte-uebergabe-offen")
+    assert [s.label for s in at.selectbox] == ["Neues Team"] and not at.text_input
+    open_section(at, "akte-verlauf-offen")
+    history = [c.value for c in at.caption if c.value not in captions and "neue Team" not in c.value]
+    assert history and all(" – " in line for line in history)  # the record's history, read only now
+    assert [s.label for s in at.selectbox] == ["Neues Team"]  # the other open section stays open
+
+
 def test_uebergabe_on_the_akte_page_moves_the_client_and_the_old_team_loses_it(store, caseworker, team2,
                                                                                 monkeypatch):
     client = store.add(make_client(team="Team 1"), actor=caseworker)
-    at = on_akte(signed_in(caseworker, monkeypatch), client)
+    at = open_section(on_akte(signed_in(caseworker, monkeypatch), client), "akte-uebergabe-offen")
     at.selectbox(key="akte-team").select("Team 2")
     ok(button(at, "Übergeben").click().run())
     assert store.get(Client, client.id).team == "Team 2"
@@ -92,7 +108,7 @@ def test_abmeldung_needs_a_note_for_sonstiges_then_the_case_is_read_only_and_can
     store, caseworker, monkeypatch
 ):
     client = store.add(make_client(team="Team 1"), actor=caseworker)
-    at = on_akte(signed_in(caseworker, monkeypatch), client)
+    at = open_section(on_akte(signed_in(caseworker, monkeypatch), client), "akte-abmeldung-offen")
     at.selectbox(key="akte-grund").select("abm_sonstiges")
     button(at, "Abmelden").click().run()
     assert not at.exception

@@ -82,8 +82,15 @@ def click_tab(at: AppTest, handlungsfeld: str) -> AppTest:
     return at._run(states)
 
 
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open a collapsed section of the page (pages.widgets.section) as a click on its title does: its state in
+    the session becomes True and the page runs again, now with the section's content."""
+    at.session_state[key] = True
+    return ok(at.run())
+
+
 def create_client(at: AppTest, kundennummer: str = "123D000001") -> AppTest:
-    at.switch_page(KUNDEN).run()
+    open_section(at.switch_page(KUNDEN), "kunden-neu-offen")
     at.text_input(key="neu-kundennummer").input(kundennummer)
     at.text_input(key="neu-vorname").input("Maria")
     at.text_input(key="neu-nachname").input("Muster")
@@ -340,7 +347,7 @@ def test_discard_asks_for_confirmation_then_deletes(app: AppTest, store: Store) 
 
 def test_bad_client_input_is_shown_at_the_field_and_entries_stay(app: AppTest) -> None:
     at = app
-    ok(at.switch_page(KUNDEN).run())
+    open_section(at.switch_page(KUNDEN), "kunden-neu-offen")
     at.text_input(key="neu-kundennummer").input("a!")
     at.text_input(key="neu-vorname").input("Maria")
     at.text_input(key="neu-nachname").input("Muster")
@@ -586,6 +593,7 @@ def test_closed_profiling_shows_its_changes_with_the_reason_of_a_kdn_correction(
     ok(button(at, "Auswählen").click().run())
     ok(button(at, "Ansehen").click().run())
     assert "Änderungen an diesem Profiling" in [e.label for e in at.expander]
-    history = at.dataframe[0].value
+    assert not at.dataframe  # read from the audit trail only when opened
+    history = open_section(at.switch_page(PROFILING), "profiling-verlauf-offen").dataframe[0].value
     assert history["Aktion"].tolist() == ["angelegt", "abgeschlossen", "korrigiert (KDN)"]
     assert history["Begründung"].tolist()[-1] == "Datenschutzvorfall 7/2026"

@@ -18,6 +18,7 @@ from services.egv import close_egv, draft_egv, save_egv
 from services.profiling import close_profiling, save_profiling, start_profiling
 from storage.base import Store
 from tests.factories import make_client, make_profiling, make_user
+from tests.ui.test_case_pages import open_section
 
 KUNDEN = "pages/kunden.py"
 PROFILING = "pages/profiling.py"
@@ -148,6 +149,8 @@ def test_auskunft_on_the_client_page_offers_pdf_and_json(app: AppTest, store: St
     client, _, _ = case
     ok(app.switch_page(KUNDEN).run())
     ok(app.button(key=f"waehle-{client.id}").click().run())
+    assert download_labels(app) == []  # in a closed section: not drawn (nor made) until it is opened
+    open_section(app, "kunden-auskunft-offen")
 
     assert download_labels(app) == ["Auskunft (PDF)", "Auskunft (JSON)"]
     name, data = click_download(app, made_on_click, "Auskunft (JSON)")
@@ -165,7 +168,7 @@ def test_auskunft_fetched_as_pdf_and_json_is_one_auskunft_in_the_trail(
 
     client, _, _ = case
     ok(app.switch_page(KUNDEN).run())
-    ok(app.button(key=f"waehle-{client.id}").click().run())
+    open_section(ok(app.button(key=f"waehle-{client.id}").click().run()), "kunden-auskunft-offen")
 
     _, pdf = click_download(app, made_on_click, "Auskunft (PDF)")
     _, data = click_download(app, made_on_click, "Auskunft (JSON)")

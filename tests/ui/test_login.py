@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from schemas.records import Role, User, utcnow
 from services.users import create_first_admin, create_user
 from storage.base import Store
+from tests.ui.test_case_pages import open_section
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
@@ -364,7 +365,9 @@ def test_kdn_deletes_a_closed_profiling_with_reason_kept_in_its_history(data_dir
     assert not at.exception, [e.value for e in at.exception]
     assert "Das Profiling wurde gelöscht" in texts(at)
     assert "Diese Kundin / dieser Kunde hat keine abgeschlossenen Profilings." in texts(at)
-    deleted = next(e for e in at.expander if e.label == "Gelöschte Profilings (1)")
+    assert "Gelöschte Profilings (1)" in [e.label for e in at.expander]
+    deleted = next(e for e in open_section(at, "korrektur-geloeschte-offen").expander
+                   if e.label == "Gelöschte Profilings (1)")
     history = deleted.dataframe[0].value
     assert history["Aktion"].tolist()[-1] == "gelöscht (KDN)"
     assert history["Begründung"].tolist()[-1] == "Datenschutzvorfall 8/2026: falscher Kunde"

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from schemas.records import Profiling, User
 from storage.base import Store
+from tests.ui.test_case_pages import open_section
 from tests.ui.test_downloads import (  # noqa: F401 (made_on_click: a fixture)
     ZIEL,
     consent_button,
@@ -28,7 +29,7 @@ def _shown(at: AppTest) -> list[tuple[str, object]]:
 
 
 def test_a_client_name_no_font_prints_is_refused_below_its_input_and_the_input_stays(app: AppTest, store) -> None:
-    ok(app.switch_page(KUNDEN).run())
+    open_section(app.switch_page(KUNDEN), "kunden-neu-offen")
     app.text_input(key="neu-kundennummer").input("123D000099")
     app.text_input(key="neu-vorname").input("李")
     app.text_input(key="neu-nachname").input("Wang")
