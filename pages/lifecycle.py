@@ -40,11 +40,32 @@ from services.safety import markdown_literal
 from storage.base import Store
 
 #: Keys of the buttons whose action may refuse an input of the profiling (pages.widgets.begin_page).
-ACTIONS = ("profiling-save", "profiling-close", "profiling-clone", "profiling-discard-yes")
+_SAVE = "profiling-save"  # key of the button Speichern
+ACTIONS = (_SAVE, "profiling-close", "profiling-clone", "profiling-discard-yes")
 _STALE = "stale_profiling"  # id of the draft whose save was refused because a colleague saved meanwhile
 
-def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catalogue) -> None:
-    """Live completeness checklist and the buttons Speichern, Abschließen, Klonen, Verwerfen."""
+def save_requested() -> bool:
+    """Whether this run is a click on Speichern (known before the button is drawn)."""
+    return st.session_state.get(_SAVE) is True
+
+
+def save_first(store: Store, user: User, draft: Profiling) -> DomainError | None:
+    """Save on a click on Speichern before the page draws anything, with the input the page has taken from its
+    widgets' state; on success the page runs again with the saved state (drawn once, not drawn, saved and drawn
+    again). A refusal is returned for `checklist_panel(save_refused=…)`: shown when the page is drawn, at the
+    refused field, as a save from the button shows it."""
+    try:
+        saved = save_profiling(store, draft, actor=user)
+    except DomainError as err:
+        return err
+    _saved(saved)
+    st.rerun()
+
+
+def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catalogue, *,
+                    save_refused: DomainError | None = None) -> None:
+    """Live completeness checklist and the buttons Speichern, Abschließen, Klonen, Verwerfen. `save_refused`: this
+    run's click on Speichern was refused by `save_first` (shown, not saved again)."""
     changes = not is_closed(draft) and has_changes(draft)  # a comparison of the whole profiling: made once
     mark_changes(changes)
     items = checklist(draft, catalogue)
@@ -59,10 +80,13 @@ def checklist_panel(store: Store, user: User, draft: Profiling, catalogue: Catal
             _clone(store, user, draft)
         return
     changed = changes or is_new(draft)  # the header's marker says so (once per page)
-    if st.button("Speichern", key="profiling-save", type="primary" if changed else "secondary",
+    if st.button("Speichern", key=_SAVE, type="primary" if changed else "secondary",
                  icon=":material/save:", use_container_width=True,
                  help="Speichert den Stand als „offen“, auch unvollständig."):
-        _save(store, user, draft)
+        if save_refused is not None:
+            _refused(draft, save_refused)
+        else:
+            _save(store, user, draft)
     if st.button("Abschließen", key="profiling-close", icon=":material/lock:", use_container_width=True,
                  type="primary" if complete and not changed else "secondary",
                  help="Prüft die Vollständigkeit; danach ist das Profiling nicht mehr änderbar."):
@@ -94,13 +118,19 @@ def save_draft(store: Store, user: User, draft: Profiling) -> Profiling | None:
     (a stale revision offers the stored state) and return None."""
     try:
         saved = save_profiling(store, draft, actor=user)
-    except StaleRevision as err:
-        st.session_state[_STALE] = draft.id
-        report(err)
-        return None
     except DomainError as err:
-        report(err)
+        _refused(draft, err)
         return None
+    return _saved(saved)
+
+
+def _refused(draft: Profiling, err: DomainError) -> None:
+    if isinstance(err, StaleRevision):
+        st.session_state[_STALE] = draft.id
+    report(err)
+
+
+def _saved(saved: Profiling) -> Profiling:
     clear_field_error()
     reset_inputs(saved.id)
     flash("Profiling gespeichert – Status „offen“. Sie können es jederzeit weiterbearbeiten.")

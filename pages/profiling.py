@@ -30,6 +30,9 @@ def render() -> None:
     w.begin_page(lc.ACTIONS)
     client = cs.require_client()
     draft = cs.draft_for(store, user, client)
+    save_refused = None
+    if lc.save_requested() and not cs.is_closed(draft) and _take_all_input(draft):
+        save_refused = lc.save_first(store, user, draft)  # on success the page runs again, with the saved state
     ch.case_header("1 Profiling", client, draft)
     draft = ch.history_select(store, user, client, draft)
     catalogue, models = cs.catalogue_of(store, draft)
@@ -45,7 +48,7 @@ def render() -> None:
             open_feld = _edit(draft, catalogue, models)
         downloads.profiling_print_download(store, user, client, draft)
     with panel:
-        lc.checklist_panel(store, user, draft, catalogue)
+        lc.checklist_panel(store, user, draft, catalogue, save_refused=save_refused)
     _open_refused_tab(catalogue, open_feld)
     ch.next_step("Integrationsziel mit der Kundin / dem Kunden festlegen.", w.PAGE_ZIEL, "2 Ziel festlegen",
                 ":material/flag:", draft=draft, catalogue=catalogue)
@@ -59,13 +62,7 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
         basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen),
     )
     w.field_slot("zielberuf", "kompetenzen")
-    zielberuf, kompetenzen, klassen = basisprofil_output(basis)
-    draft.zielberuf = zielberuf
-    if catalogue.kompetenzklassen:
-        if draft.kompetenzklassen != klassen:
-            draft.kompetenzklassen = klassen
-    else:
-        draft.kompetenzen = kompetenzen
+    _take_basisprofil(draft, catalogue, basis)
     st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
@@ -101,6 +98,40 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
         draft.integrationsprognose, draft.profillage = einschaetzung_output(value)
         w.field_slot("integrationsprognose", "profillage")
     return open_feld
+
+
+def _take_basisprofil(draft: Profiling, catalogue, value) -> None:
+    zielberuf, kompetenzen, klassen = basisprofil_output(value)
+    draft.zielberuf = zielberuf
+    if catalogue.kompetenzklassen:
+        if draft.kompetenzklassen != klassen:
+            draft.kompetenzklassen = klassen
+    else:
+        draft.kompetenzen = kompetenzen
+
+
+def _take_all_input(draft: Profiling) -> bool:
+    """Put what every input of the page holds in the session into the draft, as drawing the page does (before a
+    save made ahead of drawing: `lc.save_first`). False when a value is refused: the page is then drawn and its
+    own save shows the message at the field."""
+    catalogue, models = cs.catalogue_of(get_store(), draft)
+    held = held_widgets()
+    basis = basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen)
+    einschaetzung = einschaetzung_input(models, draft.integrationsprognose, draft.profillage)
+    felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+    try:
+        basis = held_input(cs.form_key(draft, "basisprofil"), type(basis), held_in=held, **dict(basis))
+        einschaetzung = held_input(cs.form_key(draft, "einschaetzung"), type(einschaetzung), held_in=held,
+                                   **dict(einschaetzung))
+    except ValidationError:
+        return False
+    if _take_held_input(draft, models, felder) is not None:
+        return False
+    if basis is not None:
+        _take_basisprofil(draft, catalogue, basis)
+    if einschaetzung is not None and models.einschaetzung.model_fields:
+        draft.integrationsprognose, draft.profillage = einschaetzung_output(einschaetzung)
+    return True
 
 
 _ACTIVE_TAB = "profiling_tab"  # profiling id → id of the Handlungsfeld whose tab is open
