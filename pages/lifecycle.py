@@ -44,6 +44,7 @@ _SAVE = "profiling-save"  # key of the button Speichern
 ACTIONS = (_SAVE, "profiling-close", "profiling-clone", "profiling-discard-yes")
 _STALE = "stale_profiling"  # id of the draft whose save was refused because a colleague saved meanwhile
 
+
 def save_requested() -> bool:
     """Whether this run is a click on Speichern (known before the button is drawn)."""
     return st.session_state.get(_SAVE) is True

@@ -22,6 +22,7 @@ from schemas.forms import (
 from schemas.records import BedarfEintrag, Profiling
 from services.profiling import basisprofil, kompetenzen_nach_klassen
 from services.safety import markdown_literal
+from storage.base import Store
 
 
 def render() -> None:
@@ -31,7 +32,7 @@ def render() -> None:
     client = cs.require_client()
     draft = cs.draft_for(store, user, client)
     save_refused = None
-    if lc.save_requested() and not cs.is_closed(draft) and _take_all_input(draft):
+    if lc.save_requested() and not cs.is_closed(draft) and _take_all_input(store, draft):
         save_refused = lc.save_first(store, user, draft)  # on success the page runs again, with the saved state
     ch.case_header("1 Profiling", client, draft)
     draft = ch.history_select(store, user, client, draft)
@@ -110,11 +111,11 @@ def _take_basisprofil(draft: Profiling, catalogue, value) -> None:
         draft.kompetenzen = kompetenzen
 
 
-def _take_all_input(draft: Profiling) -> bool:
+def _take_all_input(store: Store, draft: Profiling) -> bool:
     """Put what every input of the page holds in the session into the draft, as drawing the page does (before a
     save made ahead of drawing: `lc.save_first`). False when a value is refused: the page is then drawn and its
     own save shows the message at the field."""
-    catalogue, models = cs.catalogue_of(get_store(), draft)
+    catalogue, models = cs.catalogue_of(store, draft)
     held = held_widgets()
     basis = basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen)
     einschaetzung = einschaetzung_input(models, draft.integrationsprognose, draft.profillage)

@@ -57,6 +57,7 @@ def section(label: str, key: str, draw: Callable[[], object]) -> None:
         with box:
             draw()
 
+
 # --- dates ------------------------------------------------------------------------------------
 
 
