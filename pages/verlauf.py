@@ -52,11 +52,10 @@ def _massnahmen(store: Store, user: User, client: Client, catalogue: Catalogue, 
     _heading(catalogue.massnahmen, "Maßnahmen")
     for m in list_massnahmen(store, client.id, actor=user):
         ende = w.fmt_date(m.ende_tatsaechlich) if m.ende_tatsaechlich else f"geplant {w.fmt_date(m.ende_geplant)}"
-        # keyed: an expander stays open over reruns that add or remove elements above it (a message)
-        with st.expander(f"{markdown_literal(m.titel)} ({w.fmt_date(m.beginn)} – {ende})", key=f"offen-{m.id}"):
-            _massnahme_form(store, user, client, get_catalogue(store, m.catalogue_version), m)
-    with st.expander("Neue Maßnahme erfassen", key=f"offen-{new['massnahme'].id}"):
-        _massnahme_form(store, user, client, catalogue, new["massnahme"])
+        w.section(f"{markdown_literal(m.titel)} ({w.fmt_date(m.beginn)} – {ende})", f"offen-{m.id}",
+                  lambda m=m: _massnahme_form(store, user, client, get_catalogue(store, m.catalogue_version), m))
+    w.section("Neue Maßnahme erfassen", f"offen-{new['massnahme'].id}",
+              lambda: _massnahme_form(store, user, client, catalogue, new["massnahme"]))
 
 
 def _massnahme_form(store: Store, user: User, client: Client, catalogue: Catalogue, m: Massnahme) -> None:
@@ -121,8 +120,9 @@ def _beschaeftigung(store: Store, user: User, client: Client, catalogue: Catalog
                     f"{b.wochenstunden} Std./Woche, {leistungen}; nachhalten am {w.fmt_date(b.nachhalten_am)}")
         if b.strategien:
             st.caption("Strategien: " + ", ".join(shown.label(s) for s in b.strategien))
-    with st.expander("Arbeits- oder Ausbildungsaufnahme erfassen", key=f"offen-{new['aufnahme'].id}"):
-        _aufnahme_form(store, user, client, get_catalogue(store, new["aufnahme"].catalogue_version), new["aufnahme"])
+    w.section("Arbeits- oder Ausbildungsaufnahme erfassen", f"offen-{new['aufnahme'].id}",
+              lambda: _aufnahme_form(store, user, client, get_catalogue(store, new["aufnahme"].catalogue_version),
+                                     new["aufnahme"]))
 
 
 def _aufnahme_form(store: Store, user: User, client: Client, catalogue: Catalogue,

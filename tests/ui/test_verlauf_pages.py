@@ -20,6 +20,7 @@ from schemas.records import (
 from services.profiling import save_profiling, start_profiling
 from storage.base import Store
 from tests.factories import make_client
+from tests.ui.test_case_pages import open_section
 from tests.ui.test_downloads import ZIEL, click, ok, open_case
 
 FOLGE = "pages/folgegespraech.py"
@@ -144,6 +145,8 @@ def test_verlauf_page_records_a_measure_refuses_an_end_before_the_start_at_its_f
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     at = open_client(app, client, VERLAUF)
     new_id = at.session_state["verlauf_new"][client.id]["massnahme"].id
+    assert not at.text_input  # the forms are in closed sections: built when opened
+    open_section(at, f"offen-{new_id}")
     at.text_input(key=f"{new_id}-titel").input("Umschulung Fachkraft Lagerlogistik")
     at.text_input(key=f"{new_id}-traeger").input("Bildungswerk Nord")
     at.date_input(key=f"{new_id}-beginn").set_value(date(2026, 3, 1))
@@ -169,6 +172,7 @@ def test_verlauf_page_records_a_job_start_with_the_suggested_strategies(
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     at = open_client(app, client, VERLAUF)
     new_id = at.session_state["verlauf_new"][client.id]["aufnahme"].id
+    open_section(at, f"offen-{new_id}")
     assert at.multiselect(key=f"{new_id}-strategien-ohne").value == ["beschaeftigungsaufnahme_stabilisieren"]
     at.text_input(key=f"{new_id}-arbeitgeber").input("Logistik Nord GmbH")
     at.number_input(key=f"{new_id}-stunden").set_value(30)
@@ -252,7 +256,7 @@ def test_verlauf_page_records_the_actual_end_and_outcome_of_a_stored_measure(
     client = store.add(make_client(team="Team 1"), actor=caseworker)
     store.add(Massnahme(id="m3", client_id=client.id, catalogue_version=1, titel="Umschulung",
                         beginn=date(2026, 1, 5), ende_geplant=date(2026, 10, 30)), actor=caseworker)
-    at = open_client(app, client, VERLAUF)
+    at = open_section(open_client(app, client, VERLAUF), "offen-m3")
     at.date_input(key="m3-ende").set_value(date(2026, 10, 23))
     at.selectbox(key="m3-ergebnis").select("erfolgreich_abgeschlossen")
     ok(at.button(key="m3-save").click().run())
