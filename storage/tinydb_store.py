@@ -226,17 +226,40 @@ class _TinyTx:
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_.:-]+")
 
 
-def _lines_containing(raw: bytes, text: bytes) -> list[bytes]:
-    """The complete (newline-ended) lines of `raw` that contain `text` (which has no newline), each once, in order."""
+def _lines_containing(raw: bytes, text: bytes, stop: int | None = None) -> list[bytes]:
+    """The complete (newline-ended) lines of `raw` (up to `stop`) that contain `text` (which has no newline), each
+    once, in order."""
+    stop = len(raw) if stop is None else stop
     lines = []
-    at = raw.find(text)
+    at = raw.find(text, 0, stop)
     while at != -1:
-        end = raw.find(b"\n", at)
+        end = raw.find(b"\n", at, stop)
         if end == -1:  # in the incomplete last line
             break
         lines.append(raw[raw.rfind(b"\n", 0, at) + 1 : end])
-        at = raw.find(text, end)
+        at = raw.find(text, end, stop)
     return lines
+
+
+#: The audit trail is read in pieces of this size: it grows with every access of the house, and a reader must
+#: not hold all of it in memory at once.
+_SCAN_CHUNK = 4 << 20
+
+
+def _complete_lines(path: Path, containing: bytes = b"") -> Iterator[bytes]:
+    """The complete (newline-ended) lines of the file at `path` in order, read a piece at a time; with
+    `containing`: only those that contain these bytes, found without splitting the others. A line being written
+    (the part after the last newline) is left out."""
+    with open(path, "rb") as file:
+        rest = b""
+        while piece := file.read(_SCAN_CHUNK):
+            data = rest + piece
+            cut = data.rfind(b"\n") + 1  # the complete lines end here
+            if containing:
+                yield from _lines_containing(data, containing, cut)
+            else:
+                yield from data[: cut - 1].split(b"\n") if cut else ()
+            rest = data[cut:]
 
 class TinyDBStore(RuleStore):
     """The embedded default store under `data_dir`."""
@@ -956,16 +979,14 @@ class TinyDBStore(RuleStore):
 
         With `containing`: only the lines that contain these bytes, found without parsing the others."""
         try:
-            raw = self.audit_path.read_bytes()
+            lines = _complete_lines(self.audit_path, containing)
+            for line in lines:
+                try:
+                    yield AuditEntry.model_validate_json(line)
+                except ValueError:
+                    yield None
         except FileNotFoundError:
             return
-        # the part after the last newline is incomplete (or empty)
-        lines = _lines_containing(raw, containing) if containing else raw.split(b"\n")[:-1]
-        for line in lines:
-            try:
-                yield AuditEntry.model_validate_json(line)
-            except ValueError:
-                yield None
 
     def audit_entries(
         self, *, client_id: str | None = None, record_id: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -61,3 +62,51 @@ def test_an_id_with_other_characters_is_found_by_parsing_every_line(tmp_path: Pa
     store.audit_append(actor=ifk, action=AuditAction.ZUGRIFF_VERWEIGERT, record_kind="Zugriff", record_id='Seite "x"')
     assert [e.record_id for e in store.audit_entries(record_id="Seite „Berichte“")] == ["Seite „Berichte“"]
     assert [e.record_id for e in store.audit_entries(record_id='Seite "x"')] == ['Seite "x"']
+
+
+@pytest.mark.parametrize("piece", [1, 97, 1000, 1 << 22])
+def test_the_trail_is_read_a_piece_at_a_time_with_the_same_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    piece: int) -> None:
+    """The trail grows with every access of the house: a reader holds one piece of it (and the line it is in) in
+    memory, never all of it. Pieces that cut lines anywhere give the same entries as one read of the whole file,
+    and a line being written stays left out."""
+    store = TinyDBStore(tmp_path)
+    ifk = store.add(make_user(username="anna"), actor=make_user(username="anna"))
+    clients = [store.add(make_client(kundennummer=f"123D00002{n}"), actor=ifk) for n in range(4)]
+    for client in clients * 3:
+        store.audit_append(actor=ifk, action=AuditAction.GELESEN, record_kind="Kunde", record_id=client.id,
+                           client_id=client.id)
+    with open(store.audit_path, "ab") as trail:  # a line being written (no newline yet) naming a client
+        trail.write(b'{"seq":999,"record_id":"' + clients[0].id.encode())
+    raw = store.audit_path.read_bytes()
+    whole = [AuditEntry.model_validate_json(line) for line in raw.split(b"\n")[:-1]]
+    reads: list[int] = []
+    monkeypatch.setattr(tinydb_store, "_SCAN_CHUNK", piece)
+
+    def watched(path, mode="r", *args, **kwargs):  # the trail's reads are counted by size
+        file = open(path, mode, *args, **kwargs)  # noqa: SIM115 (closed by the caller's with)
+        return _CountedReads(file, reads) if Path(path) == store.audit_path else file
+
+    monkeypatch.setattr(tinydb_store, "open", watched, raising=False)
+    assert [e for e in store._audit_rows() if e is not None] == whole
+    for client in clients:
+        assert store.audit_entries(client_id=client.id) == [e for e in whole if e.client_id == client.id]
+    assert reads and all(0 < size <= piece for size in reads)  # never the whole file at once
+    assert len(whole) == 1 + 4 + 12  # the account, the clients created and read, not the line being written
+
+
+class _CountedReads:
+    """A file whose reads are noted by their size; a context manager like the file itself."""
+
+    def __init__(self, file, sizes: list[int]) -> None:
+        self._file, self._sizes = file, sizes
+
+    def read(self, size: int = -1) -> bytes:
+        self._sizes.append(size)
+        return self._file.read(size)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
