@@ -15,6 +15,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.browser.accessibility import check_screen
 from tests.browser.streamlit_server import streamlit_server
 from tests.browser.test_happy_path import (
     ARTEFACTS,
@@ -148,6 +149,7 @@ def test_uebergabe_and_vertretung_in_chromium(browser, server: str) -> None:
         settle(meier)
         pick(meier, "Neues Team", "Team 2")
         shot(meier, "02-uebergabe-auswahl", ready="Neues Team", folder=SHOTS)
+        check_screen(meier, "42-akte-uebergabe")  # the Akte with an open section
         click_button(meier, "Übergeben")
         expect_text(meier, "an Team 2 übergeben")
         shot(meier, "03-uebergeben", ready="an Team 2 übergeben", folder=SHOTS)
@@ -175,6 +177,7 @@ def test_uebergabe_and_vertretung_in_chromium(browser, server: str) -> None:
         settle(vogel)
         expect_text(vogel, "(in Vertretung)")
         shot(vogel, "05-vertretung-aenderung", ready="(in Vertretung)", folder=SHOTS)
+        check_screen(vogel, "43-akte-verlauf-und-stammdaten")  # two open sections, one a form
         for page in pages:
             assert not main(page).locator('[data-testid="stException"]').count()
     except BaseException:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.browser.accessibility import check_screen
 from tests.browser.test_happy_path import (  # noqa: F401  (fixtures: playwright_sync, server, page)
     ARTEFACTS,
     click_button,
@@ -55,6 +56,7 @@ def _verlauf(page) -> None:  # noqa: F811
     click_button(page, "Maßnahme speichern")
     expect_text(page, "Bitte geben Sie die Maßnahme an (Titel).")
     shot(page, "01-massnahme-ohne-titel", ready="Bitte geben Sie die Maßnahme an (Titel).", folder=SHOTS)
+    check_screen(page, "40-verlauf-massnahme-offen")  # an open section with a form and a refusal at its field
     assert main(page).get_by_label("Träger", exact=True).first.input_value() == "Bildungswerk Nord"
     type_into(page, "Maßnahme (Titel)", "Bewerbungstraining")
     click_button(page, "Maßnahme speichern")
@@ -70,6 +72,7 @@ def _verlauf(page) -> None:  # noqa: F811
     click_button(page, "Beschäftigungsaufnahme speichern")
     expect_text(page, "nachhalten am")
     shot(page, "03-beschaeftigungsaufnahme", ready="Logistik Nord GmbH", folder=SHOTS)
+    check_screen(page, "41-verlauf-beschaeftigung")
 
     # The Wiedervorlage shows the measure before its end (Absolventenmanagement)
     go(page, "Start")
