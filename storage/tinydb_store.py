@@ -261,6 +261,7 @@ def _complete_lines(path: Path, containing: bytes = b"") -> Iterator[bytes]:
                 yield from data[: cut - 1].split(b"\n") if cut else ()
             rest = data[cut:]
 
+
 class TinyDBStore(RuleStore):
     """The embedded default store under `data_dir`."""
 
@@ -979,8 +980,7 @@ class TinyDBStore(RuleStore):
 
         With `containing`: only the lines that contain these bytes, found without parsing the others."""
         try:
-            lines = _complete_lines(self.audit_path, containing)
-            for line in lines:
+            for line in _complete_lines(self.audit_path, containing):
                 try:
                     yield AuditEntry.model_validate_json(line)
                 except ValueError:
