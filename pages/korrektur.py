@@ -18,6 +18,7 @@ from services.profiling import (
     profiling_catalogue,
 )
 from services.safety import markdown_literal
+from storage.base import Store
 
 _FLASH = "korrektur_flash"
 
@@ -118,7 +119,7 @@ def render() -> None:
                                     key="korrektur_profiling")
         profiling = open_profiling(store, profiling_id, actor=actor)
         st.subheader("Historie")
-        ch.change_history(get_store(), profiling.id, actor)
+        ch.change_history(store, profiling.id, actor)
         korrigieren, loeschen = st.tabs(["Ändern", "Löschen"])
         with korrigieren:
             _correct(profiling, actor)
@@ -128,12 +129,12 @@ def render() -> None:
         st.info("Diese Kundin / dieser Kunde hat keine abgeschlossenen Profilings.")
     if deleted:
         w.section(f"Gelöschte Profilings ({len(deleted)})", "korrektur-geloeschte-offen",
-                  lambda: _deleted(deleted, actor))
+                  lambda: _deleted(store, deleted, actor))
 
 
-def _deleted(deleted: list[str], actor: User) -> None:
+def _deleted(store: Store, deleted: list[str], actor: User) -> None:
     for record_id in deleted:
-        ch.change_history(get_store(), record_id, actor)
+        ch.change_history(store, record_id, actor)
 
 
 run_page(render)

@@ -67,7 +67,7 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
     st.caption(markdown_literal(basisprofil(draft, catalogue)))
 
     st.subheader("Handlungsbedarfe (Schwächen)")
-    felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+    felder = _felder(catalogue, models)
     refused = _take_held_input(draft, models, felder)
     counts = _relevant_counts(draft, models, felder)
     labels = {feld.id: f"{markdown_literal(feld.label)} ({counts[feld.id]})" for feld in felder}
@@ -101,6 +101,11 @@ def _edit(draft: Profiling, catalogue, models) -> str | None:
     return open_feld
 
 
+def _felder(catalogue, models) -> list:
+    """The catalogue's Handlungsfelder that have a generated form, in catalogue order."""
+    return [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
+
+
 def _take_basisprofil(draft: Profiling, catalogue, value) -> None:
     zielberuf, kompetenzen, klassen = basisprofil_output(value)
     draft.zielberuf = zielberuf
@@ -119,14 +124,13 @@ def _take_all_input(store: Store, draft: Profiling) -> bool:
     held = held_widgets()
     basis = basisprofil_input(models.basisprofil, draft.zielberuf, draft.kompetenzen, draft.kompetenzklassen)
     einschaetzung = einschaetzung_input(models, draft.integrationsprognose, draft.profillage)
-    felder = [feld for feld in catalogue.handlungsfelder if feld.id in models.handlungsfelder]
     try:
         basis = held_input(cs.form_key(draft, "basisprofil"), type(basis), held_in=held, **dict(basis))
         einschaetzung = held_input(cs.form_key(draft, "einschaetzung"), type(einschaetzung), held_in=held,
                                    **dict(einschaetzung))
     except ValidationError:
         return False
-    if _take_held_input(draft, models, felder) is not None:
+    if _take_held_input(draft, models, _felder(catalogue, models)) is not None:
         return False
     if basis is not None:
         _take_basisprofil(draft, catalogue, basis)

@@ -226,10 +226,9 @@ class _TinyTx:
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_.:-]+")
 
 
-def _lines_containing(raw: bytes, text: bytes, stop: int | None = None) -> list[bytes]:
-    """The complete (newline-ended) lines of `raw` (up to `stop`) that contain `text` (which has no newline), each
+def _lines_containing(raw: bytes, text: bytes, stop: int) -> list[bytes]:
+    """The complete (newline-ended) lines of `raw` up to `stop` that contain `text` (which has no newline), each
     once, in order."""
-    stop = len(raw) if stop is None else stop
     lines = []
     at = raw.find(text, 0, stop)
     while at != -1:
