@@ -23,7 +23,9 @@ without PostgreSQL that part is skipped with the reason. Run: `.venv/bin/python 
 [--runs N] [--backend tinydb|postgres] [--no-rss | --rss-only] [--rss-sessions N]` (a few minutes on 2 cores;
 `--rss-only`: only the memory part on a fresh TinyDB store, about 2 minutes; `--rss-sessions N`: N sessions
 after the first one instead of 8). `--runs N` repeats the load run
-N times per backend on a fresh store each and prints every run's figures with the prefix `<backend>_runK_`.
+N times per backend on a fresh store each (PostgreSQL: a fresh database on the same server), prints every run's
+figures with the prefix `<backend>_runK_` and then the median of the runs' action p95
+(`<backend>_action_p95_ms_median_of_runs`).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import urllib.parse
 import urllib.request
 import uuid
@@ -356,8 +357,9 @@ def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 
-def run_backend(target: Target, work_dir: Path, prefix: str = "") -> None:
-    """The 50 simulated sessions and the 3 browser sessions at the same time on one store; prints its figures."""
+def run_backend(target: Target, work_dir: Path, prefix: str = "") -> float:
+    """The 50 simulated sessions and the 3 browser sessions at the same time on one store; prints its figures and
+    returns its action p95 (ms)."""
     prefix = prefix or target.backend
     sessions = prepare(target)
     server = Server(target, work_dir / f"streamlit-{prefix}.log")
@@ -413,6 +415,7 @@ def run_backend(target: Target, work_dir: Path, prefix: str = "") -> None:
         print(f"{prefix}_load_average_1min_at_end: {os.getloadavg()[0]:.1f} tasks")
         for error in (errors + browser_errors)[:10]:
             print(f"# {prefix} Fehler: {error}", file=sys.stderr)
+        return percentile(timings, 95)
     finally:
         server.stop()
 
@@ -446,25 +449,30 @@ def measure_rss(target: Target, work_dir: Path) -> None:
         server.stop()
 
 
-def postgres_target(work_dir: Path) -> tuple[Target | None, object, str]:
-    """A fresh database: on VIERPHASEN_TEST_DATABASE_URL's server, else on a throwaway local server."""
-    import psycopg
-
+def postgres_server() -> tuple[str, object, str]:
+    """The URL of a PostgreSQL server (VIERPHASEN_TEST_DATABASE_URL, else a throwaway local one with fsync on), the
+    throwaway server to stop afterwards (or None), and why there is none ("" if there is)."""
     from tests.contract.pg_server import start_temp_server
 
-    server = None
     base_url = os.environ.get("VIERPHASEN_TEST_DATABASE_URL", "")
-    if not base_url:
-        try:
-            server = start_temp_server(durable=True)
-        except (RuntimeError, OSError) as exc:
-            return None, None, f"PostgreSQL nicht verfügbar: {exc}"
-        base_url = server.url
+    if base_url:
+        return base_url, None, ""
+    try:
+        server = start_temp_server(durable=True)
+    except (RuntimeError, OSError) as exc:
+        return "", None, f"PostgreSQL nicht verfügbar: {exc}"
+    return server.url, server, ""
+
+
+def postgres_target(base_url: str) -> Target:
+    """A fresh database on the server at `base_url`."""
+    import psycopg
+
     name = f"load_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     parts = urllib.parse.urlsplit(base_url)
-    return Target("postgres", url=urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))), server, ""
+    return Target("postgres", url=urllib.parse.urlunsplit(parts._replace(path=f"/{name}")))
 
 
 def main() -> None:
@@ -490,29 +498,31 @@ def main() -> None:
             prepare(tinydb)
             measure_rss(tinydb, work_dir)
             return
+        p95s: dict[str, list[float]] = {}
         for run in range(1, RUNS + 1) if "tinydb" in BACKENDS else ():
             started = time.monotonic()
             tinydb = Target("tinydb", data_dir=str(work_dir / f"data{run}"))
-            run_backend(tinydb, work_dir, "tinydb" if RUNS == 1 else f"tinydb_run{run}")
+            p95s.setdefault("tinydb", []).append(
+                run_backend(tinydb, work_dir, "tinydb" if RUNS == 1 else f"tinydb_run{run}"))
             print(f"tinydb_run_s: {time.monotonic() - started:.1f} s", flush=True)
         if "--no-rss" not in sys.argv and "tinydb" in BACKENDS:
             measure_rss(tinydb, work_dir)
-        if "postgres" not in BACKENDS:
-            return
-        target, pg_server, reason = postgres_target(work_dir)
-        if target is None:
-            print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
-            return
-        started = time.monotonic()
-        try:
-            run_backend(target, work_dir)  # one run (a fresh database each would need a new server)
-        except Exception:
-            traceback.print_exc()
-            raise
-        finally:
-            if pg_server is not None:
-                pg_server.stop()
-        print(f"postgres_run_s: {time.monotonic() - started:.1f} s")
+        if "postgres" in BACKENDS:
+            base_url, pg_server, reason = postgres_server()
+            if not base_url:
+                print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
+            try:
+                for run in range(1, RUNS + 1) if base_url else ():
+                    started = time.monotonic()  # a fresh database each run, on the same server
+                    prefix = "postgres" if RUNS == 1 else f"postgres_run{run}"
+                    p95s.setdefault("postgres", []).append(run_backend(postgres_target(base_url), work_dir, prefix))
+                    print(f"postgres_run_s: {time.monotonic() - started:.1f} s", flush=True)
+            finally:
+                if pg_server is not None:
+                    pg_server.stop()
+        for backend, values in p95s.items():
+            if len(values) > 1:
+                print(f"{backend}_action_p95_ms_median_of_runs: {statistics.median(values):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """Server-side time of a rerun of the profiling page (full catalogue, filled profiling), measured with AppTest;
 every rerun runs through app.py and its navigation, as on a server (`_run_through_app`).
 
-Prints `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`, `trivial_rerun_p95_ms` (a page with a title and three
-widgets, Streamlit's own cost) and `profiling_rerun_ratio` (p95 over p95, same run; target ≤ 3); beside them the
-CPU time of a rerun (`*_cpu_p50_ms`, `profiling_rerun_cpu_ratio`), which other load on a shared machine disturbs far
-less than wall time. Exits with a message if the measured page is not the profiling page with every Handlungsbedarf
-counted as relevant in the Handlungsfeld tabs' labels and each one of the open tab shown as a ticked checkbox.
-Usage: .venv/bin/python bench/ui.py [reruns]
+Three rounds, each timing `reruns` reruns of the profiling page and then of a trivial page (a title and three
+widgets, Streamlit's own cost) in the same process; a round's ratio is its profiling p95 over its trivial p95. The
+p95 of a few milliseconds moves with whatever else the machine does in that second, so the figures are those of the
+round with the median ratio: `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`, `trivial_rerun_p95_ms` and
+`profiling_rerun_ratio` (target ≤ 3); every round's ratio is printed too (`profiling_rerun_ratio_round<k>`). Beside them the CPU time of a rerun over all rounds
+(`*_cpu_p50_ms`, `profiling_rerun_cpu_ratio`), which other load on a shared machine disturbs far less than wall
+time. Exits with a message if the measured page is not the profiling page with every Handlungsbedarf counted as
+relevant in the Handlungsfeld tabs' labels and each one of the open tab shown as a ticked checkbox.
+Usage: .venv/bin/python bench/ui.py [reruns per page and round, default 100]
 """
 
 from __future__ import annotations
@@ -110,7 +113,10 @@ def _run_through_app() -> None:
     PagesManager.__init__ = after_first_navigation
 
 
-def main(reruns: int = 40) -> None:
+ROUNDS = 3
+
+
+def main(reruns: int = 100) -> None:
     from streamlit.testing.v1 import AppTest
 
     _share_script_cache()
@@ -127,28 +133,40 @@ def main(reruns: int = 40) -> None:
         # The click switched pages inside the app; AppTest would rerun the page it was last told to run (the
         # client list), so it is pointed at the profiling page explicitly (the selection stays in the session).
         at.switch_page("pages/profiling.py")
+        trivial_at = AppTest.from_function(_trivial_page, default_timeout=60)
         profiling_cpu: list[float] = []
-        profiling = _timed_reruns(at, reruns, profiling_cpu)
-        bedarfe = _prepared_bedarfe()
-        counts = {t.label: int(m.group(1)) if (m := re.search(r"\((\d+)\)$", t.label)) else 0 for t in at.tabs}
-        open_tab = at.tabs[_tab_container(at).proto.tab_container.default_tab_index].label if at.tabs else ""
-        ticked = len([c for c in at.checkbox if c.value])
-        if at.error or at.title[0].value != "1 Profiling" or sum(counts.values()) < len(bedarfe) \
-                or ticked != counts.get(open_tab) or not ticked:
-            sys.exit(f"Nicht die Profiling-Seite gemessen: {[t.value for t in at.title]}, Reiter {counts} (von "
-                     f"{len(bedarfe)} Handlungsbedarfen), im offenen Reiter {open_tab!r} {ticked} als relevant "
-                     f"angezeigt, {[e.value for e in at.error]}")
-    trivial_cpu: list[float] = []
-    trivial = _timed_reruns(AppTest.from_function(_trivial_page, default_timeout=60), reruns, trivial_cpu)
-    p95, trivial_p95 = statistics.quantiles(profiling, n=20)[-1], statistics.quantiles(trivial, n=20)[-1]
-    print(f"profiling_rerun_p50_ms: {statistics.median(profiling):.1f} ms")
+        trivial_cpu: list[float] = []
+        rounds = []
+        for _ in range(ROUNDS):
+            profiling = _timed_reruns(at, reruns, profiling_cpu)
+            _check_profiling_page(at)
+            trivial = _timed_reruns(trivial_at, reruns, trivial_cpu)
+            p95, trivial_p95 = statistics.quantiles(profiling, n=20)[-1], statistics.quantiles(trivial, n=20)[-1]
+            rounds.append((p95 / trivial_p95, statistics.median(profiling), p95, trivial_p95))
+    for number, (ratio, *_) in enumerate(rounds, start=1):
+        print(f"profiling_rerun_ratio_round{number}: {ratio:.2f} ratio")
+    ratio, p50, p95, trivial_p95 = sorted(rounds)[len(rounds) // 2]
+    print(f"profiling_rerun_p50_ms: {p50:.1f} ms")
     print(f"profiling_rerun_p95_ms: {p95:.1f} ms")
     print(f"trivial_rerun_p95_ms: {trivial_p95:.1f} ms")
-    print(f"profiling_rerun_ratio: {p95 / trivial_p95:.2f} ratio")
+    print(f"profiling_rerun_ratio: {ratio:.2f} ratio")
     cpu_p50, trivial_cpu_p50 = statistics.median(profiling_cpu), statistics.median(trivial_cpu)
     print(f"profiling_rerun_cpu_p50_ms: {cpu_p50:.1f} ms")
     print(f"trivial_rerun_cpu_p50_ms: {trivial_cpu_p50:.1f} ms")
     print(f"profiling_rerun_cpu_ratio: {cpu_p50 / trivial_cpu_p50:.2f} ratio")
+
+
+def _check_profiling_page(at) -> None:
+    """Exit unless `at` shows the profiling page with every Handlungsbedarf relevant (see the module docstring)."""
+    bedarfe = _prepared_bedarfe()
+    counts = {t.label: int(m.group(1)) if (m := re.search(r"\((\d+)\)$", t.label)) else 0 for t in at.tabs}
+    open_tab = at.tabs[_tab_container(at).proto.tab_container.default_tab_index].label if at.tabs else ""
+    ticked = len([c for c in at.checkbox if c.value])
+    if at.error or at.title[0].value != "1 Profiling" or sum(counts.values()) < len(bedarfe) \
+            or ticked != counts.get(open_tab) or not ticked:
+        sys.exit(f"Nicht die Profiling-Seite gemessen: {[t.value for t in at.title]}, Reiter {counts} (von "
+                 f"{len(bedarfe)} Handlungsbedarfen), im offenen Reiter {open_tab!r} {ticked} als relevant "
+                 f"angezeigt, {[e.value for e in at.error]}")
 
 
 def _tab_container(at):
@@ -172,4 +190,4 @@ def _prepared_bedarfe() -> list:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 40)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
