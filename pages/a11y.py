@@ -158,7 +158,19 @@ _PAGE_SCRIPT = _SCRIPT % {
     "patterns": json.dumps(PATTERNS, ensure_ascii=False),
 }
 
-_PAGE_HTML = _CSS + _PAGE_SCRIPT
+
+class _FixedHtml:
+    """HTML made once, handed to st.html as an object with `_repr_html_`: Streamlit then takes it as it is instead
+    of dedenting a text of about 10 KB again in every run."""
+
+    def __init__(self, html: str) -> None:
+        self._html = html
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+
+_PAGE_HTML = _FixedHtml(_CSS + _PAGE_SCRIPT)
 
 
 def apply() -> None:

@@ -103,8 +103,8 @@ def next_step(text: str, page: str, label: str, icon: str = ":material/arrow_for
         kurzname = markdown_literal(catalogue.vereinbarung.kurzname)
         text = f"{kurzname} abschließen oder fortschreiben; für Änderungen das Profiling klonen."
         page, label, icon = PAGE_EGV, f"4 {kurzname}", ":material/description:"
-    st.divider()
-    st.markdown(f"**Nächster Schritt:** {text}")  # the link below the text: no columns (3 elements every rerun)
+    # the rule and the text one element, the link below them: no columns (each element costs every rerun)
+    st.markdown(f"---\n\n**Nächster Schritt:** {text}")
     page_link(page, label=label, icon=icon)
 
 

@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 #: A cell starting with one of these is read as a formula (or DDE command) by Excel / LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
@@ -66,9 +67,21 @@ def markdown_literal(text: object) -> str:
     there, so ordinary sentences keep their plain text.
     """
     value = "" if text is None else str(text)
+    return _short_literal(value) if len(value) <= _REMEMBERED_CHARS else _literal(value)
+
+
+#: Labels, names and checklist lines come back in every rerun of every session (a profiling page escapes about 30),
+#: so the escaped form of a short text is kept; bounded in number and length, and only within the process.
+_REMEMBERED_CHARS = 200
+
+
+def _literal(value: str) -> str:
     value = _MARKUP_ANYWHERE.sub(r"\\\1", value)
     value = _ORDERED.sub(r"\1\\\2", value)
     value = _LIST_MARK.sub(r"\1\\\2", value)
     value = _DIRECTIVE_COLON.sub(r"\\:", value)
     value = _WWW.sub(r"\1\\.", value)
     return value.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+_short_literal = lru_cache(maxsize=4096)(_literal)

@@ -839,6 +839,13 @@ def test_markdown_literal_leaves_no_markup(value):
             assert backslashes % 2 == 1, (value, escaped)
 
 
+def test_markdown_literal_escapes_a_long_text_as_its_lines_and_a_short_one_the_same_every_time():
+    line = "- <b>*fett*</b> 1. siehe www.example.de :red[x] # \\\n"
+    assert markdown_literal(line * 40) == markdown_literal(line) * 40  # 1,760 characters: not kept, escaped anew
+    assert markdown_literal(line) == markdown_literal(line) == (
+        "\\- \\<b\\>\\*fett\\*\\</b\\> 1. siehe www\\.example.de \\:red\\[x\\] \\# \\\\  \n")
+
+
 def test_formula_cells_are_prefixed():
     assert [csv_safe(c) for c in ["=1+1", "+49 30", "-5", "@A1", "\tx", "\rx", " =1", "Müller", 42, None]] == [
         "'=1+1", "'+49 30", "'-5", "'@A1", "'\tx", "'\rx", "' =1", "Müller", "42", ""]
