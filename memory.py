@@ -1,11 +1,11 @@
 """Memory settings of the server process: large blocks go back to the operating system when they are freed.
 
-Every sign-in checks a password with argon2id, which takes a 19 MiB block for each check (services/users.py).
+Every sign-in checks a password with argon2id, which takes a 7 MiB block for each check (services/users.py).
 glibc's malloc raises its mmap threshold to the size of the largest mmapped block freed so far (up to 32 MiB),
 so after the first sign-in such a block comes from the heap of the thread's malloc arena instead of a mapping of
 its own — and a freed block inside an arena stays in the process's memory. Streamlit runs each session's script
-on its own thread, threads spread over up to 8 arenas per core, and so every further session kept about 19 MiB
-more (`bench/load.py`: `rss_mb_per_session`). Fixing both thresholds at 4 MiB keeps such a block in a mapping of
+on its own thread, threads spread over up to 8 arenas per core, and so every further session kept about one
+such block more (`bench/load.py`: `rss_mb_per_session`). Fixing both thresholds at 4 MiB keeps such a block in a mapping of
 its own, returned when freed, and lets an arena give back a free top of more than 4 MiB. Not glibc's initial
 128 KiB: with that, every buffer from 128 KiB up (JSON files, messages to the browser) was a fresh mapping, and
 the server's CPU per action under 100 sessions doubled (`bench/sessions.py`: 54 ms with 4 MiB, 100 ms with 128 KiB).

@@ -1,14 +1,18 @@
 """Server-side time of a rerun of the profiling page (full catalogue, filled profiling), measured with AppTest;
 every rerun runs through app.py and its navigation, as on a server (`_run_through_app`).
 
-Three rounds, each timing `reruns` reruns of the profiling page and then of a trivial page (a title and three
-widgets, Streamlit's own cost) in the same process; a round's ratio is its profiling p95 over its trivial p95. The
-p95 of a few milliseconds moves with whatever else the machine does in that second, so the figures are those of the
-round with the median ratio: `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`, `trivial_rerun_p95_ms` and
-`profiling_rerun_ratio` (target ≤ 3); every round's ratio is printed too (`profiling_rerun_ratio_round<k>`). Beside them the CPU time of a rerun over all rounds
-(`*_cpu_p50_ms`, `profiling_rerun_cpu_ratio`), which other load on a shared machine disturbs far less than wall
-time. Exits with a message if the measured page is not the profiling page with every Handlungsbedarf counted as
-relevant in the Handlungsfeld tabs' labels and each one of the open tab shown as a ticked checkbox.
+Three rounds, each timing `reruns` reruns of the profiling page, then of the same elements drawn by plain Streamlit
+calls (`_same_elements_page`: no app.py, navigation, models or store; what Streamlit itself costs for this page) and
+then of a trivial page (a title and three widgets) in the same process; a round's ratio is its profiling p95 over
+its trivial p95. The p95 of a few milliseconds moves with whatever else the machine does in that second, so the
+figures are those of the round with the median ratio: `profiling_rerun_p50_ms`, `profiling_rerun_p95_ms`,
+`trivial_rerun_p95_ms` and `profiling_rerun_ratio` (target ≤ 3); every round's ratio is printed too (`profiling_rerun_ratio_round<k>`); from
+the same round `same_elements_rerun_p95_ms`, `same_elements_ratio` (its p95 over the trivial page's: the floor of
+`profiling_rerun_ratio` for this page on this Streamlit) and `profiling_over_same_elements_ratio` (what the app adds).
+Beside them the CPU time of a rerun over all rounds (`*_cpu_p50_ms`, `*_cpu_ratio`), which other load on a shared
+machine disturbs far less than wall time. Exits with a message if the measured page is not the profiling page with
+every Handlungsbedarf counted as relevant in the Handlungsfeld tabs' labels and each one of the open tab shown as a
+ticked checkbox, or if the comparison page drew other elements (kinds and counts) than the profiling page.
 Usage: .venv/bin/python bench/ui.py [reruns per page and round, default 100]
 """
 
@@ -20,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -69,6 +74,102 @@ def _trivial_page() -> None:
     st.text_input("Text")
     st.checkbox("Haken")
     st.button("Knopf")
+
+
+def _same_elements_page(spec: list) -> None:
+    """Streamlit's own cost of the profiling page: the same elements (kind, label, value, options, nesting) as the
+    measured page drew, drawn with plain Streamlit calls and nothing else (no app.py, navigation, session look-ups,
+    generated models or store); `spec` comes from `_element_spec` of the measured page."""
+    import itertools
+
+    import streamlit as st
+
+    numbers = itertools.count()
+
+    def draw(nodes: list) -> None:
+        for kind, value, children in nodes:
+            key = f"w{next(numbers)}"  # the same widget the same key in every run
+            if kind == "columns":
+                for column, content in zip(st.columns(len(children)), children):
+                    with column:
+                        draw(content)
+            elif kind == "tabs":
+                for tab, content in zip(st.tabs(value), children):
+                    with tab:
+                        draw(content)
+            elif kind == "container":
+                with st.container():
+                    draw(children)
+            elif kind in ("html", "title", "markdown", "caption", "subheader", "text"):
+                getattr(st, kind)(value)
+            elif kind == "empty":
+                st.empty()
+            elif kind == "page_link":
+                st.page_link("https://www.arbeitsagentur.de", label=value)
+            elif kind == "button":
+                st.button(value["label"], key=key)
+            elif kind == "selectbox":
+                st.selectbox(value["label"], value["options"], index=value["index"], key=key)
+            else:  # text_input, text_area, checkbox
+                getattr(st, kind)(value["label"], value["value"], key=key)
+
+    main, sidebar = spec
+    draw(main)
+    with st.sidebar:
+        draw(sidebar)
+
+
+#: Element classes of AppTest's tree → the Streamlit call `_same_elements_page` draws them with.
+_PLAIN = {"Html": "html", "Title": "title", "Markdown": "markdown", "Caption": "caption", "Subheader": "subheader",
+          "Text": "text", "UnknownElement": "empty", "PageLink": "page_link"}
+_WIDGETS = {"TextInput": "text_input", "TextArea": "text_area", "Checkbox": "checkbox", "Button": "button"}
+
+
+def _element_spec(at) -> list:
+    """What `_same_elements_page` needs to draw the elements of `at`'s last run again: the main area's and the
+    sidebar's elements (style-only HTML, which Streamlit moves out of the page, included)."""
+    def spec(node) -> list:
+        out = []
+        for child in getattr(node, "children", {}).values():
+            kind = type(child).__name__
+            proto = getattr(child, "proto", None)
+            if kind == "Block" and children_are(child, "Column"):
+                out.append(("columns", None, [spec(column) for column in child.children.values()]))
+            elif kind == "Block" and proto.HasField("tab_container"):
+                tabs = list(child.children.values())
+                out.append(("tabs", [tab.label for tab in tabs], [spec(tab) for tab in tabs]))
+            elif kind == "Block":
+                out.append(("container", None, spec(child)))
+            elif kind in _PLAIN:
+                value = proto.body if kind == "Html" else proto.label if kind == "PageLink" \
+                    else None if kind == "UnknownElement" else child.value
+                out.append((_PLAIN[kind], value, []))
+            elif kind == "Selectbox":
+                out.append(("selectbox", {"label": child.label, "options": child.options, "index": child.index}, []))
+            elif kind in _WIDGETS:
+                value = None if kind == "Button" else child.value
+                out.append((_WIDGETS[kind], {"label": child.label, "value": value}, []))
+            else:
+                sys.exit(f"Element {kind} kann die Vergleichsseite nicht zeichnen (bench/ui.py _element_spec)")
+        return out
+
+    def children_are(node, kind: str) -> bool:
+        return bool(node.children) and all(type(c).__name__ == kind for c in node.children.values())
+
+    event = next((block for block in at._tree.children.values() if block.type == "event"), None)
+    return [spec(at.main) + spec(event), spec(at.sidebar)]
+
+
+def _element_kinds(at) -> Counter:
+    """How many elements of each kind `at`'s last run drew (blocks included)."""
+    return Counter(type(node).__name__ for node in _nodes(at._tree))
+
+
+def _nodes(node):
+    """The nodes below `node` in AppTest's element tree, depth first."""
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _nodes(child)
 
 
 def _timed_reruns(at, reruns: int, cpu: list[float] | None = None) -> list[float]:
@@ -133,28 +234,39 @@ def main(reruns: int = 100) -> None:
         # The click switched pages inside the app; AppTest would rerun the page it was last told to run (the
         # client list), so it is pointed at the profiling page explicitly (the selection stays in the session).
         at.switch_page("pages/profiling.py")
+        at.run()
+        _check_profiling_page(at)
+        same_at = AppTest.from_function(_same_elements_page, args=(_element_spec(at),), default_timeout=60)
+        same_at.run()
+        if _element_kinds(same_at) != _element_kinds(at):
+            sys.exit(f"Die Vergleichsseite zeichnet andere Elemente: {_element_kinds(same_at)} statt "
+                     f"{_element_kinds(at)}")
         trivial_at = AppTest.from_function(_trivial_page, default_timeout=60)
-        profiling_cpu: list[float] = []
-        trivial_cpu: list[float] = []
+        cpu: dict[str, list[float]] = {"profiling": [], "same": [], "trivial": []}
         rounds = []
         for _ in range(ROUNDS):
-            profiling = _timed_reruns(at, reruns, profiling_cpu)
+            profiling = _timed_reruns(at, reruns, cpu["profiling"])
             _check_profiling_page(at)
-            trivial = _timed_reruns(trivial_at, reruns, trivial_cpu)
-            p95, trivial_p95 = statistics.quantiles(profiling, n=20)[-1], statistics.quantiles(trivial, n=20)[-1]
-            rounds.append((p95 / trivial_p95, statistics.median(profiling), p95, trivial_p95))
+            same = _timed_reruns(same_at, reruns, cpu["same"])
+            trivial = _timed_reruns(trivial_at, reruns, cpu["trivial"])
+            p95, same_p95, trivial_p95 = (statistics.quantiles(t, n=20)[-1] for t in (profiling, same, trivial))
+            rounds.append((p95 / trivial_p95, statistics.median(profiling), p95, trivial_p95, same_p95))
     for number, (ratio, *_) in enumerate(rounds, start=1):
         print(f"profiling_rerun_ratio_round{number}: {ratio:.2f} ratio")
-    ratio, p50, p95, trivial_p95 = sorted(rounds)[len(rounds) // 2]
+    ratio, p50, p95, trivial_p95, same_p95 = sorted(rounds)[len(rounds) // 2]
     print(f"profiling_rerun_p50_ms: {p50:.1f} ms")
     print(f"profiling_rerun_p95_ms: {p95:.1f} ms")
     print(f"trivial_rerun_p95_ms: {trivial_p95:.1f} ms")
     print(f"profiling_rerun_ratio: {ratio:.2f} ratio")
-    cpu_p50, trivial_cpu_p50 = statistics.median(profiling_cpu), statistics.median(trivial_cpu)
-    print(f"profiling_rerun_cpu_p50_ms: {cpu_p50:.1f} ms")
-    print(f"trivial_rerun_cpu_p50_ms: {trivial_cpu_p50:.1f} ms")
-    print(f"profiling_rerun_cpu_ratio: {cpu_p50 / trivial_cpu_p50:.2f} ratio")
-
+    print(f"same_elements_rerun_p95_ms: {same_p95:.1f} ms")
+    print(f"same_elements_ratio: {same_p95 / trivial_p95:.2f} ratio")
+    print(f"profiling_over_same_elements_ratio: {p95 / same_p95:.2f} ratio")
+    cpu_p50 = {page: statistics.median(times) for page, times in cpu.items()}
+    print(f"profiling_rerun_cpu_p50_ms: {cpu_p50['profiling']:.1f} ms")
+    print(f"same_elements_rerun_cpu_p50_ms: {cpu_p50['same']:.1f} ms")
+    print(f"trivial_rerun_cpu_p50_ms: {cpu_p50['trivial']:.1f} ms")
+    print(f"profiling_rerun_cpu_ratio: {cpu_p50['profiling'] / cpu_p50['trivial']:.2f} ratio")
+    print(f"same_elements_cpu_ratio: {cpu_p50['same'] / cpu_p50['trivial']:.2f} ratio")
 
 def _check_profiling_page(at) -> None:
     """Exit unless `at` shows the profiling page with every Handlungsbedarf relevant (see the module docstring)."""
@@ -171,12 +283,7 @@ def _check_profiling_page(at) -> None:
 
 def _tab_container(at):
     """The Handlungsfeld tabs' container block (it knows which tab is open)."""
-    def blocks(node):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from blocks(child)
-
-    return next(b for b in blocks(at.main) if type(getattr(b, "proto", None)).__name__ == "Block"
+    return next(b for b in _nodes(at.main) if type(getattr(b, "proto", None)).__name__ == "Block"
                 and b.proto.HasField("tab_container"))
 
 

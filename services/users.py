@@ -50,10 +50,14 @@ SSO_ONLY = (
     "„Mit Single Sign-on anmelden“ an."
 )
 
-# argon2id at OWASP's recommended setting (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane): about 25 ms a
-# check here. argon2-cffi's default (64 MiB, 4 lanes) cost 150–360 ms and 64 MiB per sign-in, so 50 caseworkers
-# signing in at 8 o'clock queued for seconds (bench/load.py). Older hashes are renewed at the next sign-in.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# argon2id at one of the five settings OWASP's Password Storage Cheat Sheet gives as equally strong (7 MiB,
+# 5 passes, 1 lane; the others take more memory and fewer passes, up to 19 MiB and 2): about 14 ms a check here. The
+# smallest block was chosen because sign-ins come together (a team at 8 o'clock) on a server whose cores share
+# one cache: with 19 MiB blocks concurrent checks pushed each other (and every other request) out of the cache,
+# and in `bench/load.py` (50 sessions, 3 browsers, 2 cores) the sign-ins' p95 was 300–610 ms and the actions'
+# p95 125–322 ms; with 7 MiB 104–296 ms and 54–121 ms. argon2-cffi's default (64 MiB, 4 lanes) cost 150–360 ms a
+# check. Hashes made with other settings are renewed at the next sign-in.
+_hasher = PasswordHasher(time_cost=5, memory_cost=7 * 1024, parallelism=1)
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("vierphasen-dummy-password-never-used")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGON2_MIB = 19  # one password check's memory (services/users.py)
+ARGON2_MIB = 7  # one password check's memory (services/users.py)
 THREADS = 8
 
 #: Runs in a fresh process (malloc's state is per process): with "app" first app.py once through AppTest, then
@@ -77,5 +77,5 @@ def rss_growth_mib(data_dir: Path, mode: str) -> float:
 def test_sign_ins_on_many_session_threads_keep_no_argon2_memory_after_the_app_has_run(tmp_path):
     growth = rss_growth_mib(tmp_path, "app")
 
-    # without memory.configure each thread's malloc arena kept one check's 19 MiB: about THREADS × 19 MiB
+    # without memory.configure each thread's malloc arena kept one check's 7 MiB: about THREADS × 7 MiB
     assert growth < ARGON2_MIB

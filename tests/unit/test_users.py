@@ -112,7 +112,7 @@ def test_a_hash_with_older_settings_is_renewed_at_the_next_sign_in(store, admin)
     store.save(store.get(User, anna.id).model_copy(update={"password_hash": old}), actor=admin)
     assert authenticate(store, "anna", PASSWORD).id == anna.id
     renewed = store.get(User, anna.id).password_hash
-    assert renewed != old and "m=19456,t=2,p=1" in renewed
+    assert renewed != old and "m=7168,t=5,p=1" in renewed
     assert authenticate(store, "anna", PASSWORD).id == anna.id
 
 
