@@ -18,8 +18,8 @@ the largest step that held, per added session.
 
 Run: `.venv/bin/python bench/sessions.py [--backend tinydb|postgres] [--levels 50,100,...]` (5–10 minutes per
 backend). `--sample FILE`: the server writes CPU-weighted stack samples to FILE (bench/sampler); `--sample-wall FILE`:
-weighted by the time passed instead, which shows where threads wait (a lock, the interpreter lock after a system call). `--selftest` signs one caseworker in on a TinyDB server, opens its profiling and saves it, and prints
-`selftest_profiling_page: 1 bool` (tests/ops/test_sessions_bench.py runs it).
+weighted by the time passed instead, which shows where threads wait (a lock, the interpreter lock after a system call). `--selftest [--backend postgres]` signs one caseworker in on a TinyDB (or PostgreSQL) server, opens its profiling and
+saves it, and prints `selftest_profiling_page: 1 bool` (tests/ops/test_sessions_bench.py runs it on both).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -392,11 +394,10 @@ async def _selftest(url: str, account: Account) -> None:
     await session.close()
 
 
-def selftest(work_dir: Path) -> None:
-    """Sign one caseworker in on a real server, open the profiling, save it; raise if any step fails."""
-    from bench.load import Server, Target
+def selftest(target, work_dir: Path) -> None:
+    """Sign one caseworker in on a real server on `target`, open the profiling, save it; raise if any step fails."""
+    from bench.load import Server
 
-    target = Target("tinydb", data_dir=str(work_dir / "data"))
     accounts = prepare(target, 1)
     server = Server(target, work_dir / "streamlit-selftest.log")
     try:
@@ -406,33 +407,46 @@ def selftest(work_dir: Path) -> None:
     print("selftest_profiling_page: 1 bool")
 
 
-def main() -> None:
-    from bench.load import Target, postgres_target
+@contextmanager
+def backend_target(backend: str, work_dir: Path) -> Iterator[object]:
+    """The store to run on: a TinyDB directory in `work_dir`, or a fresh database on a PostgreSQL server
+    (VIERPHASEN_TEST_DATABASE_URL, else a throwaway one, stopped afterwards); None, with the reason on stderr, when
+    there is no PostgreSQL."""
+    from bench.load import Target, postgres_server, postgres_target
 
+    if backend == "tinydb":
+        yield Target("tinydb", data_dir=str(work_dir / "data"))
+        return
+    base_url, server, reason = postgres_server()
+    if not base_url:
+        print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield postgres_target(base_url)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def main() -> None:
     option = {name: sys.argv[sys.argv.index(name) + 1] for name in ("--backend", "--levels") if name in sys.argv}
     levels = tuple(int(n) for n in option["--levels"].split(",")) if "--levels" in option else LEVELS
     backends = (option["--backend"],) if "--backend" in option else ("tinydb", "postgres")
     with tempfile.TemporaryDirectory(prefix="vierphasen-sessions-") as tmp:
         work_dir = Path(tmp)
         if "--selftest" in sys.argv:
-            selftest(work_dir)
+            with backend_target(option.get("--backend", "tinydb"), work_dir) as target:
+                if target is not None:
+                    selftest(target, work_dir)
             return
         print(f"cpu_cores: {os.cpu_count()} count")
         print(f"load_average_1min_at_start: {os.getloadavg()[0]:.1f} tasks", flush=True)
-        if "tinydb" in backends:
-            run_backend(Target("tinydb", data_dir=str(work_dir / "data")), work_dir, levels)
-        if "postgres" in backends:
-            target, pg_server, reason = postgres_target(work_dir)
-            if target is None:
-                print(f"# PostgreSQL übersprungen: {reason}", file=sys.stderr)
-            else:
-                try:
+        for backend in backends:
+            with backend_target(backend, work_dir) as target:
+                if target is not None:
                     run_backend(target, work_dir, levels)
-                finally:
-                    if pg_server is not None:
-                        pg_server.stop()
         print(f"load_average_1min_at_end: {os.getloadavg()[0]:.1f} tasks")
-
 
 if __name__ == "__main__":
     main()

@@ -128,6 +128,9 @@ _WIDGETS = {"TextInput": "text_input", "TextArea": "text_area", "Checkbox": "che
 def _element_spec(at) -> list:
     """What `_same_elements_page` needs to draw the elements of `at`'s last run again: the main area's and the
     sidebar's elements (style-only HTML, which Streamlit moves out of the page, included)."""
+    def children_are(node, kind: str) -> bool:
+        return bool(node.children) and all(type(c).__name__ == kind for c in node.children.values())
+
     def spec(node) -> list:
         out = []
         for child in getattr(node, "children", {}).values():
@@ -152,9 +155,6 @@ def _element_spec(at) -> list:
             else:
                 sys.exit(f"Element {kind} kann die Vergleichsseite nicht zeichnen (bench/ui.py _element_spec)")
         return out
-
-    def children_are(node, kind: str) -> bool:
-        return bool(node.children) and all(type(c).__name__ == kind for c in node.children.values())
 
     event = next((block for block in at._tree.children.values() if block.type == "event"), None)
     return [spec(at.main) + spec(event), spec(at.sidebar)]

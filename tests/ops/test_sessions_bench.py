@@ -7,12 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_sessions_bench_client_signs_in_and_saves_on_the_profiling_page() -> None:
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "sessions.py"), "--selftest"], check=False,
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"])
+def test_the_sessions_bench_client_signs_in_and_saves_on_the_profiling_page(backend: str) -> None:
+    # PostgreSQL: VIERPHASEN_TEST_DATABASE_URL's server (CI), else the bench starts a throwaway one
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "sessions.py"), "--selftest", "--backend", backend],
+                         check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "selftest_profiling_page: 1 bool" in run.stdout.splitlines(), run.stdout
 
